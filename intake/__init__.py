@@ -1,0 +1,1 @@
+"""The domain and its storage, framework-free: no Flask, Twilio or rasa imports here."""
