@@ -1,0 +1,162 @@
+"""NLU benchmark: topic accuracy on tests/data/nlu_eval.yaml, unsure/wrong rates, training and classify time.
+
+Run: .venv/bin/python bench/nlu_bench.py [--errors]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from bot.nlu import Classifier, Prediction  # noqa: E402
+
+EVAL_FILE = ROOT / "tests" / "data" / "nlu_eval.yaml"
+
+
+def load_training(flows_dir: Path = ROOT / "flows") -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Topic examples and lexicon, through the content loader when it exists."""
+    try:
+        from bot.content import load_content
+    except ImportError:
+        return _read_flows(flows_dir)
+    content = load_content(flows_dir)
+    return content.examples(), dict(content.lexicon)
+
+
+def _read_flows(flows_dir: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Stand-in for bot.content.load_content while it is being written."""
+    examples: dict[str, list[str]] = {}
+    for path in sorted((flows_dir / "topics").glob("*.yaml")):
+        for topic in yaml.safe_load(path.read_text(encoding="utf-8")).get("topics", []):
+            examples[topic["id"]] = [str(e) for e in topic.get("examples", [])]
+    lexicon_file = flows_dir / "nlu" / "lexicon.yaml"
+    lexicon = yaml.safe_load(lexicon_file.read_text(encoding="utf-8")) if lexicon_file.exists() else {}
+    return examples, {str(k): str(v) for k, v in (lexicon or {}).items()}
+
+
+def load_eval(path: Path = EVAL_FILE) -> list[tuple[str, str | None]]:
+    """The labelled evaluation messages: (text, topic id or None)."""
+    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [(str(item["text"]), item.get("topic")) for item in items]
+
+
+def score(classifier: Classifier, items: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """Accuracy figures for one classifier on labelled messages."""
+    in_scope = [(text, topic) for text, topic in items if topic]
+    out_of_scope = [text for text, topic in items if not topic]
+    right = wrong = unsure = top1 = top3 = 0
+    errors: list[tuple[str, str, str | None, Prediction]] = []
+    for text, topic in in_scope:
+        p = classifier.classify(text)
+        top1 += bool(p.alternatives) and p.alternatives[0] == topic
+        top3 += topic in p.alternatives
+        if p.topic == topic:
+            right += 1
+        elif p.topic is None:
+            unsure += 1
+            errors.append(("unsure", text, topic, p))
+        else:
+            wrong += 1
+            errors.append(("WRONG", text, topic, p))
+    declined = 0
+    for text in out_of_scope:
+        p = classifier.classify(text)
+        declined += p.topic is None
+        if p.topic is not None:
+            errors.append(("answered-oos", text, None, p))
+    n = max(len(in_scope), 1)
+    return {
+        "in_scope": len(in_scope),
+        "accuracy": right / n,
+        "top1": top1 / n,
+        "top3": top3 / n,
+        "wrong": wrong,
+        "unsure": unsure,
+        "wrong_rate": wrong / n,
+        "unsure_rate": unsure / n,
+        "out_of_scope": len(out_of_scope),
+        "oos_declined": declined / max(len(out_of_scope), 1),
+        "errors": errors,
+    }
+
+
+def timings(examples: dict[str, list[str]], lexicon: dict[str, str], texts: list[str]) -> dict[str, float]:
+    """Median training time (ms) and classify time per message (µs, p50 and p99)."""
+    train_runs = []
+    classifier = None
+    for _ in range(3):
+        start = time.perf_counter()
+        classifier = Classifier.train(examples, lexicon)
+        train_runs.append((time.perf_counter() - start) * 1000)
+    assert classifier is not None
+    per_message = []
+    for _ in range(5):
+        for text in texts:
+            start = time.perf_counter()
+            classifier.classify(text)
+            per_message.append((time.perf_counter() - start) * 1e6)
+    per_message.sort()
+    return {
+        "train_ms": statistics.median(train_runs),
+        "classify_us_p50": per_message[len(per_message) // 2],
+        "classify_us_p99": per_message[min(len(per_message) - 1, int(len(per_message) * 0.99))],
+    }
+
+
+def run() -> dict[str, Any]:
+    """Train on flows/, score on the evaluation set, time both; the figures `make bench` prints."""
+    examples, lexicon = load_training()
+    classifier = Classifier.train(examples, lexicon)
+    items = load_eval() if EVAL_FILE.exists() else []
+    result = score(classifier, items)
+    result.update(timings(examples, lexicon, [text for text, _ in items] or ["how do i get an ehcp"]))
+    result.update(
+        topics=len(classifier.topics),
+        training_examples=len(classifier.example_topic),
+        threshold=classifier.threshold,
+        margin=classifier.margin,
+        leave_one_out=classifier.tuning,
+    )
+    return result
+
+
+def main(argv: list[str]) -> None:
+    """Print the figures as a table (and each miss with --errors)."""
+    result = run()
+    rows = [
+        ("topics / training examples", f"{result['topics']} / {result['training_examples']}"),
+        ("eval messages: in scope / out of scope", f"{result['in_scope']} / {result['out_of_scope']}"),
+        ("top-1 accuracy (answered correctly)", f"{result['accuracy']:.1%}  (target >= 90%)"),
+        ("best guess right (ignoring 'unsure')", f"{result['top1']:.1%}"),
+        ("right topic among the 3 offered", f"{result['top3']:.1%}"),
+        ("confident but wrong", f"{result['wrong']} ({result['wrong_rate']:.1%})"),
+        ("unsure, asked 'did you mean...'", f"{result['unsure']} ({result['unsure_rate']:.1%})"),
+        ("out of scope left unanswered", f"{result['oos_declined']:.1%}"),
+        ("threshold / relative margin (tuned)", f"{result['threshold']:.2f} / {result['margin']:.2f}"),
+        (
+            "leave-one-out on examples: guess / right / wrong",
+            " / ".join(f"{v:.1%}" for v in result["leave_one_out"].values()),
+        ),
+        ("train time", f"{result['train_ms']:.0f} ms"),
+        ("classify time p50 / p99", f"{result['classify_us_p50']:.0f} / {result['classify_us_p99']:.0f} µs"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print("NLU benchmark")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+    if "--errors" in argv:
+        for kind, text, topic, p in result["errors"]:
+            print(f"{kind:>12}: {text!r} want={topic} got={p.topic} {p.confidence:.2f} {p.alternatives}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,331 @@
+"""Embedded topic classifier for parents' messages: pure Python, trained from flows/ examples, no network."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+# Function words carry no topic; removing them stops "my" and "the" making unrelated messages look alike.
+# Question words, "not", "you"/"me" (questions about the service itself), greetings and thanks are kept.
+STOPWORDS = frozenset(
+    "a an the and or but if of to in on at by for from with about as into onto is are was were be been "
+    "being am it its this that these those there their theyre they them he she his her him hes shes i my "
+    "mine we us our do does did doing done have has had having just so some any can could would should "
+    "will shall may might must also too get got im ive id ill then than".split()
+)
+MAX_CHARS = 2000  # longer input is cut: no parent's question needs more, and it bounds the work per message
+GROUP_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0}  # word unigrams, word bigrams, character n-grams
+CHAR_SIZES = (3, 4, 5)
+
+_APOSTROPHES = re.compile(r"['\u2018\u2019`]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+# (ending, replacement, shortest word it applies to), first match wins
+_ENDINGS = (
+    ("ies", "y", 5),
+    ("sses", "ss", 5),
+    ("ments", "", 9),
+    ("ment", "", 8),
+    ("ings", "", 7),
+    ("ing", "", 6),
+    ("ed", "", 5),
+    ("ss", "ss", 4),
+    ("us", "us", 4),
+    ("is", "is", 4),
+    ("s", "", 4),
+)
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the classifier makes of one message."""
+
+    topic: str | None  # None when not confident enough: the bot asks "did you mean...?"
+    confidence: float  # 0..1, the best topic's score
+    alternatives: tuple[str, ...]  # up to 3 best topic ids, best first (also filled when topic is None)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Scoring knobs, fixed by leave-one-out experiments on the topic examples (see bench/nlu_bench.py)."""
+
+    knn: int = 2  # how many of a topic's nearest examples are averaged
+    blend: float = 0.5  # share of the nearest-examples score; the rest is similarity to the topic centroid
+    cost_of_wrong: float = 2.0  # a confident wrong answer counts as this many lost right answers
+    min_threshold: float = 0.2  # never answer below this score, whatever leave-one-out would allow
+    min_margin: float = 0.02  # the best topic must lead the next by at least this share of its score
+
+
+def base_tokens(text: str) -> list[str]:
+    """Lowercase, strip accents and punctuation, squash stretched letters ("pleeease")."""
+    text = unicodedata.normalize("NFKD", text[:MAX_CHARS].lower())
+    text = _APOSTROPHES.sub("", text.encode("ascii", "ignore").decode("ascii"))
+    return [_REPEATS.sub(r"\1\1", token) for token in _NON_WORD.split(text) if token]
+
+
+class Normaliser:
+    """Turns raw text into content tokens: shorthand expanded by the lexicon, typos mapped to known words."""
+
+    def __init__(self, lexicon: Mapping[str, str]) -> None:
+        """Index the lexicon's phrases by their first token so the longest match is found in one pass."""
+        self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for key, expansion in lexicon.items():
+            tokens = tuple(base_tokens(str(key)))
+            if tokens:
+                self.phrases[tokens] = tuple(base_tokens(str(expansion)))
+        self.longest = max((len(key) for key in self.phrases), default=0)
+        self.vocabulary: Counter[str] = Counter()
+        self.deletions: dict[str, list[str]] = {}
+
+    def learn(self, tokens_per_example: Iterable[list[str]]) -> None:
+        """Remember the training vocabulary, for correcting one-letter typos in messages."""
+        for tokens in tokens_per_example:
+            self.vocabulary.update(set(tokens))
+        index: dict[str, set[str]] = defaultdict(set)
+        for word in self.vocabulary:
+            if len(word) >= 4 and word.isalpha():
+                for variant in _deletions(word):
+                    index[variant].add(word)
+        # Most common word first, then alphabetical: corrections must be deterministic.
+        self.deletions = {
+            variant: sorted(words, key=lambda w: (-self.vocabulary[w], w)) for variant, words in index.items()
+        }
+
+    def tokens(self, text: str) -> list[str]:
+        """Content tokens of a message, in order."""
+        raw = self._expand(base_tokens(text))
+        content = [t for i, t in enumerate(raw) if t not in STOPWORDS or (i and raw[i - 1] == "section")]
+        return [self._correct(stem(token)) for token in content]
+
+    def _expand(self, tokens: list[str]) -> list[str]:
+        """Replace the longest lexicon phrase starting at each position."""
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for size in range(min(self.longest, len(tokens) - i), 0, -1):
+                expansion = self.phrases.get(tuple(tokens[i : i + size]))
+                if expansion is not None:
+                    out.extend(expansion)
+                    i += size
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
+
+    def _correct(self, token: str) -> str:
+        """Map an unknown word to a known one a single edit away, if there is one."""
+        if not self.deletions or token in self.vocabulary or len(token) < 4 or not token.isalpha():
+            return token
+        for variant in (token, *_deletions(token)):
+            words = self.deletions.get(variant)
+            if words:
+                return words[0]
+        return token
+
+
+def stem(word: str) -> str:
+    """Strip common English endings so "appeals", "appealing" and "appealed" meet."""
+    if not word.isalpha() or len(word) < 4:
+        return word
+    for suffix, replacement, shortest in _ENDINGS:
+        if word.endswith(suffix) and len(word) >= shortest:
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def _deletions(word: str) -> list[str]:
+    """The word with each single letter removed (symmetric-delete spelling correction)."""
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+def features(tokens: Sequence[str]) -> Counter[str]:
+    """Word unigrams, word bigrams and character 3-5-grams inside word boundaries, counted."""
+    counts: Counter[str] = Counter()
+    for i, token in enumerate(tokens):
+        counts["w:" + token] += 1
+        if i:
+            counts[f"b:{tokens[i - 1]} {token}"] += 1
+        if token.isdigit():
+            continue
+        padded = f"<{token}>"
+        for size in CHAR_SIZES:
+            for start in range(len(padded) - size + 1):
+                counts["c:" + padded[start : start + size]] += 1
+    return counts
+
+
+class Classifier:
+    """TF-IDF nearest-examples classifier with a topic-centroid tie-in and an "I'm not sure" rule."""
+
+    def __init__(self, normaliser: Normaliser, settings: Settings) -> None:
+        """Start empty; use Classifier.train."""
+        self.normaliser = normaliser
+        self.settings = settings
+        self.topics: tuple[str, ...] = ()
+        self.idf: dict[str, float] = {}
+        self.unknown_idf = 1.0
+        self.example_topic: list[int] = []
+        self.examples: dict[str, list[tuple[int, float]]] = {}  # feature -> (example, weight)
+        self.centroids: dict[str, list[tuple[int, float]]] = {}  # feature -> (topic, weight of the sum)
+        self.centroid_norms: list[float] = []
+        self.threshold = settings.min_threshold
+        self.margin = settings.min_margin
+        self.tuning: dict[str, float] = {}  # leave-one-out figures on the examples, for the benchmark
+
+    @classmethod
+    def train(
+        cls,
+        examples: Mapping[str, Sequence[str]],
+        lexicon: Mapping[str, str],
+        settings: Settings | None = None,
+    ) -> Classifier:
+        """Build the index from each topic's example phrasings and pick thresholds by leave-one-out."""
+        self = cls(Normaliser(lexicon), settings or Settings())
+        self.topics = tuple(sorted(topic for topic, texts in examples.items() if texts))
+        tokenised = [
+            (number, self.normaliser.tokens(text))
+            for number, topic in enumerate(self.topics)
+            for text in examples[topic]
+        ]
+        self.normaliser.learn(tokens for _, tokens in tokenised)
+        kept = [(number, tokens) for number, tokens in tokenised if tokens]
+        counted = [features(tokens) for _, tokens in kept]
+        self.idf, self.unknown_idf = self._weights(counted, [number for number, _ in kept])
+        vectors = [self.vector(counts) for counts in counted]
+        self.example_topic = [number for number, _ in kept]
+        sums: list[dict[str, float]] = [defaultdict(float) for _ in self.topics]
+        examples_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, vector in enumerate(vectors):
+            for feature, weight in vector.items():
+                examples_index[feature].append((index, weight))
+                sums[self.example_topic[index]][feature] += weight
+        self.examples = dict(examples_index)
+        centroid_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for number, summed in enumerate(sums):
+            for feature, weight in summed.items():
+                centroid_index[feature].append((number, weight))
+        self.centroids = dict(centroid_index)
+        self.centroid_norms = [math.sqrt(sum(w * w for w in s.values())) or 1.0 for s in sums]
+        self.threshold, self.margin = self._tune(vectors)
+        return self
+
+    def _weights(self, counted: list[Counter[str]], topic_of: list[int]) -> tuple[dict[str, float], float]:
+        """Inverse topic frequency of each feature, and the weight of a feature no topic has."""
+        # Counted over topics, not examples: a word in every example of one topic ("governors") is a
+        # strong clue, a word spread over many topics ("school") is not.
+        seen: dict[str, set[int]] = defaultdict(set)
+        for counts, number in zip(counted, topic_of, strict=True):
+            for feature in counts:
+                seen[feature].add(number)
+        total = len(self.topics)
+        idf = {f: math.log((1 + total) / (1 + len(numbers))) + 1 for f, numbers in seen.items()}
+        return idf, math.log(1 + total) + 1
+
+    def vector(self, counts: Mapping[str, int]) -> dict[str, float]:
+        """TF-IDF weights, each feature group scaled to its share, the whole of unit length."""
+        groups: dict[str, dict[str, float]] = defaultdict(dict)
+        for feature, count in counts.items():
+            groups[feature[0]][feature] = (1 + math.log(count)) * self.idf.get(feature, self.unknown_idf)
+        shares = sum(GROUP_WEIGHTS[g] ** 2 for g in groups)
+        out: dict[str, float] = {}
+        for group, weights in groups.items():
+            scale = GROUP_WEIGHTS[group] / math.sqrt(shares * sum(w * w for w in weights.values()))
+            for feature, weight in weights.items():
+                if feature in self.idf:  # unknown features only lengthen the vector, which lowers every score
+                    out[feature] = weight * scale
+        return out
+
+    def classify(self, text: str) -> Prediction:
+        """Best topic for a message, or None with the likeliest alternatives when unsure."""
+        if not isinstance(text, str) or not self.topics:
+            return Prediction(None, 0.0, ())
+        tokens = self.normaliser.tokens(text)
+        if not tokens:
+            return Prediction(None, 0.0, ())
+        ranked = self._rank(self.vector(features(tokens)))
+        return self._decide(ranked, self.threshold, self.margin)
+
+    def _rank(self, vector: Mapping[str, float], leave_out: int = -1) -> list[tuple[float, int]]:
+        """Topic scores, best first: (score, topic number); leave_out drops one example (leave-one-out)."""
+        near: dict[int, float] = defaultdict(float)
+        for feature, weight in vector.items():
+            for example, other in self.examples.get(feature, ()):
+                near[example] += weight * other
+        near.pop(leave_out, None)
+        central: dict[int, float] = defaultdict(float)
+        for feature, weight in vector.items():
+            for number, other in self.centroids.get(feature, ()):
+                central[number] += weight * other
+        per_topic: dict[int, list[float]] = defaultdict(list)
+        for example, similarity in near.items():
+            per_topic[self.example_topic[example]].append(similarity)
+        own = self.example_topic[leave_out] if leave_out >= 0 else -1
+        k, blend = self.settings.knn, self.settings.blend
+        scores = []
+        for number in set(per_topic) | set(central):
+            best = sorted(per_topic.get(number, ()), reverse=True)[:k]
+            dot, norm = central.get(number, 0.0), self.centroid_norms[number]
+            if number == own:  # the centroid without this example: |S - v|^2 = |S|^2 - 2 v.S + 1
+                dot, norm = dot - 1.0, math.sqrt(max(norm * norm - 2 * dot + 1.0, 1e-12))
+            score = blend * sum(best) / k + (1 - blend) * dot / norm
+            scores.append((score, number))
+        scores.sort(key=lambda pair: (-pair[0], self.topics[pair[1]]))
+        return scores
+
+    def _decide(self, ranked: list[tuple[float, int]], threshold: float, margin: float) -> Prediction:
+        """Answer only when the best topic is both close enough and clearly ahead of the next."""
+        if not ranked or ranked[0][0] <= 0:
+            return Prediction(None, 0.0, ())
+        top = ranked[0][0]
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        alternatives = tuple(self.topics[number] for score, number in ranked[:3] if score > 0)
+        confidence = round(min(max(top, 0.0), 1.0), 4)
+        topic = alternatives[0] if top >= threshold and self._gap(top, second) >= margin else None
+        return Prediction(topic, confidence, alternatives)
+
+    @staticmethod
+    def _gap(top: float, second: float) -> float:
+        """How far the best topic is ahead of the next, as a share of its score."""
+        return (top - second) / top if top > 0 else 0.0
+
+    def _tune(self, vectors: Sequence[Mapping[str, float]]) -> tuple[float, float]:
+        """Pick the threshold and margin that do best on leave-one-out, counting wrong answers as costly."""
+        trials = []  # (best guess right?, its score, its lead) for each example left out in turn
+        for index, vector in enumerate(vectors):
+            ranked = self._rank(vector, leave_out=index)
+            if ranked:
+                top, second = ranked[0][0], (ranked[1][0] if len(ranked) > 1 else 0.0)
+                trials.append((ranked[0][1] == self.example_topic[index], top, self._gap(top, second)))
+        settings = self.settings
+        margins = _grid(settings.min_margin, 0.5, 0.01)
+        best = (-math.inf, settings.min_threshold, settings.min_margin)
+        for threshold in _grid(settings.min_threshold, 0.8, 0.02):
+            kept = sorted((gap, right) for right, top, gap in trials if top >= threshold)
+            gaps = [gap for gap, _ in kept]
+            gains = [1.0 if right else -settings.cost_of_wrong for _, right in kept]
+            from_here = [*reversed(list(accumulate(reversed(gains)))), 0.0]  # gain of answering kept[i:]
+            for margin in margins:
+                gain = from_here[bisect_left(gaps, margin)]
+                if gain > best[0]:
+                    best = (gain, threshold, margin)
+        answered = [right for right, top, gap in trials if top >= best[1] and gap >= best[2]]
+        count = max(len(trials), 1)
+        self.tuning = {
+            "best_guess_right": sum(right for right, _, _ in trials) / count,
+            "answered_right": sum(answered) / count,
+            "answered_wrong": (len(answered) - sum(answered)) / count,
+        }
+        return best[1], best[2]
+
+
+def _grid(start: float, stop: float, step: float) -> list[float]:
+    """Evenly spaced candidate values, rounded so the choice is reproducible."""
+    return [round(start + i * step, 4) for i in range(round((stop - start) / step) + 1)]
