@@ -1,0 +1,39 @@
+"""SMS adapter: Twilio form fields in, TwiML <Message> out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.twilio_auth import twilio_signed
+from bot.replies import Inbound, Reply, TurnResult
+from bot.services import services
+
+bp = Blueprint("sms", __name__)
+
+
+def render_text(reply: Reply) -> str:
+    """One SMS: the text, then each choice on its own line ("1 Primary school")."""
+    lines = [reply.text] + [f"{choice.key} {choice.label}" for choice in reply.choices]
+    return "\n".join(line for line in lines if line)
+
+
+def twiml(result: TurnResult) -> Response:
+    """TwiML with one <Message> per reply; an empty <Response/> when nothing should be sent."""
+    response = MessagingResponse()
+    if not (result.duplicate or result.silent):
+        for reply in result.replies:
+            response.message(render_text(reply))
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/twilio/sms")
+@twilio_signed
+def inbound_sms() -> Response:
+    """A parent's text message."""
+    form = request.form
+    sender = form.get("From", "").strip()
+    if not sender:
+        return twiml(TurnResult())
+    inbound = Inbound("sms", sender, text=form.get("Body", ""), message_id=form.get("MessageSid") or None)
+    return twiml(services().engine.handle(inbound))

@@ -1,0 +1,115 @@
+"""Web chat adapter: the chat page, the embeddable widget, and the JSON API behind them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
+
+from bot.replies import Inbound, Reply
+from bot.services import services
+from intake import chat_sessions
+from intake.db import unit_of_work
+
+bp = Blueprint("webchat", __name__)
+SESSION_LIFETIME = timedelta(hours=2)
+MAX_CHARS = 2000
+
+
+def as_json(reply: Reply) -> dict[str, Any]:
+    """One chat message as the page sees it."""
+    return {
+        "from": reply.sender,
+        "text": reply.text,
+        "choices": [{"key": c.key, "label": c.label} for c in reply.choices],
+    }
+
+
+def error(status: int, message: str) -> Response:
+    """A kind, plain error the page can show as is."""
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def authorised(session_id: str) -> bool:
+    """Check the bearer token for this chat session."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return False
+    svc = services()
+    with unit_of_work(svc.sessions) as session:
+        return chat_sessions.check_token(
+            session, svc.settings.hash_key, session_id, header[7:].strip(), SESSION_LIFETIME
+        )
+
+
+@bp.get("/")
+def chat_page() -> str:
+    """The chat page."""
+    return render_template("chat.html", service_name=services().settings.service_name)
+
+
+@bp.get("/widget.js")
+def widget() -> Response:
+    """The embeddable widget for the service's own website."""
+    response = send_from_directory(bp.root_path + "/../static", "widget.js", mimetype="text/javascript")
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.post("/api/chat/sessions")
+def open_chat() -> tuple[Response, int]:
+    """Start an anonymous chat: an id and a token, and the greeting."""
+    svc = services()
+    with unit_of_work(svc.sessions) as session:
+        session_id, token = chat_sessions.open_session(session, svc.settings.hash_key, SESSION_LIFETIME)
+    greeting = [
+        Reply(svc.content.text("web_greeting")),
+        Reply(svc.content.text("privacy_line").replace("Reply PRIVACY", "Type PRIVACY")),
+    ]
+    body = {"session_id": session_id, "token": token, "messages": [as_json(r) for r in greeting]}
+    return jsonify(body), 201
+
+
+@bp.post("/api/chat/sessions/<session_id>/messages")
+def send_message(session_id: str) -> Response:
+    """The parent's message in, the bot's replies out."""
+    if not authorised(session_id):
+        return error(401, "This chat has ended. Please reload the page to start a new one.")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+        return error(400, "Sorry, that message could not be read. Please type it again.")
+    text: str = payload["text"]
+    if len(text) > MAX_CHARS:
+        return error(400, f"That message is too long. Please keep it under {MAX_CHARS} characters.")
+    client_id = payload.get("id")
+    message_id = f"{session_id}:{client_id}" if isinstance(client_id, str) and 0 < len(client_id) <= 40 else None
+    result = services().engine.handle(Inbound("web", session_id, text=text, message_id=message_id))
+    if result.forgotten:
+        with unit_of_work(services().sessions) as session:
+            chat_sessions.end_session(session, session_id)
+    return jsonify({"messages": [as_json(r) for r in result.replies], "duplicate": result.duplicate})
+
+
+@bp.get("/api/chat/sessions/<session_id>/messages")
+def later_messages(session_id: str) -> Response:
+    """Caseworker replies that arrived after message number `after`."""
+    if not authorised(session_id):
+        return error(401, "This chat has ended. Please reload the page to start a new one.")
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        return error(400, "'after' must be a message number.")
+    svc = services()
+    with unit_of_work(svc.sessions) as session:
+        rows = chat_sessions.messages_after(session, svc.keys, session_id, int(after))
+    messages = [{"id": n, "from": "caseworker", "text": text, "choices": []} for n, text in rows]
+    return jsonify({"messages": messages, "last": rows[-1][0] if rows else int(after)})
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    """Liveness for the load balancer; no data."""
+    return jsonify({"status": "ok"})
+

@@ -1,0 +1,75 @@
+"""`flask --app bot intake <command>`: database, terminal chat, retention, keys, audit, statistics."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from bot.replies import Inbound, Reply
+from bot.services import Services
+
+
+def _services() -> Services:
+    return current_app.extensions["intake"]  # type: ignore[no-any-return]
+
+
+@click.group("intake")
+def intake_cli() -> None:
+    """Intake line commands."""
+
+
+@intake_cli.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema."""
+    from intake.migrate import upgrade
+
+    upgrade(_services().settings.database_url)
+    click.echo("Database is ready.")
+
+
+def _show(reply: Reply, channel: str) -> None:
+    if channel == "voice":
+        click.echo(f"  [says] {reply.voice_text}")
+        for choice in reply.choices:
+            click.echo(f"         press {choice.key}: {choice.label}")
+        return
+    click.echo(f"  bot> {reply.text}")
+    for choice in reply.choices:
+        click.echo(f"       {choice.key} {choice.label}")
+
+
+@intake_cli.command("chat")
+@click.option("--channel", type=click.Choice(["sms", "voice", "web"]), default="sms", show_default=True,
+              help="Talk to the bot as a text message, a phone keypad, or the web chat would.")
+@click.option("--as", "contact", default=None, help="Pretend to be this number/session (default: a fresh one).")
+@with_appcontext
+def chat(channel: str, contact: str | None) -> None:
+    """Talk to the bot in the terminal. Type digits for the keypad on --channel voice; Ctrl-D ends."""
+    svc = _services()
+    contact = contact or f"terminal-{uuid.uuid4().hex[:8]}"
+    starter = getattr(svc.engine, "start_call", None)
+    if channel == "voice" and starter is not None:
+        for reply in starter(contact).replies:
+            _show(reply, channel)
+    click.echo("(Type a message. Ctrl-D to finish.)")
+    while True:
+        try:
+            line = input("  you> ")
+        except EOFError:
+            break
+        line = line.rstrip("\n")
+        digits = line.strip() if channel == "voice" and line.strip() in set("0123456789*#") | {""} else ""
+        text = "" if digits else line
+        result = svc.engine.handle(Inbound(channel, contact, text=text, digits=digits, message_id=uuid.uuid4().hex))
+        if result.silent:
+            click.echo("  (no reply: this number has opted out)")
+        for reply in result.replies:
+            _show(reply, channel)
+        if result.hangup:
+            click.echo("  (call ended)")
+            break

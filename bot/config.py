@@ -1,0 +1,136 @@
+"""Settings from the environment; the embedded default keeps generated dev secrets under instance/."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_NAMES = ("SECRET_KEY", "INTAKE_ENCRYPTION_KEYS", "INTAKE_HASH_KEY", "TWILIO_AUTH_TOKEN")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the service cannot start safely with the settings given."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment, in one typed place."""
+
+    env: str
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    encryption_keys: tuple[str, ...]
+    hash_key: str
+    twilio_auth_token: str
+    twilio_account_sid: str
+    twilio_api_base: str
+    public_base_url: str
+    service_name: str
+    service_phone: str
+    mash_phone: str
+    office_hours: str
+    bank_holidays: tuple[str, ...]
+    timezone: str
+    flows_dir: Path
+    conversation_idle_minutes: int
+    retention_days: int
+    smtp_host: str
+    smtp_port: int
+    duty_email: str
+    mail_from: str
+    duty_sms: str
+    ratelimit_storage_uri: str
+    console_idle_minutes: int
+    console_lock_time: str
+    widget_origins: tuple[str, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        """True when running for real parents: dev defaults are refused."""
+        return self.env == "production"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some values replaced (tests and the CLI use this)."""
+        return replace(self, **changes)
+
+
+def _dev_secrets(instance_path: Path) -> dict[str, str]:
+    """Generate (once) and return the embedded default's secrets, kept out of git under instance/."""
+    path = instance_path / "dev-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    instance_path.mkdir(parents=True, exist_ok=True)
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "INTAKE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "INTAKE_HASH_KEY": secrets.token_urlsafe(48),
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle)
+    return values
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment; production refuses to start without real secrets."""
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("INTAKE_ENV", "development").strip().lower()
+    instance_path = Path(env.get("INSTANCE_PATH", str(ROOT / "instance"))).resolve()
+    missing = [name for name in SECRET_NAMES if not env.get(name)]
+    if missing and mode == "production":
+        raise ConfigError(f"production needs these settings: {', '.join(missing)}")
+    if missing:
+        generated = _dev_secrets(instance_path)
+        for name in missing:
+            env[name] = generated[name]
+    keys = _csv(env["INTAKE_ENCRYPTION_KEYS"])
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise ConfigError("INTAKE_ENCRYPTION_KEYS holds a key that is not a valid Fernet key") from exc
+    default_db = f"sqlite:///{instance_path / 'intake.sqlite3'}"
+    return Settings(
+        env=mode,
+        instance_path=instance_path,
+        database_url=env.get("DATABASE_URL", default_db),
+        secret_key=env["SECRET_KEY"],
+        encryption_keys=keys,
+        hash_key=env["INTAKE_HASH_KEY"],
+        twilio_auth_token=env["TWILIO_AUTH_TOKEN"],
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+        twilio_api_base=env.get("TWILIO_API_BASE", ""),
+        public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        service_name=env.get("SERVICE_NAME", "the SEND Information, Advice and Support Service"),
+        service_phone=env.get("SERVICE_PHONE", "01234 567890"),
+        mash_phone=env.get("MASH_PHONE", "the council's children's services"),
+        office_hours=env.get("OFFICE_HOURS", "Mon-Fri 09:00-17:00"),
+        bank_holidays=_csv(env.get("BANK_HOLIDAYS", "")),
+        timezone=env.get("TIMEZONE", "Europe/London"),
+        flows_dir=Path(env.get("FLOWS_DIR", str(ROOT / "flows"))),
+        conversation_idle_minutes=int(env.get("CONVERSATION_IDLE_MINUTES", "120")),
+        retention_days=int(env.get("RETENTION_DAYS", "365")),
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=int(env.get("SMTP_PORT", "25")),
+        duty_email=env.get("DUTY_EMAIL", ""),
+        mail_from=env.get("MAIL_FROM", "intake@localhost"),
+        duty_sms=env.get("DUTY_SMS", ""),
+        ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES", "5")),
+        console_lock_time=env.get("CONSOLE_LOCK_TIME", "19:00"),
+        widget_origins=_csv(env.get("WIDGET_ORIGINS", "")),
+    )

@@ -1,0 +1,198 @@
+"""Loads and checks the conversation content in flows/: topics, service wording, intake form, lexicon."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# GSM 03.38 basic set (plus the escape-table characters): anything else forces UCS-2 on SMS.
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXT = set("^{}\\[~]|€")
+PLACEHOLDERS = {"service_name", "service_phone", "office_hours", "mash_phone", "reference", "category"}
+ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ContentError(ValueError):
+    """A flows file is missing, malformed or breaks a content rule; the message names the file."""
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments Twilio will send for this text (GSM-7 or UCS-2)."""
+    if all(ch in GSM7 or ch in GSM7_EXT for ch in text):
+        units = sum(2 if ch in GSM7_EXT else 1 for ch in text)
+        return 1 if units <= 160 else -(-units // 153)
+    units = sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
+    return 1 if units <= 70 else -(-units // 67)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One general-enquiry topic: its answer for text and for the ear, and example phrasings."""
+
+    id: str
+    title: str
+    category: str
+    answer: str
+    spoken: str
+    examples: tuple[str, ...]
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    """A group of topics shown together in the menu."""
+
+    id: str
+    title: str
+    order: int
+    topic_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the bot says and understands, loaded from flows/."""
+
+    topics: dict[str, Topic]
+    categories: tuple[Category, ...]
+    service: dict[str, Any]
+    lexicon: dict[str, str]
+    intake: dict[str, Any] = field(default_factory=dict)
+    safeguarding: dict[str, str] = field(default_factory=dict)
+
+    def text(self, key: str, **values: str) -> str:
+        """A piece of service wording (flows/service.yaml `messages`), with run-time values filled in."""
+        return fill(self.service["messages"][key], values)
+
+    def spoken(self, key: str, **values: str) -> str:
+        """The phone-line version of a piece of wording, falling back to the text version."""
+        spoken = self.service.get("spoken", {})
+        return fill(spoken[key], values) if key in spoken else self.text(key, **values)
+
+    def examples(self) -> dict[str, list[str]]:
+        """Training phrasings per topic, for the NLU."""
+        return {topic.id: list(topic.examples) for topic in self.topics.values()}
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Fill {placeholders}; unknown ones stay visible rather than crashing a parent's turn."""
+    return string.Formatter().vformat(template, (), _Missing(values))
+
+
+class _Missing(dict[str, str]):
+    def __init__(self, values: Mapping[str, str]) -> None:
+        super().__init__(values)
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path}: file is missing") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML ({exc})") from exc
+
+
+def _check_placeholders(path: Path, where: str, text: str) -> None:
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name is not None and name not in PLACEHOLDERS:
+            raise ContentError(f"{path}: {where} uses unknown placeholder {{{name}}}")
+
+
+def _require(path: Path, item: Mapping[str, Any], key: str, where: str) -> Any:
+    if not isinstance(item, Mapping) or key not in item or item[key] in (None, ""):
+        raise ContentError(f"{path}: {where} needs '{key}'")
+    return item[key]
+
+
+def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, str]) -> Category:
+    data = _read(path)
+    if not isinstance(data, Mapping):
+        raise ContentError(f"{path}: expected a mapping with category, title, order, topics")
+    category = str(_require(path, data, "category", "the file"))
+    entries = _require(path, data, "topics", "the file")
+    if not isinstance(entries, list):
+        raise ContentError(f"{path}: 'topics' must be a list")
+    ids = []
+    for index, entry in enumerate(entries):
+        where = f"topic #{index + 1}"
+        topic_id = str(_require(path, entry, "id", where))
+        if not ID.match(topic_id):
+            raise ContentError(f"{path}: {where} id '{topic_id}' must be lower_case_with_underscores")
+        if topic_id in topics:
+            raise ContentError(f"{path}: topic id '{topic_id}' is used twice")
+        answer = str(_require(path, entry, "answer", f"topic '{topic_id}'")).strip()
+        spoken = str(entry.get("spoken") or answer).strip()
+        for label, text in (("answer", answer), ("spoken", spoken)):
+            _check_placeholders(path, f"topic '{topic_id}' {label}", text)
+        examples = entry.get("examples") or []
+        if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
+            raise ContentError(f"{path}: topic '{topic_id}' examples must be a list of strings")
+        action = entry.get("action")
+        if action not in (None, "menu", "handoff"):
+            raise ContentError(f"{path}: topic '{topic_id}' action must be menu or handoff, not {action!r}")
+        topics[topic_id] = Topic(
+            id=topic_id,
+            title=str(_require(path, entry, "title", f"topic '{topic_id}'")),
+            category=category,
+            answer=fill(answer, variables),
+            spoken=fill(spoken, variables),
+            examples=tuple(examples),
+            action=action,
+        )
+        ids.append(topic_id)
+    return Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids))
+
+
+def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) -> Content:
+    """Load and check every flows file; a broken file fails with a message naming it and the problem."""
+    variables = dict(variables or {})
+    service_path = flows_dir / "service.yaml"
+    service = _read(service_path)
+    if not isinstance(service, Mapping) or not isinstance(service.get("messages"), Mapping):
+        raise ContentError(f"{service_path}: expected 'messages' (a mapping of wording)")
+    for section in ("messages", "spoken"):
+        for key, text in (service.get(section) or {}).items():
+            _check_placeholders(service_path, f"{section}.{key}", str(text))
+    service = dict(service)
+    service["messages"] = {k: fill(str(v), variables) for k, v in service["messages"].items()}
+    service["spoken"] = {k: fill(str(v), variables) for k, v in (service.get("spoken") or {}).items()}
+    topics: dict[str, Topic] = {}
+    topic_files = sorted((flows_dir / "topics").glob("*.yaml"))
+    if not topic_files:
+        raise ContentError(f"{flows_dir / 'topics'}: no topic files (*.yaml) found")
+    categories = sorted(
+        (_load_topics(path, topics, variables) for path in topic_files), key=lambda c: (c.order, c.id)
+    )
+    lexicon_path = flows_dir / "nlu" / "lexicon.yaml"
+    lexicon = _read(lexicon_path) if lexicon_path.exists() else {}
+    if not isinstance(lexicon, Mapping):
+        raise ContentError(f"{lexicon_path}: expected a mapping of shorthand: expansion")
+    intake_path = flows_dir / "intake.yaml"
+    intake = _read(intake_path) if intake_path.exists() else {}
+    safeguarding_path = flows_dir / "safeguarding.yaml"
+    safeguarding = _read(safeguarding_path) if safeguarding_path.exists() else {}
+    responses = (safeguarding or {}).get("responses") or {}
+    for key in ("risk", "unsure"):
+        if key not in responses:
+            raise ContentError(f"{safeguarding_path}: responses.{key} is missing")
+    return Content(
+        safeguarding={k: fill(str(v).strip(), variables) for k, v in responses.items()}
+        | {"wording_version": str(safeguarding.get("wording_version", "sg-1"))},
+        topics=topics,
+        categories=tuple(categories),
+        service=service,
+        lexicon={str(k).lower(): str(v).lower() for k, v in lexicon.items()},
+        intake=intake or {},
+    )

@@ -1,0 +1,150 @@
+"""General enquiries: answer from the first message, menus, "did you mean", and the service keywords."""
+
+from __future__ import annotations
+
+from bot.answers import pick
+from bot.engine import Engine, Turn
+from bot.replies import Choice, Reply
+from intake import conversations
+
+HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
+
+
+class Dialogue:
+    """Registers the general-enquiry steps and keyword handlers on the engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.content = engine.content
+        engine.steps.update(
+            {"idle": self.free_text, "menu": self.choose_category, "menu_topics": self.choose_topic,
+             "clarify": self.choose_candidate}
+        )
+        engine.keyword_handlers.update(
+            {"privacy": self.privacy, "menu": self.menu, "forget": self.forget, "stop": self.stop,
+             "start": self.start, "human": self.human}
+        )
+
+    # -- free text -------------------------------------------------------------------------
+    def free_text(self, turn: Turn) -> None:
+        """Understand a question and answer it, or ask which topic was meant; never guess silently."""
+        if not turn.text and not turn.inbound.digits:
+            turn.say(Reply(self.content.text("empty"), kind="prompt"))
+            return
+        prediction = self.engine.classifier.classify(turn.text)
+        if prediction.topic:
+            self.answer(turn, prediction.topic)
+            return
+        if turn.assessment is not None and turn.assessment.level == "risk":
+            return  # the safety reply stands on its own; no "did you mean" after it
+        candidates = [t for t in prediction.alternatives if t in self.content.topics][:3]
+        if candidates:
+            turn.state.data.update(step="clarify", candidates=candidates)
+            choices = tuple(Choice(str(i), self.content.topics[t].title) for i, t in enumerate(candidates, 1))
+            turn.say(Reply(self.content.text("clarify"), choices=choices, kind="prompt", expects="choice"))
+            turn.say(Reply(self.content.text("clarify_hint")))
+            return
+        turn.say(Reply(self.content.text("not_understood")))
+        self.menu(turn)
+
+    def answer(self, turn: Turn, topic_id: str) -> None:
+        """Answer a topic through the rasa-sdk action, then follow the topic's action (menu, hand-off)."""
+        state = turn.state
+        result = self.engine.runner.run(
+            "action_answer_enquiry",
+            sender_id=state.contact_key[:16],
+            slots={"topic": topic_id, "channel": turn.channel},
+        )
+        for message in result.responses:
+            extra = message.get("custom") or {}
+            turn.say(Reply(message.get("text") or "", extra.get("spoken"), kind="answer"))
+        state.data.update(step="idle", last_topic=result.slots().get("last_topic", topic_id))
+        state.data.pop("candidates", None)
+        action = self.content.topics[topic_id].action
+        if action == "menu":
+            self.menu(turn, intro=False)
+        elif action == "handoff":
+            self.human(turn)
+
+    # -- menus -----------------------------------------------------------------------------
+    def menu(self, turn: Turn, intro: bool = True) -> None:
+        """The topic menu: categories by number."""
+        choices = tuple(Choice(str(i), c.title) for i, c in enumerate(self.content.categories, 1))
+        turn.state.data["step"] = "menu"
+        turn.say(Reply(self.content.text("menu_intro"), choices=choices, kind="prompt", expects="choice"))
+
+    def choose_category(self, turn: Turn) -> None:
+        """A number picks a category; anything else is read as a new question."""
+        keys = [str(i) for i in range(1, len(self.content.categories) + 1)]
+        chosen = pick(turn.text, turn.inbound.digits, keys)
+        if chosen is None:
+            turn.state.data["step"] = "idle"
+            self.free_text(turn)
+            return
+        category = self.content.categories[int(chosen) - 1]
+        turn.state.data.update(step="menu_topics", category=category.id)
+        choices = tuple(
+            Choice(str(i), self.content.topics[t].title) for i, t in enumerate(category.topic_ids, 1)
+        )
+        turn.say(
+            Reply(self.content.text("topic_menu_intro", category=category.title), choices=choices,
+                  kind="prompt", expects="choice")
+        )
+
+    def choose_topic(self, turn: Turn) -> None:
+        """A number picks a topic in the chosen category."""
+        category = next((c for c in self.content.categories if c.id == turn.state.data.get("category")), None)
+        keys = [str(i) for i in range(1, len(category.topic_ids) + 1)] if category else []
+        chosen = pick(turn.text, turn.inbound.digits, keys)
+        if category is None or chosen is None:
+            turn.state.data["step"] = "idle"
+            self.free_text(turn)
+            return
+        self.answer(turn, category.topic_ids[int(chosen) - 1])
+
+    def choose_candidate(self, turn: Turn) -> None:
+        """A number picks one of the "did you mean" topics; other text is a fresh question."""
+        candidates = [t for t in turn.state.data.get("candidates", []) if t in self.content.topics]
+        chosen = pick(turn.text, turn.inbound.digits, [str(i) for i in range(1, len(candidates) + 1)])
+        if chosen is None:
+            turn.state.data["step"] = "idle"
+            self.free_text(turn)
+            return
+        self.answer(turn, candidates[int(chosen) - 1])
+
+    # -- keywords --------------------------------------------------------------------------
+    def privacy(self, turn: Turn) -> None:
+        """What is kept, who sees it, how to see it, no name needed, safety may be shared."""
+        turn.say(Reply(self.content.text("privacy"), kind="answer"), Reply(self.content.text("privacy_more")))
+
+    def human(self, turn: Turn) -> None:
+        """Start the hand-off to a caseworker (the intake form)."""
+        starter = self.engine.steps.get("form_start")
+        if starter is None:
+            turn.say(Reply(self.content.topics["contact_caseworker"].answer))
+            return
+        starter(turn)
+
+    def forget(self, turn: Turn) -> None:
+        """Delete this conversation's stored state at once, and say so."""
+        withdraw = self.engine.steps.get("form_withdraw")
+        if withdraw is not None:
+            withdraw(turn)
+        else:
+            turn.say(Reply(self.content.text("forget")))
+        turn.forget = True
+
+    def stop(self, turn: Turn) -> None:
+        """SMS: record the opt-out and send nothing. Web and phone: end and delete the chat."""
+        if turn.channel == "sms":
+            conversations.set_opt_out(turn.session, turn.state.contact_key, True)
+            turn.silent = True
+            turn.forget = True
+            return
+        turn.say(Reply(self.content.text("stopped_web")))
+        turn.forget = True
+
+    def start(self, turn: Turn) -> None:
+        """SMS: opt back in after STOP."""
+        conversations.set_opt_out(turn.session, turn.state.contact_key, False)
+        turn.say(Reply(self.content.text("start")))

@@ -1,0 +1,157 @@
+"""The conversation engine: one inbound message in, channel-neutral replies out, state in the database."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.content import Content
+from bot.nlu import Classifier
+from bot.rasa_runner import ActionRunner
+from bot.replies import Inbound, Reply, TurnResult
+from intake import conversations
+from intake.conversations import State
+from intake.crypto import KeyRing, contact_key
+from intake.db import unit_of_work
+from intake.models import utcnow
+from intake.safeguarding import Assessment, SafeguardingRules, assess
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 1600  # Twilio's own limit for one inbound SMS; longer web input is cut to this
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass
+class Turn:
+    """Everything one message's handling needs, plus what it decided."""
+
+    session: Session
+    inbound: Inbound
+    state: State
+    now: datetime
+    text: str
+    assessment: Assessment | None = None
+    replies: list[Reply] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    forget: bool = False
+    silent: bool = False
+    hangup: bool = False
+
+    @property
+    def channel(self) -> str:
+        """sms, voice or web."""
+        return self.inbound.channel
+
+    def say(self, *replies: Reply) -> None:
+        """Queue replies in order."""
+        self.replies.extend(replies)
+
+
+StepHandler = Callable[[Turn], None]
+
+
+def clean_text(text: str) -> str:
+    """Normalise what a parent typed: no control or direction-override characters, bounded length."""
+    text = unicodedata.normalize("NFC", text or "")
+    return CONTROL.sub(" ", text).strip()[:MAX_TEXT]
+
+
+def keyword_of(text: str, keywords: dict[str, list[str]]) -> str | None:
+    """The service keyword a whole message is (PRIVACY, MENU, HUMAN, FORGET, STOP, START), if any."""
+    normal = re.sub(r"[^A-Z0-9? ]+", " ", text.upper()).strip()
+    normal = re.sub(r"\s+", " ", normal)
+    for name, words in keywords.items():
+        if normal in words:
+            return name
+    return None
+
+
+class Engine:
+    """Runs turns. Channel adapters call `handle`; step modules register handlers by state name."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        keys: KeyRing,
+        content: Content,
+        classifier: Classifier,
+        rules: SafeguardingRules,
+        runner: ActionRunner,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.keys = keys
+        self.content = content
+        self.classifier = classifier
+        self.rules = rules
+        self.runner = runner
+        self.steps: dict[str, StepHandler] = {}
+        self.keyword_handlers: dict[str, StepHandler] = {}
+        # Safety runs before anything else on every message; see bot/safety.py.
+        self.safety_check: Callable[[Turn], bool] = lambda turn: False
+        self.keywords = {
+            name: [str(w).upper() for w in words] for name, words in content.service["keywords"].items()
+        }
+        self.idle = timedelta(minutes=settings.conversation_idle_minutes)
+
+    def contact_key(self, contact: str) -> str:
+        """The keyed hash that stands in for a number or chat session everywhere."""
+        return contact_key(self.settings.hash_key, contact)
+
+    def handle(self, inbound: Inbound) -> TurnResult:
+        """Handle one message in one transaction; side effects (e-mails, texts) run after commit."""
+        with unit_of_work(self.sessions) as session:
+            if inbound.message_id and not conversations.claim_delivery(
+                session, f"{inbound.channel}:{inbound.message_id}"
+            ):
+                return TurnResult(duplicate=True)
+            key = self.contact_key(inbound.contact)
+            if conversations.is_blocked(session, key):
+                return TurnResult([Reply(self.content.text("blocked"))])
+            now = utcnow()
+            state = conversations.load(session, self.keys, inbound.channel, key, now)
+            turn = Turn(session, inbound, state, now, clean_text(inbound.text))
+            self._respond(turn)
+            if turn.forget:
+                conversations.forget(session, inbound.channel, key)
+            else:
+                state.turns += 1
+                conversations.save(session, self.keys, state, self.idle, now)
+        for effect in turn.after_commit:
+            try:
+                effect()
+            except Exception:  # a failed e-mail must not lose the parent's reply; it is logged by reference
+                log.exception("after-commit effect failed")
+        return TurnResult(turn.replies, silent=turn.silent, hangup=turn.hangup, forgotten=turn.forget)
+
+    def _respond(self, turn: Turn) -> None:
+        if self.safety_check(turn):
+            return
+        keyword = keyword_of(turn.text, self.keywords) if turn.text else None
+        if turn.channel == "sms" and conversations.is_opted_out(turn.session, turn.state.contact_key):
+            if keyword == "start" or turn.text.strip().upper() in ("YES", "UNSTOP"):
+                self.keyword_handlers["start"](turn)
+            else:
+                turn.silent = True
+            return
+        if keyword and keyword in self.keyword_handlers:
+            self.keyword_handlers[keyword](turn)
+        else:
+            self.steps.get(turn.state.step, self.steps["idle"])(turn)
+        if turn.state.turns == 0 and turn.channel == "sms" and turn.replies and not turn.silent:
+            first = turn.replies[0]
+            turn.replies[0] = Reply(
+                f"{self.content.text('privacy_line')}\n{first.text}",
+                first.spoken,
+                first.choices,
+                first.kind,
+                first.expects,
+            )

@@ -1,0 +1,91 @@
+"""Runs the rasa-sdk actions in-process through the SDK's own ActionExecutor."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk.executor import ActionExecutor
+
+from bot.actions import ActionAnswerEnquiry
+from bot.content import Content
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action sent back: slot events and messages."""
+
+    events: list[dict[str, Any]]
+    responses: list[dict[str, Any]]
+
+    def slots(self) -> dict[str, Any]:
+        """The slot values the action set, in order (later wins)."""
+        return {e["name"]: e.get("value") for e in self.events if e.get("event") == "slot"}
+
+
+def build_domain(content: Content, forms: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rasa domain the actions read: topic answers as responses, slots and forms."""
+    responses: dict[str, list[dict[str, Any]]] = {
+        f"utter_topic_{topic.id}": [{"text": topic.answer, "custom": {"spoken": topic.spoken}}]
+        for topic in content.topics.values()
+    }
+    responses["utter_more_help"] = [
+        {"text": content.text("footer"), "custom": {"spoken": content.spoken("footer")}}
+    ]
+    responses["utter_not_understood"] = [{"text": content.text("not_understood")}]
+    return {
+        "version": "3.1",
+        "intents": ["general_enquiry"],
+        "slots": {"topic": {"type": "text"}, "last_topic": {"type": "text"}, "channel": {"type": "text"}},
+        "responses": responses,
+        "forms": forms or {},
+        "actions": ["action_answer_enquiry"],
+    }
+
+
+class ActionRunner:
+    """Calls actions by name with a tracker built from the conversation's slots."""
+
+    def __init__(self, domain: dict[str, Any], actions: tuple[Any, ...] = (ActionAnswerEnquiry,)) -> None:
+        self.domain = domain
+        self.executor = ActionExecutor()
+        for action in actions:
+            self.executor.register_action(action)
+        self._local = threading.local()
+
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        # One loop per worker thread, reused: a fresh asyncio.run() per turn costs more than the action.
+        loop = getattr(self._local, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = asyncio.new_event_loop()
+            self._local.loop = loop
+        return loop
+
+    def run(
+        self,
+        action: str,
+        sender_id: str,
+        slots: dict[str, Any],
+        events: list[dict[str, Any]] | None = None,
+        active_loop: str | None = None,
+    ) -> ActionResult:
+        """Run one action and return its events and messages."""
+        payload = {
+            "next_action": action,
+            "sender_id": sender_id,
+            "tracker": {
+                "sender_id": sender_id,
+                "slots": slots,
+                "latest_message": {},
+                "events": events or [],
+                "active_loop": {"name": active_loop} if active_loop else {},
+                "latest_action_name": "action_listen",
+            },
+            "domain": self.domain,
+        }
+        result = self._loop().run_until_complete(self.executor.run(payload))
+        if result is None:
+            return ActionResult([], [])
+        return ActionResult(list(result.events), list(result.responses))

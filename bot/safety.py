@@ -1,0 +1,96 @@
+"""Child protection first (policy 7.1): checked on every message, in every state, before anything else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.answers import yes_no
+from bot.content import fill
+from bot.engine import Engine, Turn
+from bot.replies import Choice, Reply
+from intake import queue
+from intake.safeguarding import assess
+
+log = logging.getLogger(__name__)
+CONFIRM_STEP = "sg_confirm"
+
+
+class Safety:
+    """Raises urgent concerns, asks one direct question when unsure, and lets the conversation go on."""
+
+    def __init__(self, engine: Engine, alert: Callable[[str, str], None]) -> None:
+        self.engine = engine
+        self.alert = alert
+        engine.safety_check = self.check
+
+    def check(self, turn: Turn) -> bool:
+        """Run before any other processing; True when this turn needs nothing more."""
+        state = turn.state
+        if state.step == CONFIRM_STEP:
+            answer = yes_no(turn.text, turn.inbound.digits)
+            if answer is not None:
+                pending = state.data.pop("sg_pending", {})
+                state.data["step"] = pending.get("resume", "idle")
+                if answer:
+                    self.raise_concern(turn, tuple(pending.get("triggers", ())) + ("parent confirmed a risk",))
+                else:
+                    turn.say(Reply(self._wording("unsure_no", turn), kind="safety"))
+                return True
+        if turn.channel == "voice" and turn.inbound.digits == "0":
+            self.raise_concern(turn, ("caller pressed 0: a child in danger",))
+            return False
+        if not turn.text:
+            return False
+        assessment = assess(turn.text, self.engine.rules)
+        turn.assessment = assessment
+        if assessment.level == "risk":
+            self.raise_concern(turn, assessment.triggers)
+            return False
+        if assessment.level == "unsure" and not state.data.get("concern_ref"):
+            state.data["sg_pending"] = {"resume": state.step, "triggers": list(assessment.triggers)}
+            state.data["step"] = CONFIRM_STEP
+            turn.say(
+                Reply(
+                    self._wording("unsure", turn),
+                    self._spoken("unsure", turn),
+                    (Choice("1", "Yes"), Choice("2", "No")),
+                    kind="safety",
+                    expects="yesno",
+                )
+            )
+            return True
+        return False
+
+    def raise_concern(self, turn: Turn, triggers: tuple[str, ...]) -> None:
+        """Urgent queue entry (once per conversation), duty alert after commit, safety words first."""
+        state = turn.state
+        reference = state.data.get("concern_ref")
+        if reference is None:
+            enquiry = queue.raise_concern(
+                turn.session,
+                self.engine.keys,
+                channel=turn.channel,
+                contact_key=state.contact_key,
+                triggers=triggers,
+                retention_days=self.engine.settings.retention_days,
+            )
+            reference = enquiry.reference
+            state.data["concern_ref"] = reference
+            turn.after_commit.append(lambda: self.alert(reference, queue.URGENT))
+            log.warning("safeguarding concern raised: %s", reference)
+        turn.replies.insert(
+            0,
+            Reply(
+                self._wording("risk", turn, reference=reference),
+                self._spoken("risk", turn, reference=" ".join(reference.replace("-", ""))),
+                kind="safety",
+            ),
+        )
+
+    def _wording(self, key: str, turn: Turn, **values: str) -> str:
+        return fill(self.engine.content.safeguarding[key], values)
+
+    def _spoken(self, key: str, turn: Turn, **values: str) -> str:
+        wording = self.engine.content.safeguarding
+        return self._wording(f"{key}_spoken" if f"{key}_spoken" in wording else key, turn, **values)

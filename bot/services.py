@@ -1,0 +1,70 @@
+"""Builds the long-lived parts once per app (database, keys, content, NLU, engine) and hands them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from sqlalchemy import Engine as DBEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.content import Content, load_content
+from bot.dialogue import Dialogue
+from bot.engine import Engine
+from bot.nlu import Classifier
+from bot.rasa_runner import ActionRunner, build_domain
+from bot.safety import Safety
+from intake.crypto import KeyRing
+from intake.db import make_engine, make_session_factory
+from intake.notify import Mailer
+from intake.safeguarding import load_rules
+
+
+@dataclass
+class Services:
+    """What views and commands use; built once in the factory, shared by every request."""
+
+    settings: Settings
+    db: DBEngine
+    sessions: sessionmaker[Session]
+    keys: KeyRing
+    content: Content
+    engine: Engine
+    mailer: Mailer
+
+
+def content_variables(settings: Settings) -> dict[str, str]:
+    """Run-time values the wording's {placeholders} are filled with."""
+    return {
+        "service_name": settings.service_name,
+        "service_phone": settings.service_phone,
+        "office_hours": settings.office_hours,
+        "mash_phone": settings.mash_phone,
+    }
+
+
+def build_services(settings: Settings) -> Services:
+    """Everything a turn needs, wired together; the flows are checked here so bad content fails at start."""
+    db = make_engine(settings.database_url)
+    sessions = make_session_factory(db)
+    keys = KeyRing(settings.encryption_keys)
+    content = load_content(settings.flows_dir, content_variables(settings))
+    classifier = Classifier.train(content.examples(), content.lexicon)
+    rules = load_rules(settings.flows_dir / "safeguarding.yaml")
+    runner = ActionRunner(build_domain(content))
+    engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
+    mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
+    Dialogue(engine)
+    Safety(engine, alert=mailer.duty_alert)
+    return Services(settings, db, sessions, keys, content, engine, mailer)
+
+
+def register_services(app: Flask, settings: Settings) -> None:
+    """Attach the services to the app."""
+    app.extensions["intake"] = build_services(settings)
+
+
+def services() -> Services:
+    """The current app's services."""
+    return current_app.extensions["intake"]  # type: ignore[no-any-return]

@@ -1,0 +1,114 @@
+"""The factory's named steps for the web side: blueprints, error pages, security headers, CLI."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per channel, and the console."""
+    from bot.channels import sms, webchat
+
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(webchat.bp)
+    for optional in ("bot.channels.voice", "bot.console"):
+        try:
+            module = __import__(optional, fromlist=["bp"])
+        except ModuleNotFoundError as exc:
+            if exc.name != optional:
+                raise
+            continue
+        app.register_blueprint(module.bp)
+
+
+def _trouble_text() -> str:
+    from bot.services import services
+
+    return services().content.text("trouble")
+
+
+def _kind_response(status: int, message: str) -> Response:
+    """The same failure, said the way each channel can hear it; never a stack trace."""
+    path = request.path
+    if path.startswith("/twilio/voice"):
+        voice = VoiceResponse()
+        voice.say(message, language="en-GB")
+        return Response(str(voice), status=200 if status >= 500 else status, mimetype="text/xml")
+    if path.startswith("/twilio/"):
+        sms = MessagingResponse()
+        if status >= 500:
+            sms.message(message)
+        return Response(str(sms), status=200 if status >= 500 else status, mimetype="text/xml")
+    if path.startswith("/api/"):
+        response = jsonify({"error": message})
+        response.status_code = status
+        return response
+    return Response(render_template("error.html", message=message), status=status, mimetype="text/html")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Map failures to kind replies in one place."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        messages = {
+            400: "Sorry, that request could not be read.",
+            403: "Sorry, you can't do that.",
+            404: "Sorry, that page doesn't exist.",
+            405: "Sorry, that isn't allowed here.",
+            413: "Sorry, that message is too long.",
+            429: "You're sending messages very quickly. Please wait a minute and try again.",
+        }
+        status = exc.code or 500
+        return _kind_response(status, messages.get(status, "Sorry, something went wrong."))
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc: SQLAlchemyError) -> Response:
+        # No half-written rows: the turn's transaction was rolled back; Twilio may retry safely.
+        log.error("database unavailable during a turn: %s", type(exc).__name__)
+        return _kind_response(503, _trouble_text())
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        # Type and place only: exception messages can carry what a parent typed.
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f"{frame.filename}:{frame.lineno}" if frame else "?"
+        log.error("unexpected error: %s at %s", type(exc).__name__, where)
+        return _kind_response(500, _trouble_text())
+
+
+def register_security(app: Flask) -> None:
+    """Security headers on every response; nothing the browser keeps from console pages."""
+    from bot.services import services
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        ancestors = " ".join(("'self'", *services().settings.widget_origins))
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {ancestors}",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.path.startswith(("/api/", "/caseworker", "/twilio/")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    """The `flask --app bot intake ...` commands."""
+    from bot.cli import intake_cli
+
+    app.cli.add_command(intake_cli)

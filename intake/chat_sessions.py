@@ -1,0 +1,72 @@
+"""Web chat sessions: a random id and a bearer token, stored only as a keyed hash; caseworker outbox."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from intake.crypto import KeyRing, contact_key
+from intake.models import ChatOutbox, ChatSession, utcnow
+
+
+def open_session(session: Session, hash_key: str, lifetime: timedelta) -> tuple[str, str]:
+    """Create a chat session; returns (session_id, token). The token is never stored."""
+    session_id = secrets.token_urlsafe(18)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        ChatSession(id=session_id, token_hash=contact_key(hash_key, token), created_at=now, expires_at=now + lifetime)
+    )
+    return session_id, token
+
+
+def check_token(
+    session: Session, hash_key: str, session_id: str, token: str, lifetime: timedelta, now: datetime | None = None
+) -> bool:
+    """True when the token belongs to this live session; each use keeps the session alive."""
+    row = session.get(ChatSession, session_id)
+    now = now or utcnow()
+    if row is None or row.expires_at <= now:
+        return False
+    if not hmac.compare_digest(row.token_hash, contact_key(hash_key, token)):
+        return False
+    row.expires_at = now + lifetime
+    return True
+
+
+def post_to_parent(session: Session, keys: KeyRing, session_id: str, text: str) -> int:
+    """Queue a caseworker's message for the parent's open chat; returns its sequence number."""
+    message = ChatOutbox(session_id=session_id, body=keys.encrypt(text))
+    session.add(message)
+    session.flush()
+    return message.id
+
+
+def messages_after(session: Session, keys: KeyRing, session_id: str, after: int) -> list[tuple[int, str]]:
+    """Caseworker messages for this chat newer than `after`, oldest first."""
+    rows = session.scalars(
+        select(ChatOutbox)
+        .where(ChatOutbox.session_id == session_id, ChatOutbox.id > after)
+        .order_by(ChatOutbox.id)
+        .limit(50)
+    )
+    return [(row.id, keys.decrypt(row.body)) for row in rows]
+
+
+def end_session(session: Session, session_id: str) -> None:
+    """Delete a chat session and anything waiting for it."""
+    session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == session_id))
+    session.execute(delete(ChatSession).where(ChatSession.id == session_id))
+
+
+def purge_expired(session: Session, now: datetime | None = None) -> int:
+    """Delete expired chat sessions and their outboxes; returns sessions deleted."""
+    now = now or utcnow()
+    expired = list(session.scalars(select(ChatSession.id).where(ChatSession.expires_at <= now)))
+    for session_id in expired:
+        end_session(session, session_id)
+    return len(expired)

@@ -1,0 +1,233 @@
+"""The stored records: conversations, enquiries (the agreed confidential form), consents, audit, staff."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (a callable, so each row gets its own)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Datetimes stored naive-UTC everywhere (SQLite keeps no zone) and read back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every intake table."""
+
+
+class Conversation(Base):
+    """One parent's conversation on one channel; slots encrypted, no transcript."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("channel", "contact_key", name="uq_conversation_contact"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    contact_key: Mapped[str] = mapped_column(String(64))
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ProcessedMessage(Base):
+    """Webhook deliveries already handled (MessageSid, or CallSid + step): a retry is answered once."""
+
+    __tablename__ = "processed_message"
+
+    message_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class OptOut(Base):
+    """Contacts who texted STOP: nothing is sent to them until they text START."""
+
+    __tablename__ = "opt_out"
+
+    contact_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Block(Base):
+    """A contact key a manager blocked for a while (abuse, pranks); the reason is staff-only."""
+
+    __tablename__ = "block"
+
+    contact_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChatSession(Base):
+    """A web chat session: the browser holds the token; we keep only its keyed hash."""
+
+    __tablename__ = "chat_session"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ChatOutbox(Base):
+    """Messages from a caseworker waiting for the parent's open chat page (encrypted)."""
+
+    __tablename__ = "chat_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("chat_session.id", ondelete="CASCADE"), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Enquiry(Base):
+    """The agreed confidential form: what the parent confirmed, nothing more."""
+
+    __tablename__ = "enquiry"
+    __table_args__ = (Index("ix_enquiry_queue", "status", "priority_rank", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    contact_key: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
+    facts: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
+    contact: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
+    safe_times: Mapped[Optional[str]] = mapped_column(String(64))
+    voicemail_ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    name_service_ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    # 0 = urgent, 1 = normal: one index serves "urgent first, then oldest"
+    priority_rank: Mapped[int] = mapped_column(Integer, default=1)
+    safeguarding: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
+    override_reason: Mapped[Optional[str]] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(8), default="queued")
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    first_contact_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    outcome: Mapped[Optional[str]] = mapped_column(String(64))
+    retain_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+
+    consents: Mapped[list[ConsentRecord]] = relationship(back_populates="enquiry", order_by="ConsentRecord.id")
+    notes: Mapped[list[CaseNote]] = relationship(
+        back_populates="enquiry", order_by="CaseNote.id", cascade="all, delete-orphan"
+    )
+
+
+class ConsentRecord(Base):
+    """Append-only consent ledger: purpose, yes/no, exact wording version, channel, time."""
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enquiry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("enquiry.id", ondelete="SET NULL"), index=True)
+    reference: Mapped[str] = mapped_column(String(12), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    wording_version: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enquiry: Mapped[Optional[Enquiry]] = relationship(back_populates="consents")
+
+
+class CaseNote(Base):
+    """A caseworker's note on an enquiry (encrypted)."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enquiry: Mapped[Enquiry] = relationship(back_populates="notes")
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained: who did what to which reference; never the content."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[Optional[str]] = mapped_column(String(12), index=True)
+    detail: Mapped[Optional[str]] = mapped_column(String(200))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Caseworker(Base):
+    """A member of staff: argon2id password hash, encrypted TOTP secret, role."""
+
+    __tablename__ = "caseworker"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
+    role: Mapped[str] = mapped_column(String(16), default="caseworker")
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServiceSetting(Base):
+    """Settings a manager changes in the console (office hours, bank holidays) over the env defaults."""
+
+    __tablename__ = "service_setting"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Block",
+    "CaseNote",
+    "Caseworker",
+    "ChatOutbox",
+    "ChatSession",
+    "ConsentRecord",
+    "Conversation",
+    "Enquiry",
+    "OptOut",
+    "ProcessedMessage",
+    "ServiceSetting",
+    "utcnow",
+]

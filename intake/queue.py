@@ -1,0 +1,235 @@
+"""The confidential queue: enquiries go queued -> claimed -> closed, urgent first, claimed atomically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from intake import audit
+from intake.crypto import KeyRing
+from intake.models import ConsentRecord, Enquiry, utcnow
+from intake.references import new_reference
+
+URGENT, NORMAL = "urgent", "normal"
+RANK = {URGENT: 0, NORMAL: 1}
+SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
+
+
+class QueueError(Exception):
+    """A queue operation that cannot happen (already claimed, not yours, unknown reference)."""
+
+
+@dataclass(frozen=True)
+class ConsentAnswer:
+    """One consent question's answer, captured when the parent gave it."""
+
+    purpose: str
+    granted: bool
+    wording_version: str
+    at: datetime
+
+
+def _unique_reference(session: Session) -> str:
+    for _ in range(20):
+        reference = new_reference()
+        if session.scalar(select(Enquiry.id).where(Enquiry.reference == reference)) is None:
+            return reference
+    raise QueueError("could not find a free reference code")
+
+
+def _add_with_reference(session: Session, enquiry: Enquiry) -> Enquiry:
+    # The unique index is the real guard; the lookup above only makes a clash rare.
+    for _ in range(5):
+        enquiry.reference = _unique_reference(session)
+        try:
+            with session.begin_nested():
+                session.add(enquiry)
+            return enquiry
+        except IntegrityError:
+            session.expunge(enquiry) if enquiry in session else None
+    raise QueueError("could not store the enquiry with a unique reference")
+
+
+def create_enquiry(
+    session: Session,
+    keys: KeyRing,
+    *,
+    channel: str,
+    contact_key: str | None,
+    topic: str,
+    summary: str | None,
+    facts: dict[str, Any],
+    contact: dict[str, Any] | None,
+    safe_times: str | None,
+    voicemail_ok: bool,
+    name_service_ok: bool,
+    consents: list[ConsentAnswer],
+    retention_days: int,
+) -> Enquiry:
+    """Queue a parent-confirmed enquiry with its consent answers; personal fields encrypted."""
+    now = utcnow()
+    enquiry = Enquiry(
+        channel=channel,
+        contact_key=contact_key,
+        topic=topic,
+        summary=keys.encrypt(summary) if summary else None,
+        facts=keys.encrypt_json(facts),
+        contact=keys.encrypt_json(contact) if contact else None,
+        safe_times=safe_times,
+        voicemail_ok=voicemail_ok,
+        name_service_ok=name_service_ok,
+        priority=NORMAL,
+        priority_rank=RANK[NORMAL],
+        status="queued",
+        created_at=now,
+        retain_until=now + timedelta(days=retention_days),
+    )
+    _add_with_reference(session, enquiry)
+    for answer in consents:
+        session.add(
+            ConsentRecord(
+                enquiry_id=enquiry.id,
+                reference=enquiry.reference,
+                purpose=answer.purpose,
+                granted=answer.granted,
+                wording_version=answer.wording_version,
+                channel=channel,
+                at=answer.at,
+            )
+        )
+    audit.record(session, "bot", "enqueue", enquiry.reference)
+    return enquiry
+
+
+def raise_concern(
+    session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...], retention_days: int
+) -> Enquiry:
+    """An urgent enquiry for a possible risk to a child, created whatever the consent state (policy 7.1)."""
+    now = utcnow()
+    enquiry = Enquiry(
+        channel=channel,
+        contact_key=contact_key,
+        topic="safeguarding",
+        safeguarding=keys.encrypt_json(list(triggers)),
+        override_reason=SAFEGUARDING_OVERRIDE,
+        priority=URGENT,
+        priority_rank=RANK[URGENT],
+        status="queued",
+        created_at=now,
+        retain_until=now + timedelta(days=retention_days),
+    )
+    _add_with_reference(session, enquiry)
+    audit.record(session, "bot", "safeguarding_flag", enquiry.reference, "consent overridden: policy 7.1")
+    return enquiry
+
+
+def by_reference(session: Session, reference: str) -> Enquiry | None:
+    """The enquiry with this reference code, if any."""
+    return session.scalar(select(Enquiry).where(Enquiry.reference == reference))
+
+
+def queued(session: Session, limit: int = 200) -> list[Enquiry]:
+    """The waiting enquiries in queue order: urgent first, then oldest."""
+    return list(
+        session.scalars(
+            select(Enquiry)
+            .where(Enquiry.status == "queued")
+            .order_by(Enquiry.priority_rank, Enquiry.created_at, Enquiry.id)
+            .limit(limit)
+        )
+    )
+
+
+def position(session: Session, enquiry: Enquiry) -> int:
+    """1-based place in the queue (0 once claimed or closed)."""
+    if enquiry.status != "queued":
+        return 0
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Enquiry)
+        .where(
+            Enquiry.status == "queued",
+            (Enquiry.priority_rank < enquiry.priority_rank)
+            | ((Enquiry.priority_rank == enquiry.priority_rank) & (Enquiry.created_at < enquiry.created_at))
+            | (
+                (Enquiry.priority_rank == enquiry.priority_rank)
+                & (Enquiry.created_at == enquiry.created_at)
+                & (Enquiry.id < enquiry.id)
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def typical_wait(session: Session, now: datetime | None = None, sample: int = 20) -> timedelta | None:
+    """The median time from queueing to claim over the most recent claims (None with no history)."""
+    rows = session.execute(
+        select(Enquiry.created_at, Enquiry.claimed_at)
+        .where(Enquiry.claimed_at.is_not(None))
+        .order_by(Enquiry.claimed_at.desc())
+        .limit(sample)
+    ).all()
+    waits = sorted(claimed - created for created, claimed in rows if claimed and created)
+    return waits[len(waits) // 2] if waits else None
+
+
+def claim(session: Session, caseworker: str, reference: str | None = None) -> Enquiry:
+    """Give a queued enquiry (the next one, or a named one) to exactly one caseworker.
+
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent claimers take different rows.
+    SQLite: a guarded UPDATE ... WHERE status='queued' that must change exactly one row.
+    """
+    now = utcnow()
+    query = select(Enquiry.id).where(Enquiry.status == "queued")
+    if reference:
+        query = query.where(Enquiry.reference == reference)
+    query = query.order_by(Enquiry.priority_rank, Enquiry.created_at, Enquiry.id).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    enquiry_id = session.scalar(query)
+    if enquiry_id is None:
+        raise QueueError("that enquiry has already been taken" if reference else "the queue is empty")
+    changed = session.execute(
+        update(Enquiry)
+        .where(Enquiry.id == enquiry_id, Enquiry.status == "queued")
+        .values(status="claimed", claimed_by=caseworker, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if changed != 1:
+        raise QueueError("that enquiry has already been taken")
+    enquiry = session.get(Enquiry, enquiry_id, populate_existing=True)
+    assert enquiry is not None
+    audit.record(session, caseworker, "claim", enquiry.reference)
+    return enquiry
+
+
+def release(session: Session, caseworker: str, reference: str) -> Enquiry:
+    """Put a claimed enquiry back in the queue, keeping its place by age."""
+    enquiry = _owned(session, caseworker, reference)
+    enquiry.status, enquiry.claimed_by, enquiry.claimed_at = "queued", None, None
+    audit.record(session, caseworker, "release", reference)
+    return enquiry
+
+
+def close(session: Session, caseworker: str, reference: str, outcome: str, retention_days: int) -> Enquiry:
+    """Close a case with an outcome; the retention clock starts now."""
+    enquiry = _owned(session, caseworker, reference)
+    now = utcnow()
+    enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", now, outcome[:64]
+    enquiry.retain_until = now + timedelta(days=retention_days)
+    audit.record(session, caseworker, "close", reference)
+    return enquiry
+
+
+def _owned(session: Session, caseworker: str, reference: str) -> Enquiry:
+    enquiry = by_reference(session, reference)
+    if enquiry is None:
+        raise QueueError("no enquiry has that reference")
+    if enquiry.status != "claimed" or enquiry.claimed_by != caseworker:
+        raise QueueError("that enquiry is not in your caseload")
+    return enquiry

@@ -1,0 +1,181 @@
+"""Shared fixtures: an app on a fresh database, and helpers that talk to it as parents do."""
+
+from __future__ import annotations
+
+import os
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
+
+from bot import create_app
+from intake.migrate import upgrade
+
+# Fixed test secrets: real values of the right shape, never used outside tests.
+AUTH_TOKEN = "12345678901234567890123456789012"
+PUBLIC_BASE = "https://intake.example.org"
+KEY_1 = Fernet.generate_key().decode()
+
+
+def test_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """Environment for one app: its own database and instance folder."""
+    env = {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'intake.sqlite3'}",
+        "SECRET_KEY": "test-secret-key",
+        "INTAKE_ENCRYPTION_KEYS": KEY_1,
+        "INTAKE_HASH_KEY": "test-hash-key",
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PUBLIC_BASE_URL": PUBLIC_BASE,
+        "SERVICE_NAME": "Testshire SENDIASS",
+        "SERVICE_PHONE": "01632 960000",
+        "MASH_PHONE": "01632 960999",
+    }
+    env.update(overrides)
+    return env
+
+
+def make_app(tmp_path: Path, **overrides: str) -> Flask:
+    """A ready app with its schema migrated."""
+    env = test_env(tmp_path, **overrides)
+    upgrade(env["DATABASE_URL"])
+    app = create_app(env)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """The app on a fresh SQLite database."""
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client: real HTTP requests through Flask."""
+    return app.test_client()
+
+
+def twiml_messages(body: bytes) -> list[str]:
+    """The <Message> texts of a TwiML reply (parsing fails loudly if the XML is malformed)."""
+    root = ET.fromstring(body)
+    assert root.tag == "Response"
+    return [(m.text or "") for m in root.iter("Message")]
+
+
+class SmsActions:
+    """A parent texting the service, with requests signed exactly as Twilio signs them."""
+
+    def __init__(self, client: FlaskClient, number: str = "+447700900123") -> None:
+        self.client = client
+        self.number = number
+        self.validator = RequestValidator(AUTH_TOKEN)
+
+    def post(self, params: dict[str, str], path: str = "/twilio/sms", signature: str | None = None,
+             url: str | None = None) -> Any:
+        """POST form params with a signature for PUBLIC_BASE_URL + path (or the one given)."""
+        if signature is None:
+            signature = self.validator.compute_signature(url or PUBLIC_BASE + path, params)
+        return self.client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+    def params(self, body: str, sid: str | None = None, number: str | None = None) -> dict[str, str]:
+        """The form Twilio sends for an inbound text."""
+        return {
+            "MessageSid": sid or "SM" + uuid.uuid4().hex,
+            "AccountSid": "AC" + "0" * 32,
+            "From": number or self.number,
+            "To": "+441632960001",
+            "Body": body,
+            "NumMedia": "0",
+        }
+
+    def send(self, body: str, sid: str | None = None, number: str | None = None) -> list[str]:
+        """Text the bot; return the reply messages."""
+        response = self.post(self.params(body, sid, number))
+        assert response.status_code == 200, response.data
+        assert response.mimetype == "text/xml"
+        return twiml_messages(response.data)
+
+
+@pytest.fixture
+def sms(client: FlaskClient) -> SmsActions:
+    """A parent on SMS."""
+    return SmsActions(client)
+
+
+class ChatActions:
+    """A parent in the web chat."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.session_id = ""
+        self.token = ""
+        self.greeting: list[dict[str, Any]] = []
+
+    def open(self) -> ChatActions:
+        """Start a chat session."""
+        response = self.client.post("/api/chat/sessions")
+        assert response.status_code == 201
+        data = response.get_json()
+        self.session_id, self.token, self.greeting = data["session_id"], data["token"], data["messages"]
+        return self
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def post(self, payload: Any) -> Any:
+        """POST anything to this chat's messages endpoint."""
+        return self.client.post(f"/api/chat/sessions/{self.session_id}/messages", json=payload, headers=self.headers)
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        """Send a message; return the bot's messages."""
+        response = self.post({"text": text})
+        assert response.status_code == 200, response.data
+        return response.get_json()["messages"]
+
+    def texts(self, text: str) -> str:
+        """Send a message; return all reply text joined (choices included)."""
+        out = []
+        for message in self.say(text):
+            out.append(message["text"])
+            out.extend(f"{c['key']} {c['label']}" for c in message["choices"])
+        return "\n".join(out)
+
+
+@pytest.fixture
+def chat(client: FlaskClient) -> ChatActions:
+    """A parent with an open web chat."""
+    return ChatActions(client).open()
+
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A clean PostgreSQL schema, or a skip saying why it is unavailable."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} (set TEST_DATABASE_URL); CI runs these")
+    schema = "t_" + uuid.uuid4().hex[:10]
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    yield url
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
