@@ -1,0 +1,317 @@
+"""Safeguarding: notice a possible risk to a child in any inbound message (policy 7.1)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import yaml
+
+Level = Literal["risk", "unsure", "none"]
+
+RESPONSE_KEYS = ("risk", "risk_spoken", "unsure", "unsure_spoken", "unsure_yes", "unsure_no")
+_PLACEHOLDERS = {
+    "risk": ("{mash_phone}", "{reference}"),
+    "risk_spoken": ("{mash_phone_spoken}", "{reference_spoken}"),
+}
+# GSM 03.38 basic character set (plus {} for placeholders, which are filled before sending).
+_GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà{}"
+)
+_MAX_TRIGGERS = 6
+
+_APOSTROPHE = re.compile(r"['’‘`´ʼ]")
+_SENTENCE_END = re.compile(r"[.!?;\n\r]+")
+_NOT_WORD = re.compile(r"[^\w.]+|_+")
+_DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
+_REPEATS = re.compile(r"([^\W\d])\1{2,}")
+_DOUBLES = re.compile(r"([^\W\d])\1")
+_LIST_REF = re.compile(r"(\{[^{}]*\})")
+_GROUP_OPEN = re.compile(r"\((?!\?)")
+_STEM = re.compile(r"(?<=\w)\*")
+_SENTINELS = {"~~": "\x01", "~d": "\x02", "~": "\x03"}  # longest first
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the detector made of one message; triggers explain it to caseworkers and are never logged."""
+
+    level: Level
+    triggers: tuple[str, ...] = ()
+
+    @property
+    def is_risk(self) -> bool:
+        """True when the child-protection response must start at once."""
+        return self.level == "risk"
+
+
+@dataclass(frozen=True)
+class SafeguardingRules:
+    """Compiled patterns and the bot's wording, built from flows/safeguarding.yaml."""
+
+    risk: re.Pattern[str]
+    unsure: re.Pattern[str]
+    benign: re.Pattern[str] | None
+    categories: Mapping[str, str]
+    spelling: Mapping[str, str]
+    wording_version: str
+    responses: Mapping[str, str]
+    source: Path = field(compare=False)
+
+
+def load_rules(path: Path) -> SafeguardingRules:
+    """Read and compile the rules file; raise ValueError naming the file and the problem."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"{path}: cannot read safeguarding rules: {exc}") from exc
+    try:
+        return _compile(data, Path(path))
+    except (KeyError, TypeError, AttributeError, re.error, _RuleError) as exc:
+        raise ValueError(f"{path}: malformed safeguarding rules: {exc}") from exc
+
+
+def assess(text: str, rules: SafeguardingRules) -> Assessment:
+    """Assess one inbound message: risk first, then weaker signals not explained by an everyday phrase."""
+    words = normalise(text, rules.spelling)
+    triggers = _triggers(rules.risk, words, rules.categories, ())
+    if triggers:
+        return Assessment("risk", triggers)
+    if rules.unsure.search(words) is None:
+        return Assessment("none")
+    triggers = _triggers(rules.unsure, words, rules.categories, _spans(rules.benign, words))
+    if triggers:
+        return Assessment("unsure", triggers)
+    return Assessment("none")
+
+
+def normalise(text: str, spelling: Mapping[str, str]) -> str:
+    """Lower-case words separated by single spaces (padded), shorthand expanded, '.' ending sentences."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _APOSTROPHE.sub("", text)
+    text = _SENTENCE_END.sub(" . ", text)
+    text = _NOT_WORD.sub(" ", text)
+    text = _DIGIT_LETTER.sub(" ", text)
+    text = _REPEATS.sub(r"\1\1", text)
+    words = [_spell(word, spelling) for word in text.split()]
+    return " " + " ".join(words) + " "
+
+
+def _spans(pattern: re.Pattern[str] | None, words: str) -> tuple[tuple[int, int], ...]:
+    """Every (possibly overlapping) span an everyday phrase covers."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while pattern is not None:
+        match = pattern.search(words, pos)
+        if match is None:
+            break
+        spans.append(match.span())
+        pos = match.start() + 1
+    return tuple(spans)
+
+
+def _spell(word: str, spelling: Mapping[str, str]) -> str:
+    """Expand shorthand; 'kiill' (from 'kiiiill') falls back to its single-letter form 'kil'."""
+    if word in spelling:
+        return spelling[word]
+    single = _DOUBLES.sub(r"\1", word)
+    return spelling.get(single, word)
+
+
+def _triggers(
+    pattern: re.Pattern[str], words: str, categories: Mapping[str, str], benign: tuple[tuple[int, int], ...]
+) -> tuple[str, ...]:
+    """Readable names of what matched, skipping matches wholly inside an everyday (benign) phrase."""
+    found: list[str] = []
+    pos = 0
+    while len(found) < _MAX_TRIGGERS:
+        match = pattern.search(words, pos)
+        if match is None:
+            break
+        start, end = match.span()
+        if any(b_start <= start and end <= b_end for b_start, b_end in benign):
+            pos = start + 1  # an overlapping, unexplained match may still start inside it
+            continue
+        trigger = f"{categories[match.lastgroup or '']}: '{match.group().strip()}'"
+        if trigger not in found:
+            found.append(trigger)
+        pos = end
+    return tuple(found)
+
+
+class _RuleError(Exception):
+    """A problem in the rules file (wrapped into ValueError with the file name)."""
+
+
+def _compile(data: Any, source: Path) -> SafeguardingRules:
+    """Turn the parsed YAML into compiled level patterns."""
+    if not isinstance(data, dict):
+        raise _RuleError("expected a mapping at the top level")
+    responses = _responses(data.get("responses"))
+    version = data.get("wording_version")
+    if not isinstance(version, str) or not version:
+        raise _RuleError("wording_version must be a non-empty string")
+    spelling = {str(k): str(v) for k, v in (data.get("spelling") or {}).items()}
+    compiler = _PatternCompiler(data.get("lists") or {}, data.get("gaps") or {}, data.get("possessive"))
+    categories: dict[str, str] = {}
+    levels: dict[str, re.Pattern[str] | None] = {}
+    for level in ("risk", "unsure", "benign"):
+        groups = []
+        for category in data.get(level) or []:
+            name = category["name"]
+            alternatives = [compiler.pattern(p) for p in category["patterns"]]
+            group = f"g{len(categories)}"
+            categories[group] = str(name)
+            groups.append(f"(?P<{group}>{'|'.join(alternatives)})")
+        if level != "benign" and not groups:
+            raise _RuleError(f"no {level} patterns")
+        levels[level] = re.compile("|".join(groups)) if groups else None
+    risk, unsure = levels["risk"], levels["unsure"]
+    assert risk is not None and unsure is not None
+    return SafeguardingRules(
+        risk=risk,
+        unsure=unsure,
+        benign=levels["benign"],
+        categories=MappingProxyType(categories),
+        spelling=MappingProxyType(spelling),
+        wording_version=version,
+        responses=MappingProxyType(responses),
+        source=source,
+    )
+
+
+def _responses(raw: Any) -> dict[str, str]:
+    """Check the bot's wording: every key present, placeholders there, GSM-7 characters only."""
+    if not isinstance(raw, dict):
+        raise _RuleError("responses must be a mapping")
+    responses: dict[str, str] = {}
+    for key in RESPONSE_KEYS:
+        text = raw.get(key)
+        if not isinstance(text, str) or not text.strip():
+            raise _RuleError(f"responses.{key} is missing")
+        bad = sorted(set(text) - _GSM7)
+        if bad:
+            raise _RuleError(f"responses.{key} has characters outside GSM-7: {bad!r}")
+        for placeholder in _PLACEHOLDERS.get(key, ()):
+            if placeholder not in text:
+                raise _RuleError(f"responses.{key} must contain {placeholder}")
+        responses[key] = text.strip()
+    return responses
+
+
+class _PatternCompiler:
+    """Compile the small pattern language described at the top of flows/safeguarding.yaml."""
+
+    def __init__(self, lists: Any, gaps: Any, possessive: Any) -> None:
+        if not isinstance(lists, dict):
+            raise _RuleError("lists must be a mapping")
+        self._lists: dict[str, list[str]] = {str(k): [str(e) for e in v] for k, v in lists.items()}
+        self._cache: dict[str, str] = {}
+        possessive = possessive or {}
+        self._possessive = {str(w) for w in possessive.get("words", [])}
+        self._possessive_lists = {str(n) for n in possessive.get("in_lists", ["child"])}
+        not_before = [e for item in possessive.get("not_before", []) for e in self._entries(str(item), "")]
+        self._not_possessed = f"(?! (?:{'|'.join(not_before)})(?: |$))" if not_before else ""
+        near, wide, det = gaps.get("near", {}), gaps.get("wide", {}), gaps.get("det", {})
+        self._gaps = {
+            "~": f"(?:{_gap_word(near)}){{0,{int(near.get('max_words', 4))}}}",
+            "~~": f"(?:{_gap_word(wide)}){{0,{int(wide.get('max_words', 8))}}}",
+            "~d": f"(?:{self._list(str(det.get('list', 'det')))} ){{0,{int(det.get('max_words', 3))}}}",
+        }
+
+    def pattern(self, source: Any) -> str:
+        """One pattern as a regex over normalised text; every word match ends with its space."""
+        tokens = _split(str(source))
+        parts = []
+        for token in tokens:
+            if token in self._gaps:
+                parts.append(self._gaps[token])
+            elif token.endswith("?") and len(token) > 1:
+                parts.append(f"(?:(?:{self._token(token[:-1])}) )?")
+            else:
+                parts.append(f"(?:{self._token(token)}) ")
+        regex = "(?<= )" + "".join(parts)
+        compiled = re.compile(regex)
+        if compiled.fullmatch(""):
+            raise _RuleError(f"pattern {source!r} can match nothing at all")
+        if all(t in self._gaps or t.endswith("?") for t in tokens):
+            raise _RuleError(f"pattern {source!r} needs at least one required word")
+        return regex
+
+    def _token(self, token: str) -> str:
+        """Regex for one token: list references, stems (word*), digits (#), (a|b) groups, gaps inside groups."""
+        for gap, sentinel in _SENTINELS.items():
+            token = re.sub(rf"(?<= ){re.escape(gap)} ", sentinel, token)
+        out = []
+        for piece in _LIST_REF.split(token):
+            if piece.startswith("{") and piece.endswith("}"):
+                out.append("(?:" + "|".join(self._list(n.strip()) for n in piece[1:-1].split("|")) + ")")
+            else:
+                piece = _GROUP_OPEN.sub("(?:", piece)
+                out.append(_STEM.sub(r"\\w*", piece).replace("#", r"\d+"))
+        regex = "".join(out)
+        for gap, sentinel in _SENTINELS.items():
+            regex = regex.replace(sentinel, self._gaps[gap])
+        return regex
+
+    def _list(self, name: str) -> str:
+        """A named list as one alternation (longest entries first)."""
+        if name not in self._cache:
+            if name not in self._lists:
+                raise _RuleError(f"unknown list {{{name}}}")
+            self._cache[name] = ""  # a list that includes itself adds nothing
+            entries = [e for item in self._lists[name] for e in self._entries(item, name)]
+            self._cache[name] = "(?:" + "|".join(sorted(set(entries), key=lambda e: (-len(e), e))) + ")"
+        return self._cache[name]
+
+    def _entries(self, item: str, list_name: str) -> list[str]:
+        """Regexes for one list entry: a phrase (word* stems, # digits) or an included {list}."""
+        if item.startswith("{") and item.endswith("}"):
+            included = self._list(item[1:-1])
+            return [included] if included else []
+        words = [re.escape(w).replace(r"\*", r"\w*").replace(r"\#", r"\d+") for w in item.split()]
+        if not words:
+            raise _RuleError("empty list entry")
+        regex = " ".join(words)
+        if item in self._possessive and list_name in self._possessive_lists:
+            regex += self._not_possessed
+        return [regex]
+
+
+def _gap_word(gap: Mapping[str, Any]) -> str:
+    """One word a gap may skip: any word except the listed subject-changing ones."""
+    stop = "|".join(re.escape(str(w)) for w in gap.get("not", []))
+    return rf"(?!(?:{stop}) )\w++ " if stop else r"\w++ "
+
+
+def _split(source: str) -> list[str]:
+    """Split a pattern on spaces outside (...) and {...}."""
+    tokens: list[str] = []
+    depth = 0
+    current = ""
+    for char in source:
+        if char in "({":
+            depth += 1
+        elif char in ")}":
+            depth -= 1
+            if depth < 0:
+                raise _RuleError(f"unbalanced brackets in pattern {source!r}")
+        if char.isspace() and depth == 0:
+            if current:
+                tokens.append(current)
+            current = ""
+        else:
+            current += char
+    if depth != 0:
+        raise _RuleError(f"unbalanced brackets in pattern {source!r}")
+    if current:
+        tokens.append(current)
+    if not tokens:
+        raise _RuleError("empty pattern")
+    return tokens
