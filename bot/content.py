@@ -17,7 +17,10 @@ GSM7 = set(
     "¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXT = set("^{}\\[~]|€")
-PLACEHOLDERS = {"service_name", "service_phone", "office_hours", "mash_phone", "reference", "category"}
+PLACEHOLDERS = {
+    "service_name", "service_phone", "office_hours", "mash_phone", "reference", "category",
+    "service_phone_spoken", "mash_phone_spoken", "reference_spoken",
+}
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -78,8 +81,18 @@ class Content:
         return fill(spoken[key], values) if key in spoken else self.text(key, **values)
 
     def examples(self) -> dict[str, list[str]]:
-        """Training phrasings per topic, for the NLU."""
-        return {topic.id: list(topic.examples) for topic in self.topics.values()}
+        """Training phrasings per topic, for the NLU; the topic's title counts as one more phrasing."""
+        return {
+            topic.id: [*topic.examples, *([topic.title] if topic.title not in topic.examples else [])]
+            for topic in self.topics.values()
+        }
+
+
+def spell_out(code: str) -> str:
+    """Characters one by one for the phone line ("K7Q-429" -> "K, 7, Q, 4, 2, 9")."""
+    if not any(ch.isdigit() for ch in code):
+        return code  # a name, not a number: say it as words
+    return ", ".join(ch for ch in code if ch.isalnum())
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:

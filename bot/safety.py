@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from bot.answers import yes_no
-from bot.content import fill
+from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
 from intake import queue
@@ -83,7 +83,7 @@ class Safety:
             0,
             Reply(
                 self._wording("risk", turn, reference=reference),
-                self._spoken("risk", turn, reference=" ".join(reference.replace("-", ""))),
+                self._spoken("risk", turn, reference=reference, reference_spoken=spell_out(reference)),
                 kind="safety",
             ),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -9,7 +11,7 @@ from sqlalchemy import Engine as DBEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.content import Content, load_content
+from bot.content import Content, load_content, spell_out
 from bot.dialogue import Dialogue
 from bot.engine import Engine
 from bot.nlu import Classifier
@@ -41,7 +43,22 @@ def content_variables(settings: Settings) -> dict[str, str]:
         "service_phone": settings.service_phone,
         "office_hours": settings.office_hours,
         "mash_phone": settings.mash_phone,
+        "service_phone_spoken": spell_out(settings.service_phone),
+        "mash_phone_spoken": spell_out(settings.mash_phone),
     }
+
+
+_trained: dict[str, Classifier] = {}
+
+
+def trained_classifier(content: Content) -> Classifier:
+    """Train once per distinct content in this process (tests and workers build many apps)."""
+    fingerprint = hashlib.sha256(
+        json.dumps([content.examples(), content.lexicon], sort_keys=True).encode()
+    ).hexdigest()
+    if fingerprint not in _trained:
+        _trained[fingerprint] = Classifier.train(content.examples(), content.lexicon)
+    return _trained[fingerprint]
 
 
 def build_services(settings: Settings) -> Services:
@@ -50,7 +67,7 @@ def build_services(settings: Settings) -> Services:
     sessions = make_session_factory(db)
     keys = KeyRing(settings.encryption_keys)
     content = load_content(settings.flows_dir, content_variables(settings))
-    classifier = Classifier.train(content.examples(), content.lexicon)
+    classifier = trained_classifier(content)
     rules = load_rules(settings.flows_dir / "safeguarding.yaml")
     runner = ActionRunner(build_domain(content))
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)

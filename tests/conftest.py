@@ -42,10 +42,25 @@ def test_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     return env
 
 
+_template: dict[str, bytes] = {}
+
+
+def migrated_sqlite(path: Path) -> None:
+    """A migrated SQLite file at `path`: migrations run once per test run, then the file is copied."""
+    if "db" not in _template:
+        source = path.with_name("template.sqlite3")
+        upgrade(f"sqlite:///{source}")
+        _template["db"] = source.read_bytes()
+    path.write_bytes(_template["db"])
+
+
 def make_app(tmp_path: Path, **overrides: str) -> Flask:
     """A ready app with its schema migrated."""
     env = test_env(tmp_path, **overrides)
-    upgrade(env["DATABASE_URL"])
+    if env["DATABASE_URL"] == f"sqlite:///{tmp_path / 'intake.sqlite3'}":
+        migrated_sqlite(tmp_path / "intake.sqlite3")
+    else:
+        upgrade(env["DATABASE_URL"])
     app = create_app(env)
     app.config["TESTING"] = True
     return app

@@ -1,0 +1,78 @@
+"""Office hours in the service's time zone, with bank holidays: are we open, and when do we open next."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SPEC = re.compile(r"^\s*([a-z]{3})(?:\s*-\s*([a-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class HoursError(ValueError):
+    """OFFICE_HOURS could not be read."""
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """Opening times per weekday (0 = Monday) in one time zone, minus bank holidays."""
+
+    windows: dict[int, tuple[time, time]]
+    zone: ZoneInfo
+    holidays: frozenset[date]
+
+    @classmethod
+    def parse(cls, spec: str, zone: str = "Europe/London", holidays: tuple[str, ...] = ()) -> OfficeHours:
+        """Read e.g. "Mon-Thu 09:00-17:00; Fri 09:00-16:30"."""
+        windows: dict[int, tuple[time, time]] = {}
+        for part in filter(None, (p.strip() for p in re.split(r"[;,]", spec.lower()))):
+            match = SPEC.match(part)
+            if not match or match.group(1) not in DAYS or (match.group(2) and match.group(2) not in DAYS):
+                raise HoursError(f"OFFICE_HOURS: cannot read {part!r}; use e.g. 'Mon-Fri 09:00-17:00'")
+            first = DAYS.index(match.group(1))
+            last = DAYS.index(match.group(2)) if match.group(2) else first
+            opens = time(int(match.group(3)), int(match.group(4)))
+            closes = time(int(match.group(5)), int(match.group(6)))
+            for day in range(first, last + 1):
+                windows[day] = (opens, closes)
+        try:
+            days = frozenset(date.fromisoformat(d) for d in holidays)
+        except ValueError as exc:
+            raise HoursError("BANK_HOLIDAYS: use dates like 2026-12-25, separated by commas") from exc
+        return cls(windows, ZoneInfo(zone), days)
+
+    def is_open(self, moment: datetime) -> bool:
+        """True during opening hours (moment must be timezone-aware)."""
+        local = moment.astimezone(self.zone)
+        window = self.windows.get(local.weekday())
+        if window is None or local.date() in self.holidays:
+            return False
+        return window[0] <= local.time() < window[1]
+
+    def next_opening(self, moment: datetime) -> datetime | None:
+        """When the office next opens after `moment` (None if it never does)."""
+        local = moment.astimezone(self.zone)
+        for offset in range(0, 60):
+            day = local.date() + timedelta(days=offset)
+            window = self.windows.get(day.weekday())
+            if window is None or day in self.holidays:
+                continue
+            opens = datetime.combine(day, window[0], tzinfo=self.zone)
+            if opens > local:
+                return opens
+        return None
+
+    def describe_next_opening(self, moment: datetime) -> str:
+        """Plain words: "9am today", "9am tomorrow", or "9am on Monday 30 November"."""
+        opens = self.next_opening(moment)
+        if opens is None:
+            return "when we reopen"
+        hour = opens.strftime("%I:%M%p").lstrip("0").replace(":00", "").lower()
+        today = moment.astimezone(self.zone).date()
+        if opens.date() == today:
+            return f"{hour} today"
+        if opens.date() == today + timedelta(days=1):
+            return f"{hour} tomorrow"
+        return f"{hour} on {opens.strftime('%A')} {opens.day} {opens.strftime('%B')}"

@@ -1,0 +1,108 @@
+"""The SMS webhook: signatures, idempotency, answers from the first message, STOP/START."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from intake.models import Conversation, OptOut, ProcessedMessage
+from tests.conftest import PUBLIC_BASE, SmsActions, twiml_messages
+
+
+def count(app, model) -> int:
+    with app.extensions["intake"].sessions() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_first_message_gets_the_answer_with_one_privacy_line(sms: SmsActions) -> None:
+    replies = sms.send("How long does the council have to decide on an EHC assessment?")
+    assert len(replies) == 1
+    first_line, answer = replies[0].split("\n", 1)
+    assert "no need to give your name" in first_line
+    assert "6 weeks" in answer
+    assert "HUMAN" in answer  # every answer ends with how to get more help
+
+
+def test_privacy_line_only_on_the_first_message(sms: SmsActions) -> None:
+    sms.send("hello")
+    second = sms.send("what is a senco")
+    assert "no need to give your name" not in second[0]
+
+
+@pytest.mark.parametrize(
+    ("signature", "url"),
+    [
+        ("", None),  # missing
+        ("bm90LWEtc2lnbmF0dXJl", None),  # forged
+        (None, "https://evil.example.org/twilio/sms"),  # signed for another URL
+        (None, "http://intake.example.org/twilio/sms"),  # http instead of https
+    ],
+)
+def test_unsigned_or_forged_requests_get_403_and_change_nothing(app, sms: SmsActions, signature, url) -> None:
+    params = sms.params("what is sen support")
+    response = sms.post(params, signature=signature, url=url)
+    assert response.status_code == 403
+    assert count(app, Conversation) == 0
+    assert count(app, ProcessedMessage) == 0
+
+
+def test_tampered_body_is_refused(app, sms: SmsActions) -> None:
+    params = sms.params("what is sen support")
+    signature = sms.validator.compute_signature(PUBLIC_BASE + "/twilio/sms", params)
+    params["Body"] = "something else"
+    assert sms.post(params, signature=signature).status_code == 403
+    assert count(app, Conversation) == 0
+
+
+def test_same_message_sid_is_answered_once(app, sms: SmsActions) -> None:
+    first = sms.send("what is a senco", sid="SM" + "a" * 32)
+    again = sms.send("what is a senco", sid="SM" + "a" * 32)
+    assert first and "SENCO" in first[0].upper()
+    assert again == []
+    assert count(app, ProcessedMessage) == 1
+
+
+def test_signature_checked_against_public_url_with_query(sms: SmsActions) -> None:
+    params = sms.params("hello")
+    url = PUBLIC_BASE + "/twilio/sms?source=main"
+    signature = sms.validator.compute_signature(url, params)
+    response = sms.client.post("/twilio/sms?source=main", data=params, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+
+
+def test_stop_means_no_reply_until_start(app, sms: SmsActions) -> None:
+    sms.send("hello")
+    assert sms.send("STOP") == []
+    assert count(app, OptOut) == 1
+    assert sms.send("what is a senco") == []
+    back = sms.send("START")
+    assert back and "Welcome back" in back[0]
+    assert sms.send("what is a senco")
+    assert count(app, OptOut) == 0
+
+
+def test_empty_body_gets_a_kind_prompt(sms: SmsActions) -> None:
+    replies = sms.send("")
+    assert replies and ("empty" in replies[0].lower() or "menu" in replies[0].lower())
+
+
+def test_missing_from_is_answered_with_empty_twiml(sms: SmsActions) -> None:
+    params = sms.params("hello")
+    del params["From"]
+    response = sms.post(params)
+    assert response.status_code == 200
+    assert twiml_messages(response.data) == []
+
+
+def test_number_is_never_stored(app, sms: SmsActions) -> None:
+    sms.send("what is sen support", number="+447700900555")
+    db_path = app.extensions["intake"].settings.database_url.removeprefix("sqlite:///")
+    with open(db_path, "rb") as handle:
+        raw = handle.read()
+    for suffix in ("", "-wal"):
+        try:
+            with open(db_path + suffix, "rb") as handle:
+                raw += handle.read()
+        except FileNotFoundError:
+            pass
+    assert b"7700900555" not in raw
