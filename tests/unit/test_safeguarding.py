@@ -1,0 +1,246 @@
+"""The safeguarding detector: what a parent and a caseworker would notice (policy 7.1)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from intake.safeguarding import Assessment, SafeguardingRules, assess, load_rules
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES_FILE = ROOT / "flows" / "safeguarding.yaml"
+EVAL_FILE = ROOT / "tests" / "data" / "safeguarding_eval.yaml"
+
+BRIEF_RISK = [
+    "my ex hits our son at weekends",
+    "she said she wants to kill herself",
+    "staff restrained him and he has marks",
+    "a man keeps asking my 12 yr old for photos",
+    "we are not safe at home",
+    "I'm scared I might hurt my child",
+    "he keeps talking about ending it",
+    "his dad locked him in the cupboard",
+    "shes self harming again",
+    "bruises on her arms after contact",
+    "teacher dragged him across the floor",
+    "my partner threatens us",
+    "she's not been fed properly at her dads",
+]
+# Everyday SEND language: the detector stays silent ("none").
+BRIEF_ORDINARY = [
+    "the council is killing me with delays",
+    "he hurt his leg at football",
+    "withdraw my request",
+    "the deadline is killing us",
+    "he hit his target in reading",
+    # the object of "abusive" is a process, not a person
+    "the school's attitude is abusive of the process?",
+    "she struggles with self regulation",
+    # a child with SEND hitting out is a behaviour enquiry, not a child-protection one
+    "my son hits out when overwhelmed",
+    "transport dropped him at the wrong stop",
+]
+# Mentions of restraint always get the one direct question.
+BRIEF_UNSURE = ["physical restraint policy at his special school"]
+
+
+@pytest.fixture(scope="module")
+def rules() -> SafeguardingRules:
+    """The service's own rules file."""
+    return load_rules(RULES_FILE)
+
+
+def _eval(label: str) -> list[str]:
+    """Messages of one label from the evaluation set."""
+    items = yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))
+    return [item["text"] for item in items if item["label"] == label]
+
+
+def test_eval_set_is_big_enough() -> None:
+    """The evaluation set has the size the issue asks for."""
+    counts = Counter(item["label"] for item in yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8")))
+    assert counts["risk"] >= 60 and counts["ordinary"] >= 60 and counts["ambiguous"] >= 25
+    assert set(counts) == {"risk", "ordinary", "ambiguous"}
+
+
+@pytest.mark.parametrize("text", BRIEF_RISK)
+def test_brief_risk_examples_raise_the_alarm(rules: SafeguardingRules, text: str) -> None:
+    """Each risk example from the issue starts the child-protection response."""
+    assert assess(text, rules).level == "risk"
+
+
+@pytest.mark.parametrize("text", BRIEF_ORDINARY)
+def test_brief_ordinary_examples_stay_silent(rules: SafeguardingRules, text: str) -> None:
+    """Each everyday example from the issue is left alone."""
+    assert assess(text, rules) == Assessment("none")
+
+
+@pytest.mark.parametrize("text", BRIEF_UNSURE)
+def test_brief_ambiguous_examples_ask_the_question(rules: SafeguardingRules, text: str) -> None:
+    """An ambiguous example gets the one direct question."""
+    assert assess(text, rules).level == "unsure"
+
+
+def test_no_risk_message_is_ever_missed(rules: SafeguardingRules) -> None:
+    """Every risk message in the evaluation set is caught; most raise the alarm outright."""
+    texts = _eval("risk")
+    levels = Counter(assess(text, rules).level for text in texts)
+    missed = [text for text in texts if assess(text, rules).level == "none"]
+    print(f"\nrisk messages: {levels['risk']} risk, {levels['unsure']} unsure, {levels['none']} none")
+    assert missed == []
+    assert levels["risk"] / len(texts) >= 0.9
+
+
+def test_ordinary_messages_rarely_raise_the_alarm(rules: SafeguardingRules) -> None:
+    """At most 5% of everyday SEND messages are flagged as risk."""
+    texts = _eval("ordinary")
+    flagged = [text for text in texts if assess(text, rules).is_risk]
+    unsure = sum(assess(text, rules).level == "unsure" for text in texts)
+    print(f"\nordinary messages: {len(flagged)} risk, {unsure} unsure of {len(texts)}")
+    assert len(flagged) / len(texts) <= 0.05, flagged
+
+
+def test_ambiguous_messages_always_get_the_question(rules: SafeguardingRules) -> None:
+    """An ambiguous message is never ignored: the bot asks, or treats it as risk."""
+    missed = [text for text in _eval("ambiguous") if assess(text, rules).level == "none"]
+    assert missed == []
+
+
+def test_flags_explain_themselves(rules: SafeguardingRules) -> None:
+    """Every flag names what matched, readably, for the caseworker."""
+    for text in _eval("risk") + _eval("ambiguous"):
+        assessment = assess(text, rules)
+        assert assessment.triggers, text
+        for trigger in assessment.triggers:
+            category, _, quoted = trigger.partition(": ")
+            assert category and quoted.startswith("'") and quoted.endswith("'") and len(quoted) > 2
+
+
+def test_no_flag_has_no_triggers(rules: SafeguardingRules) -> None:
+    """A message left alone carries no triggers."""
+    assert assess("when is the next annual review?", rules) == Assessment("none", ())
+    assert not assess("when is the next annual review?", rules).is_risk
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my ex hitts our son",
+        "she wants to kil herself",
+        "he keeps saying kms",
+        "hes been talkin about sucide",
+        "MY EX HITS OUR SON!!!",
+        "she wants to kiiiill herself",
+        "his dad he hits him when hes at his house",
+        "my bf slaps dd",
+    ],
+)
+def test_misspelt_shouted_and_spoken_messages_are_caught(rules: SafeguardingRules, text: str) -> None:
+    """Shorthand, typos, capitals and unpunctuated transcripts still raise the alarm."""
+    assert assess(text, rules).is_risk
+
+
+def test_risk_in_the_middle_of_a_long_question_is_caught(rules: SafeguardingRules) -> None:
+    """A concern buried in a long SEND question is still found."""
+    padding = "I have a question about the EHCP annual review and the school transport. " * 40
+    assert assess(padding + "my partner hits the kids. " + padding, rules).is_risk
+
+
+def test_a_benign_phrase_never_hides_a_risk(rules: SafeguardingRules) -> None:
+    """Everyday phrases only silence weak signals, never a risk pattern."""
+    assert assess("the council is killing me and my ex hits our son", rules).is_risk
+
+
+def test_wording_is_complete_and_sms_safe(rules: SafeguardingRules) -> None:
+    """The bot's words give the numbers, are honest about sharing, and fit in GSM-7."""
+    risk = rules.responses["risk"]
+    for needle in ("999", "0808 800 5000", "0800 1111", "{mash_phone}", "{reference}", "share"):
+        assert needle in risk
+    assert "9 9 9" in rules.responses["risk_spoken"]
+    assert "YES or NO" in rules.responses["unsure"]
+    assert rules.wording_version == "sg-1"
+    for text in rules.responses.values():
+        assert all(ord(c) < 128 for c in text)
+        assert not set(text) & set("\u2018\u2019\u201c\u201d\u2013\u2014")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("risk: [", "cannot read"),
+        ("- just a list", "mapping"),
+        ("wording_version: sg-1\nresponses: {}\n", "responses.risk"),
+        (None, "unknown list"),
+        (None, "outside GSM-7"),
+    ],
+)
+def test_malformed_rules_are_refused_naming_the_file(tmp_path: Path, content: str | None, problem: str) -> None:
+    """A broken rules file fails loudly, naming the file and what is wrong."""
+    good = RULES_FILE.read_text(encoding="utf-8")
+    if content is None and problem == "unknown list":
+        content = good.replace('"{adult} ~ {harm} ~d {child}"', '"{adult} ~ {no_such_list} ~d {child}"', 1)
+    elif content is None:
+        content = good.replace("call 999 now.", "call 999 now \u2014 please.", 1)
+    path = tmp_path / "broken.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match="broken.yaml") as raised:
+        load_rules(path)
+    assert problem in str(raised.value)
+
+
+def test_missing_rules_file_is_refused(tmp_path: Path) -> None:
+    """A missing file is a ValueError naming it."""
+    with pytest.raises(ValueError, match="absent.yaml"):
+        load_rules(tmp_path / "absent.yaml")
+
+
+def test_fast_enough_for_every_message(rules: SafeguardingRules) -> None:
+    """A typical message is assessed in well under a millisecond."""
+    texts = _eval("risk") + _eval("ordinary") + _eval("ambiguous")
+    start = time.perf_counter()
+    for _ in range(5):
+        for text in texts:
+            assess(text, rules)
+    per_message = (time.perf_counter() - start) / (5 * len(texts))
+    assert per_message < 0.002  # generous for slow CI; the bench reports the real figure
+
+
+_ANY_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=2000
+) | st.lists(
+    st.sampled_from(["my", "ex", "hits", "him", "her", "~", "{", "kill", "self", "\u202e", "\x00", "😀", " ", "."]),
+    max_size=400,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_ANY_TEXT)
+def test_never_raises_on_any_text(rules: SafeguardingRules, text: str) -> None:
+    """Any text at all (control characters, right-to-left marks, emoji) gets an answer."""
+    assessment = assess(text, rules)
+    assert assessment.level in ("risk", "unsure", "none")
+    assert (assessment.level == "none") == (not assessment.triggers)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 200_000,
+        "my " * 60_000,
+        "ex " * 30_000 + "hits",
+        "hit him " * 20_000,
+        "\u202e\x00😀 " * 30_000,
+        "my ex my ex my ex " * 10_000 + "he he he " * 10_000,
+    ],
+)
+def test_huge_messages_stay_bounded(rules: SafeguardingRules, text: str) -> None:
+    """No catastrophic backtracking: a huge message is still assessed promptly."""
+    start = time.perf_counter()
+    assess(text, rules)
+    assert time.perf_counter() - start < 3.0
