@@ -76,7 +76,8 @@ def main() -> None:
     print(f"  risk ({result['risk_messages']}): caught (risk or unsure) {result['recall_caught']:.1%}, "
           f"risk outright {result['recall_strict']:.1%}, missed {result['risk_missed']}")
     print(f"  ordinary ({result['ordinary_messages']}): false positives (risk) "
-          f"{result['false_positive_rate']:.1%}, asked the question (unsure) {result['ordinary_unsure_rate']:.1%}")
+          f"{result['false_positive_rate']:.1%}, asked the question (unsure) "
+          f"{result['ordinary_unsure_rate']:.1%}")
     print(f"  ambiguous ({result['ambiguous_messages']}): asked {result['ambiguous_asked']:.1%}, "
           f"treated as risk {result['ambiguous_risk']:.1%}, ignored {result['ambiguous_ignored']:.1%}")
     print(f"  speed: {result['microseconds_per_message']:.0f} microseconds per message")

@@ -171,7 +171,8 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
             groups.append(f"(?P<{group}>{'|'.join(alternatives)})")
         if level != "benign" and not groups:
             raise _RuleError(f"no {level} patterns")
-        levels[level] = re.compile("|".join(groups)) if groups else None
+        # every match starts at a word; checking that once, not per pattern, keeps it fast
+        levels[level] = re.compile("(?<= )(?:" + "|".join(groups) + ")") if groups else None
     risk, unsure = levels["risk"], levels["unsure"]
     assert risk is not None and unsure is not None
     return SafeguardingRules(
@@ -236,7 +237,7 @@ class _PatternCompiler:
                 parts.append(f"(?:(?:{self._token(token[:-1])}) )?")
             else:
                 parts.append(f"(?:{self._token(token)}) ")
-        regex = "(?<= )" + "".join(parts)
+        regex = "".join(parts)
         compiled = re.compile(regex)
         if compiled.fullmatch(""):
             raise _RuleError(f"pattern {source!r} can match nothing at all")
@@ -245,7 +246,7 @@ class _PatternCompiler:
         return regex
 
     def _token(self, token: str) -> str:
-        """Regex for one token: list references, stems (word*), digits (#), (a|b) groups, gaps inside groups."""
+        """Regex for one token: {list}s, stems (word*), digits (#), (a|b) groups and gaps inside them."""
         for gap, sentinel in _SENTINELS.items():
             token = re.sub(rf"(?<= ){re.escape(gap)} ", sentinel, token)
         out = []

@@ -180,7 +180,9 @@ def test_wording_is_complete_and_sms_safe(rules: SafeguardingRules) -> None:
         (None, "outside GSM-7"),
     ],
 )
-def test_malformed_rules_are_refused_naming_the_file(tmp_path: Path, content: str | None, problem: str) -> None:
+def test_malformed_rules_are_refused_naming_the_file(
+    tmp_path: Path, content: str | None, problem: str
+) -> None:
     """A broken rules file fails loudly, naming the file and what is wrong."""
     good = RULES_FILE.read_text(encoding="utf-8")
     if content is None and problem == "unknown list":
@@ -189,14 +191,14 @@ def test_malformed_rules_are_refused_naming_the_file(tmp_path: Path, content: st
         content = good.replace("call 999 now.", "call 999 now \u2014 please.", 1)
     path = tmp_path / "broken.yaml"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match="broken.yaml") as raised:
+    with pytest.raises(ValueError, match=r"broken\.yaml") as raised:
         load_rules(path)
     assert problem in str(raised.value)
 
 
 def test_missing_rules_file_is_refused(tmp_path: Path) -> None:
     """A missing file is a ValueError naming it."""
-    with pytest.raises(ValueError, match="absent.yaml"):
+    with pytest.raises(ValueError, match=r"absent\.yaml"):
         load_rules(tmp_path / "absent.yaml")
 
 
@@ -214,7 +216,9 @@ def test_fast_enough_for_every_message(rules: SafeguardingRules) -> None:
 _ANY_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=2000
 ) | st.lists(
-    st.sampled_from(["my", "ex", "hits", "him", "her", "~", "{", "kill", "self", "\u202e", "\x00", "😀", " ", "."]),
+    st.sampled_from(
+        ["my", "ex", "hits", "him", "her", "~", "{", "kill", "self", "\u202e", "\x00", "😀", " ", "."]
+    ),
     max_size=400,
 ).map(" ".join)
 
