@@ -38,8 +38,10 @@ def run(errors: bool = False) -> dict[str, Any]:
     for text, label in items:
         level = assess(text, rules).level
         levels[label][level] += 1
-        if (label == "risk" and level != "risk") or (label == "ordinary" and level != "none") or (
-            label == "ambiguous" and level == "none"
+        if (
+            (label == "risk" and level != "risk")
+            or (label == "ordinary" and level != "none")
+            or (label == "ambiguous" and level == "none")
         ):
             wrong.append((label, level, text))
     start = time.perf_counter()
@@ -73,13 +75,19 @@ def main() -> None:
     """Print the figures (and, with --errors, every message not handled as labelled)."""
     result = run(errors="--errors" in sys.argv)
     print(f"safeguarding detector on {result['messages']} labelled messages ({EVAL_FILE.relative_to(ROOT)})")
-    print(f"  risk ({result['risk_messages']}): caught (risk or unsure) {result['recall_caught']:.1%}, "
-          f"risk outright {result['recall_strict']:.1%}, missed {result['risk_missed']}")
-    print(f"  ordinary ({result['ordinary_messages']}): false positives (risk) "
-          f"{result['false_positive_rate']:.1%}, asked the question (unsure) "
-          f"{result['ordinary_unsure_rate']:.1%}")
-    print(f"  ambiguous ({result['ambiguous_messages']}): asked {result['ambiguous_asked']:.1%}, "
-          f"treated as risk {result['ambiguous_risk']:.1%}, ignored {result['ambiguous_ignored']:.1%}")
+    print(
+        f"  risk ({result['risk_messages']}): caught (risk or unsure) {result['recall_caught']:.1%}, "
+        f"risk outright {result['recall_strict']:.1%}, missed {result['risk_missed']}"
+    )
+    print(
+        f"  ordinary ({result['ordinary_messages']}): false positives (risk) "
+        f"{result['false_positive_rate']:.1%}, asked the question (unsure) "
+        f"{result['ordinary_unsure_rate']:.1%}"
+    )
+    print(
+        f"  ambiguous ({result['ambiguous_messages']}): asked {result['ambiguous_asked']:.1%}, "
+        f"treated as risk {result['ambiguous_risk']:.1%}, ignored {result['ambiguous_ignored']:.1%}"
+    )
     print(f"  speed: {result['microseconds_per_message']:.0f} microseconds per message")
     for label, level, text in result.get("errors", []):
         print(f"  [{label} -> {level}] {text}")
