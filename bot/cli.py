@@ -73,3 +73,65 @@ def chat(channel: str, contact: str | None) -> None:
         if result.hangup:
             click.echo("  (call ended)")
             break
+
+
+@intake_cli.command("rotate-keys")
+@with_appcontext
+def rotate_keys() -> None:
+    """Re-encrypt every stored value with the newest key in INTAKE_ENCRYPTION_KEYS (first in the list)."""
+    from intake import audit
+    from intake.db import unit_of_work
+    from intake.keys import count_rows, rotate_all
+
+    svc = _services()
+    with unit_of_work(svc.sessions) as session:
+        total = count_rows(session)
+        with click.progressbar(length=total, label="Re-encrypting") as bar:
+            changed = rotate_all(session, svc.keys, progress=bar.update)
+        audit.record(session, "admin", "rotate_keys", None, f"{changed} values")
+    click.echo(f"Re-encrypted {changed} values. Older keys can now be removed from INTAKE_ENCRYPTION_KEYS.")
+
+
+@intake_cli.command("verify-audit")
+@click.option("--expected-head", default=None, help="A head hash noted earlier, to detect truncation.")
+@with_appcontext
+def verify_audit(expected_head: str | None) -> None:
+    """Check the audit chain; report the first broken link (exit code 1 when broken)."""
+    from intake import audit
+
+    svc = _services()
+    with svc.sessions() as session:
+        report = audit.verify(session, expected_head)
+        current_head = audit.head(session)
+    if report.ok:
+        click.echo(f"Audit chain OK: {report.events} events. Head: {current_head}")
+        return
+    click.echo(f"Audit chain BROKEN at event {report.broken_at}: {report.problem}", err=True)
+    raise SystemExit(1)
+
+
+@intake_cli.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete expired conversations and chat sessions, and closed cases past their retention date."""
+    from intake import retention
+    from intake.db import unit_of_work
+
+    svc = _services()
+    with unit_of_work(svc.sessions) as session:
+        counts = retention.purge(session)
+    for name, number in counts.items():
+        click.echo(f"{name}: {number} deleted")
+
+
+@intake_cli.command("stats")
+@with_appcontext
+def stats() -> None:
+    """Anonymised counts of enquiries by topic and channel (numbers under 5 shown as '<5')."""
+    from intake import statistics
+
+    svc = _services()
+    with svc.sessions() as session:
+        table = statistics.by_topic_and_channel(session)
+    for (topic, channel), number in sorted(table.items()):
+        click.echo(f"{topic:40} {channel:6} {number}")

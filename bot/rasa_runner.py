@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
 
-from bot.actions import ActionAnswerEnquiry
+from bot.actions import ActionAnswerEnquiry, ValidateIntakeForm
 from bot.content import Content
 
 
@@ -24,7 +24,28 @@ class ActionResult:
         return {e["name"]: e.get("value") for e in self.events if e.get("event") == "slot"}
 
 
-def build_domain(content: Content, forms: dict[str, Any] | None = None) -> dict[str, Any]:
+FORM_SLOTS = [
+    "consent_keep", "topic", "summary", "pii_keep", "school_phase", "ehc_plan", "consent_contact",
+    "contact_method", "contact_detail", "safe_times", "consent_voicemail", "consent_name_service", "confirm",
+]
+
+
+def intake_form_domain(content: Content) -> dict[str, Any]:
+    """The intake form as the validation action sees it: slots, choices, facts per category."""
+    slots = content.intake.get("slots", {})
+    choices: dict[str, Any] = {name: spec["choices"] for name, spec in slots.items() if "choices" in spec}
+    choices["contact_method"] = slots.get("contact_method", {}).get("choices_by_channel", {})
+    choices["topic"] = [
+        {"key": str(i), "value": c.id, "label": c.title} for i, c in enumerate(content.categories, 1)
+    ]
+    return {
+        "required_slots": FORM_SLOTS,
+        "facts_by_category": content.intake.get("facts_by_category", {"default": []}),
+        "choices": choices,
+    }
+
+
+def build_domain(content: Content) -> dict[str, Any]:
     """The rasa domain the actions read: topic answers as responses, slots and forms."""
     responses: dict[str, list[dict[str, Any]]] = {
         f"utter_topic_{topic.id}": [{"text": topic.answer, "custom": {"spoken": topic.spoken}}]
@@ -34,20 +55,37 @@ def build_domain(content: Content, forms: dict[str, Any] | None = None) -> dict[
         {"text": content.text("footer"), "custom": {"spoken": content.spoken("footer")}}
     ]
     responses["utter_not_understood"] = [{"text": content.text("not_understood")}]
+    wording = content.intake.get("messages", {})
+    detail = content.intake.get("slots", {}).get("contact_detail", {})
+    for name, text in {
+        "invalid_yes_no": wording.get("invalid_yes_no"),
+        "invalid_choice": wording.get("invalid_choice"),
+        "invalid_confirm": wording.get("invalid_yes_no"),
+        "summary_too_short": wording.get("summary_too_short"),
+        "summary_too_long": wording.get("summary_too_long"),
+        "bad_phone": detail.get("bad_phone"),
+        "bad_email": detail.get("bad_email"),
+    }.items():
+        if text:
+            responses[f"utter_{name}"] = [{"text": str(text).strip()}]
+    forms = {"intake_form": intake_form_domain(content)} if content.intake else {}
     return {
         "version": "3.1",
         "intents": ["general_enquiry"],
-        "slots": {"topic": {"type": "text"}, "last_topic": {"type": "text"}, "channel": {"type": "text"}},
+        "slots": {name: {"type": "any"} for name in [*FORM_SLOTS, "last_topic", "channel", "category",
+                                                       "summary_pii", "requested_slot"]},
         "responses": responses,
-        "forms": forms or {},
-        "actions": ["action_answer_enquiry"],
+        "forms": forms,
+        "actions": ["action_answer_enquiry", "validate_intake_form"],
     }
 
 
 class ActionRunner:
     """Calls actions by name with a tracker built from the conversation's slots."""
 
-    def __init__(self, domain: dict[str, Any], actions: tuple[Any, ...] = (ActionAnswerEnquiry,)) -> None:
+    def __init__(
+        self, domain: dict[str, Any], actions: tuple[Any, ...] = (ActionAnswerEnquiry, ValidateIntakeForm)
+    ) -> None:
         self.domain = domain
         self.executor = ActionExecutor()
         for action in actions:

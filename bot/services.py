@@ -14,10 +14,12 @@ from bot.config import Settings
 from bot.content import Content, load_content, spell_out
 from bot.dialogue import Dialogue
 from bot.engine import Engine
+from bot.intake_form import IntakeForm
 from bot.nlu import Classifier
 from bot.rasa_runner import ActionRunner, build_domain
 from bot.safety import Safety
 from intake.crypto import KeyRing
+from intake.hours import OfficeHours
 from intake.db import make_engine, make_session_factory
 from intake.notify import Mailer
 from intake.safeguarding import load_rules
@@ -73,6 +75,8 @@ def build_services(settings: Settings) -> Services:
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
     Dialogue(engine)
+    hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
+    IntakeForm(engine, hours, alert=mailer.duty_alert)
     Safety(engine, alert=mailer.duty_alert)
     return Services(settings, db, sessions, keys, content, engine, mailer)
 

@@ -27,7 +27,8 @@ def register_blueprints(app: Flask) -> None:
             if exc.name != optional:
                 raise
             continue
-        app.register_blueprint(module.bp)
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
 
 
 def _trouble_text() -> str:

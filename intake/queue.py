@@ -233,3 +233,17 @@ def _owned(session: Session, caseworker: str, reference: str) -> Enquiry:
     if enquiry.status != "claimed" or enquiry.claimed_by != caseworker:
         raise QueueError("that enquiry is not in your caseload")
     return enquiry
+
+
+def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_version: str) -> None:
+    """The parent withdrew consent: erase the personal details, record it, close the enquiry."""
+    session.add(
+        ConsentRecord(
+            enquiry_id=enquiry.id, reference=enquiry.reference, purpose="keep_details", granted=False,
+            wording_version=wording_version, channel=channel, at=utcnow(),
+        )
+    )
+    enquiry.summary = enquiry.facts = enquiry.contact = None
+    enquiry.contact_key = None
+    enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), "withdrawn by parent"
+    audit.record(session, "parent", "withdraw", enquiry.reference)

@@ -1,0 +1,91 @@
+"""The intake form's rules as plain functions: which slots apply, and what counts as a valid answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import phonenumbers
+
+from intake.minimise import find_personal_data
+
+YES = {"YES", "Y", "YEAH", "YEP", "YES PLEASE", "OK", "OKAY", "SURE", "AGREE", "I AGREE", "1", "KEEP"}
+NO = {"NO", "N", "NOPE", "NAH", "NO THANKS", "NO THANK YOU", "DONT", "DON'T", "2", "REMOVE"}
+EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+NEEDS_DETAIL = {"phone_other", "sms_other", "email"}
+BY_PHONE = {"sms_this", "call_this", "phone_other", "sms_other"}
+CONSENT_SLOTS = ("consent_keep", "pii_keep", "consent_contact", "consent_voicemail", "consent_name_service")
+SUMMARY_MIN, SUMMARY_MAX = 3, 600
+
+
+def normal(text: str) -> str:
+    """Upper case, punctuation dropped, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"[^A-Z0-9' ]+", " ", str(text).upper())).strip()
+
+
+def yes_no(value: Any) -> bool | None:
+    """YES/1 -> True, NO/2 -> False, else None."""
+    if isinstance(value, bool):
+        return value
+    answer = normal(value)
+    return True if answer in YES else False if answer in NO else None
+
+
+def choice(value: Any, options: Sequence[Mapping[str, str]]) -> str | None:
+    """The option's value when the answer is its key or its label."""
+    answer = normal(value)
+    for option in options:
+        if answer in (normal(option["key"]), normal(option["label"]), normal(option["value"])):
+            return option["value"]
+    return None
+
+
+def summary(value: Any) -> tuple[str | None, str | None, list[str]]:
+    """(clean text or None, problem or None, kinds of personal data found)."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    if len(text) < SUMMARY_MIN:
+        return None, "summary_too_short", []
+    if len(text) > SUMMARY_MAX:
+        return None, "summary_too_long", []
+    return text, None, sorted({f.kind for f in find_personal_data(text)})
+
+
+def contact_detail(value: Any, method: str) -> str | None:
+    """A phone number in E.164 or a lower-cased e-mail, or None when it does not look right."""
+    text = str(value).strip()
+    if method == "email":
+        return text.lower() if EMAIL.match(text) else None
+    try:
+        number = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def required_slots(slots: Mapping[str, Any], channel: str, facts: Sequence[str]) -> list[str]:
+    """The questions that apply, in order, given the answers so far (policy 1.1: nothing more)."""
+    order = ["consent_keep"]
+    if slots.get("consent_keep") is False:
+        return order
+    if not slots.get("topic"):
+        order.append("topic")
+    if channel != "voice":
+        order.append("summary")
+        if slots.get("summary_pii"):
+            order.append("pii_keep")
+    order += list(facts)
+    order.append("consent_contact")
+    if slots.get("consent_contact"):
+        order.append("contact_method")
+        method = slots.get("contact_method")
+        if method in NEEDS_DETAIL:
+            order.append("contact_detail")
+        if method in BY_PHONE:
+            order += ["safe_times", "consent_voicemail"]
+        if method and method != "web_chat":
+            order.append("consent_name_service")
+    order.append("confirm")
+    return order
