@@ -18,9 +18,10 @@ from bot.intake_form import IntakeForm
 from bot.nlu import Classifier
 from bot.rasa_runner import ActionRunner, build_domain
 from bot.safety import Safety
+from bot.voice_menu import VoiceMenu, twilio_texter
 from intake.crypto import KeyRing
-from intake.hours import OfficeHours
 from intake.db import make_engine, make_session_factory
+from intake.hours import OfficeHours
 from intake.notify import Mailer
 from intake.safeguarding import load_rules
 
@@ -75,6 +76,7 @@ def build_services(settings: Settings) -> Services:
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
     Dialogue(engine)
+    VoiceMenu(engine, texter=twilio_texter(settings))
     hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
     IntakeForm(engine, hours, alert=mailer.duty_alert)
     Safety(engine, alert=mailer.duty_alert)
