@@ -46,7 +46,7 @@ class IntakeForm:
 
     # -- wording -----------------------------------------------------------------------------
     def _msg(self, key: str, **values: Any) -> str:
-        variables = {k: str(v) for k, v in values.items()}
+        variables = self._variables() | {k: str(v) for k, v in values.items()}
         return fill(str(self.spec["messages"][key]).strip(), variables)
 
     def _variables(self) -> dict[str, str]:
@@ -106,7 +106,7 @@ class IntakeForm:
             return
         if requested == "pii_keep" and slots.get("pii_keep") is False:
             slots["summary"] = redact(slots["summary"], find_personal_data(slots["summary"]))
-        if requested == "confirm":
+        if requested == "confirm" and candidate is not None:
             decision = slots.pop("confirm")
             if decision == "yes":
                 self._submit(turn)
@@ -118,6 +118,7 @@ class IntakeForm:
             for name in ("summary", "summary_pii", "pii_keep"):
                 slots.pop(name, None)
             turn.say(Reply(self._msg("change")))
+            form["requested"] = None
             self._run(turn, candidate=None)
             return
         if next_slot is None:
@@ -238,8 +239,7 @@ class IntakeForm:
         turn.state.data.pop("form", None)
         turn.state.data.update(step=AFTER, reference=reference)
         if not slots.get("consent_contact"):
-            turn.say(Reply(self._msg("queued_no_contact", reference=reference, **self._variables()),
-                           kind="notice"))
+            turn.say(Reply(self._msg("queued_no_contact", reference=reference), kind="notice"))
             return
         waiting = self._waiting(turn, enquiry)
         turn.say(Reply(self._msg("queued", reference=reference, waiting=waiting),

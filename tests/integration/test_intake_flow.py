@@ -1,0 +1,164 @@
+"""Consent-first hand-off through real conversations: every NO path, minimisation, confirm, withdraw."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from intake.crypto import KeyRing
+from intake.models import ConsentRecord, Enquiry
+from tests.conftest import ChatActions, SmsActions
+
+
+def enquiries(app) -> list[Enquiry]:
+    with app.extensions["intake"].sessions() as session:
+        return list(session.scalars(select(Enquiry)))
+
+
+def consents(app) -> list[tuple[str, bool, str, str]]:
+    with app.extensions["intake"].sessions() as session:
+        rows = session.scalars(select(ConsentRecord).order_by(ConsentRecord.id))
+        return [(r.purpose, r.granted, r.wording_version, r.channel) for r in rows]
+
+
+def keys(app) -> KeyRing:
+    return app.extensions["intake"].keys
+
+
+def run(sms: SmsActions, *messages: str) -> str:
+    """Send messages in order; return the last reply joined."""
+    reply: list[str] = []
+    for message in messages:
+        reply = sms.send(message)
+    return "\n".join(reply)
+
+
+def test_consent_prompt_says_what_why_who_and_no_sharing(sms: SmsActions) -> None:
+    prompt = run(sms, "what is a senco", "HUMAN").lower()
+    for point in ("keep", "caseworkers", "school", "council", "permission", "yes or no"):
+        assert point in prompt
+
+
+def test_no_to_keeping_details_keeps_nothing_and_still_helps(app, sms: SmsActions) -> None:
+    reply = run(sms, "HUMAN", "no")
+    assert "01632 960000" in reply and "won't keep anything" in reply
+    assert enquiries(app) == []
+    assert "6 weeks" in run(sms, "how long does the council have to decide on an ehc assessment")
+
+
+def test_full_sms_hand_off_with_consents_recorded(app, sms: SmsActions) -> None:
+    run(sms, "what is a senco", "HUMAN", "yes", "The school won't put support in place", "2", "1", "yes", "1")
+    run(sms, "1", "no")
+    confirm = run(sms, "yes")
+    assert "exactly what a caseworker will see" in confirm
+    assert "Your words: The school won't put support in place" in confirm
+    assert "Voicemail or message: No" in confirm
+    done = run(sms, "YES")
+    reference = re.search(r"reference is ([A-Z]{3}-\d{3})", done).group(1)
+    assert "in the queue" in done or "closed" in done
+    [enquiry] = enquiries(app)
+    assert enquiry.reference == reference and enquiry.status == "queued" and enquiry.topic == "senco"
+    assert keys(app).decrypt(enquiry.summary) == "The school won't put support in place"
+    assert keys(app).decrypt_json(enquiry.contact) == {"method": "sms_this", "number": sms.number}
+    assert enquiry.voicemail_ok is False and enquiry.name_service_ok is True
+    assert keys(app).decrypt_json(enquiry.facts) == {"school_phase": "primary", "ehc_plan": "yes"}
+    recorded = {(p, g) for p, g, _, _ in consents(app)}
+    assert recorded == {("keep_details", True), ("contact", True), ("voicemail", False), ("name_service", True)}
+    assert all(v == "intake-1" and c == "sms" for _, _, v, c in consents(app))
+
+
+def test_no_to_contact_gives_reference_to_quote_and_stores_no_number(app, sms: SmsActions) -> None:
+    done = run(sms, "HUMAN", "yes", "1", "Question about support plans", "2", "4", "no", "yes")
+    assert "quote it" in done.lower() and "01632 960000" in done
+    [enquiry] = enquiries(app)
+    assert enquiry.contact is None
+    assert ("contact", False) in {(p, g) for p, g, _, _ in consents(app)}
+
+
+def test_personal_details_in_free_text_are_removed_unless_kept(app, chat: ChatActions) -> None:
+    chat.say("HUMAN")
+    chat.say("yes")
+    chat.say("1")
+    warning = chat.texts("My daughter Poppy Jones needs help, ring 07700 900987")
+    assert "a name and a phone number" in warning
+    chat.say("no")
+    chat.say("2")
+    chat.say("2")
+    confirm = chat.texts("no")
+    assert "Poppy" not in confirm and "900987" not in confirm
+    assert "[name removed]" in confirm and "[phone number removed]" in confirm
+    chat.say("yes")
+    [enquiry] = enquiries(app)
+    summary = keys(app).decrypt(enquiry.summary)
+    assert "Poppy" not in summary and "07700" not in summary
+
+
+def test_change_lets_the_parent_rewrite_before_sending(app, chat: ChatActions) -> None:
+    for message in ("HUMAN", "yes", "1", "first words here", "2", "2", "no"):
+        chat.say(message)
+    assert "change it" in chat.texts("CHANGE")
+    confirm = chat.texts("better words here")  # the other answers are kept: straight back to confirm
+    assert "better words here" in confirm and "first words here" not in confirm
+    chat.say("yes")
+    [enquiry] = enquiries(app)
+    assert keys(app).decrypt(enquiry.summary) == "better words here"
+
+
+def test_no_at_confirm_sends_nothing(app, chat: ChatActions) -> None:
+    for message in ("HUMAN", "yes", "1", "some words", "2", "2", "no"):
+        chat.say(message)
+    assert "not sent anything" in chat.texts("NO")
+    assert enquiries(app) == []
+
+
+def test_web_chat_contact_in_this_chat(app, chat: ChatActions) -> None:
+    for message in ("HUMAN", "yes", "2", "Need help with an EHC request", "3", "4", "yes", "1"):
+        reply = chat.texts(message)
+    assert "exactly what a caseworker will see" in reply
+    assert "Reply here in this chat" in reply
+    assert "Your reference is" in chat.texts("yes")
+    [enquiry] = enquiries(app)
+    assert keys(app).decrypt_json(enquiry.contact) == {"method": "web_chat", "session_id": chat.session_id}
+
+
+def test_invalid_answers_are_explained_and_the_question_repeated(chat: ChatActions) -> None:
+    chat.say("HUMAN")
+    assert "YES or NO" in chat.texts("maybe")
+    chat.say("yes")
+    reply = chat.texts("42")
+    assert "numbers shown" in reply and "1 Help at school" in reply
+
+
+def test_withdraw_erases_details_and_records_withdrawal(app, sms: SmsActions) -> None:
+    run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    [enquiry] = enquiries(app)
+    reply = run(sms, "withdraw consent")
+    assert enquiry.reference in reply and "withdrawn" in reply
+    [enquiry] = enquiries(app)
+    assert enquiry.summary is None and enquiry.facts is None and enquiry.status == "closed"
+    assert ("keep_details", False) in {(p, g) for p, g, _, _ in consents(app)}
+
+
+def test_reference_picks_the_enquiry_up_on_another_channel(app, sms: SmsActions, chat: ChatActions) -> None:
+    done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    reference = re.search(r"reference is ([A-Z]{3}-\d{3})", done).group(1)
+    reply = chat.texts(f"hi my reference is {reference.lower()}")
+    assert reference in reply and "number 1 in the queue" in reply
+    assert "Please help with support" not in reply  # status only, never content
+
+
+def test_asking_again_after_hand_off_does_not_duplicate(app, sms: SmsActions) -> None:
+    run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    again = run(sms, "HUMAN")
+    assert "already waiting" in again
+    assert len(enquiries(app)) == 1
+
+
+def test_out_of_hours_says_when_we_are_back(tmp_path) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, OFFICE_HOURS="Mon 00:00-00:01", BANK_HOLIDAYS="")
+    sms = SmsActions(app.test_client())
+    done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "no", "yes")
+    assert "We are closed now" in done and "9am" not in done and "12am" in done
