@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import Engine as DBEngine
@@ -23,7 +24,7 @@ from intake.crypto import KeyRing
 from intake.db import make_engine, make_session_factory
 from intake.hours import OfficeHours
 from intake.notify import Mailer
-from intake.safeguarding import load_rules
+from intake.safeguarding import SafeguardingRules, load_rules
 
 
 @dataclass
@@ -64,6 +65,17 @@ def trained_classifier(content: Content) -> Classifier:
     return _trained[fingerprint]
 
 
+_rules: dict[tuple[str, float], SafeguardingRules] = {}
+
+
+def safeguarding_rules(path: Path) -> SafeguardingRules:
+    """Compile the safeguarding rules once per file version (compiling takes a few hundred ms)."""
+    key = (str(path), path.stat().st_mtime)
+    if key not in _rules:
+        _rules[key] = load_rules(path)
+    return _rules[key]
+
+
 def build_services(settings: Settings) -> Services:
     """Everything a turn needs, wired together; the flows are checked here so bad content fails at start."""
     db = make_engine(settings.database_url)
@@ -71,7 +83,7 @@ def build_services(settings: Settings) -> Services:
     keys = KeyRing(settings.encryption_keys)
     content = load_content(settings.flows_dir, content_variables(settings))
     classifier = trained_classifier(content)
-    rules = load_rules(settings.flows_dir / "safeguarding.yaml")
+    rules = safeguarding_rules(settings.flows_dir / "safeguarding.yaml")
     runner = ActionRunner(build_domain(content))
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)

@@ -1,0 +1,105 @@
+"""Child protection first, on every channel and in every state (policy 7.1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from intake.models import AuditEvent, Enquiry
+from tests.conftest import ChatActions, SmsActions
+
+RISK = "my ex hits our son at weekends"
+
+
+def concerns(app) -> list[Enquiry]:
+    with app.extensions["intake"].sessions() as session:
+        return list(session.scalars(select(Enquiry).where(Enquiry.priority == "urgent")))
+
+
+def test_first_message_risk_gets_emergency_guidance_first(app, sms: SmsActions) -> None:
+    replies = sms.send(RISK)
+    first = replies[0]
+    assert "999" in first and "0808 800 5000" in first and "0800 1111" in first and "01632 960999" in first
+    assert "may have to share" in first
+    [concern] = concerns(app)
+    assert concern.reference in first
+    assert concern.status == "queued" and concern.override_reason
+    triggers = app.extensions["intake"].keys.decrypt_json(concern.safeguarding)
+    assert triggers and any("hits" in t for t in triggers)
+
+
+def test_risk_in_the_middle_of_the_consent_form(app, chat: ChatActions) -> None:
+    chat.say("HUMAN")
+    chat.say("yes")
+    chat.say("1")
+    replies = chat.say("she said she wants to kill herself")
+    assert "999" in replies[0]["text"]
+    assert concerns(app), "urgent enquiry created even before the form was finished or consented"
+    # the form carries on kindly: the summary was taken and the next question asked
+    assert any("stage of education" in m["text"] for m in replies[1:])
+
+
+def test_risk_before_consent_overrides_and_is_audited(app, sms: SmsActions) -> None:
+    sms.send("HUMAN")
+    sms.send("we are not safe at home")
+    [concern] = concerns(app)
+    with app.extensions["intake"].sessions() as session:
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.reference == concern.reference)))
+    assert [e.action for e in events] == ["safeguarding_flag"]
+    assert "7.1" in (events[0].detail or "")
+
+
+def test_concern_goes_to_the_top_of_the_queue(app, sms: SmsActions) -> None:
+    from intake import queue
+
+    SmsActions(sms.client, "+447700900201").send("HUMAN")
+    for message in ("yes", "1", "help with support please", "2", "1", "no", "yes"):
+        SmsActions(sms.client, "+447700900201").send(message)
+    sms.send("a man keeps asking my 12 yr old for photos")
+    with app.extensions["intake"].sessions() as session:
+        order = [e.priority for e in queue.queued(session)]
+    assert order == ["urgent", "normal"]
+
+
+def test_ordinary_send_language_does_not_fire(app, chat: ChatActions) -> None:
+    for message in ("the council is killing me with delays", "he hurt his leg at football", "withdraw my request"):
+        replies = chat.say(message)
+        assert "999" not in replies[0]["text"]
+    assert concerns(app) == []
+
+
+def test_unsure_asks_one_direct_question_then_yes_raises(app, chat: ChatActions) -> None:
+    replies = chat.say("the staff used restraint on him today")
+    assert "danger" in replies[0]["text"] and len(replies) == 1
+    assert concerns(app) == []
+    yes = chat.say("yes")
+    assert "999" in yes[0]["text"]
+    assert len(concerns(app)) == 1
+
+
+def test_unsure_then_no_carries_on(app, chat: ChatActions) -> None:
+    chat.say("the staff used restraint on him today")
+    replies = chat.say("no")
+    assert "999" in replies[0]["text"]  # still tells them where to go if that changes
+    assert concerns(app) == []
+    assert "6 weeks" in chat.texts("how long does the council have to decide on an ehc assessment")
+
+
+def test_one_concern_per_conversation_and_original_question_answered(app, chat: ChatActions) -> None:
+    replies = chat.say("my partner hits my daughter. also how long does the council have to decide on an ehc assessment")
+    assert "999" in replies[0]["text"]
+    chat.say("he hits her again today")
+    assert len(concerns(app)) == 1
+
+
+def test_duplicate_webhook_does_not_double_the_concern(app, sms: SmsActions) -> None:
+    sid = "SM" + "b" * 32
+    sms.send(RISK, sid=sid)
+    assert sms.send(RISK, sid=sid) == []
+    assert len(concerns(app)) == 1
+
+
+def test_forget_keeps_the_concern(app, sms: SmsActions) -> None:
+    sms.send(RISK)
+    reply = sms.send("FORGET")
+    assert "safety concern" in reply[0]
+    assert len(concerns(app)) == 1
