@@ -135,3 +135,30 @@ def stats() -> None:
         table = statistics.by_topic_and_channel(session)
     for (topic, channel), number in sorted(table.items()):
         click.echo(f"{topic:40} {channel:6} {number}")
+
+
+@intake_cli.command("create-caseworker")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["caseworker", "manager", "admin"]), default="caseworker",
+              show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def create_caseworker(username: str, role: str, password_stdin: bool) -> None:
+    """Create a console account and print its TOTP enrolment secret (shown once)."""
+    from intake import staff
+    from intake.db import unit_of_work
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    svc = _services()
+    try:
+        with unit_of_work(svc.sessions) as session:
+            _worker, secret = staff.create_caseworker(session, svc.keys, username, password, role)
+    except staff.StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created {username} ({role}).")
+    click.echo("Add this account to an authenticator app now; the secret is not shown again.")
+    click.echo(f"  secret: {secret}")
+    click.echo(f"  URI:    {staff.enrolment_uri(secret, username, svc.settings.service_name)}")

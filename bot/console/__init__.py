@@ -1,0 +1,34 @@
+"""The caseworker console: sign-in, queue, caseload and case pages under /caseworker/."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask.blueprints import BlueprintSetupState
+from flask_wtf.csrf import CSRFProtect
+
+bp = Blueprint("console", __name__, url_prefix="/caseworker")
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    """CSRF for console forms only, and strict session cookies (the console is the only cookie user)."""
+    # The Twilio and chat APIs authenticate by signature and bearer token, not cookies, so CSRF checks
+    # run only where the console asks for them (its before_request), never app-wide.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
+    settings = app.config["INTAKE"]
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        SESSION_COOKIE_NAME="console_session",
+    )
+    csrf.init_app(app)
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    init_app(state.app)  # type: ignore[arg-type]  # always a Flask app here
+
+
+from bot.console import views  # noqa: E402,F401  (routes attach themselves to bp)

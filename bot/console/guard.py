@@ -1,0 +1,105 @@
+"""Who is signed in, and when a console session must end (idle, 12 hours, nightly lock) or is locked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import abort, flash, g, jsonify, redirect, request, session, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from bot.console import bp, csrf
+from bot.services import services
+from intake import audit, staff
+from intake.db import unit_of_work
+from intake.hours import OfficeHours
+
+PUBLIC = {"console.login"}
+# The idle-lock screen must work while locked; polling must not keep a session alive.
+WHILE_LOCKED = {"console.unlock", "console.logout", "console.lock"}
+NOT_ACTIVITY = {"console.queue_json"}
+
+
+def now() -> datetime:
+    """The current time (UTC)."""
+    return datetime.now(UTC)
+
+
+def console_open(moment: datetime) -> bool:
+    """Inside console hours (office days, opening time to the nightly lock)."""
+    settings = services().settings
+    hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
+    return staff.console_open(moment, hours, settings.console_lock_time)
+
+
+def start(username: str, role: str) -> None:
+    """Begin a fresh console session (the old cookie's contents are dropped, never reused)."""
+    session.clear()
+    stamp = now().timestamp()
+    session["staff"] = {"user": username, "role": role, "in": stamp, "seen": stamp, "locked": False}
+
+
+def _wants_json() -> bool:
+    return request.endpoint == "console.queue_json" or request.accept_mimetypes.best == "application/json"
+
+
+def _refuse(message: str, status: int) -> WerkzeugResponse:
+    if _wants_json():
+        response = jsonify({"error": message})
+        response.status_code = status
+        return response
+    flash(message)
+    return redirect(url_for("console.unlock" if status == 423 else "console.login"))
+
+
+@bp.before_request
+def guard() -> Any:
+    """CSRF on every POST; then a live, unlocked session for everything but the sign-in page."""
+    if request.method == "POST":
+        csrf.protect()
+    if request.endpoint in PUBLIC:
+        return None
+    staff_session = session.get("staff")
+    if not staff_session:
+        return _refuse("Please sign in.", 401)
+    moment = now()
+    settings = services().settings
+    ended = staff.session_ended(
+        datetime.fromtimestamp(staff_session["in"], UTC), datetime.fromtimestamp(staff_session["seen"], UTC),
+        moment, settings.console_lock_time, settings.timezone,
+    )
+    if ended is None:
+        with unit_of_work(services().sessions) as db:
+            worker = staff.by_username(db, staff_session["user"])
+            ended = None if worker else "account disabled"
+    if ended:
+        session.clear()
+        with unit_of_work(services().sessions) as db:
+            audit.record(db, staff_session["user"], "session_ended", None, ended)
+        return _refuse("Your session has ended. Please sign in again.", 401)
+    if staff_session.get("locked") and request.endpoint not in WHILE_LOCKED:
+        return _refuse("The screen is locked. Enter your password to continue.", 423)
+    if request.endpoint not in NOT_ACTIVITY:
+        staff_session["seen"] = moment.timestamp()
+        session.modified = True
+    g.staff = staff_session
+    return None
+
+
+def require_role(*roles: str) -> None:
+    """Stop here unless the signed-in member of staff has one of these roles."""
+    if g.staff["role"] not in roles:
+        abort(403)
+
+
+@bp.context_processor
+def console_settings() -> dict[str, Any]:
+    """The idle-lock time for console.js (read from a meta tag; no inline script)."""
+    return {"idle_minutes": services().settings.console_idle_minutes}
+
+
+@bp.after_request
+def same_origin_referrer(response: Any) -> Any:
+    """Console forms send a same-origin Referer, which Flask-WTF's HTTPS check needs."""
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response

@@ -1,0 +1,189 @@
+"""Console pages: thin views that parse the form, call an intake service, and render or redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from bot.console import bp, guard
+from bot.services import services
+from intake import casework, queue, staff
+from intake.db import unit_of_work
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Sign in with username, password and a one-time code."""
+    if request.method == "GET":
+        return render_template("console/login.html")
+    svc = services()
+    form = request.form
+    with unit_of_work(svc.sessions) as db:
+        result = staff.sign_in(
+            db, svc.keys, form.get("username", ""), form.get("password", ""), form.get("code", ""),
+            console_open=guard.console_open(guard.now()),
+        )
+        worker = result.caseworker
+        username, role = (worker.username, worker.role) if worker else ("", "")
+    if not result.ok:
+        # One message for every failure: which factor was wrong is for the audit trail, not the page.
+        message = "Sign-in failed. Check your details and code, or ask the duty manager."
+        if result.reason == "out of hours and not on duty":
+            message = "The console is closed out of hours. Only the on-duty caseworker can sign in now."
+        return render_template("console/login.html", error=message), 401
+    guard.start(username, role)
+    return redirect(url_for("console.queue_page"))
+
+
+@bp.post("/logout")
+def logout() -> WerkzeugResponse:
+    """Sign out and forget the session."""
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("console.login"))
+
+
+@bp.post("/lock")
+def lock() -> Any:
+    """The page went idle: refuse content until the password is entered again."""
+    g.staff["locked"] = True
+    session.modified = True
+    return jsonify({"locked": True})
+
+
+@bp.route("/unlock", methods=["GET", "POST"])
+def unlock() -> Any:
+    """Re-enter the password after the idle lock."""
+    if request.method == "GET":
+        return render_template("console/unlock.html")
+    svc = services()
+    with unit_of_work(svc.sessions) as db:
+        ok = staff.reauthenticate(db, g.staff["user"], request.form.get("password", ""))
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not ok:
+        if wants_json:
+            return jsonify({"error": "That password is not right."}), 401
+        return render_template("console/unlock.html", error="That password is not right."), 401
+    g.staff["locked"] = False
+    session.modified = True
+    return jsonify({"locked": False}) if wants_json else redirect(url_for("console.queue_page"))
+
+
+@bp.get("/")
+def home() -> WerkzeugResponse:
+    """The queue is the console's front page."""
+    return redirect(url_for("console.queue_page"))
+
+
+@bp.get("/queue")
+def queue_page() -> str:
+    """Waiting enquiries: urgent on top; no names, no numbers."""
+    with unit_of_work(services().sessions) as db:
+        rows = casework.queue_rows(db)
+    return render_template("console/queue.html", rows=rows)
+
+
+@bp.get("/queue.json")
+def queue_json() -> Any:
+    """The same rows for the page's polling (console.js)."""
+    with unit_of_work(services().sessions) as db:
+        rows = casework.queue_rows(db)
+    return jsonify({"rows": [row.as_json() for row in rows]})
+
+
+@bp.post("/claim/<reference>")
+def claim(reference: str) -> WerkzeugResponse:
+    """Take an enquiry from the queue; exactly one caseworker gets it."""
+    try:
+        with unit_of_work(services().sessions) as db:
+            queue.claim(db, g.staff["user"], reference)
+    except queue.QueueError:
+        flash(f"{reference} has already been taken by another caseworker.")
+        return redirect(url_for("console.queue_page"))
+    return redirect(url_for("console.case", reference=reference))
+
+
+@bp.get("/caseload")
+def caseload() -> str:
+    """My live cases, in order of reference (policy 8.2)."""
+    with unit_of_work(services().sessions) as db:
+        cases = [(e.reference, e.topic, e.priority == queue.URGENT, e.claimed_at)
+                 for e in casework.caseload(db, g.staff["user"])]
+    return render_template("console/caseload.html", cases=cases)
+
+
+@bp.get("/case/<reference>")
+def case(reference: str) -> Any:
+    """The case page (every view is audited)."""
+    svc = services()
+    try:
+        with unit_of_work(svc.sessions) as db:
+            view = casework.open_case(db, svc.keys, g.staff["user"], g.staff["role"], reference)
+    except casework.CaseworkError as exc:
+        flash(str(exc))
+        return redirect(url_for("console.caseload"))
+    return render_template("console/case.html", case=view, outcomes=casework.OUTCOMES)
+
+
+def _act(reference: str, action: Any, done: str) -> WerkzeugResponse:
+    """Run one case action in a transaction; a refusal is shown on the case page, with its reason."""
+    try:
+        with unit_of_work(services().sessions) as db:
+            action(db)
+        flash(done)
+    except (casework.CaseworkError, queue.QueueError) as exc:
+        flash(str(exc))
+    return redirect(url_for("console.case", reference=reference))
+
+
+@bp.post("/case/<reference>/note")
+def note(reference: str) -> WerkzeugResponse:
+    """Add an encrypted note."""
+    text = request.form.get("note", "")
+    return _act(reference, lambda db: casework.add_note(
+        db, services().keys, g.staff["user"], g.staff["role"], reference, text), "Note saved.")
+
+
+@bp.post("/case/<reference>/reply")
+def reply(reference: str) -> WerkzeugResponse:
+    """Reply in the parent's web chat (only with their consent)."""
+    text = request.form.get("text", "")
+    return _act(reference, lambda db: casework.reply_in_chat(
+        db, services().keys, g.staff["user"], g.staff["role"], reference, text),
+        "Reply sent to the parent's chat.")
+
+
+@bp.post("/case/<reference>/not-safeguarding")
+def not_safeguarding(reference: str) -> WerkzeugResponse:
+    """Lower a flagged case to normal priority; the flag's record stays."""
+    return _act(reference, lambda db: casework.clear_safeguarding(
+        db, g.staff["user"], g.staff["role"], reference), "Marked as not a safeguarding concern.")
+
+
+@bp.post("/case/<reference>/release")
+def release(reference: str) -> WerkzeugResponse:
+    """Put the case back in the queue."""
+    try:
+        with unit_of_work(services().sessions) as db:
+            queue.release(db, g.staff["user"], reference)
+    except queue.QueueError as exc:
+        flash(str(exc).capitalize() + ".")
+        return redirect(url_for("console.case", reference=reference))
+    flash(f"{reference} is back in the queue.")
+    return redirect(url_for("console.queue_page"))
+
+
+@bp.post("/case/<reference>/close")
+def close(reference: str) -> WerkzeugResponse:
+    """Close the case with an outcome."""
+    outcome = request.form.get("outcome", "")
+    try:
+        with unit_of_work(services().sessions) as db:
+            casework.close_case(db, g.staff["user"], reference, outcome, services().settings.retention_days)
+    except casework.CaseworkError as exc:
+        flash(str(exc))
+        return redirect(url_for("console.case", reference=reference))
+    flash(f"{reference} is closed.")
+    return redirect(url_for("console.caseload"))

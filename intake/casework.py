@@ -1,0 +1,199 @@
+"""Casework in the console: what staff see of the queue and of a case, notes, replies, flags; all audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake import audit, chat_sessions, queue
+from intake.crypto import KeyRing
+from intake.models import CaseNote, ChatSession, Enquiry, utcnow
+
+OUTCOMES = ("advice given", "referred on", "signposted", "no contact possible", "withdrawn", "duplicate")
+PURPOSES = ("keep_details", "contact", "voicemail", "name_service", "pii_keep")
+MAX_NOTE = 4000
+MAX_REPLY = 1000
+
+
+class CaseworkError(Exception):
+    """Something the console refuses to do, with a reason a caseworker can act on."""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One waiting enquiry as the queue shows it: no names, no numbers, no content."""
+
+    reference: str
+    topic: str
+    channel: str
+    waiting_minutes: int
+    urgent: bool
+    safe_times: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The row for the polling endpoint."""
+        return self.__dict__.copy()
+
+
+@dataclass
+class CaseView:
+    """Everything a caseworker needs on the case page, decrypted for this one request."""
+
+    reference: str
+    topic: str
+    channel: str
+    status: str
+    urgent: bool
+    created_at: datetime
+    summary: str | None
+    facts: dict[str, Any]
+    contact_method: str | None
+    contact_detail: str | None
+    safe_times: str | None
+    consents: list[dict[str, Any]]
+    allowed: dict[str, bool]
+    warnings: list[str]
+    triggers: list[str]
+    override_reason: str | None
+    notes: list[tuple[str, datetime, str]] = field(default_factory=list)
+    can_reply_in_chat: bool = False
+
+
+def queue_rows(session: Session, now: datetime | None = None) -> list[QueueRow]:
+    """The waiting enquiries in queue order (urgent first, then oldest)."""
+    now = now or utcnow()
+    return [
+        QueueRow(
+            e.reference, e.topic, e.channel, int((now - e.created_at).total_seconds() // 60),
+            e.priority == queue.URGENT, e.safe_times,
+        )
+        for e in queue.queued(session)
+    ]
+
+
+def caseload(session: Session, caseworker: str) -> list[Enquiry]:
+    """This caseworker's live cases in alphabetical order of reference (policy 8.2)."""
+    return list(
+        session.scalars(
+            select(Enquiry)
+            .where(Enquiry.status == "claimed", Enquiry.claimed_by == caseworker)
+            .order_by(Enquiry.reference)
+        )
+    )
+
+
+def allowed(enquiry: Enquiry, purpose: str) -> bool:
+    """The latest consent answer for a purpose; the enquiry's own flag when the ledger has none."""
+    answers = [c for c in enquiry.consents if c.purpose == purpose]
+    if answers:
+        return max(answers, key=lambda c: (c.at, c.id)).granted
+    return {"voicemail": enquiry.voicemail_ok, "name_service": enquiry.name_service_ok}.get(purpose, False)
+
+
+def _warnings(permitted: dict[str, bool]) -> list[str]:
+    warnings = []
+    if not permitted["contact"]:
+        warnings.append("No consent to contact the parent: do not call, text or reply.")
+    if not permitted["voicemail"]:
+        warnings.append("No consent to leave a voicemail or message.")
+    if not permitted["name_service"]:
+        warnings.append("Do not say the service's name when you make contact.")
+    return warnings
+
+
+def _case(session: Session, caseworker: str, role: str, reference: str) -> Enquiry:
+    enquiry = queue.by_reference(session, reference)
+    if enquiry is None:
+        raise CaseworkError("No enquiry has that reference.")
+    if role != "manager" and (enquiry.status != "claimed" or enquiry.claimed_by != caseworker):
+        raise CaseworkError("That enquiry is not in your caseload. Claim it from the queue first.")
+    return enquiry
+
+
+def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, reference: str) -> CaseView:
+    """The case page's content; the view itself is audited (who, when, which reference)."""
+    enquiry = _case(session, caseworker, role, reference)
+    contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
+    permitted = {purpose: allowed(enquiry, purpose) for purpose in PURPOSES}
+    method = contact.get("method")
+    view = CaseView(
+        reference=enquiry.reference,
+        topic=enquiry.topic,
+        channel=enquiry.channel,
+        status=enquiry.status,
+        urgent=enquiry.priority == queue.URGENT,
+        created_at=enquiry.created_at,
+        summary=keys.decrypt(enquiry.summary) if enquiry.summary else None,
+        facts=keys.decrypt_json(enquiry.facts) if enquiry.facts else {},
+        contact_method=method,
+        # A number is shown only with consent to contact; a chat session id is never shown.
+        contact_detail=contact.get("number") if permitted["contact"] else None,
+        safe_times=enquiry.safe_times,
+        consents=[
+            {"purpose": c.purpose, "granted": c.granted, "wording_version": c.wording_version,
+             "channel": c.channel, "at": c.at}
+            for c in enquiry.consents
+        ],
+        allowed=permitted,
+        warnings=_warnings(permitted),
+        triggers=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else [],
+        override_reason=enquiry.override_reason,
+        notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
+        can_reply_in_chat=method == "web_chat" and permitted["contact"],
+    )
+    audit.record(session, caseworker, "view", enquiry.reference)
+    return view
+
+
+def add_note(session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, text: str) -> None:
+    """Attach an encrypted note to the case (policy 8.1); the audit keeps no content."""
+    text = text.strip()
+    if not text or len(text) > MAX_NOTE:
+        raise CaseworkError(f"A note must be 1 to {MAX_NOTE} characters.")
+    enquiry = _case(session, caseworker, role, reference)
+    session.add(CaseNote(enquiry_id=enquiry.id, author=caseworker, body=keys.encrypt(text)))
+    audit.record(session, caseworker, "note", reference)
+
+
+def clear_safeguarding(session: Session, caseworker: str, role: str, reference: str) -> None:
+    """Mark a flag as not a safeguarding concern: normal priority, the triggers stay on record."""
+    enquiry = _case(session, caseworker, role, reference)
+    if enquiry.priority != queue.URGENT:
+        raise CaseworkError("This case is not flagged as a safeguarding concern.")
+    enquiry.priority, enquiry.priority_rank = queue.NORMAL, queue.RANK[queue.NORMAL]
+    audit.record(session, caseworker, "safeguarding_cleared", reference, "marked not a safeguarding concern")
+
+
+def close_case(session: Session, caseworker: str, reference: str, outcome: str, retention_days: int) -> None:
+    """Close one of your cases with one of the recorded outcomes."""
+    if outcome not in OUTCOMES:
+        raise CaseworkError("Choose an outcome from the list.")
+    try:
+        queue.close(session, caseworker, reference, outcome, retention_days)
+    except queue.QueueError as exc:
+        raise CaseworkError(str(exc).capitalize() + ".") from exc
+
+
+def reply_in_chat(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, text: str
+) -> None:
+    """Send a message to the parent's open web chat, only when they consented to contact there."""
+    text = text.strip()
+    if not text or len(text) > MAX_REPLY:
+        raise CaseworkError(f"A reply must be 1 to {MAX_REPLY} characters.")
+    enquiry = _case(session, caseworker, role, reference)
+    contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
+    if contact.get("method") != "web_chat" or not contact.get("session_id"):
+        raise CaseworkError("The parent did not ask for a reply in the web chat.")
+    if not allowed(enquiry, "contact"):
+        raise CaseworkError("The parent did not consent to be contacted, so no reply can be sent.")
+    chat = session.get(ChatSession, contact["session_id"])
+    if chat is None or chat.expires_at <= utcnow():
+        raise CaseworkError("The parent's chat has ended, so the reply cannot reach them.")
+    chat_sessions.post_to_parent(session, keys, chat.id, text)
+    enquiry.first_contact_at = enquiry.first_contact_at or utcnow()
+    audit.record(session, caseworker, "reply", reference, "web_chat")

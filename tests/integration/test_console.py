@@ -1,0 +1,351 @@
+"""The caseworker console through the test client: sign-in with TOTP, CSRF, queue, claim, case, reply."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyotp
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from bot.cli import intake_cli
+from intake import queue, staff
+from intake.db import unit_of_work
+from intake.models import AuditEvent, Caseworker, utcnow
+from intake.queue import ConsentAnswer
+from tests.conftest import ChatActions, make_app
+
+PASSWORD = "correct horse battery staple"
+TOKEN = re.compile(rb'name="csrf_token" value="([^"]+)"')
+
+
+def svc(app: Flask) -> Any:
+    """The app's services."""
+    return app.extensions["intake"]
+
+
+def add_caseworker(app: Flask, username: str, role: str = "caseworker", on_duty: bool = True) -> str:
+    """Create an account; returns its TOTP secret. On duty by default so tests pass at any hour."""
+    with app.app_context(), unit_of_work(svc(app).sessions) as session:
+        worker, secret = staff.create_caseworker(session, svc(app).keys, username, PASSWORD, role)
+        worker.on_duty = on_duty
+    return secret
+
+
+def fresh_code(app: Flask, username: str, secret: str) -> str:
+    """A code for a time step this account has not used yet (a real code, as an app would show)."""
+    with unit_of_work(svc(app).sessions) as session:
+        used = session.scalar(select(Caseworker.last_totp_step).where(Caseworker.username == username)) or 0
+    step = max(int(time.time()) // 30 - 1, used + 1)
+    return pyotp.TOTP(secret).at(step * 30)
+
+
+class AuthActions:
+    """Sign in and out of the console as one member of staff."""
+
+    def __init__(self, client: FlaskClient, app: Flask, username: str, secret: str) -> None:
+        self.client, self.app, self.username, self.secret = client, app, username, secret
+
+    def token(self, path: str = "/caseworker/login") -> str:
+        """The CSRF token from a console page."""
+        match = TOKEN.search(self.client.get(path).data)
+        assert match, "no CSRF token on the page"
+        return match.group(1).decode()
+
+    def login(self, password: str = PASSWORD, code: str | None = None) -> Any:
+        """Post the sign-in form with a real TOTP code."""
+        code = code if code is not None else fresh_code(self.app, self.username, self.secret)
+        data = {"username": self.username, "password": password, "code": code, "csrf_token": self.token()}
+        return self.client.post("/caseworker/login", data=data)
+
+    def post(self, path: str, **data: str) -> Any:
+        """POST a console form with its CSRF token."""
+        return self.client.post(path, data={**data, "csrf_token": self.token()})
+
+    def logout(self) -> Any:
+        """Sign out."""
+        return self.post("/caseworker/logout")
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    """A caseworker, not yet signed in."""
+    return AuthActions(client, app, "alex", add_caseworker(app, "alex"))
+
+
+def enquire(app: Flask, *, urgent: bool = False, contact: dict[str, Any] | None = None,
+            consent_contact: bool = True, summary: str = "Needs help with an EHC assessment") -> str:
+    """Queue an enquiry directly; returns its reference."""
+    now = utcnow()
+    with unit_of_work(svc(app).sessions) as session:
+        if urgent:
+            enquiry = queue.raise_concern(session, svc(app).keys, channel="web", contact_key="k" * 64,
+                                          triggers=("mentions a child being hurt",), retention_days=30)
+        else:
+            enquiry = queue.create_enquiry(
+                session, svc(app).keys, channel="sms", contact_key="c" * 64, topic="ehc", summary=summary,
+                facts={"phase": "primary"}, contact=contact or {"method": "sms", "number": "+447700900123"},
+                safe_times="weekdays 10-12", voicemail_ok=False, name_service_ok=False,
+                consents=[ConsentAnswer("contact", consent_contact, "contact-v1", now)], retention_days=30,
+            )
+        return enquiry.reference
+
+
+def audit_rows(app: Flask, action: str) -> list[AuditEvent]:
+    """Audit events of one kind."""
+    with unit_of_work(svc(app).sessions) as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+# ---- sign-in ----
+
+def test_sign_in_needs_password_and_code(auth: AuthActions) -> None:
+    assert auth.client.get("/caseworker/queue").status_code == 302
+    response = auth.login()
+    assert response.status_code == 302 and response.headers["Location"].endswith("/caseworker/queue")
+    assert auth.client.get("/caseworker/queue").status_code == 200
+
+
+@pytest.mark.parametrize(("password", "code"), [
+    ("wrong password here", None),
+    (PASSWORD, "000000"),
+    (PASSWORD, ""),
+])
+def test_bad_factor_refused_and_audited(
+    app: Flask, auth: AuthActions, password: str, code: str | None
+) -> None:
+    response = auth.login(password=password, code=code)
+    assert response.status_code == 401 and b"Sign-in failed" in response.data
+    assert auth.client.get("/caseworker/queue").status_code == 302
+    failed = audit_rows(app, "login_failed")
+    assert [e.actor for e in failed] == ["alex"]
+    assert PASSWORD not in (failed[0].detail or "") and password not in (failed[0].detail or "")
+
+
+def test_a_code_works_once(auth: AuthActions) -> None:
+    code = fresh_code(auth.app, auth.username, auth.secret)
+    assert auth.login(code=code).status_code == 302
+    auth.logout()
+    assert auth.login(code=code).status_code == 401
+
+
+def test_unknown_user_audited_without_what_was_typed(app: Flask, auth: AuthActions) -> None:
+    auth.username = "my secret password"
+    auth.login()
+    assert [e.actor for e in audit_rows(app, "login_failed")] == [staff.UNKNOWN_ACTOR]
+
+
+def test_throttled_after_repeated_failures(auth: AuthActions) -> None:
+    for _ in range(staff.MAX_FAILURES):
+        assert auth.login(password="not the password").status_code == 401
+    # Even the right password and a good code are refused while the account is locked.
+    assert auth.login().status_code == 401
+    assert auth.client.get("/caseworker/queue").status_code == 302
+
+
+def test_post_without_csrf_token_is_refused(auth: AuthActions) -> None:
+    code = fresh_code(auth.app, auth.username, auth.secret)
+    data = {"username": auth.username, "password": PASSWORD, "code": code}
+    assert auth.client.post("/caseworker/login", data=data).status_code == 400
+    auth.login()
+    reference = enquire(auth.app)
+    assert auth.client.post(f"/caseworker/claim/{reference}").status_code == 400
+
+
+def test_chat_api_needs_no_csrf_token(auth: AuthActions) -> None:
+    assert ChatActions(auth.client).open().session_id
+
+
+def test_cookie_is_strict_and_pages_not_stored(auth: AuthActions) -> None:
+    response = auth.login()
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" in cookie
+    page = auth.client.get("/caseworker/queue")
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert b"<script>" not in page.data and b"style=" not in page.data
+
+
+# ---- session ends ----
+
+def age_session(client: FlaskClient, **changes: float) -> None:
+    """Move the session's timestamps back in time, as if time had passed."""
+    with client.session_transaction() as flask_session:
+        record = flask_session["staff"]
+        for name, seconds in changes.items():
+            record[name] -= seconds
+        flask_session["staff"] = record
+
+
+@pytest.mark.parametrize("changes", [
+    {"seen": 16 * 60},
+    {"in": 13 * 3600},
+])
+def test_server_ends_idle_and_long_sessions(app: Flask, auth: AuthActions, changes: dict[str, float]) -> None:
+    auth.login()
+    age_session(auth.client, **changes)
+    assert auth.client.get("/caseworker/queue").status_code == 302
+    assert auth.client.get("/caseworker/queue").status_code == 302
+    assert len(audit_rows(app, "session_ended")) == 1
+
+
+def test_nightly_lock_ends_sessions(tmp_path: Path) -> None:
+    lock = (datetime.now(ZoneInfo("Europe/London")) - timedelta(minutes=2)).strftime("%H:%M")
+    app = make_app(tmp_path, CONSOLE_LOCK_TIME=lock)
+    auth = AuthActions(app.test_client(), app, "sam", add_caseworker(app, "sam"))
+    auth.login()
+    assert auth.client.get("/caseworker/queue").status_code == 200
+    age_session(auth.client, **{"in": 5 * 60})
+    assert auth.client.get("/caseworker/queue").status_code == 302
+
+
+def test_out_of_hours_only_on_duty_signs_in(tmp_path: Path) -> None:
+    tomorrow = (datetime.now(ZoneInfo("Europe/London")) + timedelta(days=1)).strftime("%a")
+    app = make_app(tmp_path, OFFICE_HOURS=f"{tomorrow} 09:00-17:00")
+    off = AuthActions(app.test_client(), app, "off", add_caseworker(app, "off", on_duty=False))
+    response = off.login()
+    assert response.status_code == 401 and b"closed out of hours" in response.data
+    duty = AuthActions(app.test_client(), app, "duty", add_caseworker(app, "duty", on_duty=True))
+    assert duty.login().status_code == 302
+
+
+def test_idle_lock_hides_content_until_password(auth: AuthActions) -> None:
+    auth.login()
+    assert auth.post("/caseworker/lock").get_json() == {"locked": True}
+    assert auth.client.get("/caseworker/queue").headers["Location"].endswith("/caseworker/unlock")
+    assert auth.client.get("/caseworker/queue.json").status_code == 423
+    assert auth.post("/caseworker/unlock", password="wrong password!").status_code == 401
+    assert auth.post("/caseworker/unlock", password=PASSWORD).status_code == 302
+    assert auth.client.get("/caseworker/queue").status_code == 200
+
+
+# ---- queue, claim, caseload ----
+
+def test_queue_shows_no_names_or_numbers_and_urgent_first(auth: AuthActions) -> None:
+    normal = enquire(auth.app, summary="My son Jamie at Oak School")
+    urgent = enquire(auth.app, urgent=True)
+    auth.login()
+    page = auth.client.get("/caseworker/queue").data
+    assert page.index(urgent.encode()) < page.index(normal.encode())
+    assert b"URGENT" in page and b'class="urgent"' in page
+    assert b"+447700900123" not in page and b"Jamie" not in page
+    rows = auth.client.get("/caseworker/queue.json").get_json()["rows"]
+    assert [r["reference"] for r in rows] == [urgent, normal]
+    assert rows[0]["urgent"] and rows[1]["safe_times"] == "weekdays 10-12"
+    assert "7700900123" not in str(rows) and "Jamie" not in str(rows)
+
+
+def test_second_claim_is_told_it_is_taken(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app)
+    other = AuthActions(app.test_client(), app, "blair", add_caseworker(app, "blair"))
+    auth.login()
+    other.login()
+    assert auth.post(f"/caseworker/claim/{reference}").headers["Location"].endswith(f"/case/{reference}")
+    response = other.post(f"/caseworker/claim/{reference}")
+    assert response.headers["Location"].endswith("/caseworker/queue")
+    assert b"already been taken" in other.client.get("/caseworker/queue").data
+    assert other.client.get(f"/caseworker/case/{reference}").status_code == 302
+
+
+def test_caseload_in_reference_order(app: Flask, auth: AuthActions) -> None:
+    references = [enquire(app) for _ in range(4)]
+    auth.login()
+    for reference in references:
+        auth.post(f"/caseworker/claim/{reference}")
+    page = auth.client.get("/caseworker/caseload").data.decode()
+    positions = [page.index(reference) for reference in sorted(references)]
+    assert positions == sorted(positions)
+
+
+# ---- the case ----
+
+def test_case_view_is_audited_and_shows_warnings(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app)
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    assert b"Needs help with an EHC assessment" in page and b"contact-v1" in page
+    assert b"No consent to leave a voicemail" in page and b"Do not say the service" in page
+    views = audit_rows(app, "view")
+    assert [(e.actor, e.reference, e.detail) for e in views] == [("alex", reference, None)]
+
+
+def test_notes_are_encrypted_and_release_close_work(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app)
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    auth.post(f"/caseworker/case/{reference}/note", note="Called back, left no message")
+    assert b"Called back, left no message" in auth.client.get(f"/caseworker/case/{reference}").data
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None and b"Called back" not in enquiry.notes[0].body
+    auth.post(f"/caseworker/case/{reference}/release")
+    assert reference in [r["reference"] for r in auth.client.get("/caseworker/queue.json").get_json()["rows"]]
+    auth.post(f"/caseworker/claim/{reference}")
+    auth.post(f"/caseworker/case/{reference}/close", outcome="advice given")
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None and (enquiry.status, enquiry.outcome) == ("closed", "advice given")
+
+
+def test_not_a_safeguarding_concern_keeps_the_flag(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app, urgent=True)
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    assert b"mentions a child being hurt" in auth.client.get(f"/caseworker/case/{reference}").data
+    auth.post(f"/caseworker/case/{reference}/not-safeguarding")
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None and enquiry.priority == "normal" and enquiry.safeguarding
+    assert len(audit_rows(app, "safeguarding_cleared")) == 1
+
+
+# ---- replying to the parent ----
+
+@pytest.mark.parametrize(("consented", "reaches_parent"), [(True, True), (False, False)])
+def test_chat_reply_needs_contact_consent(
+    app: Flask, auth: AuthActions, consented: bool, reaches_parent: bool
+) -> None:
+    parent = ChatActions(app.test_client()).open()
+    reference = enquire(app, contact={"method": "web_chat", "session_id": parent.session_id},
+                        consent_contact=consented)
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    auth.post(f"/caseworker/case/{reference}/reply", text="Hello, this is your caseworker.")
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    messages = parent.client.get(f"/api/chat/sessions/{parent.session_id}/messages?after=0",
+                                 headers=parent.headers).get_json()["messages"]
+    if reaches_parent:
+        assert [m["text"] for m in messages] == ["Hello, this is your caseworker."]
+        assert b"Reply sent" in page
+    else:
+        assert messages == []
+        assert b"did not consent to be contacted" in page
+    assert parent.session_id.encode() not in page
+
+
+# ---- the command ----
+
+def test_create_caseworker_command(app: Flask) -> None:
+    runner = CliRunner()
+    with app.app_context():
+        args = ["create-caseworker", "robin", "--role", "manager", "--password-stdin"]
+        result = runner.invoke(intake_cli, args, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "otpauth://totp/" in result.output and "robin" in result.output
+    secret = re.search(r"secret: (\w+)", result.output)
+    assert secret
+    assert AuthActions(app.test_client(), app, "robin", secret.group(1)).login().status_code == 302
+
+
+def test_session_timestamps_are_utc() -> None:
+    now = datetime.now(UTC)
+    assert staff.session_ended(now, now, now, "19:00", "Europe/London") is None
