@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/flask --app bot intake init-db
 	$(BIN)/flask --app bot run --host 127.0.0.1 --port 5000
 
-# Chromium for the browser tests comes from Debian; installed once, only if missing.
+# Chromium for the browser tests comes from Debian; axe-core from npm; each installed once, only if missing.
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -25,6 +25,16 @@ browser-deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else \
 			echo "chromium/chromedriver missing and cannot be installed here: browser tests will skip"; \
+		fi; \
+	fi
+	@# axe-core (npm, pinned in package-lock.json) for the accessibility check; only when missing.
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+		if command -v npm >/dev/null 2>&1; then \
+			echo "Installing axe-core from npm (npm ci) for the accessibility tests"; \
+			npm ci --no-audit --no-fund --loglevel=error \
+				|| echo "npm ci failed: the accessibility tests will skip"; \
+		else \
+			echo "npm missing: the accessibility tests will skip (install Node.js and npm to run them)"; \
 		fi; \
 	fi
 

@@ -12,6 +12,8 @@ from typing import Any
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where the chat page's quick exit goes (the page's script holds the same default).
+DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
 SECRET_NAMES = ("SECRET_KEY", "INTAKE_ENCRYPTION_KEYS", "INTAKE_HASH_KEY", "TWILIO_AUTH_TOKEN")
 
 
@@ -52,6 +54,7 @@ class Settings:
     console_idle_minutes: int
     console_lock_time: str
     widget_origins: tuple[str, ...]
+    quick_exit_url: str = DEFAULT_QUICK_EXIT_URL
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -135,4 +138,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES", "5")),
         console_lock_time=env.get("CONSOLE_LOCK_TIME", "19:00"),
         widget_origins=_csv(env.get("WIDGET_ORIGINS", "")),
+        quick_exit_url=env.get("QUICK_EXIT_URL", DEFAULT_QUICK_EXIT_URL),
     )

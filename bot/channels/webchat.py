@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
 
+from bot.config import DEFAULT_QUICK_EXIT_URL
 from bot.replies import Inbound, Reply
 from bot.services import services
 from intake import chat_sessions
@@ -48,7 +49,10 @@ def authorised(session_id: str) -> bool:
 @bp.get("/")
 def chat_page() -> str:
     """The chat page."""
-    return render_template("chat.html", service_name=services().settings.service_name)
+    settings = services().settings
+    # The script knows the default neutral site; the page names one only when the service chose its own.
+    exit_url = "" if settings.quick_exit_url == DEFAULT_QUICK_EXIT_URL else settings.quick_exit_url
+    return render_template("chat.html", service_name=settings.service_name, quick_exit_url=exit_url)
 
 
 @bp.get("/widget.js")

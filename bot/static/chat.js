@@ -2,7 +2,8 @@
 // quick exit (button, or Shift pressed 3 times) that wipes everything and leaves for a neutral site.
 (function () {
   "use strict";
-  var EXIT_URL = "https://www.bbc.co.uk/weather";
+  // The neutral site: QUICK_EXIT_URL when the service set its own (rendered on <body>), else this default.
+  var EXIT_URL = document.body.getAttribute("data-exit-url") || "https://www.bbc.co.uk/weather";
   var KEY = "intake-chat";
   var log = document.getElementById("log");
   var form = document.getElementById("composer");

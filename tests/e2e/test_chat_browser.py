@@ -1,0 +1,238 @@
+"""The chat page in real headless Chromium: keyboard-only use, phone width, quick exit, accessibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver import Chrome
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.config import DEFAULT_QUICK_EXIT_URL
+from tests.conftest import make_app
+from tests.e2e.conftest import EXIT_PATH, BrowserFactory, LiveServer
+
+pytestmark = pytest.mark.browser
+
+QUESTION = "how long does the council have to decide on an ehc assessment"
+TIMEOUT = 15
+
+
+def wait_for(driver: Chrome, condition: Any, message: str) -> Any:
+    return WebDriverWait(driver, TIMEOUT, poll_frequency=0.1).until(lambda d: condition(d), message)
+
+
+def bot_texts(driver: Chrome) -> list[str]:
+    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li.msg.bot")]
+
+
+def parent_texts(driver: Chrome) -> list[str]:
+    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li.msg.parent")]
+
+
+def open_chat(driver: Chrome, server: LiveServer) -> None:
+    """Load the page and wait for the greeting (the session is open once it shows)."""
+    driver.get(server.at("/"))
+    wait_for(driver, lambda d: len(bot_texts(d)) >= 2, "the greeting never appeared")
+    assert "no need to give your name" in " ".join(bot_texts(driver))
+
+
+def active(driver: Chrome) -> Any:
+    return driver.switch_to.active_element
+
+
+def press(driver: Chrome, *keys: str) -> None:
+    """Keys to whatever has focus, as a keyboard user would press them."""
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def ask(driver: Chrome, text: str) -> None:
+    """Type into the message box (already focused) and press Enter; wait for the bot to answer."""
+    before = len(bot_texts(driver))
+    press(driver, text, Keys.ENTER)
+    wait_for(driver, lambda d: len(bot_texts(d)) > before, f"no reply to {text!r}")
+
+
+def test_keyboard_only_question_gets_the_answer(browser: Chrome, live_server: LiveServer) -> None:
+    open_chat(browser, live_server)
+    press(browser, Keys.TAB)
+    skip = active(browser)
+    assert skip.get_attribute("class") == "skip", "the first Tab stop is the skip link"
+    assert skip.is_displayed(), "the skip link becomes visible when focused"
+    press(browser, Keys.ENTER)
+    assert active(browser).get_attribute("id") == "message", "the skip link puts focus in the message box"
+
+    before = len(bot_texts(browser))
+    press(browser, QUESTION, Keys.ENTER)
+    wait_for(browser, lambda d: any("6 weeks" in t for t in bot_texts(d)[before:]), "no '6 weeks' answer")
+    assert parent_texts(browser)[-1].endswith(QUESTION)
+    box = browser.find_element(By.ID, "message")
+    assert box.get_attribute("value") == "", "the box is cleared after sending"
+    assert active(browser).get_attribute("id") == "message", "focus stays in the box for the next message"
+    region = browser.find_element(By.CSS_SELECTOR, "[role=log]")
+    assert region.get_attribute("aria-live") == "polite", "replies are announced to screen readers"
+    assert region.find_elements(By.ID, "log"), "the conversation list sits inside the live region"
+
+
+def test_choice_buttons_work_from_the_keyboard(browser: Chrome, live_server: LiveServer) -> None:
+    open_chat(browser, live_server)
+    browser.find_element(By.ID, "message").click()
+    ask(browser, "MENU")
+    label = "EHC needs assessments and plans"
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, f"//ol[@id='log']//button[.='{label}']"), "no menu")
+
+    # Tab through the page from the top until the choice has focus: it is in the Tab order.
+    browser.find_element(By.TAG_NAME, "body").click()
+    browser.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
+    for _ in range(40):
+        press(browser, Keys.TAB)
+        if active(browser).text == label:
+            break
+    else:
+        pytest.fail(f"the choice {label!r} cannot be reached with Tab")
+    before = len(bot_texts(browser))
+    press(browser, Keys.SPACE)
+    wait_for(browser, lambda d: len(bot_texts(d)) > before, "choosing with Space sent nothing")
+    assert parent_texts(browser)[-1].endswith(label)
+
+    # Enter works on the reply's own choices (or, if there are none, on a shortcut button).
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#log li.msg.bot:last-child .choices button")
+    shortcut = ".shortcuts button[data-send=PRIVACY]"
+    target = buttons[0] if buttons else browser.find_element(By.CSS_SELECTOR, shortcut)
+    chosen = target.text
+    browser.execute_script("arguments[0].focus();", target)
+    before = len(bot_texts(browser))
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda d: len(bot_texts(d)) > before, "choosing with Enter sent nothing")
+    assert parent_texts(browser)[-1].endswith(chosen)
+
+
+def test_phone_width_has_no_horizontal_scroll(
+    browser_factory: BrowserFactory, live_server: LiveServer
+) -> None:
+    phone = browser_factory(360, 740, mobile=True)
+    open_chat(phone, live_server)
+    assert phone.execute_script("return window.innerWidth") == 360
+    phone.find_element(By.ID, "message").click()
+    ask(phone, QUESTION)
+    ask(phone, "MENU")
+    widths = phone.execute_script(
+        "return [document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth];"
+    )
+    assert max(widths[:2]) <= widths[2], f"content is wider than the phone screen: {widths}"
+    exit_button = phone.find_element(By.ID, "quick-exit")
+    phone.execute_script("window.scrollTo(0, document.body.scrollHeight);")
+    assert phone.execute_script(
+        "var r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight"
+        " && r.right <= window.innerWidth;", exit_button,
+    ), "the quick exit stays on screen after scrolling"
+    for element in phone.find_elements(By.CSS_SELECTOR, "button, textarea"):
+        size = element.size
+        if element.is_displayed():
+            assert size["height"] >= 24 and size["width"] >= 24, f"{element.text!r} too small to tap: {size}"
+
+
+def chat_then_leave(driver: Chrome, server: LiveServer, leave: Any) -> None:
+    """Chat, leave with `leave`, and check the browser kept nothing and history was replaced."""
+    driver.get(server.at("/healthz?before=1"))  # the page the parent was on before the chat
+    open_chat(driver, server)
+    driver.find_element(By.ID, "message").click()
+    ask(driver, QUESTION)
+    assert any("6 weeks" in t for t in bot_texts(driver))
+    held = driver.execute_script("return [sessionStorage.length, localStorage.length, document.cookie];")
+    assert held == [1, 0, ""], f"the page keeps only its session token, in sessionStorage: {held}"
+    history = driver.execute_script("return history.length;")
+
+    leave(driver)
+
+    wait_for(driver, lambda d: d.current_url == server.at(EXIT_PATH), "quick exit did not leave the page")
+    assert driver.execute_script("return history.length;") == history, "replace(): no new history entry"
+    left = driver.execute_script("return [sessionStorage.length, localStorage.length, document.cookie];")
+    assert left == [0, 0, ""], f"quick exit left something in the browser: {left}"
+
+    driver.back()
+    wait_for(driver, lambda d: d.current_url == server.at("/healthz?before=1"), "Back did not skip the chat")
+    assert "6 weeks" not in driver.page_source
+    # Opening the chat again starts afresh: nothing of the old conversation comes back.
+    open_chat(driver, server)
+    assert not any("6 weeks" in t or "Welcome back" in t for t in bot_texts(driver))
+    assert parent_texts(driver) == []
+
+
+def test_quick_exit_button(browser: Chrome, live_server: LiveServer) -> None:
+    def click_exit(driver: Chrome) -> None:
+        button = driver.find_element(By.ID, "quick-exit")
+        assert button.is_displayed() and button.text == "Exit this page"
+        button.click()
+
+    chat_then_leave(browser, live_server, click_exit)
+
+
+def test_quick_exit_by_pressing_shift_three_times(browser: Chrome, live_server: LiveServer) -> None:
+    def shift_three_times(driver: Chrome) -> None:
+        # Capitals typed with Shift are ordinary typing, not an exit.
+        press(driver, "Is It ", Keys.SHIFT, "OK", Keys.SHIFT)
+        assert driver.current_url == live_server.at("/")
+        press(driver, Keys.CONTROL, "a", Keys.CONTROL, Keys.DELETE)
+        chain = ActionChains(driver)
+        for _ in range(3):
+            chain.key_down(Keys.SHIFT).key_up(Keys.SHIFT)
+        chain.perform()
+
+    chat_then_leave(browser, live_server, shift_three_times)
+
+
+def test_exit_url_comes_from_config_and_defaults_to_a_neutral_site(tmp_path: Path) -> None:
+    (tmp_path / "default").mkdir()
+    (tmp_path / "own").mkdir()
+    default = make_app(tmp_path / "default").test_client()
+    assert "data-exit-url" not in default.get("/").get_data(as_text=True), "the script holds the default"
+    with default.get("/static/chat.js") as response:
+        assert f'|| "{DEFAULT_QUICK_EXIT_URL}"' in response.get_data(as_text=True)
+    own = make_app(tmp_path / "own", QUICK_EXIT_URL="https://www.example.org/recipes?a=1&b=2").test_client()
+    page = own.get("/").get_data(as_text=True)
+    assert 'data-exit-url="https://www.example.org/recipes?a=1&amp;b=2"' in page
+
+
+SEVERE = ("serious", "critical")
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            summary = (node.get("failureSummary") or "").strip().splitlines()
+            where = " ".join(map(str, node["target"]))
+            lines.append(f"    at {where}: {summary[-1].strip() if summary else ''}")
+    return "\n".join(lines)
+
+
+def run_axe(driver: Chrome, source: str) -> list[dict[str, Any]]:
+    driver.execute_script(source)
+    result = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        "  .then(function (r) { done(r.violations); })"
+        "  .catch(function (e) { done({error: String(e)}); });"
+    )
+    assert isinstance(result, list), f"axe-core failed to run: {result}"
+    return result
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_chat_page_has_no_serious_accessibility_violations(
+    browser_factory: BrowserFactory, live_server: LiveServer, axe_source: str, width: int
+) -> None:
+    driver = browser_factory(width, 800, mobile=width < 500)
+    open_chat(driver, live_server)
+    driver.find_element(By.ID, "message").click()
+    ask(driver, QUESTION)
+    ask(driver, "MENU")  # a reply with choice buttons is on the page too
+    violations = run_axe(driver, axe_source)
+    severe = [v for v in violations if v.get("impact") in SEVERE]
+    assert not severe, "axe-core found serious/critical problems on the chat page:\n" + describe(severe)
