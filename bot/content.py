@@ -21,6 +21,8 @@ PLACEHOLDERS = {
     "service_name", "service_phone", "office_hours", "mash_phone", "reference", "category",
     "service_phone_spoken", "mash_phone_spoken", "reference_spoken",
 }
+# The C loader is ~10x faster at start-up; same safe semantics.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -110,7 +112,7 @@ class _Missing(dict[str, str]):
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError as exc:
         raise ContentError(f"{path}: file is missing") from exc
     except yaml.YAMLError as exc:

@@ -68,7 +68,7 @@ class SafeguardingRules:
 def load_rules(path: Path) -> SafeguardingRules:
     """Read and compile the rules file; raise ValueError naming the file and the problem."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: cannot read safeguarding rules: {exc}") from exc
     try:
