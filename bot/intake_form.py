@@ -92,7 +92,7 @@ class IntakeForm:
         )
         new = result.slots()
         if requested and candidate is not None and new.get(requested) is None:
-            errors = [r.get("text") or "" for r in result.responses]
+            errors = [r.get("text") or self._response_text(r.get("response")) for r in result.responses]
             turn.say(Reply(" ".join(e for e in errors if e) or self._msg("invalid_choice"), kind="prompt"))
             self._ask(turn, requested)
             return
@@ -124,6 +124,11 @@ class IntakeForm:
         if next_slot is None:
             next_slot = "confirm"
         self._ask(turn, next_slot)
+
+    def _response_text(self, name: str | None) -> str:
+        """The wording of a domain response the validator named (rasa-sdk leaves `text` empty)."""
+        variants = self.engine.runner.domain["responses"].get(name or "", [])
+        return str(variants[0].get("text") or "") if variants else ""
 
     def _ask(self, turn: Turn, slot: str) -> None:
         form = turn.state.data["form"]
