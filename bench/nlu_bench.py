@@ -124,6 +124,7 @@ def run() -> dict[str, Any]:
         training_examples=len(classifier.example_topic),
         threshold=classifier.threshold,
         margin=classifier.margin,
+        split_margin=classifier.split_margin,
         leave_one_out=classifier.tuning,
     )
     return result
@@ -141,7 +142,10 @@ def main(argv: list[str]) -> None:
         ("confident but wrong", f"{result['wrong']} ({result['wrong_rate']:.1%})"),
         ("unsure, asked 'did you mean...'", f"{result['unsure']} ({result['unsure_rate']:.1%})"),
         ("out of scope left unanswered", f"{result['oos_declined']:.1%}"),
-        ("threshold / relative margin (tuned)", f"{result['threshold']:.2f} / {result['margin']:.2f}"),
+        (
+            "threshold / margin, nearest example agrees / not",
+            f"{result['threshold']:.2f} / {result['margin']:.2f} / {result['split_margin']:.2f}",
+        ),
         (
             "leave-one-out on examples: guess / right / wrong",
             " / ".join(f"{v:.1%}" for v in result["leave_one_out"].values()),

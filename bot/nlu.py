@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -60,6 +61,7 @@ class Settings:
     cost_of_wrong: float = 2.0  # a confident wrong answer counts as this many lost right answers
     min_threshold: float = 0.2  # never answer below this score, whatever leave-one-out would allow
     min_margin: float = 0.02  # the best topic must lead the next by at least this share of its score
+    smooth: int = 2  # tuning averages each margin's gain with this many grid steps either side of it
 
 
 def base_tokens(text: str) -> list[str]:
@@ -173,11 +175,13 @@ class Classifier:
         self.idf: dict[str, float] = {}
         self.unknown_idf = 1.0
         self.example_topic: list[int] = []
+        self.example_ranges: list[tuple[int, int]] = []
         self.examples: dict[str, list[tuple[int, float]]] = {}  # feature -> (example, weight)
         self.centroids: dict[str, list[tuple[int, float]]] = {}  # feature -> (topic, weight of the sum)
         self.centroid_norms: list[float] = []
         self.threshold = settings.min_threshold
-        self.margin = settings.min_margin
+        self.margin = settings.min_margin  # required lead when the single nearest example agrees with it
+        self.split_margin = settings.min_margin  # required lead when the nearest example is another topic's
         self.tuning: dict[str, float] = {}  # leave-one-out figures on the examples, for the benchmark
 
     @classmethod
@@ -201,6 +205,10 @@ class Classifier:
         self.idf, self.unknown_idf = self._weights(counted, [number for number, _ in kept])
         vectors = [self.vector(counts) for counts in counted]
         self.example_topic = [number for number, _ in kept]
+        self.example_ranges = [  # examples are numbered topic by topic: (first, after last) of each
+            (bisect_left(self.example_topic, number), bisect_left(self.example_topic, number + 1))
+            for number in range(len(self.topics))
+        ]
         sums: list[dict[str, float]] = [defaultdict(float) for _ in self.topics]
         examples_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, vector in enumerate(vectors):
@@ -214,7 +222,7 @@ class Classifier:
                 centroid_index[feature].append((number, weight))
         self.centroids = dict(centroid_index)
         self.centroid_norms = [math.sqrt(sum(w * w for w in s.values())) or 1.0 for s in sums]
-        self.threshold, self.margin = self._tune(vectors)
+        self.threshold, self.margin, self.split_margin = self._tune(vectors)
         return self
 
     def _weights(self, counted: list[Counter[str]], topic_of: list[int]) -> tuple[dict[str, float], float]:
@@ -250,45 +258,55 @@ class Classifier:
         tokens = self.normaliser.tokens(text)
         if not tokens:
             return Prediction(None, 0.0, ())
-        ranked = self._rank(self.vector(features(tokens)))
-        return self._decide(ranked, self.threshold, self.margin)
+        ranked, nearest = self._rank(self.vector(features(tokens)))
+        return self._decide(ranked, nearest)
 
-    def _rank(self, vector: Mapping[str, float], leave_out: int = -1) -> list[tuple[float, int]]:
-        """Topic scores, best first: (score, topic number); leave_out drops one example (leave-one-out)."""
-        near: dict[int, float] = defaultdict(float)
+    def _rank(self, vector: Mapping[str, float], leave_out: int = -1) -> tuple[list[tuple[float, int]], int]:
+        """Topic scores, best first: (score, topic number), and the topic of the single nearest example.
+
+        leave_out drops one example (leave-one-out).
+        """
+        near = [0.0] * len(self.example_topic)  # similarity to each example (never negative)
+        postings = self.examples
         for feature, weight in vector.items():
-            for example, other in self.examples.get(feature, ()):
+            for example, other in postings.get(feature, ()):
                 near[example] += weight * other
-        near.pop(leave_out, None)
-        central: dict[int, float] = defaultdict(float)
+        if leave_out >= 0:
+            near[leave_out] = 0.0  # as good as absent: a topic's missing neighbours also count as 0
+        central = [0.0] * len(self.topics)
         for feature, weight in vector.items():
             for number, other in self.centroids.get(feature, ()):
                 central[number] += weight * other
-        per_topic: dict[int, list[float]] = defaultdict(list)
-        for example, similarity in near.items():
-            per_topic[self.example_topic[example]].append(similarity)
         own = self.example_topic[leave_out] if leave_out >= 0 else -1
         k, blend = self.settings.knn, self.settings.blend
         scores = []
-        for number in set(per_topic) | set(central):
-            best = sorted(per_topic.get(number, ()), reverse=True)[:k]
-            dot, norm = central.get(number, 0.0), self.centroid_norms[number]
+        for number, (first, stop) in enumerate(self.example_ranges):
+            best = sorted(near[first:stop], reverse=True)[:k]  # a topic's examples are numbered together
+            dot, norm = central[number], self.centroid_norms[number]
             if number == own:  # the centroid without this example: |S - v|^2 = |S|^2 - 2 v.S + 1
                 dot, norm = dot - 1.0, math.sqrt(max(norm * norm - 2 * dot + 1.0, 1e-12))
             score = blend * sum(best) / k + (1 - blend) * dot / norm
-            scores.append((score, number))
+            if score or best:
+                scores.append((score, number))
         scores.sort(key=lambda pair: (-pair[0], self.topics[pair[1]]))
-        return scores
+        closest = max(range(len(near)), key=near.__getitem__, default=-1)
+        nearest = self.example_topic[closest] if closest >= 0 and near[closest] > 0 else -1
+        return scores, nearest
 
-    def _decide(self, ranked: list[tuple[float, int]], threshold: float, margin: float) -> Prediction:
-        """Answer only when the best topic is both close enough and clearly ahead of the next."""
+    def _decide(self, ranked: list[tuple[float, int]], nearest: int) -> Prediction:
+        """Answer only when the best topic is both close enough and clearly ahead of the next.
+
+        The lead needed is smaller when the single most similar example belongs to the best topic too:
+        leave-one-out shows the best guess is then right far more often at the same lead.
+        """
         if not ranked or ranked[0][0] <= 0:
             return Prediction(None, 0.0, ())
         top = ranked[0][0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         alternatives = tuple(self.topics[number] for score, number in ranked[:3] if score > 0)
         confidence = round(min(max(top, 0.0), 1.0), 4)
-        topic = alternatives[0] if top >= threshold and self._gap(top, second) >= margin else None
+        margin = self.margin if nearest == ranked[0][1] else self.split_margin
+        topic = alternatives[0] if top >= self.threshold and self._gap(top, second) >= margin else None
         return Prediction(topic, confidence, alternatives)
 
     @staticmethod
@@ -296,34 +314,51 @@ class Classifier:
         """How far the best topic is ahead of the next, as a share of its score."""
         return (top - second) / top if top > 0 else 0.0
 
-    def _tune(self, vectors: Sequence[Mapping[str, float]]) -> tuple[float, float]:
-        """Pick the threshold and margin that do best on leave-one-out, counting wrong answers as costly."""
-        trials = []  # (best guess right?, its score, its lead) for each example left out in turn
+    def _tune(self, vectors: Sequence[Mapping[str, float]]) -> tuple[float, float, float]:
+        """Pick the threshold and margins that do best on leave-one-out, counting wrong answers as costly."""
+        trials = []  # (best guess right?, its score, its lead, nearest example agrees?) per example left out
         for index, vector in enumerate(vectors):
-            ranked = self._rank(vector, leave_out=index)
+            ranked, nearest = self._rank(vector, leave_out=index)
             if ranked:
                 top, second = ranked[0][0], (ranked[1][0] if len(ranked) > 1 else 0.0)
-                trials.append((ranked[0][1] == self.example_topic[index], top, self._gap(top, second)))
+                right = ranked[0][1] == self.example_topic[index]
+                trials.append((right, top, self._gap(top, second), nearest == ranked[0][1]))
         settings = self.settings
         margins = _grid(settings.min_margin, 0.5, 0.01)
-        best = (-math.inf, settings.min_threshold, settings.min_margin)
+        best = (-math.inf, settings.min_threshold, settings.min_margin, settings.min_margin)
         for threshold in _grid(settings.min_threshold, 0.8, 0.02):
-            kept = sorted((gap, right) for right, top, gap in trials if top >= threshold)
-            gaps = [gap for gap, _ in kept]
-            gains = [1.0 if right else -settings.cost_of_wrong for _, right in kept]
-            from_here = [*reversed(list(accumulate(reversed(gains)))), 0.0]  # gain of answering kept[i:]
-            for margin in margins:
-                gain = from_here[bisect_left(gaps, margin)]
-                if gain > best[0]:
-                    best = (gain, threshold, margin)
-        answered = [right for right, top, gap in trials if top >= best[1] and gap >= best[2]]
+            # The two margins apply to separate trials (nearest example agrees or not): tune each alone.
+            chosen = []
+            for agrees in (True, False):
+                kept = sorted(
+                    (gap, right) for right, top, gap, agree in trials if top >= threshold and agree == agrees
+                )
+                gaps = [gap for gap, _ in kept]
+                gains = [1.0 if right else -settings.cost_of_wrong for _, right in kept]
+                from_here = [*reversed(list(accumulate(reversed(gains)))), 0.0]  # gain of answering kept[i:]
+                raw = [from_here[bisect_left(gaps, margin)] for margin in margins]
+                # A handful of borderline examples decide the single best margin, so each candidate is
+                # judged by its average with its neighbours: the choice then does well either side of it.
+                w = settings.smooth
+                smooth = [statistics.fmean(raw[max(j - w, 0) : j + w + 1]) for j in range(len(raw))]
+                j = max(range(len(margins)), key=lambda i: (smooth[i], -i))
+                chosen.append((raw[j], margins[j]))
+            gain = chosen[0][0] + chosen[1][0]
+            if gain > best[0]:
+                best = (gain, threshold, chosen[0][1], chosen[1][1])
+        _, threshold, margin, split_margin = best
+        answered = [
+            right
+            for right, top, gap, agree in trials
+            if top >= threshold and gap >= (margin if agree else split_margin)
+        ]
         count = max(len(trials), 1)
         self.tuning = {
-            "best_guess_right": sum(right for right, _, _ in trials) / count,
+            "best_guess_right": sum(trial[0] for trial in trials) / count,
             "answered_right": sum(answered) / count,
             "answered_wrong": (len(answered) - sum(answered)) / count,
         }
-        return best[1], best[2]
+        return threshold, margin, split_margin
 
 
 def _grid(start: float, stop: float, step: float) -> list[float]:

@@ -202,7 +202,7 @@ def test_evaluation_set_safety(real: Classifier) -> None:
 @needs_eval
 @pytest.mark.xfail(
     strict=False,
-    reason="issue 2 target: >= 90% answered correctly; measured about 85% (best guess right about 92%), "
+    reason="issue 2 target: >= 90% answered correctly; measured about 87% (best guess right about 93%), "
     "the rest are 'did you mean' prompts; see `make bench`",
 )
 def test_evaluation_set_accuracy(real: Classifier) -> None:
