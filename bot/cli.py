@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import sys
 import uuid
+from typing import cast
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from bot.replies import Inbound, Reply
+from bot.replies import Channel, Inbound, Reply
 from bot.services import Services
 
 
 def _services() -> Services:
-    return current_app.extensions["intake"]  # type: ignore[no-any-return]
+    found: Services = current_app.extensions["intake"]
+    return found
 
 
 @click.group("intake")
@@ -65,7 +67,8 @@ def chat(channel: str, contact: str | None) -> None:
         line = line.rstrip("\n")
         digits = line.strip() if channel == "voice" and line.strip() in set("0123456789*#") | {""} else ""
         text = "" if digits else line
-        result = svc.engine.handle(Inbound(channel, contact, text=text, digits=digits, message_id=uuid.uuid4().hex))
+        inbound = Inbound(cast(Channel, channel), contact, text=text, digits=digits, message_id=uuid.uuid4().hex)
+        result = svc.engine.handle(inbound)
         if result.silent:
             click.echo("  (no reply: this number has opted out)")
         for reply in result.replies:

@@ -21,7 +21,7 @@ from intake.conversations import State
 from intake.crypto import KeyRing, contact_key
 from intake.db import unit_of_work
 from intake.models import utcnow
-from intake.safeguarding import Assessment, SafeguardingRules, assess
+from intake.safeguarding import Assessment, SafeguardingRules
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1600  # Twilio's own limit for one inbound SMS; longer web input is cut to this

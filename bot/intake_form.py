@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
@@ -42,7 +42,12 @@ class IntakeForm:
             {"form_start": self.start, STEP: self.answer, AFTER: self.after_handoff, "form_withdraw": self.withdraw}
         )
         idle = engine.steps["idle"]
-        engine.steps["idle"] = lambda turn: self.pick_up(turn) or idle(turn)
+
+        def idle_or_pick_up(turn: Turn) -> None:
+            if not self.pick_up(turn):
+                idle(turn)
+
+        engine.steps["idle"] = idle_or_pick_up
 
     # -- wording -----------------------------------------------------------------------------
     def _msg(self, key: str, **values: Any) -> str:
@@ -149,7 +154,7 @@ class IntakeForm:
         else:
             text = spec["ask"]
         choices = tuple(Choice(o["key"], o["label"]) for o in options)
-        expects = "choice" if choices else "text"
+        expects: Literal["choice", "text", "yesno"] = "choice" if choices else "text"
         if slot in form_rules.CONSENT_SLOTS:
             choices, expects = (Choice("1", "Yes"), Choice("2", "No")), "yesno"
         if slot == "confirm":
@@ -282,7 +287,7 @@ class IntakeForm:
         """A quoted reference links this conversation to that enquiry (status only, never content)."""
         reference = find_reference(turn.text) if turn.text else None
         enquiry = queue.by_reference(turn.session, reference) if reference else None
-        if enquiry is None or enquiry.priority == queue.URGENT and enquiry.topic == "safeguarding":
+        if enquiry is None or (enquiry.priority == queue.URGENT and enquiry.topic == "safeguarding"):
             return False
         if enquiry.status == "queued":
             status = self._msg("status_queued", position=queue.position(turn.session, enquiry))

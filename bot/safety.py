@@ -33,7 +33,7 @@ class Safety:
                 pending = state.data.pop("sg_pending", {})
                 state.data["step"] = pending.get("resume", "idle")
                 if answer:
-                    self.raise_concern(turn, tuple(pending.get("triggers", ())) + ("parent confirmed a risk",))
+                    self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"))
                 else:
                     turn.say(Reply(self._wording("unsure_no", turn), kind="safety"))
                 return True

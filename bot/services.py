@@ -88,9 +88,9 @@ def build_services(settings: Settings) -> Services:
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
     Dialogue(engine)
-    VoiceMenu(engine, texter=twilio_texter(settings))
     hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
     IntakeForm(engine, hours, alert=mailer.duty_alert)
+    VoiceMenu(engine, texter=twilio_texter(settings))  # after the form: it leads callers on from it
     Safety(engine, alert=mailer.duty_alert)
     return Services(settings, db, sessions, keys, content, engine, mailer)
 
@@ -102,4 +102,5 @@ def register_services(app: Flask, settings: Settings) -> None:
 
 def services() -> Services:
     """The current app's services."""
-    return current_app.extensions["intake"]  # type: ignore[no-any-return]
+    found: Services = current_app.extensions["intake"]
+    return found

@@ -61,6 +61,7 @@ class CaseView:
     override_reason: str | None
     notes: list[tuple[str, datetime, str]] = field(default_factory=list)
     can_reply_in_chat: bool = False
+    mine: bool = False
 
 
 def queue_rows(session: Session, now: datetime | None = None) -> list[QueueRow]:
@@ -105,18 +106,20 @@ def _warnings(permitted: dict[str, bool]) -> list[str]:
     return warnings
 
 
-def _case(session: Session, caseworker: str, role: str, reference: str) -> Enquiry:
+def _case(session: Session, caseworker: str, role: str, reference: str, *, changing: bool = True) -> Enquiry:
+    """The case if this member of staff may see it: their own live case; a manager may read any case."""
     enquiry = queue.by_reference(session, reference)
     if enquiry is None:
         raise CaseworkError("No enquiry has that reference.")
-    if role != "manager" and (enquiry.status != "claimed" or enquiry.claimed_by != caseworker):
+    mine = enquiry.status == "claimed" and enquiry.claimed_by == caseworker
+    if not mine and (changing or role != "manager"):
         raise CaseworkError("That enquiry is not in your caseload. Claim it from the queue first.")
     return enquiry
 
 
 def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, reference: str) -> CaseView:
     """The case page's content; the view itself is audited (who, when, which reference)."""
-    enquiry = _case(session, caseworker, role, reference)
+    enquiry = _case(session, caseworker, role, reference, changing=False)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     permitted = {purpose: allowed(enquiry, purpose) for purpose in PURPOSES}
     method = contact.get("method")
@@ -144,6 +147,7 @@ def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, refer
         override_reason=enquiry.override_reason,
         notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
         can_reply_in_chat=method == "web_chat" and permitted["contact"],
+        mine=enquiry.status == "claimed" and enquiry.claimed_by == caseworker,
     )
     audit.record(session, caseworker, "view", enquiry.reference)
     return view

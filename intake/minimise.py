@@ -37,8 +37,8 @@ class Finding:
 def find_personal_data(text: str, region: str = "GB") -> list[Finding]:
     """Phone numbers, e-mails, postcodes, dates of birth and names that the form did not ask for."""
     found = [Finding("email", m.start(), m.end()) for m in EMAIL.finditer(text)]
-    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
-        found.append(Finding("phone", match.start, match.end))
+    for number in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+        found.append(Finding("phone", number.start, number.end))
     found += [Finding("postcode", m.start(), m.end()) for m in POSTCODE.finditer(text)]
     found += [Finding("date", m.start(), m.end()) for m in DATE_OF_BIRTH.finditer(text)]
     for match in NAME_CUE.finditer(text):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Optional
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -113,27 +113,27 @@ class Enquiry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     channel: Mapped[str] = mapped_column(String(8))
-    contact_key: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    contact_key: Mapped[str | None] = mapped_column(String(64), index=True)
     topic: Mapped[str] = mapped_column(String(64))
-    summary: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
-    facts: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
-    contact: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
-    safe_times: Mapped[Optional[str]] = mapped_column(String(64))
+    summary: Mapped[bytes | None] = mapped_column(LargeBinary)
+    facts: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact: Mapped[bytes | None] = mapped_column(LargeBinary)
+    safe_times: Mapped[str | None] = mapped_column(String(64))
     voicemail_ok: Mapped[bool] = mapped_column(Boolean, default=False)
     name_service_ok: Mapped[bool] = mapped_column(Boolean, default=False)
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     # 0 = urgent, 1 = normal: one index serves "urgent first, then oldest"
     priority_rank: Mapped[int] = mapped_column(Integer, default=1)
-    safeguarding: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
-    override_reason: Mapped[Optional[str]] = mapped_column(String(200))
+    safeguarding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    override_reason: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(8), default="queued")
-    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    first_contact_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    outcome: Mapped[Optional[str]] = mapped_column(String(64))
-    retain_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    retain_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     consents: Mapped[list[ConsentRecord]] = relationship(back_populates="enquiry", order_by="ConsentRecord.id")
     notes: Mapped[list[CaseNote]] = relationship(
@@ -147,7 +147,7 @@ class ConsentRecord(Base):
     __tablename__ = "consent_record"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enquiry_id: Mapped[Optional[int]] = mapped_column(ForeignKey("enquiry.id", ondelete="SET NULL"), index=True)
+    enquiry_id: Mapped[int | None] = mapped_column(ForeignKey("enquiry.id", ondelete="SET NULL"), index=True)
     reference: Mapped[str] = mapped_column(String(12), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
     granted: Mapped[bool] = mapped_column(Boolean)
@@ -155,7 +155,7 @@ class ConsentRecord(Base):
     channel: Mapped[str] = mapped_column(String(8))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    enquiry: Mapped[Optional[Enquiry]] = relationship(back_populates="consents")
+    enquiry: Mapped[Enquiry | None] = relationship(back_populates="consents")
 
 
 class CaseNote(Base):
@@ -181,8 +181,8 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
-    reference: Mapped[Optional[str]] = mapped_column(String(12), index=True)
-    detail: Mapped[Optional[str]] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(12), index=True)
+    detail: Mapped[str | None] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -200,7 +200,7 @@ class Caseworker(Base):
     role: Mapped[str] = mapped_column(String(16), default="caseworker")
     on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

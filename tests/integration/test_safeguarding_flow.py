@@ -85,7 +85,7 @@ def test_unsure_then_no_carries_on(app, chat: ChatActions) -> None:
 
 
 def test_one_concern_per_conversation_and_original_question_answered(app, chat: ChatActions) -> None:
-    replies = chat.say("my partner hits my daughter. also how long does the council have to decide on an ehc assessment")
+    replies = chat.say("my partner hits my daughter. also how long has the council got to decide on an ehc assessment")
     assert "999" in replies[0]["text"]
     chat.say("he hits her again today")
     assert len(concerns(app)) == 1
