@@ -349,3 +349,18 @@ def test_create_caseworker_command(app: Flask) -> None:
 def test_session_timestamps_are_utc() -> None:
     now = datetime.now(UTC)
     assert staff.session_ended(now, now, now, "19:00", "Europe/London") is None
+
+
+def test_manager_may_read_but_not_change_anothers_case(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app)
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    manager = AuthActions(app.test_client(), app, "morgan", add_caseworker(app, "morgan", role="manager"))
+    manager.login()
+    page = manager.client.get(f"/caseworker/case/{reference}").data
+    assert b"Needs help with an EHC assessment" in page and b"Add a note" not in page
+    manager.post(f"/caseworker/case/{reference}/note", note="not mine to write")
+    assert b"not in your caseload" in manager.client.get(f"/caseworker/case/{reference}").data
+    other = AuthActions(app.test_client(), app, "casey", add_caseworker(app, "casey"))
+    other.login()
+    assert other.client.get(f"/caseworker/case/{reference}").status_code == 302
