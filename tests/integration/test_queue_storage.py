@@ -23,7 +23,7 @@ from intake.db import make_engine, make_session_factory, unit_of_work
 from intake.migrate import upgrade
 from intake.models import AuditEvent, Enquiry, utcnow
 from intake.queue import QueueError
-from intake.references import LETTERS, DIGITS, PATTERN, find_reference, new_reference
+from intake.references import DIGITS, LETTERS, PATTERN, find_reference, new_reference
 from tests.conftest import ChatActions, SmsActions, make_app
 
 KEYS = KeyRing([Fernet.generate_key().decode()])
@@ -388,13 +388,14 @@ def test_deleted_middle_event_is_reported(audited) -> None:
         session.execute(text("DELETE FROM audit_event WHERE id = 4"))
     report = verify(factory)
     assert report.broken_at == 5  # the first surviving event after the gap
+    assert "missing" in (report.problem or "")
     result = verify_cli(app)
     assert result.exit_code == 1 and "BROKEN" in result.output
 
 
 def test_relinked_forgery_after_deletion_is_still_caught(audited) -> None:
     # Deleting a row and fixing up the next row's prev_hash breaks that row's own hash.
-    app, factory = audited
+    _, factory = audited
     with unit_of_work(factory) as session:
         prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == 3))
         session.execute(text("DELETE FROM audit_event WHERE id = 4"))
