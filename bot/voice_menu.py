@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 Texter = Callable[[str, str], None]  # (to, body): send one SMS
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 SILENT = ""  # the caller said and pressed nothing
+FORM, HANDED_OFF = "form", "handed_off"  # the intake form's steps (bot/intake_form.py)
 _menus: WeakKeyDictionary[Engine, VoiceMenu] = WeakKeyDictionary()
 
 
@@ -76,6 +77,10 @@ class VoiceMenu:
         for name, handler in (("menu", self.menu), ("privacy", self.privacy), ("human", self.callback),
                               ("stop", self.stop)):
             self._for_voice(engine.keyword_handlers, name, handler)
+        form_step = engine.steps.get(FORM)
+        if form_step is not None:  # built after the intake form: lead the caller on when it ends
+            engine.steps[FORM] = lambda turn: self.after_form(turn, form_step)
+            self._for_voice(engine.steps, HANDED_OFF, self.after_callback)
         engine.start_call = self.start_call  # type: ignore[attr-defined]
         _menus[engine] = self
 
@@ -192,9 +197,38 @@ class VoiceMenu:
         starter = self.engine.steps.get("form_start")
         if starter is not None:
             starter(turn)
+            if turn.state.step != FORM:  # e.g. already queued: the form did not start
+                self.menu(turn)
             return
         turn.say(Reply(self.say("callback_unavailable")))
         self.menu(turn)
+
+    def after_form(self, turn: Turn, form_step: StepHandler) -> None:
+        """The form's own turn; on the phone, once it ends, say what the caller can do next."""
+        form_step(turn)
+        if turn.channel != "voice" or turn.state.step == FORM:
+            return
+        if turn.state.step == HANDED_OFF:
+            self.callback_options(turn)
+        else:
+            self.menu(turn)
+
+    def callback_options(self, turn: Turn) -> None:
+        """After the hand-off: hear the reference again, or the main menu."""
+        choices = dict(self.wording["after_callback_choices"])
+        self.prompt(turn, HANDED_OFF, self.say("after_callback"), choices)
+
+    def after_callback(self, turn: Turn) -> None:
+        """* reads the reference again, digit by digit; 9 is the main menu."""
+        key = self.heard(turn, ["*", "9"], "after_callback")
+        reference = str(turn.state.data.get("reference") or "")
+        if key == "*" and reference:
+            turn.say(Reply(self.say("reference", reference_spoken=spell_out(reference))))
+            self.callback_options(turn)
+        elif key == "9" or not reference:
+            self.menu(turn)
+        else:
+            self.unclear(turn, key, self.callback_options)
 
     def stop(self, turn: Turn) -> None:
         """The caller said stop: end the call and forget it."""

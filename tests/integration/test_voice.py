@@ -258,7 +258,22 @@ def test_callback_by_keypad_ends_in_queued_enquiry_with_consents(app: Flask, cal
         assert enquiry.status == "queued" and enquiry.channel == "voice"
         purposes = {r.purpose for r in session.scalars(select(ConsentRecord)) if r.granted}
     assert "keep" in " ".join(purposes)
-    assert all(ch in said for ch in ", ".join(enquiry.reference.replace("-", "")))
+    spoken_reference = ", ".join(ch for ch in enquiry.reference if ch.isalnum())
+    assert spoken_reference in said and "press star" in said
+    assert spoken_reference in caller.press("*") and "press 9" in caller.heard
+    assert "press 1" in caller.press("9") and "call you back" in caller.heard
+    said = caller.press("2")  # asking again: told it is already waiting, then the menu
+    assert enquiry.reference in said and "press 3" in said
+    with app.extensions["intake"].sessions() as session:
+        assert len(session.scalars(select(Enquiry)).all()) == 1
+
+
+def test_declining_to_keep_details_returns_to_the_menu(app: Flask, caller: CallActions) -> None:
+    caller.call()
+    caller.press("2")
+    said = caller.press("2")
+    assert "To ask a caseworker to call you back, press 2" in said
+    assert count(app, Enquiry) == 0
 
 
 def test_retried_webhook_is_answered_once(app: Flask, caller: CallActions) -> None:
