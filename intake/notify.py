@@ -31,7 +31,7 @@ class Mailer:
         urgent = priority == "urgent"
         message = EmailMessage()
         message["Subject"] = (
-            f"CONFIDENTIAL - URGENT: enquiry {reference}" if urgent else f"CONFIDENTIAL: new enquiry {reference}"
+            f"CONFIDENTIAL — URGENT: enquiry {reference}" if urgent else f"CONFIDENTIAL: new enquiry {reference}"
         )
         message["From"] = self.sender
         message["To"] = self.duty_address

@@ -162,3 +162,16 @@ def test_out_of_hours_says_when_we_are_back(tmp_path) -> None:
     sms = SmsActions(app.test_client())
     done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "no", "yes")
     assert "We are closed now" in done and "9am" not in done and "12am" in done
+
+
+def test_bot_steps_back_once_a_caseworker_has_it(app, sms: SmsActions) -> None:
+    from intake import queue
+    from intake.db import unit_of_work
+
+    run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        queue.claim(session, "alice")
+    reply = run(sms, "what is a senco")
+    assert "with a caseworker" in reply and "SENCO" not in reply
+    assert "999" in run(sms, "my ex hits our son")  # safety still answered
+    assert "withdrawn" in run(sms, "FORGET")

@@ -1,0 +1,62 @@
+"""The `flask --app bot intake ...` commands a service manager or developer runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import make_app
+from tests.conftest import test_env as environment_for
+
+
+def test_chat_in_the_terminal_as_sms(app) -> None:
+    result = app.test_cli_runner().invoke(args=["intake", "chat"], input="what is a senco\nMENU\n1\n")
+    assert result.exit_code == 0, result.output
+    assert "SENCO" in result.output
+    assert "1 Help at school" in result.output
+
+
+def test_chat_keywords_and_forget(app) -> None:
+    result = app.test_cli_runner().invoke(args=["intake", "chat"], input="PRIVACY\nFORGET\n")
+    assert "caseworkers" in result.output and "deleted" in result.output
+
+
+def test_init_db_creates_the_schema_on_a_fresh_machine(tmp_path: Path) -> None:
+    from bot import create_app
+
+    env = environment_for(tmp_path)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fresh' / 'new.sqlite3'}"
+    app = create_app(env)
+    result = app.test_cli_runner().invoke(args=["intake", "init-db"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "fresh" / "new.sqlite3").exists()
+    again = app.test_cli_runner().invoke(args=["intake", "init-db"])
+    assert again.exit_code == 0  # idempotent: the release step runs on every deploy
+
+
+def test_dev_secrets_are_generated_once_and_kept_out_of_the_repo(tmp_path: Path) -> None:
+    from bot.config import load_settings
+
+    env = {"INSTANCE_PATH": str(tmp_path / "instance")}
+    first = load_settings(env)
+    second = load_settings(env)
+    assert first.secret_key == second.secret_key and first.hash_key == second.hash_key
+    assert (tmp_path / "instance" / "dev-secrets.json").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_real_secrets(tmp_path: Path) -> None:
+    import pytest
+
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="INTAKE_ENCRYPTION_KEYS"):
+        load_settings({"INTAKE_ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
+
+
+def test_purge_reports_counts(tmp_path: Path) -> None:
+    app = make_app(tmp_path, CONVERSATION_IDLE_MINUTES="0")
+    from tests.conftest import SmsActions
+
+    SmsActions(app.test_client()).send("what is a senco")
+    result = app.test_cli_runner().invoke(args=["intake", "purge"])
+    assert result.exit_code == 0
+    assert "conversations: 1 deleted" in result.output

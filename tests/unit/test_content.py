@@ -1,0 +1,72 @@
+"""The content in flows/: loads, fits in SMS, and a broken file says which file and what is wrong."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import ROOT
+from bot.content import GSM7, GSM7_EXT, ContentError, load_content, sms_segments
+
+FLOWS = ROOT / "flows"
+VARIABLES = {"service_name": "Testshire SENDIASS", "service_phone": "01632 960000",
+             "office_hours": "Mon-Fri 09:00-17:00", "mash_phone": "01632 960999"}
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content(FLOWS, VARIABLES)
+
+
+def test_at_least_25_topics_with_examples(content) -> None:
+    real = [t for t in content.topics.values() if t.id not in ("greeting", "thanks")]
+    assert len(real) >= 25
+    assert all(len(t.examples) >= 6 for t in content.topics.values())
+
+
+def test_every_answer_is_plain_sms_text_of_at_most_three_segments_with_the_footer(content) -> None:
+    footer = content.text("footer")
+    for topic in content.topics.values():
+        text = f"{topic.answer}\n{footer}"
+        assert all(ch in GSM7 or ch in GSM7_EXT for ch in text), f"{topic.id}: non-GSM character forces UCS-2"
+        assert sms_segments(text) <= 3, f"{topic.id}: {sms_segments(text)} segments"
+        assert "{" not in topic.answer, f"{topic.id}: unfilled placeholder"
+
+
+def test_segment_counting() -> None:
+    assert sms_segments("a" * 160) == 1
+    assert sms_segments("a" * 161) == 2
+    assert sms_segments("a" * 306) == 2
+    assert sms_segments("’" + "a" * 69) == 1  # a curly quote forces UCS-2: 70 per segment
+    assert sms_segments("’" + "a" * 70) == 2
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "message"),
+    [
+        ("topics/ehc.yaml", lambda t: t.replace("answer:", "answr:", 1), "needs 'answer'"),
+        ("topics/ehc.yaml", lambda t: t + "\n  - [unclosed\n", "not valid YAML"),
+        ("service.yaml", lambda t: t.replace("{service_phone}", "{phone_number}", 1), "unknown placeholder"),
+        ("topics/about.yaml", lambda t: t.replace("action: menu", "action: dance", 1), "action must be"),
+    ],
+)
+def test_broken_flow_file_names_the_file_and_the_problem(tmp_path: Path, file, change, message) -> None:
+    flows = tmp_path / "flows"
+    shutil.copytree(FLOWS, flows)
+    target = flows / file
+    target.write_text(change(target.read_text()))
+    with pytest.raises(ContentError) as caught:
+        load_content(flows, VARIABLES)
+    assert str(target) in str(caught.value) and message in str(caught.value)
+
+
+def test_app_refuses_to_start_on_broken_content(tmp_path: Path) -> None:
+    from tests.conftest import make_app
+
+    flows = tmp_path / "flows"
+    shutil.copytree(FLOWS, flows)
+    (flows / "service.yaml").write_text("messages: [not, a, mapping]\n")
+    with pytest.raises(ContentError, match="service.yaml"):
+        make_app(tmp_path, FLOWS_DIR=str(flows))
