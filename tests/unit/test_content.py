@@ -68,5 +68,5 @@ def test_app_refuses_to_start_on_broken_content(tmp_path: Path) -> None:
     flows = tmp_path / "flows"
     shutil.copytree(FLOWS, flows)
     (flows / "service.yaml").write_text("messages: [not, a, mapping]\n")
-    with pytest.raises(ContentError, match="service.yaml"):
+    with pytest.raises(ContentError, match=r"service\.yaml"):
         make_app(tmp_path, FLOWS_DIR=str(flows))
