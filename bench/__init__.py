@@ -1,0 +1,1 @@
+"""`make bench`: turn cost, load, growth and memory, plus the NLU and safeguarding figures."""
