@@ -112,6 +112,10 @@ class VoiceMenu:
         """For a webhook retried after a slow answer: ask for the key again."""
         return Reply(self.say("delayed"), kind="prompt", expects="choice")
 
+    def next_hint(self) -> Reply:
+        """After words that ask nothing (a safety answer, a notice): how to hear the choices."""
+        return Reply(self.say("next_hint"), kind="prompt", expects="choice")
+
     def say(self, name: str, **values: str) -> str:
         """A piece of phone wording with its placeholders filled."""
         return fill(str(self.wording[name]).strip(), self.values | values)

@@ -69,7 +69,9 @@ def twiml(result: TurnResult, turn: int, quiet: bool = False) -> Response:
                 response.say(piece, language=LANGUAGE)
         response.hangup()
         return Response(str(response), mimetype="text/xml")
-    last = replies[-1] if replies else Reply("", expects="choice")
+    if not replies or (replies[-1].expects == "none" and not replies[-1].choices):
+        replies = [*replies, voice_menu.of(services().engine).next_hint()]  # never leave a caller hanging
+    last = replies[-1]
     single = last.expects != "text" and all(len(c.key) == 1 for c in last.choices)
     query = f"?turn={turn}" + ("&quiet=1" if quiet else "")
     gather = Gather(

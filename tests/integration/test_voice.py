@@ -204,6 +204,15 @@ def test_speech_zero_and_words_of_danger_reach_the_safety_check(app: Flask, clie
     assert count(app, Enquiry, Enquiry.priority == "urgent") == 2
 
 
+def test_unsure_words_get_one_direct_question_then_the_menu(app: Flask, caller: CallActions) -> None:
+    caller.call()
+    said = caller.say("the school restrained my son again today")
+    assert "in danger" in said and "press 1 for yes" in said.lower()
+    said = caller.press("2")
+    assert "press star" in said and count(app, Enquiry) == 0
+    assert "these choices again" in caller.press("*")
+
+
 def test_speech_question_is_answered_from_the_menu(caller: CallActions) -> None:
     caller.call()
     said = caller.say("how do I ask the council for an EHC needs assessment")
@@ -274,6 +283,25 @@ def test_declining_to_keep_details_returns_to_the_menu(app: Flask, caller: CallA
     said = caller.press("2")
     assert "To ask a caseworker to call you back, press 2" in said
     assert count(app, Enquiry) == 0
+
+
+def test_free_entry_gathers_many_keys_until_hash(app: Flask) -> None:
+    from bot.channels.voice import twiml
+    from bot.replies import Reply, TurnResult
+
+    with app.test_request_context("/twilio/voice/choice"):
+        response = twiml(TurnResult([Reply("Type the number, then press hash.", expects="text")]), 4)
+    gather = check_twiml(response.get_data()).find("Gather")
+    assert gather.get("action") == "/twilio/voice/entry?turn=4"
+    assert gather.get("numDigits") is None and gather.get("finishOnKey") == "#"
+
+
+def test_retried_incoming_call_webhook_does_not_restart(caller: CallActions) -> None:
+    caller.call()
+    caller.press("1")
+    retry = caller.post("/twilio/voice")
+    assert "delay" in " ".join(s.text or "" for s in check_twiml(retry.data).iter("Say"))
+    assert "Choose a topic" in caller.press("2")  # still in the subjects menu
 
 
 def test_retried_webhook_is_answered_once(app: Flask, caller: CallActions) -> None:
