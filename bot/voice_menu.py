@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,6 @@ from intake import conversations
 from intake.db import unit_of_work
 from intake.hours import OfficeHours
 
-log = logging.getLogger(__name__)
 Texter = Callable[[str, str], None]  # (to, body): send one SMS
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 SILENT = ""  # the caller said and pressed nothing
