@@ -9,7 +9,7 @@ from typing import Any, Literal
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
-from intake import form_rules, queue
+from intake import form_rules, parent_messages, queue
 from intake.hours import OfficeHours
 from intake.minimise import describe, find_personal_data, redact
 from intake.models import Enquiry
@@ -279,6 +279,10 @@ class IntakeForm:
             self.engine.steps["idle"](turn)
             return
         if enquiry.status == "claimed":
+            if turn.text:
+                parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
+                turn.say(Reply(self._msg("passed_on", reference=enquiry.reference)))
+                return
             turn.say(Reply(self._msg("with_caseworker", reference=enquiry.reference)))
             return
         self.engine.steps["idle"](turn)

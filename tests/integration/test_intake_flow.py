@@ -172,6 +172,10 @@ def test_bot_steps_back_once_a_caseworker_has_it(app, sms: SmsActions) -> None:
     with unit_of_work(app.extensions["intake"].sessions) as session:
         queue.claim(session, "alice")
     reply = run(sms, "what is a senco")
-    assert "with a caseworker" in reply and "SENCO" not in reply
+    assert "passed this to the caseworker" in reply and "SENCO" not in reply
+    with app.extensions["intake"].sessions() as session:
+        [enquiry] = session.scalars(select(Enquiry)).all()
+        notes = [(n.author, keys(app).decrypt(n.body)) for n in enquiry.notes]
+    assert notes == [("parent (message)", "what is a senco")]
     assert "999" in run(sms, "my ex hits our son")  # safety still answered
     assert "withdrawn" in run(sms, "FORGET")
