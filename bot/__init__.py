@@ -17,6 +17,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from bot import config as config_module
+    from bot import ratelimit
     from bot.services import register_services
     from bot.web import register_blueprints, register_cli, register_errorhandlers, register_security
 
@@ -32,4 +33,5 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security(app)
     register_cli(app)
+    ratelimit.init_app(app, settings)
     return app

@@ -14,6 +14,8 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 # Where the chat page's quick exit goes (the page's script holds the same default).
 DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
+DEFAULT_RATE_LIMIT_CONTACT = "30/minute"
+DEFAULT_RATE_LIMIT_IP = "120/minute"
 SECRET_NAMES = ("SECRET_KEY", "INTAKE_ENCRYPTION_KEYS", "INTAKE_HASH_KEY", "TWILIO_AUTH_TOKEN")
 
 
@@ -55,6 +57,13 @@ class Settings:
     console_lock_time: str
     widget_origins: tuple[str, ...]
     quick_exit_url: str = DEFAULT_QUICK_EXIT_URL
+    # Rate limits (flask-limiter strings such as "30/minute"; empty turns one off): per contact (the
+    # keyed hash of a texter's or caller's number, or a chat session) and per client IP.
+    rate_limit_contact: str = DEFAULT_RATE_LIMIT_CONTACT
+    rate_limit_ip: str = DEFAULT_RATE_LIMIT_IP
+    ratelimit_key_prefix: str = "intake"
+    # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
+    ratelimit_proxy_hops: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -87,6 +96,20 @@ def _dev_secrets(instance_path: Path) -> dict[str, str]:
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _rate_limit(env: dict[str, str], name: str, default: str) -> str:
+    """A rate limit setting, checked now so a typo fails at start, not on a parent's message."""
+    from limits import parse_many
+
+    value = env.get(name, default).strip()
+    if value.lower() in ("", "0", "off", "none"):
+        return ""
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must look like '30/minute' (or 'off'), not {value!r}") from exc
+    return value
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -139,4 +162,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         console_lock_time=env.get("CONSOLE_LOCK_TIME", "19:00"),
         widget_origins=_csv(env.get("WIDGET_ORIGINS", "")),
         quick_exit_url=env.get("QUICK_EXIT_URL", DEFAULT_QUICK_EXIT_URL),
+        rate_limit_contact=_rate_limit(env, "RATE_LIMIT_CONTACT", DEFAULT_RATE_LIMIT_CONTACT),
+        rate_limit_ip=_rate_limit(env, "RATE_LIMIT_IP", DEFAULT_RATE_LIMIT_IP),
+        ratelimit_key_prefix=env.get("RATELIMIT_KEY_PREFIX", "intake"),
+        ratelimit_proxy_hops=int(env.get("RATELIMIT_PROXY_HOPS", "0")),
     )

@@ -1,0 +1,157 @@
+"""Rate limits per contact and per client IP (flask-limiter), answered kindly on every channel.
+
+- Per contact (RATE_LIMIT_CONTACT, default 30/minute): a texter or caller is keyed by the HMAC of their
+  number (never the number), a web chat by its session. Only signed Twilio requests count, so a forger
+  cannot use up a real parent's allowance by sending unsigned requests with their number.
+- Per IP (RATE_LIMIT_IP, default 120/minute): everything parents reach directly. Signed Twilio webhooks
+  are exempt (they all come from Twilio's own addresses, so an IP limit there would throttle every
+  parent at once), as are static files, the health check, the caseworker console (its sign-in has its
+  own lockout) and the chat page's 5-second poll for caseworker replies.
+- Storage: RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379 shares counts across workers); when that
+  storage is down the limiter falls back to memory rather than turning parents away.
+- A parent over the limit hears it: a TwiML <Message> (SMS) or <Say> (voice) with status 200, a JSON 429
+  from the chat API, an HTML 429 page elsewhere; always the service's `rate_limited` wording.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from bot.config import Settings
+from intake.crypto import contact_key
+
+log = logging.getLogger(__name__)
+NO_IP_LIMIT = ("/static/", "/healthz", "/caseworker")
+CHAT_MESSAGES = "webchat.send_message"
+CHAT_POLL = "webchat.later_messages"
+
+
+def _settings() -> Settings:
+    from bot.services import services
+
+    return services().settings
+
+
+def signed_twilio_request() -> bool:
+    """True for a /twilio/* request carrying a valid X-Twilio-Signature (checked once per request)."""
+    if not request.path.startswith("/twilio/"):
+        return False
+    if "intake_signed" not in g:
+        from bot.channels.twilio_auth import public_url
+
+        signature = request.headers.get("X-Twilio-Signature", "")
+        try:
+            validator = RequestValidator(_settings().twilio_auth_token)
+            g.intake_signed = bool(signature) and validator.validate(public_url(), request.form, signature)
+        except HTTPException:  # an unreadable or oversized body: the view refuses it as usual
+            g.intake_signed = False
+    return bool(g.intake_signed)
+
+
+def _caller(form: dict[str, str]) -> str:
+    """The voice channel's idea of who is calling (withheld numbers are per call, never shared)."""
+    try:
+        from bot.channels.voice import caller
+    except ImportError:  # the voice channel is optional
+        return form.get("From", "").strip()
+    return caller(form)
+
+
+def contact() -> str:
+    """Who is writing, as a keyed hash; empty when the request has no contact to limit."""
+    if "intake_contact" in g:
+        return str(g.intake_contact)
+    identity = ""
+    if request.path.startswith("/twilio/") and request.method == "POST" and signed_twilio_request():
+        form = request.form.to_dict()
+        identity = _caller(form) if request.path.startswith("/twilio/voice") else form.get("From", "").strip()
+    elif request.endpoint == CHAT_MESSAGES and request.method == "POST" and request.view_args:
+        identity = "web:" + str(request.view_args.get("session_id", ""))
+    g.intake_contact = contact_key(_settings().hash_key, identity) if identity else ""
+    return str(g.intake_contact)
+
+
+def client_ip(hops: int) -> str:
+    """The client's address: the socket's, or the one `hops` trusted proxies recorded before us."""
+    if hops > 0:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.remote_addr or "unknown"
+
+
+def ip_exempt() -> bool:
+    """Requests the per-IP limit leaves alone (see the module docstring)."""
+    return (
+        request.path.startswith(NO_IP_LIMIT)
+        or request.endpoint == CHAT_POLL
+        or signed_twilio_request()
+    )
+
+
+def kind_reply(exc: RateLimitExceeded) -> Response:
+    """Tell the parent, in their channel, to slow down; never a silent drop."""
+    from bot.services import services
+
+    text = services().content.text("rate_limited")
+    retry_after = str(max(1, int(exc.limit.limit.get_expiry())))
+    path = request.path
+    response: Response
+    if path.startswith("/twilio/voice"):
+        voice = VoiceResponse()
+        voice.say(text, language="en-GB")
+        voice.hangup()
+        response = Response(str(voice), status=200, mimetype="text/xml")
+    elif path.startswith("/twilio/"):
+        sms = MessagingResponse()
+        sms.message(text)
+        response = Response(str(sms), status=200, mimetype="text/xml")
+    elif path.startswith("/api/"):
+        response = jsonify({"error": text})
+        response.status_code = 429
+    else:
+        response = Response(render_template("error.html", message=text), status=429, mimetype="text/html")
+    response.headers["Retry-After"] = retry_after
+    log.warning("rate limit reached on %s (%s)", request.endpoint or path, exc.limit.limit)
+    return response
+
+
+def init_app(app: Flask, settings: Settings) -> Limiter:
+    """Attach the limiter to `app` with the limits from `settings`."""
+    limits: list[str | Callable[[], str] | ApplicationLimit] = []
+    if settings.rate_limit_ip:
+        hops = settings.ratelimit_proxy_hops
+        limits.append(
+            ApplicationLimit(
+                limit_provider=settings.rate_limit_ip, key_function=lambda: "ip:" + client_ip(hops), scope="ip",
+                exempt_when=ip_exempt,
+            )
+        )
+    if settings.rate_limit_contact:
+        limits.append(
+            ApplicationLimit(
+                limit_provider=settings.rate_limit_contact, key_function=lambda: "contact:" + contact(),
+                scope="contact", exempt_when=lambda: not contact(),
+            )
+        )
+    limiter = Limiter(
+        lambda: "ip:" + client_ip(settings.ratelimit_proxy_hops),
+        application_limits=limits,
+        storage_uri=settings.ratelimit_storage_uri,
+        key_prefix=settings.ratelimit_key_prefix,
+        strategy="moving-window",
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
+    )
+    limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, kind_reply)
+    return limiter
