@@ -176,6 +176,10 @@ def grow(url: str, dialect: str) -> dict[str, Any]:
         result["sizes"][size] = measure(sessions) | {"fill_s": time.perf_counter() - start}
     smallest, largest = result["sizes"][SIZES[0]], result["sizes"][SIZES[-1]]
     result["ratio"] = {key: largest[key] / smallest[key] for key in ("claim_ms", "queue_page_ms", "queue_place_ms")}
+    # the page lists at most 200: with 100 queued it has half the rows to load, so also compare per row
+    rows_at = {n: min(n, 200) for n in SIZES}
+    result["queue_page_per_row_ratio"] = (largest["queue_page_ms"] / rows_at[SIZES[-1]]) / (
+        smallest["queue_page_ms"] / rows_at[SIZES[0]])
     result["ratio_best"] = {key: largest[key + "_best_ms"] / smallest[key + "_best_ms"]
                             for key in ("claim", "queue_page", "queue_place")}
     result["explain"] = explain(engine, sessions)
@@ -223,6 +227,9 @@ def print_report(result: dict[str, Any]) -> None:
             best = figures["ratio_best"][key.removesuffix("_ms")]
             print(f"  {db + ' ' + label:30} {values} {ratio:7.2f}  <= {TARGET_RATIO} {verdict} "
                   f"(fastest runs: {best:.2f})")
+        if figures:
+            print(f"  {db + ' queue page per row listed':30} ratio {figures['queue_page_per_row_ratio']:.2f} "
+                  "(100 queued lists 100 rows, larger queues list 200)")
     plans = result.get("postgresql", {}).get("explain")
     if plans:
         print("  EXPLAIN ANALYZE, claim query on PostgreSQL at 100,000 queued:")

@@ -178,7 +178,9 @@ def profile_turns(app: Any, conversations: int = 15, top: int = 18) -> dict[str,
 
 
 def _short(filename: str) -> str:
-    for marker in ("/site-packages/", "/work/main/"):
+    from bench.common import ROOT
+
+    for marker in ("/site-packages/", f"{ROOT}/"):
         if marker in filename:
             return filename.split(marker, 1)[1]
     return filename.rsplit("/", 2)[-1] if "/" in filename else filename
