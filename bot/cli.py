@@ -114,15 +114,23 @@ def verify_audit(expected_head: str | None) -> None:
 
 
 @intake_cli.command("purge")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: only when run by hand on a terminal).")
 @with_appcontext
-def purge() -> None:
+def purge(progress: bool | None) -> None:
     """Delete expired conversations and chat sessions, and closed cases past their retention date."""
     from intake import retention
     from intake.db import unit_of_work
 
     svc = _services()
+    if progress is None:
+        progress = sys.stdout.isatty()  # a scheduled run writes to a log: no bar there
     with unit_of_work(svc.sessions) as session:
-        counts = retention.purge(session)
+        if progress:
+            with click.progressbar(length=retention.due(session), label="Deleting closed cases") as bar:
+                counts = retention.purge(session, progress=bar.update)
+        else:
+            counts = retention.purge(session)
     for name, number in counts.items():
         click.echo(f"{name}: {number} deleted")
 

@@ -15,6 +15,7 @@ from intake.models import CaseNote, ChatSession, Enquiry, utcnow
 
 OUTCOMES = ("advice given", "referred on", "signposted", "no contact possible", "withdrawn", "duplicate")
 PURPOSES = ("keep_details", "contact", "voicemail", "name_service", "pii_keep")
+SMS_METHODS = ("sms_this", "sms_other")
 MAX_NOTE = 4000
 MAX_REPLY = 1000
 
@@ -61,7 +62,9 @@ class CaseView:
     override_reason: str | None
     notes: list[tuple[str, datetime, str]] = field(default_factory=list)
     can_reply_in_chat: bool = False
+    can_reply_by_sms: bool = False
     mine: bool = False
+    has_contact_key: bool = False
 
 
 def queue_rows(session: Session, now: datetime | None = None) -> list[QueueRow]:
@@ -106,7 +109,7 @@ def _warnings(permitted: dict[str, bool]) -> list[str]:
     return warnings
 
 
-def _case(session: Session, caseworker: str, role: str, reference: str, *, changing: bool = True) -> Enquiry:
+def case_for(session: Session, caseworker: str, role: str, reference: str, *, changing: bool = True) -> Enquiry:
     """The case if this member of staff may see it: their own live case; a manager may read any case."""
     enquiry = queue.by_reference(session, reference)
     if enquiry is None:
@@ -119,7 +122,7 @@ def _case(session: Session, caseworker: str, role: str, reference: str, *, chang
 
 def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, reference: str) -> CaseView:
     """The case page's content; the view itself is audited (who, when, which reference)."""
-    enquiry = _case(session, caseworker, role, reference, changing=False)
+    enquiry = case_for(session, caseworker, role, reference, changing=False)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     permitted = {purpose: allowed(enquiry, purpose) for purpose in PURPOSES}
     method = contact.get("method")
@@ -147,7 +150,10 @@ def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, refer
         override_reason=enquiry.override_reason,
         notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
         can_reply_in_chat=method == "web_chat" and permitted["contact"],
+        can_reply_by_sms=method in SMS_METHODS and permitted["contact"],
         mine=enquiry.status == "claimed" and enquiry.claimed_by == caseworker,
+        # The keyed hash (never a number) lets a manager block an abusive contact from this page.
+        has_contact_key=enquiry.contact_key is not None,
     )
     audit.record(session, caseworker, "view", enquiry.reference)
     return view
@@ -158,14 +164,14 @@ def add_note(session: Session, keys: KeyRing, caseworker: str, role: str, refere
     text = text.strip()
     if not text or len(text) > MAX_NOTE:
         raise CaseworkError(f"A note must be 1 to {MAX_NOTE} characters.")
-    enquiry = _case(session, caseworker, role, reference)
+    enquiry = case_for(session, caseworker, role, reference)
     session.add(CaseNote(enquiry_id=enquiry.id, author=caseworker, body=keys.encrypt(text)))
     audit.record(session, caseworker, "note", reference)
 
 
 def clear_safeguarding(session: Session, caseworker: str, role: str, reference: str) -> None:
     """Mark a flag as not a safeguarding concern: normal priority, the triggers stay on record."""
-    enquiry = _case(session, caseworker, role, reference)
+    enquiry = case_for(session, caseworker, role, reference)
     if enquiry.priority != queue.URGENT:
         raise CaseworkError("This case is not flagged as a safeguarding concern.")
     enquiry.priority, enquiry.priority_rank = queue.NORMAL, queue.RANK[queue.NORMAL]
@@ -189,7 +195,7 @@ def reply_in_chat(
     text = text.strip()
     if not text or len(text) > MAX_REPLY:
         raise CaseworkError(f"A reply must be 1 to {MAX_REPLY} characters.")
-    enquiry = _case(session, caseworker, role, reference)
+    enquiry = case_for(session, caseworker, role, reference)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     if contact.get("method") != "web_chat" or not contact.get("session_id"):
         raise CaseworkError("The parent did not ask for a reply in the web chat.")

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
-from intake import audit, chat_sessions, conversations
+from intake import audit, blocks, chat_sessions, conversations
 from intake.models import ConsentRecord, Enquiry, ProcessedMessage, utcnow
 
 
-def purge(session: Session, now: datetime | None = None) -> dict[str, int]:
-    """Delete expired conversation state, chat sessions, old webhook ids, and closed cases past retention."""
+def _past_retention(now: datetime) -> ColumnElement[bool]:
+    return (Enquiry.status == "closed") & (Enquiry.retain_until <= now)
+
+
+def due(session: Session, now: datetime | None = None) -> int:
+    """How many closed cases are past their retention date (for a progress bar)."""
+    return int(session.scalar(select(func.count()).select_from(Enquiry).where(_past_retention(now or utcnow())))
+               or 0)
+
+
+def purge(
+    session: Session, now: datetime | None = None, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Delete expired conversation state, chat sessions, old webhook ids, blocks, and closed cases past retention.
+
+    `progress(1)` is called after each closed case (the command's progress bar).
+    """
     now = now or utcnow()
     counts = {
         "conversations": conversations.purge_expired(session, now),
@@ -21,13 +37,13 @@ def purge(session: Session, now: datetime | None = None) -> dict[str, int]:
     # Twilio retries within minutes; a day of webhook ids is plenty to answer each delivery once.
     old = session.execute(delete(ProcessedMessage).where(ProcessedMessage.created_at < now - timedelta(days=1)))
     counts["webhook ids"] = int(old.rowcount or 0)  # type: ignore[attr-defined]
-    expired = list(
-        session.scalars(select(Enquiry).where(Enquiry.status == "closed", Enquiry.retain_until <= now))
-    )
+    counts["expired blocks"] = blocks.purge_expired(session, now)
+    expired = list(session.scalars(select(Enquiry).where(_past_retention(now))))
     for enquiry in expired:
         session.execute(delete(ConsentRecord).where(ConsentRecord.enquiry_id == enquiry.id))
         audit.record(session, "system", "purge", enquiry.reference)
         session.delete(enquiry)
+        if progress:
+            progress(1)
     counts["closed cases"] = len(expired)
     return counts
-

@@ -100,6 +100,7 @@ def console_settings() -> dict[str, Any]:
 
 @bp.after_request
 def same_origin_referrer(response: Any) -> Any:
-    """Console forms send a same-origin Referer, which Flask-WTF's HTTPS check needs."""
+    """Console forms send a same-origin Referer (Flask-WTF's HTTPS check needs it); no page is ever cached."""
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, guard
 from bot.services import services
-from intake import casework, queue, staff
+from intake import blocks, casework, outreach, queue, sharing, staff
 from intake.db import unit_of_work
+
+log = logging.getLogger(__name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -121,10 +124,16 @@ def case(reference: str) -> Any:
     try:
         with unit_of_work(svc.sessions) as db:
             view = casework.open_case(db, svc.keys, g.staff["user"], g.staff["role"], reference)
+            blocked = blocks.blocked_until(db, reference) if g.staff["role"] == "manager" else None
+            shares = sharing.answers(db, reference)
     except casework.CaseworkError as exc:
         flash(str(exc))
         return redirect(url_for("console.caseload"))
-    return render_template("console/case.html", case=view, outcomes=casework.OUTCOMES)
+    return render_template(
+        "console/case.html", case=view, outcomes=casework.OUTCOMES, blocked_until=blocked,
+        block_days=blocks.DURATIONS, share_bodies=sharing.BODIES, share_channels=sharing.CHANNELS,
+        share_wording=sharing.SHARE_WORDING, share_version=sharing.SHARE_WORDING_VERSION, shares=shares,
+    )
 
 
 def _act(reference: str, action: Any, done: str) -> WerkzeugResponse:
@@ -153,6 +162,39 @@ def reply(reference: str) -> WerkzeugResponse:
     return _act(reference, lambda db: casework.reply_in_chat(
         db, services().keys, g.staff["user"], g.staff["role"], reference, text),
         "Reply sent to the parent's chat.")
+
+
+@bp.post("/case/<reference>/text")
+def text_parent(reference: str) -> WerkzeugResponse:
+    """Text the parent through Twilio: only with consent to contact, discreet unless they agreed otherwise."""
+    svc = services()
+    user, role = g.staff["user"], g.staff["role"]
+    back = redirect(url_for("console.case", reference=reference))
+    try:
+        with unit_of_work(svc.sessions) as db:
+            outbound = outreach.prepare_sms_reply(
+                db, svc.keys, svc.settings.hash_key, user, role, reference, request.form.get("text", ""),
+                svc.settings.service_name,
+            )
+    except casework.CaseworkError as exc:
+        flash(str(exc))
+        return back
+    texter = current_app.extensions.get("console_texter")
+    if texter is None:
+        flash("Texting is not set up for this service (no Twilio number), so no text was sent.")
+        return back
+    try:
+        texter(outbound.to, outbound.body)
+    except Exception as exc:  # Twilio refused or the network failed: the parent got nothing
+        log.warning("text to a parent failed: %s", type(exc).__name__)  # never the number or the words
+        with unit_of_work(svc.sessions) as db:
+            outreach.record_failed_reply(db, user, reference, "sms")
+        flash("The text could not be sent, so nothing reached the parent. Try again later.")
+        return back
+    with unit_of_work(svc.sessions) as db:
+        outreach.record_reply(db, user, role, reference, "sms")
+    flash("Text sent to the parent.")
+    return back
 
 
 @bp.post("/case/<reference>/not-safeguarding")

@@ -1,0 +1,126 @@
+"""Manager and admin pages: blocking abusive contacts, statistics, and staff accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from bot.console import bp
+from bot.console.guard import require_role
+from bot.console.rights import attachment
+from bot.services import services
+from intake import audit, blocks, casework, staff, statistics
+from intake.db import unit_of_work
+
+WEEKS = 12
+
+
+# ---- blocking abusive or prank contacts (managers) ----
+
+@bp.post("/case/<reference>/block")
+def block(reference: str) -> WerkzeugResponse:
+    """Block the contact behind a case for a set time, with a staff-only reason."""
+    days = request.form.get("days", "")
+    try:
+        with unit_of_work(services().sessions) as db:
+            until = blocks.block(db, g.staff["user"], g.staff["role"], reference,
+                                 int(days) if days.isdigit() else 0, request.form.get("reason", ""))
+        flash(f"The contact behind {reference} is blocked until {until:%d %b %Y %H:%M} UTC: "
+              "they get a short fixed reply and nothing they send is stored.")
+    except casework.CaseworkError as exc:
+        flash(str(exc))
+    return redirect(url_for("console.case", reference=reference))
+
+
+@bp.post("/case/<reference>/unblock")
+def unblock(reference: str) -> WerkzeugResponse:
+    """Lift the block on the contact behind a case."""
+    try:
+        with unit_of_work(services().sessions) as db:
+            blocks.unblock_case(db, g.staff["user"], g.staff["role"], reference)
+        flash(f"The contact behind {reference} is no longer blocked.")
+    except casework.CaseworkError as exc:
+        flash(str(exc))
+    return redirect(url_for("console.case", reference=reference))
+
+
+@bp.get("/blocks")
+def blocks_page() -> str:
+    """Blocks in force, by key fingerprint (never a number)."""
+    require_role("manager")
+    with unit_of_work(services().sessions) as db:
+        rows = blocks.active(db, g.staff["role"])
+    return render_template("console/blocks.html", rows=rows)
+
+
+@bp.post("/blocks/unblock")
+def unblock_key() -> WerkzeugResponse:
+    """Lift a block from the blocks page."""
+    require_role("manager")
+    with unit_of_work(services().sessions) as db:
+        lifted = blocks.unblock_key(db, g.staff["user"], g.staff["role"], request.form.get("contact_key", ""))
+    flash("The block is lifted." if lifted else "That block had already ended.")
+    return redirect(url_for("console.blocks_page"))
+
+
+# ---- statistics (managers; policy 4.6) ----
+
+@bp.get("/stats")
+def stats() -> str:
+    """Enquiries by topic, channel and week, and the median time to first contact, as charts."""
+    require_role("manager")
+    svc = services()
+    with unit_of_work(svc.sessions) as db:
+        report = statistics.report(db, svc.settings.timezone, WEEKS)
+    return render_template("console/stats.html", report=report)
+
+
+@bp.get("/stats.csv")
+def stats_csv() -> Any:
+    """The same figures as CSV, counts under 5 suppressed; audited."""
+    require_role("manager")
+    svc = services()
+    with unit_of_work(svc.sessions) as db:
+        report = statistics.report(db, svc.settings.timezone, WEEKS)
+        audit.record(db, g.staff["user"], "stats_export", None, f"{WEEKS} weeks")
+    return attachment(statistics.to_csv(report), f"enquiry-statistics-{report.since:%Y-%m-%d}.csv", "text/csv")
+
+
+# ---- accounts (admins) ----
+
+@bp.get("/accounts")
+def accounts() -> str:
+    """Every console account: role, on duty, disabled, locked."""
+    require_role("admin")
+    with unit_of_work(services().sessions) as db:
+        rows = staff.accounts(db, g.staff["role"])
+    return render_template("console/accounts.html", rows=rows)
+
+
+def _account_change(change: Any, done: str) -> WerkzeugResponse:
+    require_role("admin")
+    try:
+        with unit_of_work(services().sessions) as db:
+            change(db)
+        flash(done)
+    except staff.StaffError as exc:
+        flash(str(exc))
+    return redirect(url_for("console.accounts"))
+
+
+@bp.post("/accounts/<username>/duty")
+def account_duty(username: str) -> WerkzeugResponse:
+    """Put an account on duty (may sign in out of hours) or take it off."""
+    on = request.form.get("on_duty") == "yes"
+    return _account_change(lambda db: staff.set_on_duty(db, g.staff["user"], g.staff["role"], username, on),
+                           f"{username} is {'on' if on else 'off'} duty.")
+
+
+@bp.post("/accounts/<username>/active")
+def account_active(username: str) -> WerkzeugResponse:
+    """Disable an account (its sessions end at once) or enable it again."""
+    active = request.form.get("active") == "yes"
+    return _account_change(lambda db: staff.set_active(db, g.staff["user"], g.staff["role"], username, active),
+                           f"{username} is {'enabled' if active else 'disabled'}.")

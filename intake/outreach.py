@@ -1,0 +1,76 @@
+"""Contacting the parent by text from the console: only with consent, and discreet unless they agreed otherwise."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from intake import audit, conversations
+from intake.casework import MAX_REPLY, SMS_METHODS, CaseworkError, allowed, case_for
+from intake.crypto import KeyRing, contact_key
+from intake.models import utcnow
+
+# Names that give the service away whatever the local service calls itself (policy 2.1).
+ALWAYS_REVEALING = ("SENDIASS", "SENDIAS", "Parent Partnership")
+
+
+@dataclass(frozen=True)
+class OutboundText:
+    """One text to send: where to and what; held in memory only for the time it takes to send."""
+
+    to: str
+    body: str
+
+
+def names_the_service(text: str, service_name: str) -> bool:
+    """True when the text says the service's name, a known name for such services, or its acronym."""
+    lowered = text.lower()
+    if service_name and service_name.lower() in lowered:
+        return True
+    if any(name.lower() in lowered for name in ALWAYS_REVEALING):
+        return True
+    # Acronyms in the service's name (e.g. "SENDIASS", "PPS") count when written as words in capitals.
+    acronyms = [word for word in re.findall(r"[A-Za-z]+", service_name) if len(word) >= 3 and word.isupper()]
+    return any(re.search(rf"\b{re.escape(word)}\b", text) for word in acronyms)
+
+
+def prepare_sms_reply(
+    session: Session, keys: KeyRing, hash_key: str, caseworker: str, role: str, reference: str, text: str,
+    service_name: str,
+) -> OutboundText:
+    """The text to send to the parent, or a CaseworkError saying why it must not be sent."""
+    text = text.strip()
+    if not text or len(text) > MAX_REPLY:
+        raise CaseworkError(f"A text must be 1 to {MAX_REPLY} characters.")
+    enquiry = case_for(session, caseworker, role, reference)
+    contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
+    method = contact.get("method")
+    if method not in SMS_METHODS:
+        raise CaseworkError("The parent did not ask to be contacted by text message, so no text can be sent.")
+    if not allowed(enquiry, "contact"):
+        raise CaseworkError("The parent did not consent to be contacted, so no text can be sent.")
+    number = contact.get("number") if method == "sms_this" else contact.get("detail")
+    if not number:
+        raise CaseworkError("No number is on record for a text, so no text can be sent.")
+    if conversations.is_opted_out(session, contact_key(hash_key, number)):
+        raise CaseworkError("The parent texted STOP, so no text can be sent until they text START.")
+    if not allowed(enquiry, "name_service") and names_the_service(text, service_name):
+        raise CaseworkError(
+            "The parent did not agree to the service's name being used: take the name out of the text "
+            "(someone else may see their phone)."
+        )
+    return OutboundText(number, text)
+
+
+def record_reply(session: Session, caseworker: str, role: str, reference: str, channel: str) -> None:
+    """A reply reached the parent's channel: note the first contact and audit it (never the content)."""
+    enquiry = case_for(session, caseworker, role, reference)
+    enquiry.first_contact_at = enquiry.first_contact_at or utcnow()
+    audit.record(session, caseworker, "reply", reference, channel)
+
+
+def record_failed_reply(session: Session, caseworker: str, reference: str, channel: str) -> None:
+    """A text could not be handed to the provider: audited so a retry can be followed up."""
+    audit.record(session, caseworker, "reply_failed", reference, channel)

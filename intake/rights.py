@@ -1,0 +1,111 @@
+"""Parents' rights: see everything held on a reference (policy 6.3), and have a case erased (policy 4.7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from intake import audit, queue
+from intake.casework import CaseworkError, case_for
+from intake.crypto import KeyRing
+from intake.models import AuditEvent, ChatOutbox, ConsentRecord, Conversation, Enquiry, utcnow
+
+HEADING = "STRICTLY PRIVATE AND CONFIDENTIAL"
+MACHINE_ACTORS = {"bot", "parent", "system", "cli", "admin"}
+
+
+@dataclass
+class HeldRecord:
+    """Everything the service holds on one reference, decrypted for one export."""
+
+    reference: str
+    details: list[tuple[str, str]]
+    summary: str | None
+    facts: dict[str, Any]
+    contact: dict[str, Any]
+    safeguarding: list[str]
+    consents: list[dict[str, Any]]
+    notes: list[tuple[str, datetime, str]]
+    history: list[tuple[datetime, str, str]] = field(default_factory=list)
+    prepared_by: str = ""
+    prepared_at: datetime = field(default_factory=utcnow)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y %H:%M UTC") if moment else "-"
+
+
+def subject_access(session: Session, keys: KeyRing, caseworker: str, role: str, reference: str) -> HeldRecord:
+    """The subject-access document's content; the export is audited (never its content)."""
+    enquiry = case_for(session, caseworker, role, reference, changing=False)
+    details = [
+        ("Reference", enquiry.reference),
+        ("Topic", enquiry.topic),
+        ("How the parent contacted us", enquiry.channel),
+        ("Status", enquiry.status),
+        ("Priority", enquiry.priority),
+        ("Received", _when(enquiry.created_at)),
+        ("Picked up by a caseworker", _when(enquiry.claimed_at)),
+        ("First contact from a caseworker", _when(enquiry.first_contact_at)),
+        ("Closed", _when(enquiry.closed_at)),
+        ("Outcome", enquiry.outcome or "-"),
+        ("Safe times to contact", enquiry.safe_times or "-"),
+        ("Voicemail or message allowed", "yes" if enquiry.voicemail_ok else "no"),
+        ("May say the service's name", "yes" if enquiry.name_service_ok else "no"),
+        ("Kept until (at the latest)", _when(enquiry.retain_until)),
+    ]
+    if enquiry.override_reason:
+        details.append(("Why this was kept without asking", enquiry.override_reason))
+    events = session.scalars(select(AuditEvent).where(AuditEvent.reference == reference).order_by(AuditEvent.id))
+    record = HeldRecord(
+        reference=enquiry.reference,
+        details=details,
+        summary=keys.decrypt(enquiry.summary) if enquiry.summary else None,
+        facts=keys.decrypt_json(enquiry.facts) if enquiry.facts else {},
+        # The parent's own contact details, minus the internal chat session id (useless to them).
+        contact={k: v for k, v in (keys.decrypt_json(enquiry.contact) if enquiry.contact else {}).items()
+                 if k != "session_id"},
+        safeguarding=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else [],
+        consents=[{"purpose": c.purpose, "granted": c.granted, "wording_version": c.wording_version,
+                   "channel": c.channel, "at": c.at} for c in enquiry.consents],
+        notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
+        # Who handled the case, by role not name: staff names are not the parent's data.
+        history=[(e.at, e.action, e.actor if e.actor in MACHINE_ACTORS else "staff") for e in events],
+        prepared_by=caseworker,
+    )
+    audit.record(session, caseworker, "export", reference, "subject access")
+    return record
+
+
+def erasable(session: Session, role: str, reference: str) -> Enquiry:
+    """The case, when this member of staff may erase it: managers only, never a child-protection record."""
+    if role != "manager":
+        raise CaseworkError("Only a manager can erase a case.")
+    enquiry = queue.by_reference(session, reference)
+    if enquiry is None:
+        raise CaseworkError("No enquiry has that reference.")
+    if enquiry.safeguarding or enquiry.priority == queue.URGENT:
+        raise CaseworkError(
+            "This case has a child-protection flag, so it is kept (policy 7.1). Ask the safeguarding lead."
+        )
+    return enquiry
+
+
+def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str) -> None:
+    """Delete the enquiry, its notes, consents and linked state; the audit entry keeps no content."""
+    enquiry = erasable(session, role, reference)
+    if confirm.strip().upper() != enquiry.reference.upper():
+        raise CaseworkError("Type the case reference to confirm the erasure.")
+    contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
+    if contact.get("session_id"):
+        session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == contact["session_id"]))
+    if enquiry.contact_key:
+        session.execute(delete(Conversation).where(Conversation.contact_key == enquiry.contact_key))
+    session.delete(enquiry)  # notes go with it (delete-orphan cascade)
+    session.flush()
+    session.execute(delete(ConsentRecord).where(ConsentRecord.reference == reference))
+    audit.record(session, staff_member, "erase", reference)

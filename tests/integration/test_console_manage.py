@@ -1,0 +1,218 @@
+"""Console for managers and admins: blocking a contact, statistics, accounts; and the purge command."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from intake import queue, statistics
+from intake.db import unit_of_work
+from intake.models import AuditEvent, Block, Caseworker, ConsentRecord, Conversation, Enquiry, utcnow
+from intake.queue import ConsentAnswer
+from tests.conftest import SmsActions
+from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, svc
+
+PARENT = "+447700900123"
+
+
+def signed_in(app: Flask, username: str, role: str = "caseworker") -> AuthActions:
+    """A member of staff, signed in."""
+    auth = AuthActions(app.test_client(), app, username, add_caseworker(app, username, role))
+    assert auth.login().status_code == 302
+    return auth
+
+
+def count(app: Flask, model: Any, *where: Any) -> int:
+    """Rows of a model."""
+    with unit_of_work(svc(app).sessions) as session:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def add_enquiry(app: Flask, *, topic: str = "ehc", channel: str = "sms", contact_key: str = "c" * 64,
+                age: timedelta = timedelta(0), waited: timedelta | None = None) -> str:
+    """An enquiry received `age` ago, first contacted `waited` after that."""
+    now = utcnow()
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.create_enquiry(
+            session, svc(app).keys, channel=channel, contact_key=contact_key, topic=topic, summary="About a plan",
+            facts={}, contact={"method": "sms_this", "number": PARENT}, safe_times=None, voicemail_ok=False,
+            name_service_ok=False, consents=[ConsentAnswer("contact", True, "contact-v1", now)], retention_days=30,
+        )
+        enquiry.created_at = now - age
+        if waited is not None:
+            enquiry.first_contact_at = enquiry.created_at + waited
+        return enquiry.reference
+
+
+# ---- blocking an abusive or prank contact ----
+
+def test_manager_blocks_from_the_case_page_and_the_bot_then_stores_nothing(app: Flask) -> None:
+    sms = SmsActions(app.test_client(), PARENT)
+    sms.send("what is a senco")
+    reference = add_enquiry(app, contact_key=svc(app).engine.contact_key(PARENT))
+    manager = signed_in(app, "morgan", "manager")
+    page = manager.client.get(f"/caseworker/case/{reference}").data
+    block_form = page[page.index(b'id="block-title"'):]
+    assert b"Block this contact" in block_form and PARENT.encode() not in block_form
+    manager.post(f"/caseworker/case/{reference}/block", days="7", reason="Repeated abusive texts")
+    page = manager.client.get(f"/caseworker/case/{reference}").data
+    assert b"is blocked until" in page and b"Unblock" in page
+    with unit_of_work(svc(app).sessions) as session:
+        before = (session.scalar(select(Conversation.turns)),
+                  int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0))
+    replies = sms.send("you are useless, my number is 07700 900999")
+    assert replies == [svc(app).content.text("blocked")] and "999" in replies[0]
+    with unit_of_work(svc(app).sessions) as session:
+        after = (session.scalar(select(Conversation.turns)),
+                 int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0))
+        assert session.scalar(select(func.count()).select_from(Enquiry)) == 1
+    assert before == after  # no turn saved, nothing audited, no new enquiry
+    [event] = audit_rows(app, "block")
+    assert (event.actor, event.reference, event.detail) == ("morgan", reference, "7 days")
+    blocks_page = manager.client.get("/caseworker/blocks").data
+    assert b"Repeated abusive texts" in blocks_page and PARENT.encode() not in blocks_page
+    manager.post(f"/caseworker/case/{reference}/unblock")
+    assert count(app, Block) == 0 and len(audit_rows(app, "unblock")) == 1
+    assert sms.send("what is a senco") != [svc(app).content.text("blocked")]
+
+
+def test_unblock_from_the_blocks_page(app: Flask) -> None:
+    reference = add_enquiry(app)
+    manager = signed_in(app, "morgan", "manager")
+    manager.post(f"/caseworker/case/{reference}/block", days="1", reason="Prank calls")
+    manager.post("/caseworker/blocks/unblock", contact_key="c" * 64)
+    assert count(app, Block) == 0
+    assert b"No contact is blocked" in manager.client.get("/caseworker/blocks").data
+
+
+@pytest.mark.parametrize(("days", "reason", "message"), [
+    ("3", "Abusive", b"Choose how long"),
+    ("7", "", b"Give a reason"),
+    ("7", "x" * 201, b"Give a reason"),
+])
+def test_bad_block_forms_are_refused(app: Flask, days: str, reason: str, message: bytes) -> None:
+    reference = add_enquiry(app)
+    manager = signed_in(app, "morgan", "manager")
+    manager.post(f"/caseworker/case/{reference}/block", days=days, reason=reason)
+    assert message in manager.client.get(f"/caseworker/case/{reference}").data and count(app, Block) == 0
+
+
+def test_only_managers_block(app: Flask) -> None:
+    reference = add_enquiry(app)
+    caseworker = signed_in(app, "alex")
+    caseworker.post(f"/caseworker/claim/{reference}")
+    assert b"Block this contact" not in caseworker.client.get(f"/caseworker/case/{reference}").data
+    caseworker.post(f"/caseworker/case/{reference}/block", days="7", reason="Abusive")
+    assert count(app, Block) == 0
+    assert caseworker.client.get("/caseworker/blocks").status_code == 403
+
+
+# ---- statistics ----
+
+def test_statistics_chart_and_csv_suppress_small_counts(app: Flask) -> None:
+    for i in range(6):
+        add_enquiry(app, topic="ehc", waited=timedelta(hours=i + 1))
+    for _ in range(2):
+        add_enquiry(app, topic="exclusion", channel="voice")
+    manager = signed_in(app, "morgan", "manager")
+    page = manager.client.get("/caseworker/stats")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    assert "<svg" in html and 'class="bar"' in html and "<script>" not in html and "style=" not in html
+    assert "&lt;5" in html and "3 h 30 min" in html  # median of 1..6 hours
+    response = manager.client.get("/caseworker/stats.csv")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["measure", "group", "value"]
+    assert ["enquiries by topic", "ehc", "6"] in rows and ["enquiries by topic", "exclusion", "<5"] in rows
+    assert ["enquiries by channel", "voice", "<5"] in rows and ["enquiries by channel", "sms", "6"] in rows
+    assert ["median time to first contact", "all", "3 h 30 min"] in rows
+    assert not any(cell in ("1", "2", "3", "4") for row in rows for cell in row[2:])
+    assert len(audit_rows(app, "stats_export")) == 1
+
+
+def test_median_with_fewer_than_five_cases_is_not_shown(app: Flask) -> None:
+    add_enquiry(app, waited=timedelta(hours=2))
+    with unit_of_work(svc(app).sessions) as session:
+        report = statistics.report(session, "Europe/London")
+    assert report.median_first_contact.startswith("not shown") and len(report.by_week) == 12
+    assert [bar.shown for bar in report.by_topic] == ["<5"] and report.by_topic[0].share == 0
+
+
+def test_statistics_csv_quotes_formula_like_labels(app: Flask) -> None:
+    for _ in range(5):
+        add_enquiry(app, topic="=HYPERLINK()")
+    with unit_of_work(svc(app).sessions) as session:
+        text = statistics.to_csv(statistics.report(session, "Europe/London"))
+    assert "'=HYPERLINK()" in text and ",=HYPERLINK" not in text
+
+
+@pytest.mark.parametrize("role", ["caseworker", "admin"])
+def test_statistics_for_managers_only(app: Flask, role: str) -> None:
+    other = signed_in(app, "sam", role)
+    assert other.client.get("/caseworker/stats").status_code == 403
+    assert other.client.get("/caseworker/stats.csv").status_code == 403
+
+
+# ---- accounts ----
+
+def test_admin_lists_sets_on_duty_and_disables(app: Flask) -> None:
+    admin = signed_in(app, "ada", "admin")
+    worker = signed_in(app, "alex")
+    page = admin.client.get("/caseworker/accounts").data
+    assert b"alex" in page and b"argon2" not in page
+    admin.post("/caseworker/accounts/alex/duty", on_duty="no")
+    with unit_of_work(svc(app).sessions) as session:
+        assert session.scalar(select(Caseworker.on_duty).where(Caseworker.username == "alex")) is False
+    assert len(audit_rows(app, "account_off_duty")) == 1
+    admin.post("/caseworker/accounts/alex/active", active="no")
+    assert worker.client.get("/caseworker/queue").status_code == 302  # the session ends at once
+    assert worker.login().status_code == 401
+    assert len(audit_rows(app, "account_disabled")) == 1
+    admin.post("/caseworker/accounts/alex/active", active="yes")
+    assert worker.login().status_code == 302
+    admin.post("/caseworker/accounts/ada/active", active="no")
+    assert b"cannot disable your own account" in admin.client.get("/caseworker/accounts").data
+
+
+@pytest.mark.parametrize("role", ["caseworker", "manager"])
+def test_accounts_for_admins_only(app: Flask, role: str) -> None:
+    other = signed_in(app, "sam", role)
+    assert other.client.get("/caseworker/accounts").status_code == 403
+    assert other.post("/caseworker/accounts/sam/duty", on_duty="yes").status_code == 403
+
+
+# ---- retention ----
+
+def close_old(app: Flask, reference: str, days_ago: int) -> None:
+    """Close a case as if its retention date passed `days_ago` days ago."""
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None
+        enquiry.status, enquiry.closed_at = "closed", utcnow() - timedelta(days=400)
+        enquiry.retain_until = utcnow() - timedelta(days=days_ago)
+
+
+@pytest.mark.parametrize("flag", [["--progress"], ["--no-progress"], []])
+def test_purge_deletes_old_closed_cases_with_counts(app: Flask, flag: list[str]) -> None:
+    old = [add_enquiry(app) for _ in range(3)]
+    for reference in old:
+        close_old(app, reference, days_ago=1)
+    recent = add_enquiry(app)
+    close_old(app, recent, days_ago=-10)  # closed, but still inside its retention period
+    live = add_enquiry(app)
+    result = app.test_cli_runner().invoke(args=["intake", "purge", *flag])
+    assert result.exit_code == 0, result.output
+    assert "closed cases: 3 deleted" in result.output
+    assert ("Deleting closed cases" in result.output) == (flag == ["--progress"])
+    with unit_of_work(svc(app).sessions) as session:
+        assert set(session.scalars(select(Enquiry.reference))) == {recent, live}
+    assert count(app, ConsentRecord, ConsentRecord.reference.in_(old)) == 0
+    assert sorted(e.reference for e in audit_rows(app, "purge")) == sorted(old)

@@ -1,0 +1,298 @@
+"""Console: texting the parent through a stand-in Twilio API, subject access, erasure, consent to share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from intake import queue
+from intake.db import unit_of_work
+from intake.models import AuditEvent, CaseNote, ConsentRecord, Enquiry, OptOut, utcnow
+from intake.queue import ConsentAnswer
+from tests.conftest import make_app
+from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, enquire, svc
+from tests.integration.test_voice import ACCOUNT, twilio_api  # noqa: F401  (the stand-in Twilio REST API)
+
+PARENT = "+447700900123"
+OTHER = "+447700900456"
+
+
+def sms_enquiry(app: Flask, method: str = "sms_this", *, contact: bool = True, name_service: bool = False) -> str:
+    """An enquiry whose parent asked for a text back (to this number or another)."""
+    details = {"method": method, "number": PARENT} if method == "sms_this" else {"method": method, "detail": OTHER}
+    now = utcnow()
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.create_enquiry(
+            session, svc(app).keys, channel="sms", contact_key=svc(app).engine.contact_key(PARENT), topic="ehc",
+            summary="Needs help with an EHC assessment", facts={"phase": "primary"}, contact=details,
+            safe_times="weekdays 10-12", voicemail_ok=False, name_service_ok=name_service,
+            consents=[ConsentAnswer("contact", contact, "contact-v1", now),
+                      ConsentAnswer("name_service", name_service, "name-v1", now)],
+            retention_days=30,
+        )
+        enquiry.created_at = now - timedelta(hours=1)  # received an hour ago: answers since then are valid
+        return enquiry.reference
+
+
+def signed_in(app: Flask, username: str = "alex", role: str = "caseworker") -> AuthActions:
+    """A member of staff, signed in."""
+    auth = AuthActions(app.test_client(), app, username, add_caseworker(app, username, role))
+    assert auth.login().status_code == 302
+    return auth
+
+
+def claimed(app: Flask, reference: str, username: str = "alex") -> AuthActions:
+    """A caseworker who has claimed this case."""
+    auth = signed_in(app, username)
+    auth.post(f"/caseworker/claim/{reference}")
+    return auth
+
+
+def first_contact(app: Flask, reference: str) -> datetime | None:
+    """When the case's first contact was recorded."""
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None
+        return enquiry.first_contact_at
+
+
+# ---- texting the parent ----
+
+@pytest.fixture
+def texting(tmp_path: Path, twilio_api: Any) -> tuple[Flask, list[Any]]:  # noqa: F811
+    """An app whose Twilio client points at the stand-in; the requests the stand-in received."""
+    base, received = twilio_api
+    app = make_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_SMS_FROM="+441632960001", TWILIO_API_BASE=base)
+    return app, received
+
+
+@pytest.mark.parametrize(("method", "to"), [("sms_this", PARENT), ("sms_other", OTHER)])
+def test_text_reply_goes_through_twilio_discreetly_and_is_audited(
+    texting: tuple[Flask, list[Any]], method: str, to: str
+) -> None:
+    app, received = texting
+    reference = sms_enquiry(app, method)
+    auth = claimed(app, reference)
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    assert b"Send the text" in page and b"do not say the service" in page
+    response = auth.post(f"/caseworker/case/{reference}/text", text="Hello, this is Sam returning your message.")
+    assert response.headers["Location"].endswith(f"/case/{reference}")
+    assert b"Text sent to the parent" in auth.client.get(f"/caseworker/case/{reference}").data
+    [(path, form)] = received
+    assert path == f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
+    assert form["To"] == [to] and form["From"] == ["+441632960001"]
+    assert form["Body"] == ["Hello, this is Sam returning your message."]
+    assert first_contact(app, reference) is not None
+    [event] = audit_rows(app, "reply")
+    assert (event.actor, event.reference, event.detail) == ("alex", reference, "sms")
+
+
+@pytest.mark.parametrize(("setup", "text", "reason"), [
+    ({"contact": False}, "Hello", b"did not consent to be contacted"),
+    ({}, "Hello from Testshire SENDIASS", b"did not agree to the service&#39;s name"),
+    ({}, "Hello from the SENDIASS team", b"did not agree to the service&#39;s name"),
+    ({}, "", b"must be 1 to 1000 characters"),
+])
+def test_text_reply_refused_with_the_reason(
+    texting: tuple[Flask, list[Any]], setup: dict[str, bool], text: str, reason: bytes
+) -> None:
+    app, received = texting
+    reference = sms_enquiry(app, **setup)
+    auth = claimed(app, reference)
+    auth.post(f"/caseworker/case/{reference}/text", text=text)
+    assert reason in auth.client.get(f"/caseworker/case/{reference}").data
+    assert received == [] and audit_rows(app, "reply") == [] and first_contact(app, reference) is None
+
+
+def test_service_name_allowed_when_the_parent_agreed(texting: tuple[Flask, list[Any]]) -> None:
+    app, received = texting
+    reference = sms_enquiry(app, name_service=True)
+    auth = claimed(app, reference)
+    auth.post(f"/caseworker/case/{reference}/text", text="Testshire SENDIASS here, replying to you.")
+    assert len(received) == 1
+
+
+def test_no_text_after_the_parent_texted_stop(texting: tuple[Flask, list[Any]]) -> None:
+    app, received = texting
+    reference = sms_enquiry(app)
+    with unit_of_work(svc(app).sessions) as session:
+        session.add(OptOut(contact_key=svc(app).engine.contact_key(PARENT)))
+    auth = claimed(app, reference)
+    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"texted STOP" in auth.client.get(f"/caseworker/case/{reference}").data and received == []
+
+
+def test_web_chat_case_cannot_be_texted(texting: tuple[Flask, list[Any]]) -> None:
+    app, received = texting
+    reference = enquire(app, contact={"method": "web_chat", "session_id": "x"})
+    auth = claimed(app, reference)
+    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"did not ask to be contacted by text" in auth.client.get(f"/caseworker/case/{reference}").data
+    assert received == []
+
+
+def test_texting_not_set_up_says_so(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    auth = claimed(app, reference)
+    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"Texting is not set up" in auth.client.get(f"/caseworker/case/{reference}").data
+    assert audit_rows(app, "reply") == []
+
+
+def test_twilio_failure_reaches_no_one_and_is_audited(tmp_path: Path) -> None:
+    app = make_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_SMS_FROM="+441632960001",
+                   TWILIO_API_BASE="http://127.0.0.1:9")  # nothing listens there
+    reference = sms_enquiry(app)
+    auth = claimed(app, reference)
+    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"could not be sent" in auth.client.get(f"/caseworker/case/{reference}").data
+    assert first_contact(app, reference) is None and len(audit_rows(app, "reply_failed")) == 1
+
+
+# ---- subject access ----
+
+@pytest.mark.parametrize(("fmt", "mimetype"), [("html", "text/html"), ("txt", "text/plain")])
+def test_subject_access_export_is_headed_downloaded_not_stored_and_audited(
+    app: Flask, fmt: str, mimetype: str
+) -> None:
+    reference = sms_enquiry(app)
+    auth = claimed(app, reference)
+    auth.post(f"/caseworker/case/{reference}/note", note="Spoke to the parent about the assessment")
+    response = auth.post(f"/caseworker/case/{reference}/export", format=fmt)
+    assert response.status_code == 200 and response.mimetype == mimetype
+    assert response.headers["Content-Disposition"] == f'attachment; filename="subject-access-{reference}.{fmt}"'
+    assert response.headers["Cache-Control"] == "no-store"
+    text = response.get_data(as_text=True)
+    assert text.count("STRICTLY PRIVATE AND CONFIDENTIAL") >= 2
+    if fmt == "txt":
+        assert text.startswith("STRICTLY PRIVATE AND CONFIDENTIAL")
+    for held in ("Needs help with an EHC assessment", "primary", PARENT, "contact-v1", "weekdays 10-12",
+                 "Spoke to the parent about the assessment", "claim"):
+        assert held in text
+    [event] = audit_rows(app, "export")
+    assert (event.actor, event.reference, event.detail) == ("alex", reference, "subject access")
+
+
+def test_export_only_for_the_case_holder_or_a_manager(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    claimed(app, reference)
+    other = signed_in(app, "casey")
+    response = other.post(f"/caseworker/case/{reference}/export", format="txt")
+    assert response.status_code == 302 and audit_rows(app, "export") == []
+    manager = signed_in(app, "morgan", "manager")
+    assert manager.post(f"/caseworker/case/{reference}/export", format="txt").status_code == 200
+
+
+# ---- erasure ----
+
+def count(app: Flask, model: Any, *where: Any) -> int:
+    """Rows of a model."""
+    with unit_of_work(svc(app).sessions) as session:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def test_erasure_needs_a_manager_and_confirmation_and_keeps_no_content(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    claimed(app, reference).post(f"/caseworker/case/{reference}/note", note="Private note")
+    caseworker = signed_in(app, "casey")
+    assert caseworker.post(f"/caseworker/case/{reference}/erase", confirm=reference).status_code == 302
+    assert count(app, Enquiry) == 1
+    manager = signed_in(app, "morgan", "manager")
+    page = manager.client.get(f"/caseworker/case/{reference}/erase")
+    assert page.status_code == 200 and b"cannot be undone" in page.data
+    manager.post(f"/caseworker/case/{reference}/erase", confirm="WRONG")
+    assert count(app, Enquiry) == 1
+    response = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    assert response.headers["Location"].endswith("/caseworker/queue")
+    assert count(app, Enquiry) == count(app, CaseNote) == 0
+    assert count(app, ConsentRecord, ConsentRecord.reference == reference) == 0
+    [event] = audit_rows(app, "erase")
+    assert (event.actor, event.reference, event.detail) == ("morgan", reference, None)
+    with unit_of_work(svc(app).sessions) as session:
+        details = " ".join(e.detail or "" for e in session.scalars(select(AuditEvent)))
+    assert "Private note" not in details and "EHC" not in details and PARENT not in details
+
+
+def test_child_protection_case_is_not_erased(app: Flask) -> None:
+    reference = enquire(app, urgent=True)
+    manager = signed_in(app, "morgan", "manager")
+    manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    assert count(app, Enquiry) == 1 and audit_rows(app, "erase") == []
+
+
+def local_now(minutes_ago: int = 5) -> str:
+    """A datetime-local value, as the browser sends it."""
+    moment = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return moment.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%dT%H:%M")
+
+
+# ---- sharing with a third party ----
+
+def record_answer(auth: AuthActions, reference: str, answer: str = "yes", **changes: str) -> Any:
+    """Post the 'parent agreed on <channel> at <time> to share with <body>' form."""
+    data = {"answer": answer, "channel": "phone", "at": local_now(), "body": "school",
+            "wording_version": "share-1"} | changes
+    return auth.post(f"/caseworker/case/{reference}/share-consent", **data)
+
+
+def test_sharing_refused_without_consent_then_allowed_for_that_body_only(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    auth = claimed(app, reference)
+    response = auth.post(f"/caseworker/case/{reference}/share", body="school")
+    assert response.status_code == 302
+    assert b"has not agreed to share with the child&#39;s school" in auth.client.get(
+        f"/caseworker/case/{reference}").data
+    record_answer(auth, reference)
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    assert b"Parent agreed on phone at" in page and b"to share with the child&#39;s school" in page
+    response = auth.post(f"/caseworker/case/{reference}/share", body="school")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("STRICTLY PRIVATE AND CONFIDENTIAL") and "Needs help with an EHC assessment" in text
+    assert PARENT not in text  # contact details are not part of what is shared
+    assert auth.post(f"/caseworker/case/{reference}/share", body="sen_team").status_code == 302
+    assert [(e.reference, e.detail) for e in audit_rows(app, "share")] == [(reference, "school")]
+    [consent] = audit_rows(app, "consent_recorded")
+    assert consent.detail == "share_third_party:school yes"
+    with unit_of_work(svc(app).sessions) as session:
+        row = session.scalar(select(ConsentRecord).where(ConsentRecord.purpose == "share_third_party:school"))
+        assert row is not None and (row.granted, row.wording_version, row.channel) == (True, "share-1", "phone")
+
+
+def test_a_later_no_withdraws_sharing(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    auth = claimed(app, reference)
+    record_answer(auth, reference, at=local_now(10))
+    record_answer(auth, reference, answer="no", at=local_now(2))
+    assert auth.post(f"/caseworker/case/{reference}/share", body="school").status_code == 302
+    assert audit_rows(app, "share") == []
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"body": "the police"}, b"Choose who the parent agreed to share with"),
+    ({"channel": "carrier pigeon"}, b"Choose how the parent gave their answer"),
+    ({"at": "yesterday"}, b"Give the date and time"),
+    ({"at": (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, b"cannot be in the future"),
+    ({"wording_version": "share-0"}, b"The sharing question has changed"),
+    ({"at": local_now(24 * 60)}, b"cannot be older than the enquiry"),
+])
+def test_bad_consent_forms_are_refused(app: Flask, changes: dict[str, str], message: bytes) -> None:
+    reference = sms_enquiry(app)
+    auth = claimed(app, reference)
+    record_answer(auth, reference, **changes)
+    assert message in auth.client.get(f"/caseworker/case/{reference}").data
+    assert count(app, ConsentRecord, ConsentRecord.purpose.like("share_third_party%")) == 0
+
+
+def test_only_the_case_holder_records_consent(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    claimed(app, reference)
+    manager = signed_in(app, "morgan", "manager")
+    record_answer(manager, reference)
+    assert count(app, ConsentRecord, ConsentRecord.purpose.like("share_third_party%")) == 0
