@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing
@@ -71,15 +72,14 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
 
 
 def claim_delivery(session: Session, message_id: str) -> bool:
-    """Mark a webhook delivery as handled; False when it was handled before (a retry)."""
-    if session.get(ProcessedMessage, message_id) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(ProcessedMessage(message_id=message_id))
-    except IntegrityError:
-        return False
-    return True
+    """Mark a webhook delivery as handled; False when it was handled before (a retry).
+
+    One INSERT ... ON CONFLICT DO NOTHING: concurrent deliveries of the same id cannot both win.
+    """
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ProcessedMessage).values(message_id=message_id, created_at=utcnow())
+    result = session.execute(statement.on_conflict_do_nothing(index_elements=["message_id"]))
+    return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
 def is_opted_out(session: Session, contact_key: str) -> bool:

@@ -108,7 +108,7 @@ class Enquiry(Base):
     """The agreed confidential form: what the parent confirmed, nothing more."""
 
     __tablename__ = "enquiry"
-    __table_args__ = (Index("ix_enquiry_queue", "status", "priority_rank", "created_at"),)
+    __table_args__ = (Index("ix_enquiry_queue", "status", "priority_rank", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)

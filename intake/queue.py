@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -145,25 +145,21 @@ def queued(session: Session, limit: int = 200) -> list[Enquiry]:
     )
 
 
-def position(session: Session, enquiry: Enquiry) -> int:
-    """1-based place in the queue (0 once claimed or closed)."""
+def position(session: Session, enquiry: Enquiry, cap: int = 100) -> int:
+    """1-based place in the queue (0 once claimed or closed), counted up to `cap` so it stays cheap."""
     if enquiry.status != "queued":
         return 0
-    ahead = session.scalar(
-        select(func.count())
-        .select_from(Enquiry)
+    ahead = (
+        select(Enquiry.id)
         .where(
             Enquiry.status == "queued",
-            (Enquiry.priority_rank < enquiry.priority_rank)
-            | ((Enquiry.priority_rank == enquiry.priority_rank) & (Enquiry.created_at < enquiry.created_at))
-            | (
-                (Enquiry.priority_rank == enquiry.priority_rank)
-                & (Enquiry.created_at == enquiry.created_at)
-                & (Enquiry.id < enquiry.id)
-            ),
+            tuple_(Enquiry.priority_rank, Enquiry.created_at, Enquiry.id)
+            < tuple_(enquiry.priority_rank, enquiry.created_at, enquiry.id),
         )
+        .limit(cap)
+        .subquery()
     )
-    return int(ahead or 0) + 1
+    return int(session.scalar(select(func.count()).select_from(ahead)) or 0) + 1
 
 
 def typical_wait(session: Session, now: datetime | None = None, sample: int = 20) -> timedelta | None:

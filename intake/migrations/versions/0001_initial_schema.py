@@ -107,7 +107,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('enquiry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enquiry_contact_key'), ['contact_key'], unique=False)
-        batch_op.create_index('ix_enquiry_queue', ['status', 'priority_rank', 'created_at'], unique=False)
+        batch_op.create_index('ix_enquiry_queue', ['status', 'priority_rank', 'created_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_enquiry_retain_until'), ['retain_until'], unique=False)
 
     op.create_table('opt_out',
