@@ -16,7 +16,7 @@ from intake.db import unit_of_work
 from intake.models import AuditEvent, Block, Caseworker, ConsentRecord, Conversation, Enquiry, utcnow
 from intake.queue import ConsentAnswer
 from tests.conftest import SmsActions
-from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, svc
+from tests.integration.test_console import TOKEN, AuthActions, add_caseworker, audit_rows, svc
 
 PARENT = "+447700900123"
 
@@ -216,3 +216,20 @@ def test_purge_deletes_old_closed_cases_with_counts(app: Flask, flag: list[str])
         assert set(session.scalars(select(Enquiry.reference))) == {recent, live}
     assert count(app, ConsentRecord, ConsentRecord.reference.in_(old)) == 0
     assert sorted(e.reference for e in audit_rows(app, "purge")) == sorted(old)
+
+
+# ---- every console page: never cached, no inline script or style ----
+
+@pytest.mark.parametrize(("role", "path"), [
+    ("manager", "/caseworker/stats"),
+    ("manager", "/caseworker/blocks"),
+    ("manager", "/caseworker/case/{reference}"),
+    ("manager", "/caseworker/case/{reference}/erase"),
+    ("admin", "/caseworker/accounts"),
+])
+def test_console_pages_are_not_stored_and_have_no_inline_code(app: Flask, role: str, path: str) -> None:
+    reference = add_enquiry(app)
+    page = signed_in(app, "sam", role).client.get(path.format(reference=reference))
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert b"<script>" not in page.data and b"style=" not in page.data and b"<style" not in page.data
+    assert len(TOKEN.findall(page.data)) == page.data.count(b'method="post"')  # CSRF token in every form

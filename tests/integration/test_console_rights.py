@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from intake import queue
+from intake import outreach, queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, CaseNote, ConsentRecord, Enquiry, OptOut, utcnow
 from intake.queue import ConsentAnswer
@@ -108,6 +108,18 @@ def test_text_reply_refused_with_the_reason(
     auth.post(f"/caseworker/case/{reference}/text", text=text)
     assert reason in auth.client.get(f"/caseworker/case/{reference}").data
     assert received == [] and audit_rows(app, "reply") == [] and first_contact(app, reference) is None
+
+
+@pytest.mark.parametrize(("text", "reveals"), [
+    ("Hello from Testshire SENDIASS", True),
+    ("hello from testshire sendiass", True),
+    ("The SENDIASS team here", True),
+    ("Parent Partnership calling back", True),
+    ("Please send us a time that suits", False),
+    ("Hello, returning your message about the plan", False),
+])
+def test_discreet_check(text: str, reveals: bool) -> None:
+    assert outreach.names_the_service(text, "Testshire SENDIASS") is reveals
 
 
 def test_service_name_allowed_when_the_parent_agreed(texting: tuple[Flask, list[Any]]) -> None:
