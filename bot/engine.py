@@ -21,11 +21,13 @@ from intake.conversations import State
 from intake.crypto import KeyRing, contact_key
 from intake.db import unit_of_work
 from intake.models import utcnow
-from intake.safeguarding import Assessment, SafeguardingRules
+from intake.safeguarding import Assessment, SafeguardingRules, assess
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 1600  # Twilio's own limit for one inbound SMS; longer web input is cut to this
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control and direction-override characters, and the two code points XML cannot carry (U+FFFE, U+FFFF):
+# text a parent typed is read back to them in TwiML, which must stay well-formed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 @dataclass
@@ -114,23 +116,33 @@ class Engine:
             ):
                 return TurnResult(duplicate=True)
             key = self.contact_key(inbound.contact)
-            if conversations.is_blocked(session, key):
-                return TurnResult([Reply(self.content.text("blocked"))])
             now = utcnow()
-            state = conversations.load(session, self.keys, inbound.channel, key, now)
-            turn = Turn(session, inbound, state, now, clean_text(inbound.text))
-            self._respond(turn)
-            if turn.forget:
-                conversations.forget(session, inbound.channel, key)
+            if conversations.is_blocked(session, key):
+                turn = self._blocked(session, inbound, State(inbound.channel, key), now)
             else:
-                state.turns += 1
-                conversations.save(session, self.keys, state, self.idle, now)
+                state = conversations.load(session, self.keys, inbound.channel, key, now)
+                turn = Turn(session, inbound, state, now, clean_text(inbound.text))
+                self._respond(turn)
+                if turn.forget:
+                    conversations.forget(session, inbound.channel, key)
+                else:
+                    state.turns += 1
+                    conversations.save(session, self.keys, state, self.idle, now)
         for effect in turn.after_commit:
             try:
                 effect()
             except Exception:  # a failed e-mail must not lose the parent's reply; it is logged by reference
                 log.exception("after-commit effect failed")
         return TurnResult(turn.replies, silent=turn.silent, hangup=turn.hangup, forgotten=turn.forget)
+
+    def _blocked(self, session: Session, inbound: Inbound, state: State, now: datetime) -> Turn:
+        """A blocked contact gets a fixed reply and nothing is kept, unless a child may be at risk (7.1)."""
+        turn = Turn(session, inbound, state, now, clean_text(inbound.text))
+        if turn.text and assess(turn.text, self.rules).level == "risk":
+            self.safety_check(turn)
+        if not turn.replies:
+            turn.say(Reply(self.content.text("blocked")))
+        return turn
 
     def _respond(self, turn: Turn) -> None:
         if self.safety_check(turn):

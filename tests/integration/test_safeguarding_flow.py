@@ -103,3 +103,20 @@ def test_forget_keeps_the_concern(app, sms: SmsActions) -> None:
     reply = sms.send("FORGET")
     assert "safety concern" in reply[0]
     assert len(concerns(app)) == 1
+
+
+def test_blocked_contact_still_gets_safety_help_for_a_risk_message(app, sms: SmsActions) -> None:
+    from datetime import timedelta
+
+    from intake.db import unit_of_work
+    from intake.models import Block, utcnow
+
+    engine = app.extensions["intake"].engine
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        session.add(Block(contact_key=engine.contact_key(sms.number), until=utcnow() + timedelta(days=7),
+                          reason="prank texts", created_by="morgan"))
+    assert "can't take messages" in sms.send("what is a senco")[0]
+    assert concerns(app) == []
+    replies = sms.send(RISK)
+    assert "999" in replies[0] and "0808 800 5000" in replies[0]
+    assert len(concerns(app)) == 1  # policy 7.1 outranks the block
