@@ -54,7 +54,11 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # a busy machine: make sure it is gone before the next test
+            process.kill()
+            process.wait()
         if process.stdout:
             process.stdout.close()
 
