@@ -9,8 +9,9 @@
   own lockout) and the chat page's 5-second poll for caseworker replies.
 - Storage: RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379 shares counts across workers); when that
   storage is down the limiter falls back to memory rather than turning parents away.
-- A parent over the limit hears it: a TwiML <Message> (SMS) or <Say> (voice) with status 200, a JSON 429
-  from the chat API, an HTML 429 page elsewhere; always the service's `rate_limited` wording.
+- A parent over the limit hears it: a TwiML <Message> (SMS) or <Say> (voice) with status 200 (so Twilio
+  delivers it; 429 when the request was not Twilio's), a JSON 429 from the chat API, an HTML 429 page
+  elsewhere; always the service's `rate_limited` wording.
 """
 
 from __future__ import annotations
@@ -110,11 +111,11 @@ def kind_reply(exc: RateLimitExceeded) -> Response:
         voice = VoiceResponse()
         voice.say(text, language="en-GB")
         voice.hangup()
-        response = Response(str(voice), status=200, mimetype="text/xml")
+        response = Response(str(voice), status=200 if signed_twilio_request() else 429, mimetype="text/xml")
     elif path.startswith("/twilio/"):
         sms = MessagingResponse()
         sms.message(text)
-        response = Response(str(sms), status=200, mimetype="text/xml")
+        response = Response(str(sms), status=200 if signed_twilio_request() else 429, mimetype="text/xml")
     elif path.startswith("/api/"):
         response = jsonify({"error": text})
         response.status_code = 429
