@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine as DBEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alerts import DutyAlerts
 from bot.config import Settings
 from bot.content import Content, load_content, spell_out
 from bot.dialogue import Dialogue
@@ -19,7 +20,8 @@ from bot.intake_form import IntakeForm
 from bot.nlu import Classifier
 from bot.rasa_runner import ActionRunner, build_domain
 from bot.safety import Safety
-from bot.voice_menu import VoiceMenu, twilio_texter
+from bot.texting import twilio_texter
+from bot.voice_menu import VoiceMenu
 from intake.crypto import KeyRing
 from intake.db import make_engine, make_session_factory
 from intake.hours import OfficeHours
@@ -87,11 +89,13 @@ def build_services(settings: Settings) -> Services:
     runner = ActionRunner(build_domain(content))
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
+    texter = twilio_texter(settings)
+    alerts = DutyAlerts(mailer, content, settings.duty_sms, texter)
     Dialogue(engine)
     hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
-    IntakeForm(engine, hours, alert=mailer.duty_alert)
-    VoiceMenu(engine, texter=twilio_texter(settings))  # after the form: it leads callers on from it
-    Safety(engine, alert=mailer.duty_alert)
+    IntakeForm(engine, hours, alert=alerts)
+    VoiceMenu(engine, texter=texter)  # after the form: it leads callers on from it
+    Safety(engine, alert=alerts)
     return Services(settings, db, sessions, keys, content, engine, mailer)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -11,39 +10,18 @@ from weakref import WeakKeyDictionary
 import yaml
 
 from bot.answers import normal
-from bot.config import Settings
 from bot.content import fill, spell_out
 from bot.engine import Engine, StepHandler, Turn
 from bot.replies import Choice, Inbound, Reply, TurnResult
+from bot.texting import Texter
 from intake import conversations
 from intake.db import unit_of_work
 from intake.hours import OfficeHours
 
-Texter = Callable[[str, str], None]  # (to, body): send one SMS
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 SILENT = ""  # the caller said and pressed nothing
 FORM, HANDED_OFF = "form", "handed_off"  # the intake form's steps (bot/intake_form.py)
 _menus: WeakKeyDictionary[Engine, VoiceMenu] = WeakKeyDictionary()
-
-
-def twilio_texter(settings: Settings) -> Texter | None:
-    """A sender of single texts through Twilio's REST API, or None when texting is not configured."""
-    if not (settings.twilio_account_sid and settings.twilio_sms_from):
-        return None
-    from twilio.http.http_client import TwilioHttpClient
-    from twilio.rest import Client
-
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                    http_client=TwilioHttpClient(timeout=10))
-    if settings.twilio_api_base:  # a regional edge or, in tests, a local stand-in
-        client.api.base_url = settings.twilio_api_base.rstrip("/")
-    sender = settings.twilio_sms_from
-    key = "messaging_service_sid" if sender.startswith("MG") else "from_"
-
-    def send(to: str, body: str) -> None:
-        client.messages.create(to=to, body=body, **{key: sender})
-
-    return send
 
 
 def of(engine: Engine) -> VoiceMenu:

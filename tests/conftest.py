@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import parse_qs
 
 import pytest
 from cryptography.fernet import Fernet
@@ -169,6 +173,42 @@ class ChatActions:
 def chat(client: FlaskClient) -> ChatActions:
     """A parent with an open web chat."""
     return ChatActions(client).open()
+
+
+TWILIO_ACCOUNT = "AC" + "1" * 32
+
+
+class StandIn(BaseHTTPRequestHandler):
+    """Records each POST and answers like Twilio's Messages endpoint."""
+
+    received: ClassVar[list[tuple[str, dict[str, list[str]]]]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.received.append((self.path, parse_qs(self.rfile.read(length).decode())))
+        body = json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode()
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Say nothing."""
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[tuple[str, list[tuple[str, dict[str, list[str]]]]]]:
+    """A stand-in Twilio REST API on a free local port; stopped and closed after the test."""
+    StandIn.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", StandIn.received
+    server.shutdown()
+    server.server_close()
+    thread.join()
 
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
     init_app(state.app)  # type: ignore[arg-type]  # always a Flask app here
-    from bot.voice_menu import twilio_texter
+    from bot.texting import twilio_texter
 
     # The same Twilio REST sender the phone line uses, made once per app (None when texting is not set up).
     state.app.extensions["console_texter"] = twilio_texter(state.app.config["INTAKE"])

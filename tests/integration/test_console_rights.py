@@ -15,9 +15,9 @@ from intake import outreach, queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, CaseNote, ConsentRecord, Enquiry, OptOut, utcnow
 from intake.queue import ConsentAnswer
+from tests.conftest import TWILIO_ACCOUNT as ACCOUNT
 from tests.conftest import make_app
 from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, enquire, svc
-from tests.integration.test_voice import ACCOUNT, twilio_api  # noqa: F401  (the stand-in Twilio REST API)
 
 PARENT = "+447700900123"
 OTHER = "+447700900456"
@@ -65,7 +65,7 @@ def first_contact(app: Flask, reference: str) -> datetime | None:
 # ---- texting the parent ----
 
 @pytest.fixture
-def texting(tmp_path: Path, twilio_api: Any) -> tuple[Flask, list[Any]]:  # noqa: F811
+def texting(tmp_path: Path, twilio_api: Any) -> tuple[Flask, list[Any]]:
     """An app whose Twilio client points at the stand-in; the requests the stand-in received."""
     base, received = twilio_api
     app = make_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_SMS_FROM="+441632960001", TWILIO_API_BASE=base)

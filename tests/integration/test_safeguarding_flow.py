@@ -120,3 +120,22 @@ def test_blocked_contact_still_gets_safety_help_for_a_risk_message(app, sms: Sms
     replies = sms.send(RISK)
     assert "999" in replies[0] and "0808 800 5000" in replies[0]
     assert len(concerns(app)) == 1  # policy 7.1 outranks the block
+
+
+def test_urgent_concern_texts_the_duty_phone_with_the_reference_only(tmp_path, twilio_api) -> None:
+    from tests.conftest import TWILIO_ACCOUNT, make_app
+
+    base, received = twilio_api
+    app = make_app(tmp_path, TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT, TWILIO_SMS_FROM="+441632960001",
+                   TWILIO_API_BASE=base, DUTY_SMS="+447700900777")
+    sms = SmsActions(app.test_client())
+    sms.send("what is a senco")
+    assert received == []  # ordinary questions alert no one
+    sms.send(RISK)
+    [concern] = concerns(app)
+    [(path, form)] = received
+    assert path == f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages.json"
+    assert form["To"] == ["+447700900777"]
+    body = form["Body"][0]
+    assert concern.reference in body and body.startswith("CONFIDENTIAL")
+    assert "hits" not in body and sms.number not in body and "7700900123" not in body

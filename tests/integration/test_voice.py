@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
-from urllib.parse import parse_qs
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,9 +15,9 @@ from twilio.request_validator import RequestValidator
 
 from intake.models import ConsentRecord, Conversation, Enquiry
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE, make_app
+from tests.conftest import TWILIO_ACCOUNT as ACCOUNT
 
 ALWAYS_OPEN = "Mon-Sun 00:00-23:59"
-ACCOUNT = "AC" + "1" * 32
 # What the voice line may use: verbs, where they may appear, and their attributes.
 VERBS = {
     "Response": ({"Say", "Gather", "Hangup", "Redirect", "Pause"}, set()),
@@ -352,39 +347,6 @@ def test_out_of_hours_says_next_opening_and_still_offers_callback(tmp_path: Path
 
 
 # -- text it to me: against a local stand-in for Twilio's REST API ----------------------------------
-class StandIn(BaseHTTPRequestHandler):
-    """Records each POST and answers like Twilio's Messages endpoint."""
-
-    received: ClassVar[list[tuple[str, dict[str, list[str]]]]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        self.received.append((self.path, parse_qs(self.rfile.read(length).decode())))
-        body = json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode()
-        self.send_response(201)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Say nothing."""
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[tuple[str, list[tuple[str, dict[str, list[str]]]]]]:
-    """A stand-in Twilio REST API on a free local port; stopped and closed after the test."""
-    StandIn.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", StandIn.received
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
 def texting_app(tmp_path: Path, base: str) -> Flask:
     """An app that can send texts through the stand-in."""
     return make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, TWILIO_ACCOUNT_SID=ACCOUNT,

@@ -1,0 +1,31 @@
+"""Duty alerts for new enquiries: e-mail for all, and a text to the duty phone for urgent ones."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.content import Content
+from bot.texting import Texter
+from intake.notify import Mailer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DutyAlerts:
+    """Tells the duty caseworker; every message carries the reference and priority only (policy 4.5)."""
+
+    mailer: Mailer
+    content: Content
+    duty_phone: str = ""
+    texter: Texter | None = None
+
+    def __call__(self, reference: str, priority: str) -> None:
+        """Send the alerts; one failing channel does not stop the other."""
+        try:
+            self.mailer.duty_alert(reference, priority)
+        finally:
+            if priority == "urgent" and self.duty_phone and self.texter is not None:
+                self.texter(self.duty_phone, self.content.text("duty_sms", reference=reference))
+                log.info("duty text sent for %s", reference)
