@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, literal_column, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,10 +24,6 @@ class State:
     data: dict[str, Any] = field(default_factory=dict)
     turns: int = 0
     row_id: int | None = None
-    # The loaded row (the session's identity map holds rows weakly: keeping it spares save a SELECT) and
-    # the JSON its ciphertext held (unchanged slots are not encrypted again).
-    row: Conversation | None = field(default=None, repr=False, compare=False)
-    stored_json: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def step(self) -> str:
@@ -36,75 +31,30 @@ class State:
         return str(self.data.get("step", "idle"))
 
 
-@dataclass
-class TurnContext:
-    """What a turn needs to know about its contact, read in one query."""
-
-    state: State
-    blocked: bool
-    opted_out: bool
-
-
-# Statements built once: the compiled form is cached by SQLAlchemy, and no clause is rebuilt per turn.
-_CONVERSATION = select(Conversation).where(
-    Conversation.channel == bindparam("channel"), Conversation.contact_key == bindparam("contact_key")
-)
-# One row whatever exists: the conversation (if any), the block's end (if any) and the opt-out (if any).
-_TURN_CONTEXT = (
-    select(Conversation, Block.until, OptOut.contact_key)
-    .select_from(select(literal_column("1").label("one")).subquery("one"))
-    .outerjoin(
-        Conversation,
-        and_(Conversation.channel == bindparam("channel"), Conversation.contact_key == bindparam("contact_key")),
-    )
-    .outerjoin(Block, Block.contact_key == bindparam("contact_key"))
-    .outerjoin(OptOut, OptOut.contact_key == bindparam("contact_key"))
-)
-
-
-def _state(keys: KeyRing, channel: str, contact_key: str, row: Conversation | None, now: datetime) -> State:
-    if row is None:
-        return State(channel, contact_key)
-    if row.expires_at <= now:
-        return State(channel, contact_key, row_id=row.id, row=row)
-    plain = keys.decrypt(row.state)
-    return State(channel, contact_key, json.loads(plain), row.turns, row.id, row, plain)
-
-
 def load(session: Session, keys: KeyRing, channel: str, contact_key: str, now: datetime | None = None) -> State:
     """The live state for this contact on this channel, or a fresh one (expired state is ignored)."""
-    row = session.scalar(_CONVERSATION, {"channel": channel, "contact_key": contact_key})
-    return _state(keys, channel, contact_key, row, now or utcnow())
-
-
-def load_for_turn(
-    session: Session, keys: KeyRing, channel: str, contact_key: str, now: datetime | None = None
-) -> TurnContext:
-    """`load`, `is_blocked` and `is_opted_out` together, in one round trip."""
     now = now or utcnow()
-    row, until, opted_out = session.execute(
-        _TURN_CONTEXT, {"channel": channel, "contact_key": contact_key}
-    ).one()
-    blocked = until is not None and until > now
-    return TurnContext(_state(keys, channel, contact_key, row, now), blocked, opted_out is not None)
+    row = session.scalar(
+        select(Conversation).where(Conversation.channel == channel, Conversation.contact_key == contact_key)
+    )
+    if row is None or row.expires_at <= now:
+        return State(channel, contact_key, row_id=row.id if row else None)
+    return State(channel, contact_key, keys.decrypt_json(row.state), row.turns, row.id)
 
 
 def save(session: Session, keys: KeyRing, state: State, idle: timedelta, now: datetime | None = None) -> None:
-    """Store the state encrypted, pushing its expiry `idle` into the future (written at commit)."""
+    """Store the state encrypted, pushing its expiry `idle` into the future."""
     now = now or utcnow()
-    row = state.row
-    if row is None and state.row_id:
-        row = session.get(Conversation, state.row_id)
+    row = session.get(Conversation, state.row_id) if state.row_id else None
     if row is None:
         row = Conversation(channel=state.channel, contact_key=state.contact_key, created_at=now)
         session.add(row)
-    plain = json.dumps(state.data, separators=(",", ":"))  # as KeyRing.encrypt_json writes it
-    if plain != state.stored_json or row.state is None:
-        row.state = keys.encrypt(plain)
+    row.state = keys.encrypt_json(state.data)
     row.turns = state.turns
     row.updated_at = now
     row.expires_at = now + idle
-    state.row, state.row_id, state.stored_json = row, row.id, plain
+    session.flush()
+    state.row_id = row.id
 
 
 def forget(session: Session, channel: str, contact_key: str) -> int:
