@@ -45,6 +45,7 @@ class Turn:
     forget: bool = False
     silent: bool = False
     hangup: bool = False
+    opted_out: bool = False  # this contact texted STOP (read with the state, at the start of the turn)
 
     @property
     def channel(self) -> str:
@@ -57,6 +58,10 @@ class Turn:
 
 
 StepHandler = Callable[[Turn], None]
+
+
+class Refused(Exception):
+    """A turn's guard said no (e.g. a web chat token that is not valid): nothing was done."""
 
 
 def clean_text(text: str) -> str:
@@ -108,20 +113,27 @@ class Engine:
         """The keyed hash that stands in for a number or chat session everywhere."""
         return contact_key(self.settings.hash_key, contact)
 
-    def handle(self, inbound: Inbound) -> TurnResult:
-        """Handle one message in one transaction; side effects (e-mails, texts) run after commit."""
+    def handle(self, inbound: Inbound, guard: Callable[[Session], bool] | None = None) -> TurnResult:
+        """Handle one message in one transaction; side effects (e-mails, texts) run after commit.
+
+        `guard` (e.g. the web chat's token check) runs first in the same transaction; when it says no,
+        Refused is raised and nothing is written.
+        """
         with unit_of_work(self.sessions) as session:
+            if guard is not None and not guard(session):
+                raise Refused
             if inbound.message_id and not conversations.claim_delivery(
                 session, f"{inbound.channel}:{inbound.message_id}"
             ):
                 return TurnResult(duplicate=True)
             key = self.contact_key(inbound.contact)
             now = utcnow()
-            if conversations.is_blocked(session, key):
+            context = conversations.load_for_turn(session, self.keys, inbound.channel, key, now)
+            if context.blocked:
                 turn = self._blocked(session, inbound, State(inbound.channel, key), now)
             else:
-                state = conversations.load(session, self.keys, inbound.channel, key, now)
-                turn = Turn(session, inbound, state, now, clean_text(inbound.text))
+                state = context.state
+                turn = Turn(session, inbound, state, now, clean_text(inbound.text), opted_out=context.opted_out)
                 self._respond(turn)
                 if turn.forget:
                     conversations.forget(session, inbound.channel, key)
@@ -148,7 +160,7 @@ class Engine:
         if self.safety_check(turn):
             return
         keyword = keyword_of(turn.text, self.keywords) if turn.text else None
-        if turn.channel == "sms" and conversations.is_opted_out(turn.session, turn.state.contact_key):
+        if turn.channel == "sms" and turn.opted_out:
             if keyword == "start" or turn.text.strip().upper() in ("YES", "UNSTOP"):
                 self.keyword_handlers["start"](turn)
             else:
