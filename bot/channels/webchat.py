@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
+from sqlalchemy.orm import Session
 
 from bot.config import DEFAULT_QUICK_EXIT_URL
+from bot.engine import Refused
 from bot.replies import Inbound, Reply
 from bot.services import services
 from intake import chat_sessions
@@ -16,6 +19,7 @@ from intake.db import unit_of_work
 bp = Blueprint("webchat", __name__)
 SESSION_LIFETIME = timedelta(hours=2)
 MAX_CHARS = 2000
+ENDED = "This chat has ended. Please reload the page to start a new one."
 
 
 def as_json(reply: Reply) -> dict[str, Any]:
@@ -34,16 +38,25 @@ def error(status: int, message: str) -> Response:
     return response
 
 
-def authorised(session_id: str) -> bool:
-    """Check the bearer token for this chat session."""
+def bearer_token() -> str | None:
+    """The token from the Authorization header, or None when there is no bearer token."""
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def token_check(session_id: str, token: str) -> Callable[[Session], bool]:
+    """The token check, to run inside a caller's transaction."""
+    hash_key = services().settings.hash_key
+    return lambda session: chat_sessions.check_token(session, hash_key, session_id, token, SESSION_LIFETIME)
+
+
+def authorised(session_id: str) -> bool:
+    """Check the bearer token for this chat session (in a transaction of its own)."""
+    token = bearer_token()
+    if token is None:
         return False
-    svc = services()
-    with unit_of_work(svc.sessions) as session:
-        return chat_sessions.check_token(
-            session, svc.settings.hash_key, session_id, header[7:].strip(), SESSION_LIFETIME
-        )
+    with unit_of_work(services().sessions) as session:
+        return token_check(session_id, token)(session)
 
 
 @bp.get("/")
@@ -80,17 +93,25 @@ def open_chat() -> tuple[Response, int]:
 @bp.post("/api/chat/sessions/<session_id>/messages")
 def send_message(session_id: str) -> Response:
     """The parent's message in, the bot's replies out."""
-    if not authorised(session_id):
-        return error(401, "This chat has ended. Please reload the page to start a new one.")
+    token = bearer_token()
+    if token is None:
+        return error(401, ENDED)
     payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-        return error(400, "Sorry, that message could not be read. Please type it again.")
-    text: str = payload["text"]
-    if len(text) > MAX_CHARS:
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(payload, dict) or not isinstance(text, str) or len(text) > MAX_CHARS:
+        # A message that cannot be taken: a chat that is not valid still hears so first (401 before 400).
+        if not authorised(session_id):
+            return error(401, ENDED)
+        if not isinstance(text, str):
+            return error(400, "Sorry, that message could not be read. Please type it again.")
         return error(400, f"That message is too long. Please keep it under {MAX_CHARS} characters.")
     client_id = payload.get("id")
     message_id = f"{session_id}:{client_id}" if isinstance(client_id, str) and 0 < len(client_id) <= 40 else None
-    result = services().engine.handle(Inbound("web", session_id, text=text, message_id=message_id))
+    inbound = Inbound("web", session_id, text=text, message_id=message_id)
+    try:  # the token is checked in the turn's own transaction: one transaction per message
+        result = services().engine.handle(inbound, guard=token_check(session_id, token))
+    except Refused:
+        return error(401, ENDED)
     if result.forgotten:
         with unit_of_work(services().sessions) as session:
             chat_sessions.end_session(session, session_id)
@@ -101,7 +122,7 @@ def send_message(session_id: str) -> Response:
 def later_messages(session_id: str) -> Response:
     """Caseworker replies that arrived after message number `after`."""
     if not authorised(session_id):
-        return error(401, "This chat has ended. Please reload the page to start a new one.")
+        return error(401, ENDED)
     after = request.args.get("after", "0")
     if not after.isdigit():
         return error(400, "'after' must be a message number.")
