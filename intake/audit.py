@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from intake.models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(7100071)")
+_HEAD = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)  # the newest event's hash
 
 
 def _digest(prev_hash: str, at: datetime, actor: str, action: str, reference: str | None, detail: str | None) -> str:
@@ -23,9 +25,8 @@ def record(session: Session, actor: str, action: str, reference: str | None = No
     """Append one event linked to the previous one (call inside the caller's transaction)."""
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers so two transactions never link to the same previous event.
-        session.execute(text("SELECT pg_advisory_xact_lock(7100071)"))
-    last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
-    prev_hash = last.hash if last else GENESIS
+        session.execute(_CHAIN_LOCK)
+    prev_hash = session.scalar(_HEAD) or GENESIS
     at = utcnow().replace(microsecond=0)
     session.add(
         AuditEvent(
@@ -82,5 +83,4 @@ def verify(session: Session, expected_head: str | None = None) -> ChainReport:
 
 def head(session: Session) -> str:
     """The hash of the newest event (keep it somewhere safe to detect truncation later)."""
-    last = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
-    return last.hash if last else GENESIS
+    return session.scalar(_HEAD) or GENESIS
