@@ -53,7 +53,7 @@ class Settings:
     mail_from: str
     duty_sms: str
     ratelimit_storage_uri: str
-    console_idle_minutes: int
+    console_idle_minutes: float  # may be a fraction: tests lock the screen after a few seconds
     console_lock_time: str
     widget_origins: tuple[str, ...]
     quick_exit_url: str = DEFAULT_QUICK_EXIT_URL
@@ -112,6 +112,18 @@ def _rate_limit(env: dict[str, str], name: str, default: str) -> str:
     return value
 
 
+def _idle_minutes(env: dict[str, str]) -> float:
+    """CONSOLE_IDLE_MINUTES: minutes before the console page hides itself (8.4); fractions such as 0.05 allowed."""
+    value = env.get("CONSOLE_IDLE_MINUTES", "5").strip()
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = float("nan")
+    if not 0 < minutes <= 15:  # NaN fails too; the server ends sessions idle for 15 minutes anyway
+        raise ConfigError(f"CONSOLE_IDLE_MINUTES must be minutes above 0 and at most 15, not {value!r}")
+    return minutes
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment; production refuses to start without real secrets."""
     env = dict(os.environ if environ is None else environ)
@@ -158,7 +170,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM", "intake@localhost"),
         duty_sms=env.get("DUTY_SMS", ""),
         ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
-        console_idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES", "5")),
+        console_idle_minutes=_idle_minutes(env),
         console_lock_time=env.get("CONSOLE_LOCK_TIME", "19:00"),
         widget_origins=_csv(env.get("WIDGET_ORIGINS", "")),
         quick_exit_url=env.get("QUICK_EXIT_URL", DEFAULT_QUICK_EXIT_URL),

@@ -11,12 +11,19 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.conftest import make_app
@@ -49,30 +56,41 @@ CHROMEDRIVER = _find("CHROMEDRIVER_BIN", "/usr/bin/chromedriver", "chromedriver"
 BrowserFactory = Callable[..., webdriver.Chrome]
 
 
+TIMEOUT = 15  # seconds a browser wait may take before the test fails
+
+
 @dataclass
 class LiveServer:
-    """The app on a real port."""
+    """The app on a real port (tests seed data through `app`, as the integration tests do)."""
 
     url: str
+    app: Flask
 
     def at(self, path: str) -> str:
         return self.url + path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real app (fresh migrated SQLite) behind werkzeug's threaded server; shut down cleanly."""
-    app = make_app(tmp_path_factory.mktemp("e2e-app"), QUICK_EXIT_URL=EXIT_PATH)
+@contextmanager
+def serve(tmp_path: Path, **settings: str) -> Iterator[LiveServer]:
+    """A fresh app (migrated SQLite, these settings) behind werkzeug's threaded server; shut down cleanly."""
+    app = make_app(tmp_path, **{"QUICK_EXIT_URL": EXIT_PATH, **settings})
     app.config["TESTING"] = False  # behave as deployed: real error pages, real headers
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}")
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real app, shared by the tests that need no settings of their own."""
+    with serve(tmp_path_factory.mktemp("e2e-app")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -128,3 +146,73 @@ def axe_source() -> str:
     if not AXE_JS.is_file():
         pytest.skip(f"axe-core not installed at {AXE_JS.relative_to(ROOT)} (`npm ci` or `make browser-deps`)")
     return AXE_JS.read_text(encoding="utf-8")
+
+
+# ---- helpers shared by the browser tests ----
+
+def wait_for(driver: webdriver.Chrome, condition: Any, message: str, timeout: float = TIMEOUT) -> Any:
+    """Poll `condition(driver)` until it is truthy (and return it), or fail with `message`."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d), message)
+
+
+def press(driver: webdriver.Chrome, *keys: str) -> None:
+    """Keys to whatever has focus, as a keyboard user would press them."""
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def bot_texts(driver: webdriver.Chrome) -> list[str]:
+    """What the bot (and any caseworker) said on the chat page, in order."""
+    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li.msg.bot")]
+
+
+def parent_texts(driver: webdriver.Chrome) -> list[str]:
+    """What the parent sent on the chat page."""
+    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li.msg.parent")]
+
+
+def open_chat(driver: webdriver.Chrome, server: LiveServer) -> None:
+    """Load the chat page and wait for the greeting (the session is open once it shows)."""
+    driver.get(server.at("/"))
+    wait_for(driver, lambda d: len(bot_texts(d)) >= 2, "the greeting never appeared")
+    assert "no need to give your name" in " ".join(bot_texts(driver))
+
+
+def ask(driver: webdriver.Chrome, text: str) -> str:
+    """Type into the message box (already focused), press Enter, wait for the answer; return its text."""
+    before = len(bot_texts(driver))
+    press(driver, text, Keys.ENTER)
+    wait_for(driver, lambda d: len(bot_texts(d)) > before, f"no reply to {text!r}")
+    return "\n".join(bot_texts(driver)[before:])
+
+
+SEVERE = ("serious", "critical")
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """axe-core violations, readably, with where on the page each one is."""
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            summary = (node.get("failureSummary") or "").strip().splitlines()
+            where = " ".join(map(str, node["target"]))
+            lines.append(f"    at {where}: {summary[-1].strip() if summary else ''}")
+    return "\n".join(lines)
+
+
+def run_axe(driver: webdriver.Chrome, source: str) -> list[dict[str, Any]]:
+    """Inject axe-core into the page as it is now and return its violations."""
+    driver.execute_script(source)
+    result = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        "  .then(function (r) { done(r.violations); })"
+        "  .catch(function (e) { done({error: String(e)}); });"
+    )
+    assert isinstance(result, list), f"axe-core failed to run: {result}"
+    return result
+
+
+def severe_violations(driver: webdriver.Chrome, source: str) -> list[dict[str, Any]]:
+    """The serious and critical axe-core violations on the page."""
+    return [v for v in run_axe(driver, source) if v.get("impact") in SEVERE]

@@ -10,51 +10,30 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.config import DEFAULT_QUICK_EXIT_URL
 from tests.conftest import make_app
-from tests.e2e.conftest import EXIT_PATH, BrowserFactory, LiveServer
+from tests.e2e.conftest import (
+    EXIT_PATH,
+    BrowserFactory,
+    LiveServer,
+    ask,
+    bot_texts,
+    describe,
+    open_chat,
+    parent_texts,
+    press,
+    severe_violations,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 QUESTION = "how long does the council have to decide on an ehc assessment"
-TIMEOUT = 15
-
-
-def wait_for(driver: Chrome, condition: Any, message: str) -> Any:
-    return WebDriverWait(driver, TIMEOUT, poll_frequency=0.1).until(lambda d: condition(d), message)
-
-
-def bot_texts(driver: Chrome) -> list[str]:
-    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li.msg.bot")]
-
-
-def parent_texts(driver: Chrome) -> list[str]:
-    return [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#log li.msg.parent")]
-
-
-def open_chat(driver: Chrome, server: LiveServer) -> None:
-    """Load the page and wait for the greeting (the session is open once it shows)."""
-    driver.get(server.at("/"))
-    wait_for(driver, lambda d: len(bot_texts(d)) >= 2, "the greeting never appeared")
-    assert "no need to give your name" in " ".join(bot_texts(driver))
 
 
 def active(driver: Chrome) -> Any:
     return driver.switch_to.active_element
-
-
-def press(driver: Chrome, *keys: str) -> None:
-    """Keys to whatever has focus, as a keyboard user would press them."""
-    ActionChains(driver).send_keys(*keys).perform()
-
-
-def ask(driver: Chrome, text: str) -> None:
-    """Type into the message box (already focused) and press Enter; wait for the bot to answer."""
-    before = len(bot_texts(driver))
-    press(driver, text, Keys.ENTER)
-    wait_for(driver, lambda d: len(bot_texts(d)) > before, f"no reply to {text!r}")
 
 
 def test_keyboard_only_question_gets_the_answer(browser: Chrome, live_server: LiveServer) -> None:
@@ -198,32 +177,6 @@ def test_exit_url_comes_from_config_and_defaults_to_a_neutral_site(tmp_path: Pat
     assert 'data-exit-url="https://www.example.org/recipes?a=1&amp;b=2"' in page
 
 
-SEVERE = ("serious", "critical")
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"][:5]:
-            summary = (node.get("failureSummary") or "").strip().splitlines()
-            where = " ".join(map(str, node["target"]))
-            lines.append(f"    at {where}: {summary[-1].strip() if summary else ''}")
-    return "\n".join(lines)
-
-
-def run_axe(driver: Chrome, source: str) -> list[dict[str, Any]]:
-    driver.execute_script(source)
-    result = driver.execute_async_script(
-        "var done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
-        "  .then(function (r) { done(r.violations); })"
-        "  .catch(function (e) { done({error: String(e)}); });"
-    )
-    assert isinstance(result, list), f"axe-core failed to run: {result}"
-    return result
-
-
 @pytest.mark.parametrize("width", [1280, 360])
 def test_chat_page_has_no_serious_accessibility_violations(
     browser_factory: BrowserFactory, live_server: LiveServer, axe_source: str, width: int
@@ -233,6 +186,5 @@ def test_chat_page_has_no_serious_accessibility_violations(
     driver.find_element(By.ID, "message").click()
     ask(driver, QUESTION)
     ask(driver, "MENU")  # a reply with choice buttons is on the page too
-    violations = run_axe(driver, axe_source)
-    severe = [v for v in violations if v.get("impact") in SEVERE]
+    severe = severe_violations(driver, axe_source)
     assert not severe, "axe-core found serious/critical problems on the chat page:\n" + describe(severe)

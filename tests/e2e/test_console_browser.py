@@ -1,0 +1,253 @@
+"""The caseworker console in real headless Chromium: sign-in with TOTP, claim, idle lock, chat reply, axe-core."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pyotp
+import pytest
+from selenium.webdriver import Chrome
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+
+from tests.e2e.conftest import (
+    BrowserFactory,
+    LiveServer,
+    ask,
+    bot_texts,
+    describe,
+    open_chat,
+    serve,
+    severe_violations,
+    wait_for,
+)
+from tests.integration.test_console import PASSWORD, add_caseworker, enquire
+
+pytestmark = pytest.mark.browser
+
+IDLE_MINUTES = 0.1  # the idle lock after 6 seconds (CONSOLE_IDLE_MINUTES takes fractions)
+SUMMARY = "Needs help with an EHC assessment"  # what `enquire` puts in a normal case
+TRIGGER = "mentions a child being hurt"  # what `enquire(urgent=True)` flags
+REPLY = "Hello, this is Alex from the advice service. Is now a good time to talk here?"
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the default settings (5-minute idle lock), for this module's tests."""
+    with serve(tmp_path_factory.mktemp("console-app")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with an idle lock short enough to wait for."""
+    with serve(tmp_path_factory.mktemp("console-idle"), CONSOLE_IDLE_MINUTES=str(IDLE_MINUTES)) as server:
+        yield server
+
+
+def type_into(driver: Chrome, element_id: str, text: str) -> None:
+    field = driver.find_element(By.ID, element_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def submit_sign_in(driver: Chrome, server: LiveServer, username: str, code: str, password: str = PASSWORD) -> None:
+    """Fill in the sign-in form as a caseworker would and press the button."""
+    if not driver.current_url.startswith(server.at("/caseworker/login")):
+        driver.get(server.at("/caseworker/login"))
+    type_into(driver, "username", username)
+    type_into(driver, "password", password)
+    type_into(driver, "code", code)
+    driver.find_element(By.XPATH, "//main//form//button[.='Sign in']").click()
+
+
+def sign_in(driver: Chrome, server: LiveServer, username: str) -> None:
+    """A new on-duty account signs in with its password and the code its authenticator app shows now."""
+    secret = add_caseworker(server.app, username)
+    submit_sign_in(driver, server, username, pyotp.TOTP(secret).now())
+    wait_for(driver, lambda d: d.current_url == server.at("/caseworker/queue"), f"{username} was not signed in")
+
+
+def queue_rows(driver: Chrome) -> list[WebElement]:
+    return driver.find_elements(By.CSS_SELECTOR, "#queue tbody tr[data-reference]")
+
+
+def claim(driver: Chrome, server: LiveServer, reference: str) -> None:
+    """Click the row's Claim button; the case page opens."""
+    driver.find_element(By.XPATH, f"//table[@id='queue']//button[.='Claim {reference}']").click()
+    wait_for(driver, lambda d: d.current_url == server.at(f"/caseworker/case/{reference}"), "no case page")
+    assert reference in driver.find_element(By.TAG_NAME, "h1").text
+
+
+def test_sign_in_with_password_and_authenticator_code(browser: Chrome, console_server: LiveServer) -> None:
+    secret = add_caseworker(console_server.app, "robin")
+    browser.get(console_server.at("/caseworker/queue"))
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/login"), "the queue needs a sign-in")
+    code_box = browser.find_element(By.ID, "code")
+    assert code_box.get_attribute("autocomplete") == "one-time-code"
+    assert code_box.get_attribute("inputmode") == "numeric"
+
+    # The right password with a wrong code is refused, without saying which factor was wrong.
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    submit_sign_in(browser, console_server, "robin", wrong)
+    error = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "main .error[role=alert]"), "no error")
+    assert error[0].text == "Sign-in failed. Check your details and code, or ask the duty manager."
+    assert browser.current_url == console_server.at("/caseworker/login")
+
+    submit_sign_in(browser, console_server, "robin", pyotp.TOTP(secret).now())
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/queue"), "the code was not accepted")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Queue"
+    assert browser.find_element(By.CSS_SELECTOR, "nav .who").text == "robin (caseworker)"
+    assert browser.execute_script("return document.cookie") == "", "the session cookie is HttpOnly"
+    assert browser.execute_script("return [localStorage.length, sessionStorage.length]") == [0, 0]
+
+    browser.find_element(By.XPATH, "//nav//button[.='Sign out']").click()
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/login"), "sign-out did not work")
+    browser.get(console_server.at("/caseworker/queue"))
+    assert browser.current_url == console_server.at("/caseworker/login"), "signed out means signed out"
+
+
+def test_urgent_enquiry_is_on_top_and_claimed_by_clicking(browser: Chrome, console_server: LiveServer) -> None:
+    normal = enquire(console_server.app)
+    urgent = enquire(console_server.app, urgent=True)
+    sign_in(browser, console_server, "sam")
+
+    rows = queue_rows(browser)
+    assert [row.get_attribute("data-reference") for row in rows[:1]] == [urgent], "the urgent enquiry is on top"
+    top = rows[0]
+    assert "urgent" in top.get_attribute("class").split()
+    assert top.find_element(By.CSS_SELECTOR, ".flag").text == "URGENT"
+    other = next(row for row in rows if row.get_attribute("data-reference") == normal)
+    assert top.value_of_css_property("background-color") != other.value_of_css_property("background-color"), \
+        "the urgent row looks different, not only in words"
+    assert SUMMARY not in browser.page_source and "+447700900123" not in browser.page_source
+
+    claim(browser, console_server, urgent)
+    assert "URGENT" in browser.find_element(By.TAG_NAME, "h1").text
+    assert TRIGGER in browser.find_element(By.CSS_SELECTOR, ".safeguarding").text
+    assert browser.find_element(By.XPATH, "//button[.='Release back to the queue']").is_displayed()
+
+    browser.find_element(By.LINK_TEXT, "Queue").click()
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/queue"), "no queue page")
+    assert urgent not in [row.get_attribute("data-reference") for row in queue_rows(browser)], "claimed: gone"
+    browser.find_element(By.LINK_TEXT, "My caseload").click()
+    wait_for(browser, lambda d: urgent in d.find_element(By.TAG_NAME, "main").text, "not in my caseload")
+
+
+def content_text(driver: Chrome) -> str:
+    return driver.execute_script("return document.getElementById('content').textContent")
+
+
+def test_idle_lock_hides_the_case_until_the_password_is_given(browser: Chrome, idle_server: LiveServer) -> None:
+    reference = enquire(idle_server.app)
+    sign_in(browser, idle_server, "kim")
+    assert browser.find_element(By.CSS_SELECTOR, 'meta[name="idle-minutes"]').get_attribute("content") == "0.1"
+    claim(browser, idle_server, reference)
+    summary = browser.find_element(By.CSS_SELECTOR, "p.summary")
+    assert summary.text == SUMMARY and summary.is_displayed()
+    lock = browser.find_element(By.ID, "idle-lock")
+    assert not lock.is_displayed(), "no lock while the caseworker is busy"
+
+    # Nobody touches the page: after the idle time the case is gone from it and the password is asked for.
+    wait_for(browser, lambda d: d.find_element(By.ID, "idle-lock").is_displayed(), "the screen never locked",
+             timeout=IDLE_MINUTES * 60 + 10)
+    assert SUMMARY not in content_text(browser) and SUMMARY not in browser.page_source, "the case text is removed"
+    assert reference not in content_text(browser)
+    assert "locked" in browser.find_element(By.TAG_NAME, "body").get_attribute("class").split()
+    assert "Screen locked" in lock.text and "Enter your password" in lock.text
+    assert browser.switch_to.active_element.get_attribute("id") == "unlock-password", "the password has focus"
+    # The server knows too: fetching the case page (as a reload would) gives the unlock page, not the case.
+    wait_for(browser, lambda d: d.execute_async_script(
+        "var needle = arguments[0], done = arguments[arguments.length - 1];"
+        "fetch(location.href, {credentials: 'same-origin'}).then(function (r) { return r.text().then("
+        "  function (t) { done(r.url.endsWith('/caseworker/unlock') && t.indexOf(needle) < 0); }); })"
+        "  .catch(function () { done(false); });", SUMMARY,
+    ), "the server still serves the case while the screen is locked")
+    assert SUMMARY not in browser.page_source
+
+    type_into(browser, "unlock-password", "not the password at all")
+    browser.find_element(By.XPATH, "//form[@id='unlock-form']//button[.='Unlock']").click()
+    wait_for(browser, lambda d: d.find_element(By.ID, "unlock-error").text == "That password is not right.",
+             "a wrong password was not refused")
+    assert SUMMARY not in browser.page_source
+
+    type_into(browser, "unlock-password", PASSWORD)
+    browser.find_element(By.XPATH, "//form[@id='unlock-form']//button[.='Unlock']").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "p.summary"), "the case did not come back")
+    assert browser.current_url == idle_server.at(f"/caseworker/case/{reference}")
+    assert browser.find_element(By.CSS_SELECTOR, "p.summary").is_displayed()
+    assert not browser.find_element(By.ID, "idle-lock").is_displayed()
+
+
+HAND_OFF = (  # what the parent types, and what the bot must say back
+    ("HUMAN", "Is that OK? Reply YES or NO."),
+    ("yes", "What is it mainly about?"),
+    ("1", "In a few words, what would you like help with?"),
+    ("some words", "Which stage of education is your child at?"),
+    ("2", "Does your child have an EHC plan?"),
+    ("2", "Would you like a caseworker to contact you?"),
+    ("yes", "Reply here in this chat (while this page is open)"),
+    ("1", "This is exactly what a caseworker will see"),
+    ("yes", "Your reference is"),
+)
+
+
+def test_reply_reaches_the_parents_open_chat(browser_factory: BrowserFactory, console_server: LiveServer) -> None:
+    caseworker = browser_factory()
+    sign_in(caseworker, console_server, "alex")  # waiting at the queue before the parent asks
+
+    parent = browser_factory(400, 800)
+    open_chat(parent, console_server)
+    parent.find_element(By.ID, "message").click()
+    answer = ""
+    for message, expected in HAND_OFF:
+        answer = ask(parent, message)
+        assert expected in answer, f"after {message!r} the bot said:\n{answer}"
+    assert "Contact: Reply here in this chat" in bot_texts(parent)[-2]
+    found = re.search(r"Your reference is ([A-Z]{3}-\d{3})", answer)
+    assert found, answer
+    reference = found.group(1)
+
+    # The queue updates by itself: the new enquiry appears without a reload.
+    wait_for(caseworker, lambda d: reference in [r.get_attribute("data-reference") for r in queue_rows(d)],
+             "the parent's enquiry never appeared in the queue", timeout=20)
+    claim(caseworker, console_server, reference)
+    assert "some words" in caseworker.find_element(By.CSS_SELECTOR, "p.summary").text
+    type_into(caseworker, "reply-text", REPLY)
+    caseworker.find_element(By.XPATH, "//button[.='Send to the chat']").click()
+    wait_for(caseworker, lambda d: "Reply sent to the parent's chat." in d.find_element(By.TAG_NAME, "main").text,
+             "the console did not confirm the reply")
+
+    # The parent's page polls every 5 seconds: the caseworker's words appear, marked as from a caseworker.
+    shown = wait_for(parent, lambda d: [m for m in d.find_elements(By.CSS_SELECTOR, "#log li.msg.caseworker")
+                                        if REPLY in m.text], "the reply never reached the parent's page")
+    assert shown[0].find_element(By.CSS_SELECTOR, ".who").text == "Caseworker"
+    assert shown[0].is_displayed()
+
+
+def test_console_pages_have_no_serious_accessibility_violations(
+    browser: Chrome, console_server: LiveServer, axe_source: str
+) -> None:
+    urgent = enquire(console_server.app, urgent=True)
+    normal = enquire(console_server.app)
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    browser.get(console_server.at("/caseworker/login"))
+    found["sign-in page"] = severe_violations(browser, axe_source)
+    submit_sign_in(browser, console_server, "nobody", "123456")  # the page with its error message
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "main .error"), "no sign-in error shown")
+    found["sign-in page with an error"] = severe_violations(browser, axe_source)
+
+    sign_in(browser, console_server, "jo")
+    assert len(queue_rows(browser)) >= 2
+    found["queue"] = severe_violations(browser, axe_source)
+    claim(browser, console_server, urgent)
+    found["urgent case page"] = severe_violations(browser, axe_source)
+    browser.get(console_server.at("/caseworker/queue"))
+    claim(browser, console_server, normal)  # warnings, the text-message form, notes
+    found["case page"] = severe_violations(browser, axe_source)
+
+    problems = "\n".join(f"{page}:\n{describe(v)}" for page, v in found.items() if v)
+    assert not problems, "axe-core found serious/critical problems in the console:\n" + problems
