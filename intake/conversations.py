@@ -127,8 +127,10 @@ def claim_delivery(session: Session, message_id: str) -> bool:
     One INSERT ... ON CONFLICT DO NOTHING: concurrent deliveries of the same id cannot both win.
     """
     statement = _CLAIM_POSTGRESQL if session.get_bind().dialect.name == "postgresql" else _CLAIM_SQLITE
-    # RETURNING, not rowcount: an ORM session reports rowcount -1 for this INSERT on psycopg.
-    return session.execute(statement, {"message_id": message_id, "created_at": utcnow()}).first() is not None
+    # RETURNING, not rowcount: an ORM session reports rowcount -1 for this INSERT on psycopg. Executed on the
+    # session's connection (same transaction): a plain INSERT, not the ORM's bulk-insert machinery.
+    result = session.connection().execute(statement, {"message_id": message_id, "created_at": utcnow()})
+    return result.first() is not None
 
 
 # Built once (bound values), so each delivery reuses the cached compiled statement.
