@@ -46,8 +46,9 @@ from bench.common import (
 
 TARGET_TURNS_PER_S = 300.0
 TARGET_P99_MS = 100.0
-WORKERS = 4
-THREADS = 4
+# On the 2-core machine; BENCH_WORKERS / BENCH_THREADS try other shapes without editing this file.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 REQUEST_TIMEOUT = 15.0
 
 
