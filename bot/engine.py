@@ -40,6 +40,7 @@ class Turn:
     now: datetime
     text: str
     assessment: Assessment | None = None
+    safety_key: bool = False  # the phone's 0 key was used for safety, not as an answer
     replies: list[Reply] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     forget: bool = False

@@ -82,6 +82,9 @@ class IntakeForm:
             turn.state.data["step"] = "idle"
             self.engine.steps["idle"](turn)
             return
+        if turn.safety_key:  # 0 meant "a child is in danger", not an answer: ask the question again
+            self._ask(turn, form["requested"])
+            return
         self._run(turn, candidate=turn.inbound.digits or turn.text)
 
     def _run(self, turn: Turn, candidate: str | None) -> None:

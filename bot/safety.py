@@ -39,6 +39,7 @@ class Safety:
                 return True
         if turn.channel == "voice" and turn.inbound.digits == "0":
             self.raise_concern(turn, ("caller pressed 0: a child in danger",))
+            turn.safety_key = True
             return False
         if not turn.text:
             return False

@@ -418,3 +418,22 @@ def test_no_recording_or_transcription_in_any_twiml(client: FlaskClient) -> None
         for element in root.iter():
             assert element.tag not in ("Record", "Start", "Stream", "Dial", "Conference")
             assert not any(name.lower().startswith(("record", "transcri")) for name in element.attrib)
+
+
+def test_danger_during_the_callback_questions_comes_first_then_goes_on(app: Flask, caller: CallActions) -> None:
+    caller.call()
+    caller.press("2")
+    caller.press("1")  # yes, keep the details
+    said = caller.press("0")  # in the middle of the form
+    assert said.startswith("If a child is in immediate danger") and "not one of the choices" not in said
+    assert "What is it mainly about?" in said  # then the same question again
+    assert count(app, Enquiry, Enquiry.priority == "urgent") == 1
+    said = caller.say("my partner hurts my son")
+    assert "9 9 9" in said
+    assert count(app, Enquiry, Enquiry.priority == "urgent") == 1  # one concern per call
+    for _ in range(12):
+        said = caller.press("1")
+        if "reference" in said.lower():
+            break
+    assert "Your reference is" in said
+    assert count(app, Enquiry, Enquiry.priority == "normal") == 1
