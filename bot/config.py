@@ -36,9 +36,9 @@ class Settings:
     twilio_auth_token: str
     twilio_account_sid: str
     twilio_api_base: str
+    twilio_sms_from: str
     public_base_url: str
     service_name: str
-    twilio_sms_from: str
     service_phone: str
     mash_phone: str
     office_hours: str
@@ -153,10 +153,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         twilio_auth_token=env["TWILIO_AUTH_TOKEN"],
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
         twilio_api_base=env.get("TWILIO_API_BASE", ""),
+        twilio_sms_from=env.get("TWILIO_SMS_FROM", ""),  # our number (or MG… service) for texts
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         service_name=env.get("SERVICE_NAME", "the SEND Information, Advice and Support Service"),
         service_phone=env.get("SERVICE_PHONE", "01234 567890"),
-        twilio_sms_from=env.get("TWILIO_SMS_FROM", ""),  # our number (or MG… service) for texts
         mash_phone=env.get("MASH_PHONE", "the council's children's services"),
         office_hours=env.get("OFFICE_HOURS", "Mon-Fri 09:00-17:00"),
         bank_holidays=_csv(env.get("BANK_HOLIDAYS", "")),
