@@ -48,7 +48,9 @@ def intake_form_domain(content: Content) -> dict[str, Any]:
 def build_domain(content: Content) -> dict[str, Any]:
     """The rasa domain the actions read: topic answers as responses, slots and forms."""
     responses: dict[str, list[dict[str, Any]]] = {
-        f"utter_topic_{topic.id}": [{"text": topic.answer, "custom": {"spoken": topic.spoken}}]
+        f"utter_topic_{topic.id}": [
+            {"text": topic.answer, "custom": {"spoken": topic.spoken, "then": topic.action or ""}}
+        ]
         for topic in content.topics.values()
     }
     responses["utter_more_help"] = [

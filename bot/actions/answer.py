@@ -27,7 +27,8 @@ class ActionAnswerEnquiry(Action):
             dispatcher.utter_message(response="utter_not_understood")
             return [SlotSet("topic", None)]
         answer = variants[0]
-        footer = responses.get("utter_more_help", [{}])[0]
+        # A menu follows some answers (a greeting); it already says where to go next.
+        footer = {} if answer.get("custom", {}).get("then") == "menu" else responses.get("utter_more_help", [{}])[0]
         spoken = answer.get("custom", {}).get("spoken", answer["text"])
         spoken_footer = footer.get("custom", {}).get("spoken", footer.get("text", ""))
         dispatcher.utter_message(
