@@ -9,7 +9,7 @@ from typing import Any, Literal
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
-from intake import form_rules, parent_messages, queue
+from intake import form_rules, parent_messages, queue, service_hours
 from intake.hours import OfficeHours
 from intake.minimise import describe, find_personal_data, redact
 from intake.models import Enquiry
@@ -262,8 +262,9 @@ class IntakeForm:
     def _waiting(self, turn: Turn, enquiry: Enquiry) -> str:
         """Honest waiting: queue place, and a typical wait from recent claims, or when we reopen."""
         position = queue.position(turn.session, enquiry)
-        if not self.hours.is_open(turn.now):
-            return self._msg("waiting_closed", opening=self.hours.describe_next_opening(turn.now))
+        hours = service_hours.current(turn.session, self.hours)  # the console's setting, else the env's
+        if not hours.is_open(turn.now):
+            return self._msg("waiting_closed", opening=hours.describe_next_opening(turn.now))
         wait = queue.typical_wait(turn.session)
         if wait is None:
             return self._msg("waiting_position_only", position=position)

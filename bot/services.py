@@ -40,6 +40,7 @@ class Services:
     content: Content
     engine: Engine
     mailer: Mailer
+    hours: OfficeHours  # the env's office hours: the default under intake.service_hours (console setting)
 
 
 def content_variables(settings: Settings) -> dict[str, str]:
@@ -94,9 +95,9 @@ def build_services(settings: Settings) -> Services:
     Dialogue(engine)
     hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
     IntakeForm(engine, hours, alert=alerts)
-    VoiceMenu(engine, texter=texter)  # after the form: it leads callers on from it
+    VoiceMenu(engine, texter=texter, hours=hours)  # after the form: it leads callers on from it
     Safety(engine, alert=alerts)
-    return Services(settings, db, sessions, keys, content, engine, mailer)
+    return Services(settings, db, sessions, keys, content, engine, mailer, hours)
 
 
 def register_services(app: Flask, settings: Settings) -> None:

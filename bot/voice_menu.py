@@ -14,7 +14,7 @@ from bot.content import fill, spell_out
 from bot.engine import Engine, StepHandler, Turn
 from bot.replies import Choice, Inbound, Reply, TurnResult
 from bot.texting import Texter
-from intake import conversations
+from intake import conversations, service_hours
 from intake.db import unit_of_work
 from intake.hours import OfficeHours
 
@@ -32,11 +32,12 @@ def of(engine: Engine) -> VoiceMenu:
 class VoiceMenu:
     """Registers the phone-line steps on the engine; wording comes from flows/voice.yaml."""
 
-    def __init__(self, engine: Engine, texter: Texter | None = None) -> None:
+    def __init__(self, engine: Engine, texter: Texter | None = None, hours: OfficeHours | None = None) -> None:
         self.engine = engine
         self.content = engine.content
         settings = engine.settings
-        self.hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
+        # The env's hours: the default when no manager has set hours in the console (intake.service_hours).
+        self.hours = hours or OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
         self.wording: dict[str, Any] = yaml.safe_load(Path(settings.flows_dir / "voice.yaml").read_text())
         self.values = {
             "service_name": settings.service_name,
@@ -141,8 +142,9 @@ class VoiceMenu:
     def start(self, turn: Turn) -> None:
         """Greeting with the service's name, one privacy sentence, hours if closed, then the menu."""
         lines = [self.say("greeting"), self.say("privacy_note")]
-        if not self.hours.is_open(turn.now):
-            lines.append(self.say("closed", next_open=self.hours.describe_next_opening(turn.now)))
+        hours = service_hours.current(turn.session, self.hours)
+        if not hours.is_open(turn.now):
+            lines.append(self.say("closed", next_open=hours.describe_next_opening(turn.now)))
         turn.say(Reply(" ".join(lines)))
         self.menu(turn)
 
@@ -171,9 +173,10 @@ class VoiceMenu:
 
     def callback(self, turn: Turn) -> None:
         """Ask for a caseworker: the consent-first intake form, or the office number if there is none."""
-        closed = not self.hours.is_open(turn.now)
+        hours = service_hours.current(turn.session, self.hours)
+        closed = not hours.is_open(turn.now)
         if closed:
-            turn.say(Reply(self.say("callback_closed", next_open=self.hours.describe_next_opening(turn.now))))
+            turn.say(Reply(self.say("callback_closed", next_open=hours.describe_next_opening(turn.now))))
         starter = self.engine.steps.get("form_start")
         if starter is not None:
             starter(turn)

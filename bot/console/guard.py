@@ -10,9 +10,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, csrf
 from bot.services import services
-from intake import audit, staff
+from intake import audit, service_hours, staff
 from intake.db import unit_of_work
-from intake.hours import OfficeHours
 
 PUBLIC = {"console.login"}
 # The idle-lock screen must work while locked; polling must not keep a session alive.
@@ -26,10 +25,11 @@ def now() -> datetime:
 
 
 def console_open(moment: datetime) -> bool:
-    """Inside console hours (office days, opening time to the nightly lock)."""
-    settings = services().settings
-    hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
-    return staff.console_open(moment, hours, settings.console_lock_time)
+    """Inside console hours (office days, opening time to the nightly lock), by the hours in force now."""
+    svc = services()
+    with unit_of_work(svc.sessions) as db:
+        hours = service_hours.current(db, svc.hours)
+    return staff.console_open(moment, hours, svc.settings.console_lock_time)
 
 
 def start(username: str, role: str) -> None:
