@@ -35,4 +35,4 @@ def _setup(state: BlueprintSetupState) -> None:
     state.app.extensions["console_texter"] = twilio_texter(state.app.config["INTAKE"])
 
 
-from bot.console import manage, rights, views  # noqa: E402,F401  (routes attach themselves to bp)
+from bot.console import hours, manage, rights, views  # noqa: E402,F401  (routes attach themselves to bp)

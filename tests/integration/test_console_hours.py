@@ -1,0 +1,178 @@
+"""Office hours set by a manager in the console: validated, audited, and used at once by every channel."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+
+from bot import create_app
+from intake import service_hours
+from intake.db import unit_of_work
+from intake.hours import DAYS, OfficeHours
+from intake.models import ServiceSetting
+from tests import conftest
+from tests.conftest import SmsActions, make_app
+from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, svc
+from tests.integration.test_console_manage import signed_in
+from tests.integration.test_voice import CallActions
+
+ALWAYS_OPEN = "Mon-Sun 00:00-23:59"
+HAND_OFF = ("HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "no", "yes")
+
+
+def closed_today() -> tuple[str, str]:
+    """Hours that keep the office shut now: open only tomorrow's weekday 10-11, and today a bank holiday."""
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).date()
+    tomorrow = today + timedelta(days=1)
+    return f"{DAYS[tomorrow.weekday()].title()} 10:00-11:00", today.isoformat()
+
+
+def text(response: Any) -> str:
+    """A page's text with HTML entities decoded."""
+    return html.unescape(response.data.decode())
+
+
+def stored(app: Flask) -> ServiceSetting | None:
+    with unit_of_work(svc(app).sessions) as session:
+        row = session.get(ServiceSetting, service_hours.NAME)
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def finish_sms_intake(app: Flask, number: str = "+447700900123") -> str:
+    sms = SmsActions(app.test_client(), number)
+    reply: list[str] = []
+    for message in HAND_OFF:
+        reply = sms.send(message)
+    return "\n".join(reply)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """The env says the office is always open, so only the console's setting can close it."""
+    return make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
+
+
+@pytest.fixture
+def manager(app: Flask) -> AuthActions:
+    return signed_in(app, "morgan", "manager")
+
+
+def test_manager_sees_the_hours_in_force_and_that_they_come_from_the_environment(manager: AuthActions) -> None:
+    page = text(manager.client.get("/caseworker/hours"))
+    assert "Mon-Sun 00:00-23:59" in page and "the environment (OFFICE_HOURS, BANK_HOLIDAYS)" in page
+    assert "Europe/London" in page and 'value="Mon-Sun 00:00-23:59"' in page
+    assert "Office hours</a>" in text(manager.client.get("/caseworker/queue"))  # in the managers' menu
+
+
+def test_closing_the_office_in_the_console_applies_at_once_to_sms_and_voice(app: Flask, manager: AuthActions) -> None:
+    caller = CallActions(app.test_client(), "+447700900555")
+    assert "not available right now" not in caller.call()  # open, by the env's hours
+    weekly, today = closed_today()
+
+    response = manager.post("/caseworker/hours", hours=weekly.lower(), bank_holidays=f" {today} ,2026-12-25")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/caseworker/hours")
+    page = text(manager.client.get("/caseworker/hours"))
+    assert "Office hours saved" in page and weekly in page and today in page
+    assert "the console by morgan" in page and "Closed: we reopen 10am tomorrow" in page
+    row = stored(app)
+    assert row is not None and row.value["hours"] == weekly
+    assert row.value["bank_holidays"] == sorted([today, "2026-12-25"])
+
+    done = finish_sms_intake(app)
+    assert "We are closed now" in done and "10am tomorrow" in done
+
+    said = CallActions(app.test_client(), "+447700900666").call()
+    assert "not available right now" in said and "next available 10am tomorrow" in said
+
+    [event] = audit_rows(app, "office_hours_set")
+    assert event.actor == "morgan" and event.reference is None
+    assert event.detail is not None and weekly in event.detail and today in event.detail
+
+
+def test_every_worker_sees_the_change_on_its_next_turn(tmp_path: Path, app: Flask, manager: AuthActions) -> None:
+    other_worker = create_app(conftest.test_env(tmp_path, OFFICE_HOURS=ALWAYS_OPEN))  # same database, its own services
+    other_worker.config["TESTING"] = True
+    weekly, today = closed_today()
+    assert manager.post("/caseworker/hours", hours=weekly, bank_holidays=today).status_code == 302
+    assert "We are closed now" in finish_sms_intake(other_worker, "+447700900777")
+
+
+@pytest.mark.parametrize(("hours", "holidays", "message"), [
+    ("", "", "Office hours: enter at least one day"),
+    ("weekdays 9-5", "", "Office hours: cannot read 'weekdays 9-5'"),
+    ("Mon-Fri 09:00-17:00; Sat 25:00-26:00", "", "Office hours: cannot read 'Sat 25:00-26:00'"),
+    ("Mon 17:00-09:00", "", "closing time is not after the opening time"),
+    ("Fri-Mon 09:00-17:00", "", "run backwards"),
+    ("Mon-Fri 09:00-17:00", "2026-12-25, 25/12/2026", "Bank holidays: cannot read '25/12/2026'"),
+    ("Mon-Fri 09:00-17:00", "2026-02-30", "Bank holidays: cannot read '2026-02-30'"),
+])
+def test_bad_hours_are_refused_with_a_reason_and_change_nothing(
+    app: Flask, manager: AuthActions, hours: str, holidays: str, message: str,
+) -> None:
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 09:00-17:00", bank_holidays="").status_code == 302
+    response = manager.post("/caseworker/hours", hours=hours, bank_holidays=holidays)
+    assert response.status_code == 400
+    page = text(response)
+    assert "Nothing was changed." in page and message in page
+    assert f'value="{hours}"' in page  # what was typed stays in the form to be corrected
+    row = stored(app)
+    assert row is not None and row.value == {"hours": "Mon-Fri 09:00-17:00", "bank_holidays": [],
+                                             "updated_by": "morgan"}
+    assert len(audit_rows(app, "office_hours_set")) == 1
+
+
+def test_caseworkers_cannot_see_or_change_the_hours(app: Flask) -> None:
+    alex = signed_in(app, "alex")
+    assert alex.client.get("/caseworker/hours").status_code == 403
+    assert alex.post("/caseworker/hours", hours="Mon 10:00-11:00", bank_holidays="").status_code == 403
+    assert alex.post("/caseworker/hours/reset").status_code == 403
+    assert "Office hours</a>" not in text(alex.client.get("/caseworker/queue"))
+    assert stored(app) is None and audit_rows(app, "office_hours_set") == []
+
+
+def test_the_form_needs_its_csrf_token(app: Flask, manager: AuthActions) -> None:
+    response = manager.client.post("/caseworker/hours", data={"hours": "Mon 10:00-11:00", "bank_holidays": ""})
+    assert response.status_code == 400 and stored(app) is None
+
+
+def test_reset_goes_back_to_the_environment_and_is_audited(app: Flask, manager: AuthActions) -> None:
+    weekly, today = closed_today()
+    manager.post("/caseworker/hours", hours=weekly, bank_holidays=today)
+    assert manager.post("/caseworker/hours/reset").status_code == 302
+    page = text(manager.client.get("/caseworker/hours"))
+    assert "The office hours from the environment apply again." in page and "Mon-Sun 00:00-23:59" in page
+    assert stored(app) is None
+    [event] = audit_rows(app, "office_hours_reset")
+    assert event.actor == "morgan"
+    assert "We are closed now" not in finish_sms_intake(app)
+
+
+def test_console_sign_in_follows_the_console_hours(app: Flask, manager: AuthActions) -> None:
+    weekly, today = closed_today()
+    manager.post("/caseworker/hours", hours=weekly, bank_holidays=today)
+    off_duty = AuthActions(app.test_client(), app, "sam", add_caseworker(app, "sam", on_duty=False))
+    response = off_duty.login()
+    assert response.status_code == 401 and "closed out of hours" in text(response)
+
+
+def test_a_setting_that_no_longer_reads_falls_back_to_the_environment(app: Flask) -> None:
+    default = OfficeHours.parse(ALWAYS_OPEN)
+    with unit_of_work(svc(app).sessions) as session:
+        session.add(ServiceSetting(name=service_hours.NAME, value={"hours": "nonsense"}))
+    with unit_of_work(svc(app).sessions) as session:
+        found = service_hours.source(session, default)
+    assert found.origin == "environment" and found.hours is default
+
+
+def test_describe_gives_back_what_the_form_takes() -> None:
+    hours = OfficeHours.parse("Mon-Thu 09:00-17:00; Fri 09:00-16:30; Sun 10:00-12:00")
+    assert service_hours.describe(hours) == "Mon-Thu 09:00-17:00; Fri 09:00-16:30; Sun 10:00-12:00"
+    assert OfficeHours.parse(service_hours.describe(hours)) == hours
