@@ -6,7 +6,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,14 +16,16 @@ from bot.content import Content
 from bot.nlu import Classifier
 from bot.rasa_runner import ActionRunner
 from bot.replies import Inbound, Reply, TurnResult
-from intake import conversations
+from intake import conversations, service_hours
 from intake.conversations import State
 from intake.crypto import KeyRing, contact_key
 from intake.db import unit_of_work
+from intake.hours import OfficeHours
 from intake.models import utcnow
 from intake.safeguarding import Assessment, SafeguardingRules, assess
 
 log = logging.getLogger(__name__)
+HOURS = "{office_hours}"  # filled per turn, not at start-up: the hours can change while we run
 MAX_TEXT = 1600  # Twilio's own limit for one inbound SMS; longer web input is cut to this
 # Control and direction-override characters, and the two code points XML cannot carry (U+FFFE, U+FFFF):
 # text a parent typed is read back to them in TwiML, which must stay well-formed.
@@ -109,6 +111,7 @@ class Engine:
             name: [str(w).upper() for w in words] for name, words in content.service["keywords"].items()
         }
         self.idle = timedelta(minutes=settings.conversation_idle_minutes)
+        self.default_hours: OfficeHours | None = None  # the env's hours; the console may override them
 
     def contact_key(self, contact: str) -> str:
         """The keyed hash that stands in for a number or chat session everywhere."""
@@ -136,6 +139,7 @@ class Engine:
                 state = context.state
                 turn = Turn(session, inbound, state, now, clean_text(inbound.text), opted_out=context.opted_out)
                 self._respond(turn)
+                self._fill_hours(turn)
                 if turn.forget:
                     conversations.forget(session, inbound.channel, key)
                 else:
@@ -147,6 +151,16 @@ class Engine:
             except Exception:  # a failed e-mail must not lose the parent's reply; it is logged by reference
                 log.exception("after-commit effect failed")
         return TurnResult(turn.replies, silent=turn.silent, hangup=turn.hangup, forgotten=turn.forget)
+
+    def _fill_hours(self, turn: Turn) -> None:
+        """Say the opening hours in force now (a manager may have changed them in the console)."""
+        if self.default_hours is None or not any(HOURS in r.text or HOURS in (r.spoken or "") for r in turn.replies):
+            return
+        said = service_hours.current(turn.session, self.default_hours).describe()
+        turn.replies = [
+            replace(r, text=r.text.replace(HOURS, said), spoken=r.spoken.replace(HOURS, said) if r.spoken else None)
+            for r in turn.replies
+        ]
 
     def _blocked(self, session: Session, inbound: Inbound, state: State, now: datetime) -> Turn:
         """A blocked contact gets a fixed reply and nothing is kept, unless a child may be at risk (7.1)."""

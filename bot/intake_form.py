@@ -56,8 +56,7 @@ class IntakeForm:
 
     def _variables(self) -> dict[str, str]:
         settings = self.engine.settings
-        return {"service_name": settings.service_name, "service_phone": settings.service_phone,
-                "office_hours": settings.office_hours}
+        return {"service_name": settings.service_name, "service_phone": settings.service_phone}
 
     # -- the form ----------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:

@@ -48,7 +48,6 @@ def content_variables(settings: Settings) -> dict[str, str]:
     return {
         "service_name": settings.service_name,
         "service_phone": settings.service_phone,
-        "office_hours": settings.office_hours,
         "mash_phone": settings.mash_phone,
         "service_phone_spoken": spell_out(settings.service_phone),
         "mash_phone_spoken": spell_out(settings.mash_phone),
@@ -94,6 +93,7 @@ def build_services(settings: Settings) -> Services:
     alerts = DutyAlerts(mailer, content, settings.duty_sms, texter)
     Dialogue(engine)
     hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
+    engine.default_hours = hours
     IntakeForm(engine, hours, alert=alerts)
     VoiceMenu(engine, texter=texter, hours=hours)  # after the form: it leads callers on from it
     Safety(engine, alert=alerts)

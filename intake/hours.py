@@ -43,6 +43,26 @@ class OfficeHours:
             raise HoursError("BANK_HOLIDAYS: use dates like 2026-12-25, separated by commas") from exc
         return cls(windows, ZoneInfo(zone), days)
 
+    def describe(self) -> str:
+        """Plain words for parents: "Monday to Friday, 9am to 5pm" (days with the same times grouped)."""
+        names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        groups: list[tuple[int, int, tuple[time, time]]] = []
+        for day in range(7):
+            window = self.windows.get(day)
+            if window is None:
+                continue
+            if groups and groups[-1][1] == day - 1 and groups[-1][2] == window:
+                groups[-1] = (groups[-1][0], day, window)
+            else:
+                groups.append((day, day, window))
+        if not groups:
+            return "by appointment"
+        parts = []
+        for first, last, (opens, closes) in groups:
+            days = names[first] if first == last else f"{names[first]} to {names[last]}"
+            parts.append(f"{days}, {_clock(opens)} to {_clock(closes)}")
+        return "; ".join(parts)
+
     def is_open(self, moment: datetime) -> bool:
         """True during opening hours (moment must be timezone-aware)."""
         local = moment.astimezone(self.zone)
@@ -69,10 +89,15 @@ class OfficeHours:
         opens = self.next_opening(moment)
         if opens is None:
             return "when we reopen"
-        hour = opens.strftime("%I:%M%p").lstrip("0").replace(":00", "").lower()
+        hour = _clock(opens.time())
         today = moment.astimezone(self.zone).date()
         if opens.date() == today:
             return f"{hour} today"
         if opens.date() == today + timedelta(days=1):
             return f"{hour} tomorrow"
         return f"{hour} on {opens.strftime('%A')} {opens.day} {opens.strftime('%B')}"
+
+
+def _clock(moment: time) -> str:
+    """9am, 4:30pm, 12pm."""
+    return moment.strftime("%I:%M%p").lstrip("0").replace(":00", "").lower()

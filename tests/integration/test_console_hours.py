@@ -92,6 +92,10 @@ def test_closing_the_office_in_the_console_applies_at_once_to_sms_and_voice(app:
     said = CallActions(app.test_client(), "+447700900666").call()
     assert "not available right now" in said and "next available 10am tomorrow" in said
 
+    answer = "\n".join(SmsActions(app.test_client(), "+447700900777").send("what are your opening hours"))
+    described = OfficeHours.parse(weekly).describe()
+    assert f"open {described}" in answer and "{office_hours}" not in answer  # the answer follows the console
+
     [event] = audit_rows(app, "office_hours_set")
     assert event.actor == "morgan" and event.reference is None
     assert event.detail is not None and weekly in event.detail and today in event.detail
