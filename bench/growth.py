@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ENCRYPTION_KEY, POSTGRES_URL, drop_schema, fresh_schema, postgres_available
+from intake.queue import QUEUE_PAGE
 
 SIZES = (100, 10_000, 100_000)
 TARGET_RATIO = 1.5
@@ -176,8 +177,8 @@ def grow(url: str, dialect: str) -> dict[str, Any]:
         result["sizes"][size] = measure(sessions) | {"fill_s": time.perf_counter() - start}
     smallest, largest = result["sizes"][SIZES[0]], result["sizes"][SIZES[-1]]
     result["ratio"] = {key: largest[key] / smallest[key] for key in ("claim_ms", "queue_page_ms", "queue_place_ms")}
-    # the page lists at most 200: with 100 queued it has half the rows to load, so also compare per row
-    rows_at = {n: min(n, 200) for n in SIZES}
+    # the page lists the front of the queue (QUEUE_PAGE rows); also compare per row listed
+    rows_at = {n: min(n, QUEUE_PAGE) for n in SIZES}
     result["queue_page_per_row_ratio"] = (largest["queue_page_ms"] / rows_at[SIZES[-1]]) / (
         smallest["queue_page_ms"] / rows_at[SIZES[0]])
     result["ratio_best"] = {key: largest[key + "_best_ms"] / smallest[key + "_best_ms"]
@@ -219,7 +220,7 @@ def print_report(result: dict[str, Any]) -> None:
         if "skipped" in figures:
             print(f"  {db}: SKIPPED: {figures['skipped']}")
             continue
-        for key, label in (("claim_ms", "claim (next)"), ("queue_page_ms", "queue page (200 rows)"),
+        for key, label in (("claim_ms", "claim (next)"), ("queue_page_ms", f"queue page ({QUEUE_PAGE} rows)"),
                            ("queue_place_ms", "queue place of newest")):
             values = " ".join(f"{figures['sizes'][n][key]:8.2f}ms" for n in SIZES)
             ratio = figures["ratio"][key]
@@ -229,7 +230,7 @@ def print_report(result: dict[str, Any]) -> None:
                   f"(fastest runs: {best:.2f})")
         if figures:
             print(f"  {db + ' queue page per row listed':30} ratio {figures['queue_page_per_row_ratio']:.2f} "
-                  "(100 queued lists 100 rows, larger queues list 200)")
+                  f"(every size lists {QUEUE_PAGE} rows)")
     plans = result.get("postgresql", {}).get("explain")
     if plans:
         print("  EXPLAIN ANALYZE, claim query on PostgreSQL at 100,000 queued:")

@@ -133,8 +133,11 @@ def by_reference(session: Session, reference: str) -> Enquiry | None:
     return session.scalar(select(Enquiry).where(Enquiry.reference == reference))
 
 
-def queued(session: Session, limit: int = 200) -> list[Enquiry]:
-    """The waiting enquiries in queue order: urgent first, then oldest."""
+QUEUE_PAGE = 50  # the console shows the front of the queue; its cost stays flat however long the queue is
+
+
+def queued(session: Session, limit: int = QUEUE_PAGE) -> list[Enquiry]:
+    """The front of the queue in order: urgent first, then oldest."""
     return list(
         session.scalars(
             select(Enquiry)

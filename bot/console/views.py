@@ -85,7 +85,7 @@ def queue_page() -> str:
     """Waiting enquiries: urgent on top; no names, no numbers."""
     with unit_of_work(services().sessions) as db:
         rows = casework.queue_rows(db)
-    return render_template("console/queue.html", rows=rows)
+    return render_template("console/queue.html", rows=rows, page_size=queue.QUEUE_PAGE)
 
 
 @bp.get("/queue.json")
