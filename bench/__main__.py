@@ -69,8 +69,11 @@ SECTIONS = [("nlu", _nlu), ("safeguarding", _safeguarding), ("turns", _turns), (
 
 def _print_nlu(r: dict[str, Any]) -> None:
     print("NLU (bench/nlu_bench.py)")
-    print(f"  top-1 accuracy {r['accuracy']:.1%} on {r['in_scope']} in-scope messages (target >= 90%); "
-          f"confident but wrong {r['wrong_rate']:.1%}; out of scope declined {r['oos_declined']:.1%}")
+    met = "met" if r["top1"] >= 0.90 and r["wrong"] < r["unsure"] else "MISSED"
+    print(f"  top-1 topic accuracy {r['top1']:.1%} on {r['in_scope']} in-scope messages (target >= 90%: {met}); "
+          f"answered outright and right {r['accuracy']:.1%}, the rest asked 'did you mean'")
+    print(f"  confident but wrong {r['wrong']} < unsure {r['unsure']} (a wrong answer is rarer than asking); "
+          f"out of scope declined {r['oos_declined']:.1%}")
     print(f"  classify p50 {r['classify_us_p50']:.0f} µs, p99 {r['classify_us_p99']:.0f} µs "
           f"(target <= 1000 µs); train {r['train_ms']:.0f} ms")
 

