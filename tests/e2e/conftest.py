@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -152,7 +153,9 @@ def axe_source() -> str:
 
 def wait_for(driver: webdriver.Chrome, condition: Any, message: str, timeout: float = TIMEOUT) -> Any:
     """Poll `condition(driver)` until it is truthy (and return it), or fail with `message`."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d), message)
+    # A page that navigates or re-renders while we look leaves stale elements behind: look again.
+    waiter = WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,))
+    return waiter.until(lambda d: condition(d), message)
 
 
 def press(driver: webdriver.Chrome, *keys: str) -> None:
