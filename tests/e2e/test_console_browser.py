@@ -76,7 +76,9 @@ def queue_rows(driver: Chrome) -> list[WebElement]:
 
 def claim(driver: Chrome, server: LiveServer, reference: str) -> None:
     """Click the row's Claim button; the case page opens."""
-    driver.find_element(By.XPATH, f"//table[@id='queue']//button[.='Claim {reference}']").click()
+    button = f"//table[@id='queue']//button[.='Claim {reference}']"
+    # The queue re-renders itself every few seconds: find the button afresh if it was just replaced.
+    wait_for(driver, lambda d: d.find_element(By.XPATH, button).click() or True, "could not press Claim")
     wait_for(driver, lambda d: d.current_url == server.at(f"/caseworker/case/{reference}"), "no case page")
     assert reference in driver.find_element(By.TAG_NAME, "h1").text
 
