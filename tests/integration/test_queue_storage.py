@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from intake.migrate import upgrade
 from intake.models import AuditEvent, Enquiry, utcnow
 from intake.queue import QueueError
 from intake.references import DIGITS, LETTERS, PATTERN, find_reference, new_reference
+from tests.concurrency import claim_until_empty
 from tests.conftest import ChatActions, SmsActions, make_app
 
 KEYS = KeyRing([Fernet.generate_key().decode()])
@@ -79,40 +79,6 @@ def dispose(app: Any) -> None:
 
 
 # -- 1. concurrent claims (SQLite; PostgreSQL lives in tests/postgres) --------------------------------
-
-
-def claim_until_empty(factory: sessionmaker[Session], threads: int) -> list[tuple[str, int]]:
-    """`threads` caseworkers claim until the queue is empty; returns (caseworker, enquiry id) pairs."""
-    claims: list[tuple[str, int]] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    start = threading.Barrier(threads)
-
-    def worker(n: int) -> None:
-        try:
-            start.wait()
-            while True:
-                try:
-                    with unit_of_work(factory) as session:
-                        enquiry = queue.claim(session, f"cw{n}")
-                        got = enquiry.id
-                except QueueError as exc:
-                    if str(exc) == "the queue is empty":
-                        return
-                    raise
-                with lock:
-                    claims.append((f"cw{n}", got))
-        except BaseException as exc:  # surfaced in the main thread
-            errors.append(exc)
-
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join(timeout=300)
-    assert not any(t.is_alive() for t in pool), "a claimer hung"
-    assert not errors, errors
-    return claims
 
 
 def assert_each_claimed_once(factory: sessionmaker[Session], claims: list[tuple[str, int]], total: int) -> None:

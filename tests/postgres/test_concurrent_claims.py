@@ -17,6 +17,7 @@ from intake.db import make_session_factory, unit_of_work
 from intake.migrate import upgrade
 from intake.models import AuditEvent, Enquiry
 from intake.queue import QueueError
+from tests.concurrency import claim_until_empty
 
 pytestmark = pytest.mark.postgres
 
@@ -61,34 +62,7 @@ def test_fifty_caseworkers_claim_a_thousand_enquiries_each_exactly_once(pg) -> N
         references = [enqueue(session, f"enquiry {i}").reference for i in range(ENQUIRIES)]
     assert len(set(references)) == ENQUIRIES
 
-    claims: list[tuple[str, int]] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    start = threading.Barrier(THREADS)
-
-    def caseworker(n: int) -> None:
-        try:
-            start.wait()
-            while True:
-                try:
-                    with unit_of_work(factory) as session:
-                        got = queue.claim(session, f"cw{n}").id
-                except QueueError as exc:
-                    if str(exc) == "the queue is empty":
-                        return
-                    raise
-                with lock:
-                    claims.append((f"cw{n}", got))
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=caseworker, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=600)
-    assert not any(thread.is_alive() for thread in threads), "a caseworker hung"
-    assert not errors, errors[:3]
+    claims = claim_until_empty(factory, THREADS)
 
     ids = [enquiry_id for _, enquiry_id in claims]
     assert len(ids) == ENQUIRIES
