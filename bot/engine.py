@@ -43,6 +43,7 @@ class Turn:
     text: str
     assessment: Assessment | None = None
     safety_key: bool = False  # the phone's 0 key was used for safety, not as an answer
+    replayed: bool = False  # the text is an earlier message replayed after the safety question
     replies: list[Reply] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     forget: bool = False
@@ -186,11 +187,10 @@ class Engine:
         else:
             self.steps.get(turn.state.step, self.steps["idle"])(turn)
         if turn.state.turns == 0 and turn.channel == "sms" and turn.replies and not turn.silent:
-            first = turn.replies[0]
-            turn.replies[0] = Reply(
-                f"{self.content.text('privacy_line')}\n{first.text}",
-                first.spoken,
-                first.choices,
-                first.kind,
-                first.expects,
-            )
+            # One privacy line on the first text, but never ahead of emergency guidance.
+            at = next((i for i, r in enumerate(turn.replies) if r.kind != "safety"), None)
+            line = self.content.text("privacy_line")
+            if at is None:
+                turn.replies.append(Reply(line))
+            else:
+                turn.replies[at] = replace(turn.replies[at], text=f"{line}\n{turn.replies[at].text}")

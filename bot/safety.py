@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.answers import yes_no
 from bot.content import fill, spell_out
@@ -27,21 +28,13 @@ class Safety:
     def check(self, turn: Turn) -> bool:
         """Run before any other processing; True when this turn needs nothing more."""
         state = turn.state
-        if state.step == CONFIRM_STEP:
-            answer = yes_no(turn.text, turn.inbound.digits)
-            if answer is not None:
-                pending = state.data.pop("sg_pending", {})
-                state.data["step"] = pending.get("resume", "idle")
-                if answer:
-                    self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"))
-                else:
-                    turn.say(Reply(self._wording("unsure_no", turn), kind="safety"))
-                return True
+        if state.step == CONFIRM_STEP and self._confirmed(turn):
+            return True
         if turn.channel == "voice" and turn.inbound.digits == "0":
             self.raise_concern(turn, ("caller pressed 0: a child in danger",))
             turn.safety_key = True
             return False
-        if not turn.text:
+        if not turn.text or turn.replayed:
             return False
         assessment = assess(turn.text, self.engine.rules)
         turn.assessment = assessment
@@ -49,7 +42,10 @@ class Safety:
             self.raise_concern(turn, assessment.triggers)
             return False
         if assessment.level == "unsure" and not state.data.get("concern_ref"):
-            state.data["sg_pending"] = {"resume": state.step, "triggers": list(assessment.triggers)}
+            # The message is kept (encrypted, in the conversation state) only until the parent answers,
+            # then replayed to the step it was meant for, so nothing they said is lost.
+            state.data["sg_pending"] = {"resume": state.step, "triggers": list(assessment.triggers),
+                                        "text": turn.text, "asked": 1}
             state.data["step"] = CONFIRM_STEP
             turn.say(
                 Reply(
@@ -61,6 +57,32 @@ class Safety:
                 )
             )
             return True
+        return False
+
+    def _confirmed(self, turn: Turn) -> bool:
+        """The answer to "is a child in danger right now?"; True when the turn needs nothing more."""
+        state = turn.state
+        pending = state.data.get("sg_pending", {})
+        answer = yes_no(turn.text, turn.inbound.digits)
+        if answer is None and pending.get("asked", 1) < 2:
+            pending["asked"] = 2
+            turn.say(Reply(self._wording("unsure", turn), self._spoken("unsure", turn),
+                           (Choice("1", "Yes"), Choice("2", "No")), kind="safety", expects="yesno"))
+            return True
+        state.data.pop("sg_pending", None)
+        state.data["step"] = pending.get("resume", "idle")
+        if answer is None:
+            return False  # asked twice: carry on with what they say now (still checked below)
+        if answer:
+            self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"))
+        else:
+            turn.say(Reply(self._wording("unsure_no", turn), kind="safety"))
+        # Replay the message that prompted the question to the step it was sent to.
+        original = str(pending.get("text", ""))
+        turn.inbound = replace(turn.inbound, text=original, digits="")
+        turn.text = original
+        turn.assessment = None
+        turn.replayed = True
         return False
 
     def raise_concern(self, turn: Turn, triggers: tuple[str, ...]) -> None:

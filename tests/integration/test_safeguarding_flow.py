@@ -139,3 +139,30 @@ def test_urgent_concern_texts_the_duty_phone_with_the_reference_only(tmp_path, t
     body = form["Body"][0]
     assert concern.reference in body and body.startswith("CONFIDENTIAL")
     assert "hits" not in body and sms.number not in body and "7700900123" not in body
+
+
+def test_unsure_mid_form_then_no_keeps_what_the_parent_said(app, sms: SmsActions) -> None:
+    for message in ("HUMAN", "yes", "1"):
+        sms.send(message)
+    words = "the staff used restraint on him today and I want to complain"
+    question = sms.send(words)
+    assert "danger" in question[0]
+    after = "\n".join(sms.send("no"))
+    assert "stage of education" in after  # the form goes on with the words it was given
+    for message in ("2", "1", "no"):
+        confirm = "\n".join(sms.send(message))
+    assert words in confirm
+
+
+def test_unsure_question_is_asked_again_once_if_not_answered(app, chat: ChatActions) -> None:
+    chat.say("the staff used restraint on him today")
+    again = chat.say("what do you mean?")
+    assert "danger" in again[0]["text"]
+    assert "999" in chat.say("yes")[0]["text"]
+    assert len(concerns(app)) == 1
+
+
+def test_first_text_with_a_risk_puts_emergency_guidance_before_the_privacy_line(sms: SmsActions) -> None:
+    replies = sms.send(RISK)
+    assert replies[0].startswith("If a child is in immediate danger")
+    assert any("no need to give your name" in r for r in replies[1:])
