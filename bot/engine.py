@@ -26,7 +26,7 @@ from intake.safeguarding import Assessment, SafeguardingRules, assess
 
 log = logging.getLogger(__name__)
 HOURS = "{office_hours}"  # filled per turn, not at start-up: the hours can change while we run
-MAX_TEXT = 1600  # Twilio's own limit for one inbound SMS; longer web input is cut to this
+MAX_TEXT = 8000  # above the longest message any channel accepts (SMS 1,600, chat 2,000): never cut before safety
 # Control and direction-override characters, and the two code points XML cannot carry (U+FFFE, U+FFFF):
 # text a parent typed is read back to them in TwiML, which must stay well-formed.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
@@ -149,8 +149,9 @@ class Engine:
         for effect in turn.after_commit:
             try:
                 effect()
-            except Exception:  # a failed e-mail must not lose the parent's reply; it is logged by reference
-                log.exception("after-commit effect failed")
+            except Exception as exc:  # a failed e-mail or text must not lose the parent's reply
+                # Type and code only: a provider's error message can quote the number it was sending to.
+                log.error("after-commit effect failed: %s %s", type(exc).__name__, getattr(exc, "code", ""))
         return TurnResult(turn.replies, silent=turn.silent, hangup=turn.hangup, forgotten=turn.forget)
 
     def _fill_hours(self, turn: Turn) -> None:

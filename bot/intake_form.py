@@ -100,8 +100,9 @@ class IntakeForm:
         new = result.slots()
         if requested and candidate is not None and new.get(requested) is None:
             errors = [r.get("text") or self._response_text(r.get("response")) for r in result.responses]
-            text = " ".join(e for e in errors if e) or self._msg("invalid_choice")
-            turn.say(Reply(text, self._msg("invalid_spoken"), kind="prompt"))
+            if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
+                text = " ".join(e for e in errors if e) or self._msg("invalid_choice")
+                turn.say(Reply(text, self._msg("invalid_spoken"), kind="prompt"))
             self._ask(turn, requested)
             return
         next_slot = new.pop("requested_slot", None)

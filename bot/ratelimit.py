@@ -27,7 +27,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings
+from bot.services import services
 from intake.crypto import contact_key
+from intake.safeguarding import assess
 
 log = logging.getLogger(__name__)
 NO_IP_LIMIT = ("/static/", "/healthz", "/caseworker")
@@ -90,12 +92,29 @@ def client_ip(hops: int) -> str:
     return request.remote_addr or "unknown"
 
 
+def possible_risk() -> bool:
+    """A message that may be about a child at risk is never rate limited (policy 7.1 outranks limits)."""
+    if "possible_risk" not in g:
+        text = ""
+        if request.path.startswith("/twilio/"):
+            if request.path.startswith("/twilio/voice") and request.form.get("Digits", "") == "0":
+                g.possible_risk = True
+                return True
+            text = request.form.get("Body") or request.form.get("SpeechResult") or ""
+        elif request.path.startswith("/api/chat/"):
+            payload = request.get_json(silent=True)
+            text = str(payload.get("text", "")) if isinstance(payload, dict) else ""
+        g.possible_risk = bool(text) and assess(text[:8000], services().engine.rules).level != "none"
+    return bool(g.possible_risk)
+
+
 def ip_exempt() -> bool:
     """Requests the per-IP limit leaves alone (see the module docstring)."""
     return (
         request.path.startswith(NO_IP_LIMIT)
         or request.endpoint == CHAT_POLL
         or signed_twilio_request()
+        or possible_risk()
     )
 
 
@@ -141,7 +160,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         limits.append(
             ApplicationLimit(
                 limit_provider=settings.rate_limit_contact, key_function=lambda: "contact:" + contact(),
-                scope="contact", exempt_when=lambda: not contact(),
+                scope="contact", exempt_when=lambda: not contact() or possible_risk(),
             )
         )
     limiter = Limiter(

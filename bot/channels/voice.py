@@ -16,7 +16,7 @@ bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
 STEP = re.compile(r"^[a-z_]{1,20}$")
 KEYS = set("0123456789*#")
 SPOKEN_KEYS = {
-    "ZERO": "0", "OH": "0", "NOUGHT": "0", "ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5",
+    "ZERO": "0", "NOUGHT": "0", "ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5",
     "SIX": "6", "SEVEN": "7", "EIGHT": "8", "NINE": "9", "STAR": "*", "HASH": "#",
 }
 STEP_OF = {"choice": "choice", "yesno": "choice", "text": "entry", "none": "next"}

@@ -166,3 +166,31 @@ def test_first_text_with_a_risk_puts_emergency_guidance_before_the_privacy_line(
     replies = sms.send(RISK)
     assert replies[0].startswith("If a child is in immediate danger")
     assert any("no need to give your name" in r for r in replies[1:])
+
+
+def test_a_disclosure_at_the_end_of_a_long_chat_message_is_caught(app, chat: ChatActions) -> None:
+    padding = "We have had a long battle with the school about his support and the plan. " * 22
+    replies = chat.say(padding[:1700] + " my ex hits our son at weekends")
+    assert "999" in replies[0]["text"]
+    assert len(concerns(app)) == 1
+
+
+def test_no_telling_off_after_a_disclosure_in_answer_to_a_form_question(app, sms: SmsActions) -> None:
+    for message in ("HUMAN", "yes", "1", "help with his support please"):
+        sms.send(message)
+    replies = "\n".join(sms.send("his dad hits him and I am scared"))
+    assert "999" in replies and "Sorry, please reply" not in replies
+    assert "stage of education" in replies  # the same question again, gently
+
+
+def test_a_risk_message_is_never_rate_limited(tmp_path) -> None:
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, RATE_LIMIT_CONTACT="2/minute")
+    sms = SmsActions(app.test_client())
+    sms.send("what is a senco")
+    sms.send("what is sen support")
+    limited = sms.send("what is an ehcp")
+    assert limited and "quickly" in limited[0]
+    replies = sms.send(RISK)
+    assert "999" in replies[0] and len(concerns(app)) == 1

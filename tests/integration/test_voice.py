@@ -437,3 +437,10 @@ def test_danger_during_the_callback_questions_comes_first_then_goes_on(app: Flas
             break
     assert "Your reference is" in said
     assert count(app, Enquiry, Enquiry.priority == "normal") == 1
+
+
+def test_saying_oh_is_not_taken_as_zero(app: Flask, caller: CallActions) -> None:
+    caller.call()
+    said = caller.say("Oh.")
+    assert "9 9 9, now" not in said and "immediate danger" not in said
+    assert count(app, Enquiry) == 0
