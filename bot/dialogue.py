@@ -72,6 +72,8 @@ class Dialogue:
         choices = tuple(Choice(str(i), c.title) for i, c in enumerate(self.content.categories, 1))
         turn.state.data["step"] = "menu"
         turn.say(Reply(self.content.text("menu_intro"), choices=choices, kind="prompt", expects="choice"))
+        if turn.state.data.get("form"):
+            turn.say(Reply(self.content.text("form_paused")))
 
     def choose_category(self, turn: Turn) -> None:
         """A number picks a category; anything else is read as a new question."""
@@ -79,7 +81,7 @@ class Dialogue:
         chosen = pick(turn.text, turn.inbound.digits, keys)
         if chosen is None:
             turn.state.data["step"] = "idle"
-            self.free_text(turn)
+            self.engine.steps["idle"](turn)
             return
         category = self.content.categories[int(chosen) - 1]
         turn.state.data.update(step="menu_topics", category=category.id)
@@ -98,7 +100,7 @@ class Dialogue:
         chosen = pick(turn.text, turn.inbound.digits, keys)
         if category is None or chosen is None:
             turn.state.data["step"] = "idle"
-            self.free_text(turn)
+            self.engine.steps["idle"](turn)
             return
         self.answer(turn, category.topic_ids[int(chosen) - 1])
 
@@ -108,7 +110,7 @@ class Dialogue:
         chosen = pick(turn.text, turn.inbound.digits, [str(i) for i in range(1, len(candidates) + 1)])
         if chosen is None:
             turn.state.data["step"] = "idle"
-            self.free_text(turn)
+            self.engine.steps["idle"](turn)
             return
         self.answer(turn, candidates[int(chosen) - 1])
 

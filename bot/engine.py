@@ -108,6 +108,8 @@ class Engine:
         self.keyword_handlers: dict[str, StepHandler] = {}
         # Safety runs before anything else on every message; see bot/safety.py.
         self.safety_check: Callable[[Turn], bool] = lambda turn: False
+        # After safety, before keywords and steps: e.g. the hand-off stepping back once a caseworker has it.
+        self.before_steps: Callable[[Turn, str | None], bool] = lambda turn, keyword: False
         self.keywords = {
             name: [str(w).upper() for w in words] for name, words in content.service["keywords"].items()
         }
@@ -177,13 +179,17 @@ class Engine:
         if self.safety_check(turn):
             return
         keyword = keyword_of(turn.text, self.keywords) if turn.text else None
+        if keyword in ("stop", "start") and turn.channel != "sms":
+            keyword = None  # Twilio's opt-out words; in a chat or call "cancel" or "end" is just an answer
         if turn.channel == "sms" and turn.opted_out:
             if keyword == "start" or turn.text.strip().upper() in ("YES", "UNSTOP"):
                 self.keyword_handlers["start"](turn)
             else:
                 turn.silent = True
             return
-        if keyword and keyword in self.keyword_handlers:
+        if self.before_steps(turn, keyword):
+            pass
+        elif keyword and keyword in self.keyword_handlers:
             self.keyword_handlers[keyword](turn)
         else:
             self.steps.get(turn.state.step, self.steps["idle"])(turn)

@@ -48,6 +48,7 @@ class IntakeForm:
                 idle(turn)
 
         engine.steps["idle"] = idle_or_pick_up
+        engine.before_steps = self.with_caseworker
 
     # -- wording -----------------------------------------------------------------------------
     def _msg(self, key: str, **values: Any) -> str:
@@ -61,9 +62,16 @@ class IntakeForm:
     # -- the form ----------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:
         """Begin the hand-off, unless this conversation already has a live enquiry."""
+        form = turn.state.data.get("form")
+        if form and form.get("requested"):  # asked again mid-form, or after a MENU: carry on, keep answers
+            turn.state.data["step"] = STEP
+            turn.say(Reply(self._msg("resume")))
+            self._ask(turn, form["requested"])
+            return
         enquiry = self._live_enquiry(turn)
         if enquiry is not None:
-            turn.say(Reply(self._msg("already_queued", reference=enquiry.reference,
+            key = "with_caseworker" if enquiry.status == "claimed" else "already_queued"
+            turn.say(Reply(self._msg(key, reference=enquiry.reference,
                                      position=queue.position(turn.session, enquiry))))
             return
         slots: dict[str, Any] = {"channel": turn.channel}
@@ -271,29 +279,41 @@ class IntakeForm:
         return self._msg("waiting_position", position=position, wait=_duration(wait))
 
     def _live_enquiry(self, turn: Turn) -> Enquiry | None:
+        """This contact's own open enquiry (never one found only because someone quoted its reference)."""
         reference = turn.state.data.get("reference")
-        enquiry = queue.by_reference(turn.session, reference) if reference else None
-        return enquiry if enquiry is not None and enquiry.status != "closed" else None
+        if reference:
+            enquiry = queue.by_reference(turn.session, reference)
+        else:
+            enquiry = queue.latest_for_contact(turn.session, turn.state.contact_key)
+        if enquiry is None or enquiry.status == "closed" or enquiry.contact_key != turn.state.contact_key:
+            return None
+        return enquiry
+
+    def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
+        """Once a caseworker has the enquiry, the bot steps back on text channels: messages go to them.
+
+        Safety has already run; FORGET, STOP, START and PRIVACY still work as everywhere.
+        """
+        if turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy"):
+            return False
+        enquiry = self._live_enquiry(turn)
+        if enquiry is None or enquiry.status != "claimed":
+            return False
+        if keyword is not None or not turn.text or turn.replayed:
+            turn.say(Reply(self._msg("with_caseworker", reference=enquiry.reference)))
+        else:
+            parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
+            turn.say(Reply(self._msg("passed_on", reference=enquiry.reference)))
+        turn.state.data.update(step="idle", reference=enquiry.reference)
+        return True
 
     def after_handoff(self, turn: Turn) -> None:
-        """Once a caseworker has it, the bot steps back (safety, FORGET and STOP still work)."""
-        enquiry = self._live_enquiry(turn)
-        if enquiry is None:
-            turn.state.data["step"] = "idle"
-            self.engine.steps["idle"](turn)
-            return
-        if enquiry.status == "claimed":
-            if turn.text:
-                parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
-                turn.say(Reply(self._msg("passed_on", reference=enquiry.reference)))
-                return
-            turn.say(Reply(self._msg("with_caseworker", reference=enquiry.reference)))
-            return
+        """Text channels after the hand-off: the bot goes on answering questions while it waits."""
+        turn.state.data["step"] = "idle"
         self.engine.steps["idle"](turn)
-        turn.state.data["step"] = AFTER
 
     def pick_up(self, turn: Turn) -> bool:
-        """A quoted reference links this conversation to that enquiry (status only, never content)."""
+        """A quoted reference gets its status (never content); only its own parent can act on it."""
         reference = find_reference(turn.text) if turn.text else None
         enquiry = queue.by_reference(turn.session, reference) if reference else None
         if enquiry is None or (enquiry.priority == queue.URGENT and enquiry.topic == "safeguarding"):
@@ -305,8 +325,8 @@ class IntakeForm:
         else:
             status = self._msg("status_closed")
         turn.say(Reply(self._msg("picked_up", reference=enquiry.reference, status=status)))
-        if enquiry.status != "closed":
-            turn.state.data.update(step=AFTER, reference=enquiry.reference)
+        if enquiry.contact_key != turn.state.contact_key and enquiry.status != "closed":
+            turn.say(Reply(self._msg("other_contact", reference=enquiry.reference)))
         return True
 
     def withdraw(self, turn: Turn) -> None:

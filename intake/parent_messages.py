@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 from intake import audit
 from intake.crypto import KeyRing
 from intake.models import CaseNote, Enquiry
+from intake.queue import PARENT_MESSAGE
 
-PARENT = "parent (message)"
+PARENT = PARENT_MESSAGE
 
 
 def add(session: Session, keys: KeyRing, enquiry: Enquiry, text: str) -> None:

@@ -17,6 +17,7 @@ from intake.references import new_reference
 
 URGENT, NORMAL = "urgent", "normal"
 RANK = {URGENT: 0, NORMAL: 1}
+PARENT_MESSAGE = "parent (message)"  # CaseNote author for messages a parent sent after the claim
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
 
 
@@ -136,6 +137,16 @@ def by_reference(session: Session, reference: str) -> Enquiry | None:
 QUEUE_PAGE = 50  # the console shows the front of the queue; its cost stays flat however long the queue is
 
 
+def latest_for_contact(session: Session, contact_key: str) -> Enquiry | None:
+    """The newest open enquiry this contact made (a safety concern is not theirs to act on)."""
+    return session.scalar(
+        select(Enquiry)
+        .where(Enquiry.contact_key == contact_key, Enquiry.status != "closed", Enquiry.topic != "safeguarding")
+        .order_by(Enquiry.created_at.desc())
+        .limit(1)
+    )
+
+
 def queued(session: Session, limit: int = QUEUE_PAGE) -> list[Enquiry]:
     """The front of the queue in order: urgent first, then oldest."""
     return list(
@@ -243,6 +254,8 @@ def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_versio
         )
     )
     enquiry.summary = enquiry.facts = enquiry.contact = None
+    for note in [n for n in enquiry.notes if n.author == PARENT_MESSAGE]:
+        session.delete(note)  # what the parent sent after the claim goes too
     enquiry.contact_key = None
     enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), "withdrawn by parent"
     audit.record(session, "parent", "withdraw", enquiry.reference)

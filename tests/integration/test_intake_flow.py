@@ -179,3 +179,89 @@ def test_bot_steps_back_once_a_caseworker_has_it(app, sms: SmsActions) -> None:
     assert notes == [("parent (message)", "what is a senco")]
     assert "999" in run(sms, "my ex hits our son")  # safety still answered
     assert "withdrawn" in run(sms, "FORGET")
+
+
+def queue_one(sms: SmsActions) -> str:
+    done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    return re.search(r"reference is ([A-Z]{3}-\d{3})", done).group(1)
+
+
+def test_someone_else_quoting_a_reference_cannot_withdraw_or_write_to_it(app, sms: SmsActions, chat) -> None:
+    from intake import queue
+    from intake.db import unit_of_work
+
+    reference = queue_one(sms)
+    reply = chat.texts(f"my reference is {reference}")
+    assert "waiting for a caseworker" in reply and "use the phone or chat you used" in reply
+    chat.say("FORGET")
+    [enquiry] = enquiries(app)
+    assert enquiry.status == "queued" and enquiry.summary is not None
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        queue.claim(session, "alice")
+    stranger = ChatActions(sms.client).open()
+    stranger.say(f"about {reference}: call me on another number instead")
+    with app.extensions["intake"].sessions() as session:
+        assert session.scalars(select(Enquiry)).one().notes == []
+
+
+def test_messages_reach_the_caseworker_after_menu_and_after_the_chat_state_expired(app, sms: SmsActions) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from intake import queue
+    from intake.db import unit_of_work
+    from intake.models import Conversation, utcnow
+
+    queue_one(sms)
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        queue.claim(session, "alice")
+    run(sms, "MENU")
+    assert "passed this to the caseworker" in run(sms, "he was sent home again today")
+    with unit_of_work(app.extensions["intake"].sessions) as session:  # days later: the chat state has gone
+        session.execute(update(Conversation).values(expires_at=utcnow() - timedelta(minutes=1)))
+    assert "passed this to the caseworker" in run(sms, "any news?")
+    assert "with a caseworker" in run(sms, "HUMAN")
+    with app.extensions["intake"].sessions() as session:
+        notes = [n.author for n in session.scalars(select(Enquiry)).one().notes]
+    assert notes == ["parent (message)", "parent (message)"]
+
+
+def test_withdrawing_also_deletes_messages_sent_after_the_claim(app, sms: SmsActions) -> None:
+    from intake import queue
+    from intake.db import unit_of_work
+
+    queue_one(sms)
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        queue.claim(session, "alice")
+    run(sms, "my new number is 07700 900456")
+    run(sms, "FORGET")
+    with app.extensions["intake"].sessions() as session:
+        enquiry = session.scalars(select(Enquiry)).one()
+        assert enquiry.notes == [] and enquiry.summary is None
+
+
+def test_human_or_menu_in_the_middle_of_the_form_keeps_the_answers(chat: ChatActions) -> None:
+    for message in ("HUMAN", "yes", "1", "My words about support"):
+        chat.say(message)
+    assert "carry on where we were" in chat.texts("speak to someone")
+    paused = chat.texts("MENU")
+    assert "paused" in paused
+    resumed = chat.texts("HUMAN")
+    assert "carry on" in resumed and "stage of education" in resumed
+    for message in ("2", "2"):
+        chat.say(message)
+    assert "My words about support" in chat.texts("no")
+
+
+def test_cancel_in_web_chat_is_an_answer_not_the_end_of_the_chat(chat: ChatActions) -> None:
+    chat.say("HUMAN")
+    reply = chat.texts("cancel")
+    assert "ended" not in reply and "YES or NO" in reply
+    assert chat.post({"text": "hello"}).status_code == 200
+
+
+def test_a_reference_is_recognised_from_the_menu_too(app, sms: SmsActions, chat: ChatActions) -> None:
+    reference = queue_one(sms)
+    chat.say("MENU")
+    assert reference in chat.texts(f"my reference is {reference}")
