@@ -175,7 +175,9 @@ def test_voice_webhooks_survive_anything_signed(raw: FlaskClient, step: str | No
     response = signed_post(raw, path, form)
     without_leaks(response)
     plain_step = step is None or re.fullmatch(r"[A-Za-z0-9_.~-]+", step) is not None
-    allowed = {200, 400, 404, 405, 413} | (set() if plain_step else {403})
+    # An odd step (e.g. an encoded slash) may be normalised by the router with a 308 to the plain path,
+    # where the signature no longer matches: harmless, and never a 500.
+    allowed = {200, 400, 404, 405, 413} | (set() if plain_step else {403, 308})
     assert response.status_code in allowed, (response.status_code, path)
     check_twiml(response, VOICE_VERBS)
 
