@@ -15,12 +15,19 @@ from urllib.parse import parse_qs
 
 import pytest
 from cryptography.fernet import Fernet
+from hypothesis import settings as hypothesis_settings
 from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from bot import create_app
 from intake.migrate import upgrade
+
+# The same generated cases on every run, so CI never fails on a new random draw; explore locally with
+# HYPOTHESIS_PROFILE=explore.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Fixed test secrets: real values of the right shape, never used outside tests.
 AUTH_TOKEN = "12345678901234567890123456789012"
