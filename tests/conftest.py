@@ -15,9 +15,9 @@ from urllib.parse import parse_qs
 
 import pytest
 from cryptography.fernet import Fernet
-from hypothesis import settings as hypothesis_settings
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from twilio.request_validator import RequestValidator
 
 from bot import create_app
