@@ -59,6 +59,9 @@ class IntakeForm:
         settings = self.engine.settings
         return {"service_name": settings.service_name, "service_phone": settings.service_phone}
 
+    def _spoken_values(self) -> dict[str, str]:
+        return {"service_phone_spoken": spell_out(self.engine.settings.service_phone)}
+
     # -- the form ----------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:
         """Begin the hand-off, unless this conversation already has a live enquiry."""
@@ -92,6 +95,11 @@ class IntakeForm:
         if turn.safety_key:  # 0 meant "a child is in danger", not an answer: ask the question again
             self._ask(turn, form["requested"])
             return
+        if turn.channel == "voice" and (turn.inbound.digits == "*" or not (turn.text or turn.inbound.digits)):
+            if turn.inbound.digits != "*":
+                turn.say(Reply(self._msg("not_heard"), self._msg("not_heard")))
+            self._ask(turn, form["requested"])  # * repeats, as everywhere on the phone line
+            return
         self._run(turn, candidate=turn.inbound.digits or turn.text)
 
     def _run(self, turn: Turn, candidate: str | None) -> None:
@@ -119,7 +127,7 @@ class IntakeForm:
             self._record_consent(turn, requested, bool(new[requested]))
         if requested == "consent_keep" and slots.get("consent_keep") is False:
             self._end(turn)
-            turn.say(Reply(self._msg("declined_keep")))
+            turn.say(Reply(self._msg("declined_keep"), self._msg("declined_keep_spoken", **self._spoken_values())))
             return
         if requested == "pii_keep" and slots.get("pii_keep") is False:
             slots["summary"] = redact(slots["summary"], find_personal_data(slots["summary"]))
@@ -130,7 +138,7 @@ class IntakeForm:
                 return
             if decision == "no":
                 self._end(turn)
-                turn.say(Reply(self._msg("discarded")))
+                turn.say(Reply(self._msg("discarded"), self._msg("discarded_spoken")))
                 return
             for name in ("summary", "summary_pii", "pii_keep"):
                 slots.pop(name, None)
@@ -155,6 +163,8 @@ class IntakeForm:
         options = domain_form["choices"].get(slot, [])
         if slot == "contact_method":
             options = options.get(turn.channel, [])
+            if not turn.inbound.contact.startswith("+"):  # a withheld number: "this number" cannot work
+                options = [o for o in options if not o["value"].endswith("_this")]
         values = self._variables()
         if slot == "pii_keep":
             values["found"] = describe(find_personal_data(form["slots"].get("summary", "")))
@@ -174,7 +184,8 @@ class IntakeForm:
             expects = "choice"
             if turn.channel == "voice":
                 choices = (Choice("1", "Send it"), Choice("2", "Send nothing"))
-        spoken = fill(str(spec.get("spoken") or text).strip(), values)
+        spoken_values = values | {"summary": values["summary"].replace("\n", ". ")} if slot == "confirm" else values
+        spoken = fill(str(spec.get("spoken") or text).strip(), spoken_values)
         turn.say(Reply(fill(str(text).strip(), values), spoken, choices, kind="prompt", expects=expects))
 
     def summary_text(self, slots: dict[str, Any]) -> str:
@@ -261,7 +272,9 @@ class IntakeForm:
         turn.state.data.pop("form", None)
         turn.state.data.update(step=AFTER, reference=reference)
         if not slots.get("consent_contact"):
-            turn.say(Reply(self._msg("queued_no_contact", reference=reference), kind="notice"))
+            turn.say(Reply(self._msg("queued_no_contact", reference=reference),
+                           self._msg("queued_no_contact_spoken", reference_spoken=spell_out(reference),
+                                     **self._spoken_values()), kind="notice"))
             return
         waiting = self._waiting(turn, enquiry)
         turn.say(Reply(self._msg("queued", reference=reference, waiting=waiting),

@@ -62,7 +62,7 @@ def build_domain(content: Content) -> dict[str, Any]:
     for name, text in {
         "invalid_yes_no": wording.get("invalid_yes_no"),
         "invalid_choice": wording.get("invalid_choice"),
-        "invalid_confirm": wording.get("invalid_yes_no"),
+        "invalid_confirm": wording.get("invalid_confirm") or wording.get("invalid_yes_no"),
         "summary_too_short": wording.get("summary_too_short"),
         "summary_too_long": wording.get("summary_too_long"),
         "bad_phone": detail.get("bad_phone"),

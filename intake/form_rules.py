@@ -41,9 +41,14 @@ def choice(value: Any, options: Sequence[Mapping[str, str]]) -> str | None:
     return None
 
 
+# Phones type curly quotes and long dashes; one of them turns every text we echo into pricier UCS-2.
+PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                       "\u2014": "-", "\u2026": "...", "\u00a0": " "})
+
+
 def summary(value: Any) -> tuple[str | None, str | None, list[str]]:
     """(clean text or None, problem or None, kinds of personal data found)."""
-    text = re.sub(r"\s+", " ", str(value)).strip()
+    text = re.sub(r"\s+", " ", str(value).translate(PLAIN)).strip()
     if len(text) < SUMMARY_MIN:
         return None, "summary_too_short", []
     if len(text) > SUMMARY_MAX:

@@ -265,3 +265,14 @@ def test_a_reference_is_recognised_from_the_menu_too(app, sms: SmsActions, chat:
     reference = queue_one(sms)
     chat.say("MENU")
     assert reference in chat.texts(f"my reference is {reference}")
+
+
+def test_phone_punctuation_in_the_summary_keeps_texts_cheap(app, sms: SmsActions) -> None:
+    from bot.content import sms_segments
+
+    for message in ("HUMAN", "yes", "1", "school won’t help – he’s struggling", "2", "1"):
+        sms.send(message)
+    confirm = run(sms, "no")
+    assert "school won't help - he's struggling" in confirm
+    assert sms_segments(confirm) <= 3  # plain GSM-7, not UCS-2
+    assert "CHANGE" in run(sms, "maybe later")  # the reminder names all three answers

@@ -444,3 +444,40 @@ def test_saying_oh_is_not_taken_as_zero(app: Flask, caller: CallActions) -> None
     said = caller.say("Oh.")
     assert "9 9 9, now" not in said and "immediate danger" not in said
     assert count(app, Enquiry) == 0
+
+
+def walk_to_contact_question(caller: CallActions) -> str:
+    caller.call()
+    caller.press("2")  # a call back
+    caller.press("1")  # keep the details
+    caller.press("1")  # topic
+    caller.press("2")  # primary
+    caller.press("1")  # EHC plan
+    return caller.press("1")  # yes, contact me
+
+
+def test_withheld_number_is_offered_a_typed_number_not_this_number(app: Flask, client: FlaskClient) -> None:
+    caller = CallActions(client, "anonymous")
+    said = walk_to_contact_question(caller)
+    assert "this number" not in said.lower() and "typed on the keypad" in said
+    assert "then press the hash key" in caller.press("3")
+    assert "When is it safe" in caller.press("07981555321")
+
+
+def test_silence_and_star_in_the_callback_questions(app: Flask, caller: CallActions) -> None:
+    caller.call()
+    caller.press("2")
+    caller.press("1")
+    said = caller.wait()
+    assert "didn't hear anything" in said and "What is it mainly about?" in said
+    said = caller.press("*")
+    assert "What is it mainly about?" in said and "not one of the choices" not in said
+
+
+def test_spoken_confirm_says_what_will_be_passed_on(app: Flask, caller: CallActions) -> None:
+    said = walk_to_contact_question(caller)
+    for _ in range(6):
+        if "A caseworker will see this" in said:
+            break
+        said = caller.press("1")
+    assert "A caseworker will see this" in said and "Education: Primary school" in said
