@@ -23,6 +23,9 @@ class DutyAlerts:
 
     def __call__(self, reference: str, priority: str) -> None:
         """Send the alerts; one failing channel does not stop the other."""
+        if priority == "urgent" and not self.mailer.enabled and not (self.duty_phone and self.texter):
+            # Nobody can be told: say so loudly in the log (reference only) so it is seen and fixed.
+            log.error("URGENT enquiry %s: no duty e-mail (SMTP_HOST, DUTY_EMAIL) or text (DUTY_SMS) is set", reference)
         try:
             self.mailer.duty_alert(reference, priority)
         finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answers import pick
+from bot.answers import pick, yes_no
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
 from intake import conversations
@@ -30,6 +30,10 @@ class Dialogue:
         """Understand a question and answer it, or ask which topic was meant; never guess silently."""
         if not turn.text and not turn.inbound.digits:
             turn.say(Reply(self.content.text("empty"), kind="prompt"))
+            return
+        if yes_no(turn.text, turn.inbound.digits) is not None or turn.text.strip().isdigit():
+            # A bare "yes" or "2" with no question pending: say what works rather than guess a topic.
+            turn.say(Reply(self.content.text("nothing_pending"), kind="prompt"))
             return
         prediction = self.engine.classifier.classify(turn.text)
         if prediction.topic:

@@ -107,6 +107,12 @@ def create_enquiry(
     return enquiry
 
 
+def record_declined(session: Session, purpose: str, wording_version: str, channel: str) -> None:
+    """A NO given before any enquiry exists: recorded without a reference, since nothing else is kept."""
+    session.add(ConsentRecord(reference="", purpose=purpose, granted=False, wording_version=wording_version,
+                              channel=channel, at=utcnow()))
+
+
 def raise_concern(
     session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...], retention_days: int
 ) -> Enquiry:

@@ -276,3 +276,14 @@ def test_phone_punctuation_in_the_summary_keeps_texts_cheap(app, sms: SmsActions
     assert "school won't help - he's struggling" in confirm
     assert sms_segments(confirm) <= 3  # plain GSM-7, not UCS-2
     assert "CHANGE" in run(sms, "maybe later")  # the reminder names all three answers
+
+
+def test_a_bare_yes_with_nothing_pending_gets_a_hint_not_a_guess(sms: SmsActions) -> None:
+    sms.send("what is a senco")
+    reply = run(sms, "yes")
+    assert "MENU" in reply and "HUMAN" in reply and "Did you mean" not in reply
+
+
+def test_no_to_keeping_details_is_recorded_in_the_ledger(app, sms: SmsActions) -> None:
+    run(sms, "HUMAN", "no")
+    assert consents(app) == [("keep_details", False, "intake-1", "sms")]

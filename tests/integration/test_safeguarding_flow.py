@@ -194,3 +194,13 @@ def test_a_risk_message_is_never_rate_limited(tmp_path) -> None:
     assert limited and "quickly" in limited[0]
     replies = sms.send(RISK)
     assert "999" in replies[0] and len(concerns(app)) == 1
+
+
+def test_an_urgent_concern_nobody_can_be_told_about_is_logged_loudly(app, sms: SmsActions, caplog) -> None:
+    import logging
+
+    with caplog.at_level(logging.ERROR, logger="bot.alerts"):
+        sms.send(RISK)
+    [concern] = concerns(app)
+    assert any(concern.reference in r.getMessage() and "DUTY_SMS" in r.getMessage() for r in caplog.records)
+    assert all("hits" not in r.getMessage() for r in caplog.records)
