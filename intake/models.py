@@ -197,6 +197,8 @@ class Caseworker(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
     last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped at sign-out and screen lock: console cookies carrying an older number stop working.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     role: Mapped[str] = mapped_column(String(16), default="caseworker")
     on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

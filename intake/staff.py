@@ -84,6 +84,15 @@ def by_username(session: Session, username: str) -> Caseworker | None:
     return session.scalar(select(Caseworker).where(Caseworker.username == username, Caseworker.active))
 
 
+def end_sessions(session: Session, username: str) -> int:
+    """Invalidate every console cookie this account holds (sign-out, screen lock); the new number."""
+    worker = by_username(session, username)
+    if worker is None:
+        return -1
+    worker.session_generation += 1
+    return worker.session_generation
+
+
 def check_password(worker: Caseworker, password: str) -> bool:
     """True when the password matches; upgrades the hash when the parameters have changed."""
     try:

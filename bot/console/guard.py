@@ -32,11 +32,12 @@ def console_open(moment: datetime) -> bool:
     return staff.console_open(moment, hours, svc.settings.console_lock_time)
 
 
-def start(username: str, role: str) -> None:
+def start(username: str, role: str, generation: int) -> None:
     """Begin a fresh console session (the old cookie's contents are dropped, never reused)."""
     session.clear()
     stamp = now().timestamp()
-    session["staff"] = {"user": username, "role": role, "in": stamp, "seen": stamp, "locked": False}
+    session["staff"] = {"user": username, "role": role, "in": stamp, "seen": stamp, "locked": False,
+                        "gen": generation}
 
 
 def _wants_json() -> bool:
@@ -71,7 +72,12 @@ def guard() -> Any:
     if ended is None:
         with unit_of_work(services().sessions) as db:
             worker = staff.by_username(db, staff_session["user"])
-            ended = None if worker else "account disabled"
+            if worker is None:
+                ended = "account disabled"
+            elif worker.session_generation != staff_session.get("gen"):
+                ended = "signed out or locked since"  # a copied or replayed cookie
+            else:
+                staff_session["role"] = worker.role  # a changed role applies at once
     if ended:
         session.clear()
         with unit_of_work(services().sessions) as db:

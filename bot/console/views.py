@@ -30,19 +30,22 @@ def login() -> Any:
         )
         worker = result.caseworker
         username, role = (worker.username, worker.role) if worker else ("", "")
+        generation = worker.session_generation if worker else 0
     if not result.ok:
         # One message for every failure: which factor was wrong is for the audit trail, not the page.
         message = "Sign-in failed. Check your details and code, or ask the duty manager."
         if result.reason == "out of hours and not on duty":
             message = "The console is closed out of hours. Only the on-duty caseworker can sign in now."
         return render_template("console/login.html", error=message), 401
-    guard.start(username, role)
+    guard.start(username, role, generation)
     return redirect(url_for("console.queue_page"))
 
 
 @bp.post("/logout")
 def logout() -> WerkzeugResponse:
-    """Sign out and forget the session."""
+    """Sign out and forget the session; any copy of the cookie stops working too."""
+    with unit_of_work(services().sessions) as db:
+        staff.end_sessions(db, g.staff["user"])
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("console.login"))
@@ -51,6 +54,8 @@ def logout() -> WerkzeugResponse:
 @bp.post("/lock")
 def lock() -> Any:
     """The page went idle: refuse content until the password is entered again."""
+    with unit_of_work(services().sessions) as db:
+        g.staff["gen"] = staff.end_sessions(db, g.staff["user"])  # a cookie from before the lock is void
     g.staff["locked"] = True
     session.modified = True
     return jsonify({"locked": True})

@@ -364,3 +364,50 @@ def test_manager_may_read_but_not_change_anothers_case(app: Flask, auth: AuthAct
     other = AuthActions(app.test_client(), app, "casey", add_caseworker(app, "casey"))
     other.login()
     assert other.client.get(f"/caseworker/case/{reference}").status_code == 302
+
+
+def shut_out(response: Any) -> bool:
+    """Sent back to sign in (a page) or refused (JSON): either way, no content."""
+    if response.status_code == 302:
+        return str(response.headers["Location"]).endswith("/caseworker/login")
+    return bool(response.status_code == 401)
+
+
+def copied_cookie(client: FlaskClient) -> str:
+    """The session cookie as a thief would copy it."""
+    cookie = client.get_cookie("console_session", path="/")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_a_copied_cookie_stops_working_after_sign_out_and_after_the_screen_lock(app: Flask) -> None:
+    secret = add_caseworker(app, "casey")
+    first = AuthActions(app.test_client(), app, "casey", secret)
+    first.login()
+    stolen = copied_cookie(first.client)
+    thief = app.test_client()
+    thief.set_cookie("console_session", stolen, path="/")
+    assert thief.get("/caseworker/queue").status_code == 200
+    first.logout()
+    assert shut_out(thief.get("/caseworker/queue"))
+
+    first.login()
+    before_lock = copied_cookie(first.client)
+    first.post("/caseworker/lock")
+    replay = app.test_client()
+    replay.set_cookie("console_session", before_lock, path="/")
+    assert shut_out(replay.get("/caseworker/queue"))
+
+
+def test_a_role_change_applies_at_once(app: Flask) -> None:
+    from sqlalchemy import update
+
+    from intake.models import Caseworker
+
+    secret = add_caseworker(app, "morgan", "manager")
+    manager = AuthActions(app.test_client(), app, "morgan", secret)
+    manager.login()
+    assert manager.client.get("/caseworker/stats").status_code == 200
+    with unit_of_work(svc(app).sessions) as session:
+        session.execute(update(Caseworker).where(Caseworker.username == "morgan").values(role="caseworker"))
+    assert manager.client.get("/caseworker/stats").status_code == 403
