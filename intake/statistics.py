@@ -17,6 +17,7 @@ from intake.models import Enquiry, utcnow
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
+SECONDARY = "hidden"  # hidden so that a "<5" beside it cannot be worked out from the total
 
 
 def suppress(count: int) -> str:
@@ -55,13 +56,21 @@ class Report:
 
 
 def _bars(counts: dict[str, int], medians: dict[str, str] | None = None) -> list[Bar]:
-    # A suppressed count draws no bar: its length would give the number away.
-    longest = max((n for n in counts.values() if n >= SUPPRESS_BELOW), default=0)
-    return [
-        Bar(label, suppress(n), n / longest if longest and n >= SUPPRESS_BELOW else 0.0,
-            (medians or {}).get(label, ""))
-        for label, n in counts.items()
-    ]
+    # One hidden count in a breakdown could be worked out from the total by subtraction: hide the
+    # next-smallest one too ("secondary suppression").
+    hidden = {label for label, n in counts.items() if 0 < n < SUPPRESS_BELOW}
+    others = sorted((n, label) for label, n in counts.items() if n >= SUPPRESS_BELOW)
+    also_hidden = {others[0][1]} if len(hidden) == 1 and others else set()
+    # A hidden count draws no bar: its length would give the number away.
+    longest = max((n for label, n in counts.items() if n >= SUPPRESS_BELOW and label not in also_hidden), default=0)
+    bars = []
+    for label, n in counts.items():
+        if label in also_hidden:
+            bars.append(Bar(label, SECONDARY, 0.0, (medians or {}).get(label, "")))
+            continue
+        share = n / longest if longest and n >= SUPPRESS_BELOW else 0.0
+        bars.append(Bar(label, suppress(n), share, (medians or {}).get(label, "")))
+    return bars
 
 
 def _median(waits: list[timedelta]) -> str:
