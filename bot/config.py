@@ -130,6 +130,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     mode = env.get("INTAKE_ENV", "development").strip().lower()
     instance_path = Path(env.get("INSTANCE_PATH", str(ROOT / "instance"))).resolve()
     missing = [name for name in SECRET_NAMES if not env.get(name)]
+    if mode == "production":
+        missing += [name for name in ("PUBLIC_BASE_URL",) if not env.get(name)]
+        # Policy 7.1: an urgent concern must reach someone; refuse to run with no way to tell them.
+        if not (env.get("SMTP_HOST") and env.get("DUTY_EMAIL")) and not env.get("DUTY_SMS"):
+            missing.append("SMTP_HOST and DUTY_EMAIL (or DUTY_SMS) for duty alerts")
     if missing and mode == "production":
         raise ConfigError(f"production needs these settings: {', '.join(missing)}")
     if missing:

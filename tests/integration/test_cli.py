@@ -60,3 +60,18 @@ def test_purge_reports_counts(tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(args=["intake", "purge"])
     assert result.exit_code == 0
     assert "conversations: 1 deleted" in result.output
+
+
+def test_production_refuses_to_start_without_a_way_to_alert_the_duty_caseworker(tmp_path: Path) -> None:
+    import pytest
+    from cryptography.fernet import Fernet
+
+    from bot.config import ConfigError, load_settings
+
+    env = {"INTAKE_ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40,
+           "INTAKE_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "INTAKE_HASH_KEY": "h" * 40,
+           "TWILIO_AUTH_TOKEN": "t" * 32, "PUBLIC_BASE_URL": "https://intake.example.org"}
+    with pytest.raises(ConfigError, match="DUTY_EMAIL"):
+        load_settings(env)
+    settings = load_settings(env | {"SMTP_HOST": "mail.example.org", "DUTY_EMAIL": "duty@example.org"})
+    assert settings.is_production
