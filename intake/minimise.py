@@ -20,8 +20,19 @@ NAME_CUE = re.compile(
     r"(?:i am|i'm|im|my name is|name's|called|named|this is))\s+"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
 )
+# After a strong cue ("called", "my name is") a name may be typed in lower case on a phone.
+NAMED = re.compile(r"\b(?i:called|named|my name is|name's|names)\s+([A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)")
+ADDRESS = re.compile(
+    r"\b\d{1,4}[a-z]?\s+(?:[A-Za-z'-]+\s+){1,3}(?i:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|"
+    r"crescent|court|place|gardens|grove|terrace|hill|park|square|mews|walk|row)\b"
+)
+NOT_AFTER_CALLED = {
+    "me", "us", "him", "her", "them", "back", "again", "yesterday", "today", "tomorrow", "the", "a", "an", "my",
+    "our", "his", "their", "in", "about", "to", "it", "this", "that", "school", "social", "twice", "several",
+    "and", "but", "on", "for", "by", "from", "after", "before", "when", "every", "out", "off", "up",
+}
 NOT_NAMES = {"I", "The", "He", "She", "They", "We", "It", "A", "An", "In", "At", "Year", "Mr", "Mrs", "Ms", "Miss"}
-LABELS = {"phone": "a phone number", "email": "an e-mail address", "postcode": "a postcode",
+LABELS = {"address": "an address", "phone": "a phone number", "email": "an e-mail address", "postcode": "a postcode",
           "date": "a date of birth", "name": "a name"}
 
 
@@ -41,6 +52,11 @@ def find_personal_data(text: str, region: str = "GB") -> list[Finding]:
         found.append(Finding("phone", number.start, number.end))
     found += [Finding("postcode", m.start(), m.end()) for m in POSTCODE.finditer(text)]
     found += [Finding("date", m.start(), m.end()) for m in DATE_OF_BIRTH.finditer(text)]
+    found += [Finding("address", m.start(), m.end()) for m in ADDRESS.finditer(text)]
+    for match in NAMED.finditer(text):
+        first = match.group(1).split()[0].lower()
+        if first not in NOT_AFTER_CALLED and first.capitalize() not in NOT_NAMES:
+            found.append(Finding("name", match.start(1), match.end(1)))
     for match in NAME_CUE.finditer(text):
         name = match.group(1)
         if name.split()[0] not in NOT_NAMES:
