@@ -137,7 +137,7 @@ def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, refer
         facts=keys.decrypt_json(enquiry.facts) if enquiry.facts else {},
         contact_method=method,
         # A number is shown only with consent to contact; a chat session id is never shown.
-        contact_detail=contact.get("number") if permitted["contact"] else None,
+        contact_detail=(contact.get("number") or contact.get("detail")) if permitted["contact"] else None,
         safe_times=enquiry.safe_times,
         consents=[
             {"purpose": c.purpose, "granted": c.granted, "wording_version": c.wording_version,

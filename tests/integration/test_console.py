@@ -411,3 +411,11 @@ def test_a_role_change_applies_at_once(app: Flask) -> None:
     with unit_of_work(svc(app).sessions) as session:
         session.execute(update(Caseworker).where(Caseworker.username == "morgan").values(role="caseworker"))
     assert manager.client.get("/caseworker/stats").status_code == 403
+
+
+def test_case_page_shows_the_other_number_or_email_the_parent_gave(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app, contact={"method": "phone_other", "detail": "+447981555321"})
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    page = auth.client.get(f"/caseworker/case/{reference}").get_data(as_text=True)
+    assert "+447981555321" in page
