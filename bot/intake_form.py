@@ -127,7 +127,7 @@ class IntakeForm:
             self._record_consent(turn, requested, bool(new[requested]))
         if requested == "consent_keep" and slots.get("consent_keep") is False:
             # The NO goes in the ledger too (no reference: nothing else is kept).
-            queue.record_declined(turn.session, "keep_details", self.version, turn.channel)
+            queue.record_standalone(turn.session, "keep_details", self.version, turn.channel)
             self._end(turn)
             turn.say(Reply(self._msg("declined_keep"), self._msg("declined_keep_spoken", **self._spoken_values())))
             return

@@ -14,7 +14,7 @@ from bot.content import fill, spell_out
 from bot.engine import Engine, StepHandler, Turn
 from bot.replies import Choice, Inbound, Reply, TurnResult
 from bot.texting import Texter
-from intake import conversations, service_hours
+from intake import conversations, queue, service_hours
 from intake.db import unit_of_work
 from intake.hours import OfficeHours
 
@@ -281,7 +281,10 @@ class VoiceMenu:
 
     def can_text(self, turn: Turn) -> bool:
         """Texting needs a sender and a real number to send to (not a withheld one)."""
-        return self.texter is not None and bool(E164.match(turn.inbound.contact))
+        if self.texter is None or not E164.match(turn.inbound.contact):
+            return False
+        # Someone who texted STOP to our number gets no texts from us, whichever way they reach us.
+        return not conversations.is_opted_out(turn.session, self.engine.contact_key(turn.inbound.contact))
 
     def after_options(self, turn: Turn) -> None:
         """Press 1 to hear it again, 2 for another topic, 3 to have it texted, 9 for the main menu."""
@@ -323,6 +326,7 @@ class VoiceMenu:
             body = body.replace(self.engine.settings.service_name, "this service")  # discreet (2.1)
             to, send = turn.inbound.contact, self.texter
             turn.after_commit.append(lambda: send(to, body))
+            queue.record_standalone(turn.session, "text_answer", "voice-1", "voice", granted=True)
             turn.say(Reply(self.say("text_sent")))
             self.after_options(turn)
         elif key == "2":

@@ -107,9 +107,12 @@ def create_enquiry(
     return enquiry
 
 
-def record_declined(session: Session, purpose: str, wording_version: str, channel: str) -> None:
-    """A NO given before any enquiry exists: recorded without a reference, since nothing else is kept."""
-    session.add(ConsentRecord(reference="", purpose=purpose, granted=False, wording_version=wording_version,
+def record_standalone(
+    session: Session, purpose: str, wording_version: str, channel: str, granted: bool = False
+) -> None:
+    """A consent answer given where no enquiry exists (a NO to keeping details, a one-off text of an
+    answer): recorded without a reference, since nothing else about the parent is kept."""
+    session.add(ConsentRecord(reference="", purpose=purpose, granted=granted, wording_version=wording_version,
                               channel=channel, at=utcnow()))
 
 

@@ -377,6 +377,23 @@ def test_text_it_to_me_only_after_keypad_consent_and_discreet(tmp_path: Path, tw
     assert count(app, Conversation) == 1  # the number itself is never stored
     with app.extensions["intake"].sessions() as session:
         assert all("447700900123" not in row.contact_key for row in session.scalars(select(Conversation)))
+    assert count(app, ConsentRecord, ConsentRecord.purpose == "text_answer", ConsentRecord.granted) == 1
+
+
+def test_a_number_that_texted_stop_is_never_offered_a_text(tmp_path: Path, twilio_api: Any) -> None:
+    from tests.conftest import SmsActions
+
+    base, received = twilio_api
+    app = texting_app(tmp_path, base)
+    SmsActions(app.test_client(), "+447700900123").send("STOP")
+    caller = CallActions(app.test_client(), "+447700900123")
+    caller.call()
+    caller.press("1")
+    caller.press("7")
+    said = caller.press("1")
+    assert "text message, press 3" not in said
+    caller.press("3")
+    assert received == []
 
 
 def test_declining_the_text_sends_nothing(tmp_path: Path, twilio_api: Any) -> None:
