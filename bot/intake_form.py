@@ -100,6 +100,10 @@ class IntakeForm:
                 turn.say(Reply(self._msg("not_heard"), self._msg("not_heard")))
             self._ask(turn, form["requested"])  # * repeats, as everywhere on the phone line
             return
+        if form.get("requested") == "contact_detail" and form_rules.normal(turn.text) == "BACK":
+            form["slots"].pop("contact_method", None)  # choose another way to be contacted
+            self._ask(turn, "contact_method")
+            return
         self._run(turn, candidate=turn.inbound.digits or turn.text)
 
     def _run(self, turn: Turn, candidate: str | None) -> None:

@@ -287,3 +287,12 @@ def test_a_bare_yes_with_nothing_pending_gets_a_hint_not_a_guess(sms: SmsActions
 def test_no_to_keeping_details_is_recorded_in_the_ledger(app, sms: SmsActions) -> None:
     run(sms, "HUMAN", "no")
     assert consents(app) == [("keep_details", False, "intake-1", "sms")]
+
+
+def test_back_leaves_the_phone_number_question(chat: ChatActions) -> None:
+    for message in ("HUMAN", "yes", "1", "help please with support", "2", "2", "yes"):
+        chat.say(message)
+    assert "type the phone number" in chat.texts("2")
+    assert "reply BACK" in chat.texts("actually no")
+    assert "How should we contact you" in chat.texts("back")
+    assert "exactly what a caseworker will see" in chat.texts("1")
