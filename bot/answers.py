@@ -1,26 +1,20 @@
-"""Reading short answers the same way on every channel: yes/no words, keypad digits, menu numbers."""
+"""Reading short answers the same way on every channel: yes/no words, keypad digits, menu numbers.
+
+The words themselves are the intake form's rules (intake.form_rules), so a YES means the same to the
+safety question, the menus and every consent question.
+"""
 
 from __future__ import annotations
 
-import re
+from intake.form_rules import normal
+from intake.form_rules import yes_no as _yes_no
 
-YES = {"YES", "Y", "YEAH", "YEP", "YES PLEASE", "OK", "OKAY", "SURE", "AGREE", "I AGREE", "1"}
-NO = {"NO", "N", "NOPE", "NAH", "NO THANKS", "NO THANK YOU", "DON'T", "DONT", "2"}
-
-
-def normal(text: str) -> str:
-    """Upper case, punctuation dropped, spaces collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"[^A-Z0-9' ]+", " ", text.upper())).strip()
+__all__ = ["normal", "pick", "yes_no"]
 
 
 def yes_no(text: str, digits: str = "") -> bool | None:
     """True for yes (or key 1), False for no (or key 2), None when it is neither."""
-    answer = digits or normal(text)
-    if answer in YES:
-        return True
-    if answer in NO:
-        return False
-    return None
+    return _yes_no(digits or text)
 
 
 def pick(text: str, digits: str, keys: list[str]) -> str | None:
