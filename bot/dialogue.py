@@ -141,13 +141,9 @@ class Dialogue:
         turn.forget = True
 
     def stop(self, turn: Turn) -> None:
-        """SMS: record the opt-out and send nothing. Web and phone: end and delete the chat."""
-        if turn.channel == "sms":
-            conversations.set_opt_out(turn.session, turn.state.contact_key, True)
-            turn.silent = True
-            turn.forget = True
-            return
-        turn.say(Reply(self.content.text("stopped_web")))
+        """SMS STOP (the engine treats it as a keyword on SMS only): record the opt-out, send nothing."""
+        conversations.set_opt_out(turn.session, turn.state.contact_key, True)
+        turn.silent = True
         turn.forget = True
 
     def start(self, turn: Turn) -> None:

@@ -51,8 +51,7 @@ class VoiceMenu:
         )
         # On the phone, "idle" and the service keywords mean the phone menu, not the texted one.
         self._for_voice(engine.steps, "idle", self.main)
-        for name, handler in (("menu", self.menu), ("privacy", self.privacy), ("human", self.callback),
-                              ("stop", self.stop)):
+        for name, handler in (("menu", self.menu), ("privacy", self.privacy), ("human", self.callback)):
             self._for_voice(engine.keyword_handlers, name, handler)
         form_step = engine.steps.get(FORM)
         if form_step is not None:  # built after the intake form: lead the caller on when it ends
@@ -212,11 +211,6 @@ class VoiceMenu:
             self.menu(turn)
         else:
             self.unclear(turn, key, self.callback_options)
-
-    def stop(self, turn: Turn) -> None:
-        """The caller said stop: end the call and forget it."""
-        turn.say(Reply(self.say("ended")))
-        turn.hangup = turn.forget = True
 
     # -- information by topic ------------------------------------------------------------------
     def with_back(self, intro: str, options: dict[str, str]) -> tuple[str, dict[str, str]]:

@@ -16,19 +16,11 @@ log = logging.getLogger(__name__)
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per channel, and the console."""
-    from bot.channels import sms, webchat
+    from bot import console
+    from bot.channels import sms, voice, webchat
 
-    app.register_blueprint(sms.bp)
-    app.register_blueprint(webchat.bp)
-    for optional in ("bot.channels.voice", "bot.console"):
-        try:
-            module = __import__(optional, fromlist=["bp"])
-        except ModuleNotFoundError as exc:
-            if exc.name != optional:
-                raise
-            continue
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+    for blueprint in (sms.bp, voice.bp, webchat.bp, console.bp):
+        app.register_blueprint(blueprint)
 
 
 def _trouble_text() -> str:
