@@ -188,22 +188,41 @@ def close_case(session: Session, caseworker: str, reference: str, outcome: str, 
         raise CaseworkError(str(exc).capitalize() + ".") from exc
 
 
-def reply_in_chat(
-    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, text: str
-) -> None:
-    """Send a message to the parent's open web chat, only when they consented to contact there."""
+def reply_target(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, text: str,
+    methods: tuple[str, ...] | frozenset[str], how: str,
+) -> tuple[str, Enquiry, dict[str, Any]]:
+    """The checks every reply to a parent passes, on any channel: a sensible length, a case this member of
+    staff may act on, the contact method the parent chose, and a recorded consent to contact.
+
+    Returns the trimmed text, the enquiry and its (decrypted) contact details.
+    """
     text = text.strip()
     if not text or len(text) > MAX_REPLY:
         raise CaseworkError(f"A reply must be 1 to {MAX_REPLY} characters.")
     enquiry = case_for(session, caseworker, role, reference)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
-    if contact.get("method") != "web_chat" or not contact.get("session_id"):
-        raise CaseworkError("The parent did not ask for a reply in the web chat.")
+    if contact.get("method") not in methods:
+        raise CaseworkError(f"The parent did not ask to be contacted {how}, so no reply can be sent that way.")
     if not allowed(enquiry, "contact"):
         raise CaseworkError("The parent did not consent to be contacted, so no reply can be sent.")
-    chat = session.get(ChatSession, contact["session_id"])
+    return text, enquiry, contact
+
+
+def record_reply(session: Session, enquiry: Enquiry, caseworker: str, channel: str) -> None:
+    """A reply reached the parent's channel: note the first contact and audit it (never the content)."""
+    enquiry.first_contact_at = enquiry.first_contact_at or utcnow()
+    audit.record(session, caseworker, "reply", enquiry.reference, channel)
+
+
+def reply_in_chat(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, text: str
+) -> None:
+    """Send a message to the parent's open web chat, only when they consented to contact there."""
+    text, enquiry, contact = reply_target(session, keys, caseworker, role, reference, text, ("web_chat",),
+                                          "in the web chat")
+    chat = session.get(ChatSession, contact.get("session_id", ""))
     if chat is None or chat.expires_at <= utcnow():
         raise CaseworkError("The parent's chat has ended, so the reply cannot reach them.")
     chat_sessions.post_to_parent(session, keys, chat.id, text)
-    enquiry.first_contact_at = enquiry.first_contact_at or utcnow()
-    audit.record(session, caseworker, "reply", reference, "web_chat")
+    record_reply(session, enquiry, caseworker, "web_chat")

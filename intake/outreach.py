@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from intake import audit, conversations
-from intake.casework import MAX_REPLY, SMS_METHODS, CaseworkError, allowed, case_for
+from intake import audit, casework, conversations
+from intake.casework import SMS_METHODS, CaseworkError, allowed, case_for, reply_target
 from intake.crypto import KeyRing, contact_key
-from intake.models import utcnow
 
 # Names that give the service away whatever the local service calls itself (policy 2.1).
 ALWAYS_REVEALING = ("SENDIASS", "SENDIAS", "Parent Partnership")
@@ -41,16 +40,9 @@ def prepare_sms_reply(
     service_name: str,
 ) -> OutboundText:
     """The text to send to the parent, or a CaseworkError saying why it must not be sent."""
-    text = text.strip()
-    if not text or len(text) > MAX_REPLY:
-        raise CaseworkError(f"A text must be 1 to {MAX_REPLY} characters.")
-    enquiry = case_for(session, caseworker, role, reference)
-    contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
+    text, enquiry, contact = reply_target(session, keys, caseworker, role, reference, text, SMS_METHODS,
+                                          "by text message")
     method = contact.get("method")
-    if method not in SMS_METHODS:
-        raise CaseworkError("The parent did not ask to be contacted by text message, so no text can be sent.")
-    if not allowed(enquiry, "contact"):
-        raise CaseworkError("The parent did not consent to be contacted, so no text can be sent.")
     number = contact.get("number") if method == "sms_this" else contact.get("detail")
     if not number:
         raise CaseworkError("No number is on record for a text, so no text can be sent.")
@@ -65,10 +57,8 @@ def prepare_sms_reply(
 
 
 def record_reply(session: Session, caseworker: str, role: str, reference: str, channel: str) -> None:
-    """A reply reached the parent's channel: note the first contact and audit it (never the content)."""
-    enquiry = case_for(session, caseworker, role, reference)
-    enquiry.first_contact_at = enquiry.first_contact_at or utcnow()
-    audit.record(session, caseworker, "reply", reference, channel)
+    """A text reached the provider: the first contact is noted and audited (never the content)."""
+    casework.record_reply(session, case_for(session, caseworker, role, reference), caseworker, channel)
 
 
 def record_failed_reply(session: Session, caseworker: str, reference: str, channel: str) -> None:
