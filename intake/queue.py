@@ -43,16 +43,20 @@ def _unique_reference(session: Session) -> str:
     raise QueueError("could not find a free reference code")
 
 
-def _add_with_reference(session: Session, enquiry: Enquiry) -> Enquiry:
-    # The unique index is the real guard; the lookup above only makes a clash rare.
+def _enqueue(session: Session, priority: str, retention_days: int, **fields: Any) -> Enquiry:
+    """Store a new queued enquiry under a fresh, unique reference."""
+    now = utcnow()
+    enquiry = Enquiry(priority=priority, priority_rank=RANK[priority], status="queued", created_at=now,
+                      retain_until=now + timedelta(days=retention_days), **fields)
+    # The unique index is the real guard; the lookup in _unique_reference only makes a clash rare.
     for _ in range(5):
         enquiry.reference = _unique_reference(session)
         try:
-            with session.begin_nested():
+            with session.begin_nested():  # a clash rolls back to here and the pending row is dropped
                 session.add(enquiry)
             return enquiry
         except IntegrityError:
-            session.expunge(enquiry) if enquiry in session else None
+            continue
     raise QueueError("could not store the enquiry with a unique reference")
 
 
@@ -73,8 +77,8 @@ def create_enquiry(
     retention_days: int,
 ) -> Enquiry:
     """Queue a parent-confirmed enquiry with its consent answers; personal fields encrypted."""
-    now = utcnow()
-    enquiry = Enquiry(
+    enquiry = _enqueue(
+        session, NORMAL, retention_days,
         channel=channel,
         contact_key=contact_key,
         topic=topic,
@@ -84,13 +88,7 @@ def create_enquiry(
         safe_times=safe_times,
         voicemail_ok=voicemail_ok,
         name_service_ok=name_service_ok,
-        priority=NORMAL,
-        priority_rank=RANK[NORMAL],
-        status="queued",
-        created_at=now,
-        retain_until=now + timedelta(days=retention_days),
     )
-    _add_with_reference(session, enquiry)
     for answer in consents:
         session.add(
             ConsentRecord(
@@ -120,20 +118,14 @@ def raise_concern(
     session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...], retention_days: int
 ) -> Enquiry:
     """An urgent enquiry for a possible risk to a child, created whatever the consent state (policy 7.1)."""
-    now = utcnow()
-    enquiry = Enquiry(
+    enquiry = _enqueue(
+        session, URGENT, retention_days,
         channel=channel,
         contact_key=contact_key,
         topic="safeguarding",
         safeguarding=keys.encrypt_json(list(triggers)),
         override_reason=SAFEGUARDING_OVERRIDE,
-        priority=URGENT,
-        priority_rank=RANK[URGENT],
-        status="queued",
-        created_at=now,
-        retain_until=now + timedelta(days=retention_days),
     )
-    _add_with_reference(session, enquiry)
     audit.record(session, "bot", "safeguarding_flag", enquiry.reference, "consent overridden: policy 7.1")
     return enquiry
 
