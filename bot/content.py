@@ -71,6 +71,7 @@ class Content:
     service: dict[str, Any]
     lexicon: dict[str, str]
     intake: dict[str, Any] = field(default_factory=dict)
+    voice: dict[str, Any] = field(default_factory=dict)
     safeguarding: dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str, **values: str) -> str:
@@ -108,6 +109,17 @@ class _Missing(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def _fill_all(value: Any, variables: Mapping[str, str]) -> Any:
+    """Fill placeholders in every string of a loaded flows file (lists and mappings walked through)."""
+    if isinstance(value, str):
+        return fill(value, variables)
+    if isinstance(value, list):
+        return [_fill_all(item, variables) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _fill_all(item, variables) for key, item in value.items()}
+    return value
 
 
 def _read(path: Path) -> Any:
@@ -194,8 +206,10 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
     lexicon = _read(lexicon_path) if lexicon_path.exists() else {}
     if not isinstance(lexicon, Mapping):
         raise ContentError(f"{lexicon_path}: expected a mapping of shorthand: expansion")
-    intake_path = flows_dir / "intake.yaml"
-    intake = _read(intake_path) if intake_path.exists() else {}
+    intake_path, voice_path = flows_dir / "intake.yaml", flows_dir / "voice.yaml"
+    # Service values (name, phone) are filled once here; per-turn values ({reference}...) stay for later.
+    intake = _fill_all(_read(intake_path), variables) if intake_path.exists() else {}
+    voice = _fill_all(_read(voice_path), variables) if voice_path.exists() else {}
     safeguarding_path = flows_dir / "safeguarding.yaml"
     safeguarding = _read(safeguarding_path) if safeguarding_path.exists() else {}
     responses = (safeguarding or {}).get("responses") or {}
@@ -210,4 +224,5 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
         service=service,
         lexicon={str(k).lower(): str(v).lower() for k, v in lexicon.items()},
         intake=intake or {},
+        voice=voice or {},
     )

@@ -52,15 +52,8 @@ class IntakeForm:
 
     # -- wording -----------------------------------------------------------------------------
     def _msg(self, key: str, **values: Any) -> str:
-        variables = self._variables() | {k: str(v) for k, v in values.items()}
+        variables = {k: str(v) for k, v in values.items()}
         return fill(str(self.spec["messages"][key]).strip(), variables)
-
-    def _variables(self) -> dict[str, str]:
-        settings = self.engine.settings
-        return {"service_name": settings.service_name, "service_phone": settings.service_phone}
-
-    def _spoken_values(self) -> dict[str, str]:
-        return {"service_phone_spoken": spell_out(self.engine.settings.service_phone)}
 
     # -- the form ----------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:
@@ -133,7 +126,7 @@ class IntakeForm:
             # The NO goes in the ledger too (no reference: nothing else is kept).
             queue.record_standalone(turn.session, "keep_details", self.version, turn.channel)
             self._end(turn)
-            turn.say(Reply(self._msg("declined_keep"), self._msg("declined_keep_spoken", **self._spoken_values())))
+            turn.say(Reply(self._msg("declined_keep"), self._msg("declined_keep_spoken")))
             return
         if requested == "pii_keep" and slots.get("pii_keep") is False:
             slots["summary"] = redact(slots["summary"], find_personal_data(slots["summary"]))
@@ -171,7 +164,7 @@ class IntakeForm:
             options = options.get(turn.channel, [])
             if not turn.inbound.contact.startswith("+"):  # a withheld number: "this number" cannot work
                 options = [o for o in options if not o["value"].endswith("_this")]
-        values = self._variables()
+        values: dict[str, str] = {}
         if slot == "pii_keep":
             values["found"] = describe(find_personal_data(form["slots"].get("summary", "")))
         if slot == "confirm":
@@ -279,8 +272,8 @@ class IntakeForm:
         turn.state.data.update(step=AFTER, reference=reference)
         if not slots.get("consent_contact"):
             turn.say(Reply(self._msg("queued_no_contact", reference=reference),
-                           self._msg("queued_no_contact_spoken", reference_spoken=spell_out(reference),
-                                     **self._spoken_values()), kind="notice"))
+                           self._msg("queued_no_contact_spoken", reference_spoken=spell_out(reference)),
+                           kind="notice"))
             return
         waiting = self._waiting(turn, enquiry)
         turn.say(Reply(self._msg("queued", reference=reference, waiting=waiting),

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
-
-import yaml
 
 from bot.answers import normal
 from bot.content import fill, spell_out
@@ -38,11 +35,7 @@ class VoiceMenu:
         settings = engine.settings
         # The env's hours: the default when no manager has set hours in the console (intake.service_hours).
         self.hours = hours or OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
-        self.wording: dict[str, Any] = yaml.safe_load(Path(settings.flows_dir / "voice.yaml").read_text())
-        self.values = {
-            "service_name": settings.service_name,
-            "service_phone_spoken": spell_out(settings.service_phone),
-        }
+        self.wording: dict[str, Any] = engine.content.voice  # loaded and checked with the rest of flows/
         self.texter = texter
         engine.steps.update(
             {"voice_start": self.start, "voice_menu": self.main, "voice_categories": self.choose_category,
@@ -94,7 +87,7 @@ class VoiceMenu:
 
     def say(self, name: str, **values: str) -> str:
         """A piece of phone wording with its placeholders filled."""
-        return fill(str(self.wording[name]).strip(), self.values | values)
+        return fill(str(self.wording[name]).strip(), values)
 
     # -- reading what the caller did ---------------------------------------------------------
     def heard(self, turn: Turn, keys: list[str], words: str | None = None) -> str | None:
