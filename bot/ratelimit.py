@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -27,6 +27,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings
+from bot.engine import clean_text
 from bot.services import services
 from intake.crypto import contact_key
 from intake.safeguarding import assess
@@ -93,19 +94,16 @@ def client_ip(hops: int) -> str:
 
 
 def possible_risk() -> bool:
-    """A message that may be about a child at risk is never rate limited (policy 7.1 outranks limits)."""
-    if "possible_risk" not in g:
-        text = ""
-        if request.path.startswith("/twilio/"):
-            if request.path.startswith("/twilio/voice") and request.form.get("Digits", "") == "0":
-                g.possible_risk = True
-                return True
-            text = request.form.get("Body") or request.form.get("SpeechResult") or ""
-        elif request.path.startswith("/api/chat/"):
-            payload = request.get_json(silent=True)
-            text = str(payload.get("text", "")) if isinstance(payload, dict) else ""
-        g.possible_risk = bool(text) and assess(text[:8000], services().engine.rules).level != "none"
-    return bool(g.possible_risk)
+    """True when the message in this request may be about a child at risk (checked only once over a limit)."""
+    text = ""
+    if request.path.startswith("/twilio/"):
+        if request.path.startswith("/twilio/voice") and request.form.get("Digits", "") == "0":
+            return True
+        text = request.form.get("Body") or request.form.get("SpeechResult") or ""
+    elif request.path.startswith("/api/chat/"):
+        payload = request.get_json(silent=True)
+        text = str(payload.get("text", "")) if isinstance(payload, dict) else ""
+    return bool(text) and assess(clean_text(text), services().engine.rules).level != "none"
 
 
 def ip_exempt() -> bool:
@@ -114,14 +112,18 @@ def ip_exempt() -> bool:
         request.path.startswith(NO_IP_LIMIT)
         or request.endpoint == CHAT_POLL
         or signed_twilio_request()
-        or possible_risk()
     )
 
 
 def kind_reply(exc: RateLimitExceeded) -> Response:
-    """Tell the parent, in their channel, to slow down; never a silent drop."""
-    from bot.services import services
+    """Tell the parent, in their channel, to slow down; never a silent drop.
 
+    Policy 7.1 outranks the limit: a message over it that may be about a child at risk is handled as
+    usual (the safety check runs only here, so ordinary turns pay nothing extra for this).
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and possible_risk():
+        return current_app.make_response(current_app.ensure_sync(view)(**(request.view_args or {})))
     text = services().content.text("rate_limited")
     retry_after = str(max(1, int(exc.limit.limit.get_expiry())))
     path = request.path
@@ -160,7 +162,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         limits.append(
             ApplicationLimit(
                 limit_provider=settings.rate_limit_contact, key_function=lambda: "contact:" + contact(),
-                scope="contact", exempt_when=lambda: not contact() or possible_risk(),
+                scope="contact", exempt_when=lambda: not contact(),
             )
         )
     limiter = Limiter(
