@@ -131,7 +131,7 @@ def test_invalid_answers_are_explained_and_the_question_repeated(chat: ChatActio
 
 
 def test_withdraw_erases_details_and_records_withdrawal(app, sms: SmsActions) -> None:
-    run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    sms.hand_off()
     [enquiry] = enquiries(app)
     reply = run(sms, "withdraw consent")
     assert enquiry.reference in reply and "withdrawn" in reply
@@ -141,15 +141,14 @@ def test_withdraw_erases_details_and_records_withdrawal(app, sms: SmsActions) ->
 
 
 def test_reference_picks_the_enquiry_up_on_another_channel(app, sms: SmsActions, chat: ChatActions) -> None:
-    done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
-    reference = re.search(r"reference is ([A-Z]{3}-\d{3})", done).group(1)
+    reference = sms.hand_off()
     reply = chat.texts(f"hi my reference is {reference.lower()}")
     assert reference in reply and "number 1 in the queue" in reply
     assert "Please help with support" not in reply  # status only, never content
 
 
 def test_asking_again_after_hand_off_does_not_duplicate(app, sms: SmsActions) -> None:
-    run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    sms.hand_off()
     again = run(sms, "HUMAN")
     assert "already waiting" in again
     assert len(enquiries(app)) == 1
@@ -168,7 +167,7 @@ def test_bot_steps_back_once_a_caseworker_has_it(app, sms: SmsActions) -> None:
     from intake import queue
     from intake.db import unit_of_work
 
-    run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
+    sms.hand_off()
     with unit_of_work(app.extensions["intake"].sessions) as session:
         queue.claim(session, "alice")
     reply = run(sms, "what is a senco")
@@ -181,16 +180,11 @@ def test_bot_steps_back_once_a_caseworker_has_it(app, sms: SmsActions) -> None:
     assert "withdrawn" in run(sms, "FORGET")
 
 
-def queue_one(sms: SmsActions) -> str:
-    done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "no", "yes")
-    return re.search(r"reference is ([A-Z]{3}-\d{3})", done).group(1)
-
-
 def test_someone_else_quoting_a_reference_cannot_withdraw_or_write_to_it(app, sms: SmsActions, chat) -> None:
     from intake import queue
     from intake.db import unit_of_work
 
-    reference = queue_one(sms)
+    reference = sms.hand_off()
     reply = chat.texts(f"my reference is {reference}")
     assert "waiting for a caseworker" in reply and "use the phone or chat you used" in reply
     chat.say("FORGET")
@@ -213,7 +207,7 @@ def test_messages_reach_the_caseworker_after_menu_and_after_the_chat_state_expir
     from intake.db import unit_of_work
     from intake.models import Conversation, utcnow
 
-    queue_one(sms)
+    sms.hand_off()
     with unit_of_work(app.extensions["intake"].sessions) as session:
         queue.claim(session, "alice")
     run(sms, "MENU")
@@ -231,7 +225,7 @@ def test_withdrawing_also_deletes_messages_sent_after_the_claim(app, sms: SmsAct
     from intake import queue
     from intake.db import unit_of_work
 
-    queue_one(sms)
+    sms.hand_off()
     with unit_of_work(app.extensions["intake"].sessions) as session:
         queue.claim(session, "alice")
     run(sms, "my new number is 07700 900456")
@@ -262,7 +256,7 @@ def test_cancel_in_web_chat_is_an_answer_not_the_end_of_the_chat(chat: ChatActio
 
 
 def test_a_reference_is_recognised_from_the_menu_too(app, sms: SmsActions, chat: ChatActions) -> None:
-    reference = queue_one(sms)
+    reference = sms.hand_off()
     chat.say("MENU")
     assert reference in chat.texts(f"my reference is {reference}")
 
