@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cryptography.fernet import Fernet
 
@@ -64,16 +63,11 @@ class Settings:
     ratelimit_key_prefix: str = "intake"
     # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
     ratelimit_proxy_hops: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
         """True when running for real parents: dev defaults are refused."""
         return self.env == "production"
-
-    def with_overrides(self, **changes: Any) -> Settings:
-        """A copy with some values replaced (tests and the CLI use this)."""
-        return replace(self, **changes)
 
 
 def _dev_secrets(instance_path: Path) -> dict[str, str]:

@@ -160,9 +160,3 @@ def set_opt_out(session: Session, contact_key: str, opted_out: bool) -> None:
         session.add(OptOut(contact_key=contact_key))
     elif not opted_out and row is not None:
         session.delete(row)
-
-
-def is_blocked(session: Session, contact_key: str, now: datetime | None = None) -> bool:
-    """True while a manager's block on this contact is in force."""
-    row = session.get(Block, contact_key)
-    return row is not None and row.until > (now or utcnow())
