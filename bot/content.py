@@ -11,6 +11,9 @@ from typing import Any
 
 import yaml
 
+from intake.contact_windows import ContactTimes, ContactTimesError
+from intake.contact_windows import parse as parse_contact_times
+
 # GSM 03.38 basic set (plus the escape-table characters): anything else forces UCS-2 on SMS.
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
@@ -70,6 +73,7 @@ class Content:
     categories: tuple[Category, ...]
     service: dict[str, Any]
     lexicon: dict[str, str]
+    contact_times: ContactTimes  # when staff may contact a parent, by their safe_times answer
     intake: dict[str, Any] = field(default_factory=dict)
     voice: dict[str, Any] = field(default_factory=dict)
     safeguarding: dict[str, str] = field(default_factory=dict)
@@ -182,6 +186,21 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
     return Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids))
 
 
+def _load_contact_times(path: Path, intake: Mapping[str, Any]) -> ContactTimes:
+    """The safe-time windows; every safe_times choice the intake form offers must have one."""
+    try:
+        times = parse_contact_times(_read(path))
+    except ContactTimesError as exc:
+        raise ContentError(f"{path}: {exc}") from exc
+    # A choice with no window would fall back to office hours silently: refuse to start instead.
+    choices = ((intake.get("slots") or {}).get("safe_times") or {}).get("choices") or []
+    for choice in choices:
+        value = str(choice.get("value", "")) if isinstance(choice, Mapping) else ""
+        if value not in times.windows:
+            raise ContentError(f"{path}: no window for the safe_times choice {value!r} in intake.yaml")
+    return times
+
+
 def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) -> Content:
     """Load and check every flows file; a broken file fails with a message naming it and the problem."""
     variables = dict(variables or {})
@@ -210,6 +229,7 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
     # Service values (name, phone) are filled once here; per-turn values ({reference}...) stay for later.
     intake = _fill_all(_read(intake_path), variables) if intake_path.exists() else {}
     voice = _fill_all(_read(voice_path), variables) if voice_path.exists() else {}
+    contact_times = _load_contact_times(flows_dir / "contact_times.yaml", intake or {})
     safeguarding_path = flows_dir / "safeguarding.yaml"
     safeguarding = _read(safeguarding_path) if safeguarding_path.exists() else {}
     responses = (safeguarding or {}).get("responses") or {}
@@ -223,6 +243,7 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
         categories=tuple(categories),
         service=service,
         lexicon={str(k).lower(): str(v).lower() for k, v in lexicon.items()},
+        contact_times=contact_times,
         intake=intake or {},
         voice=voice or {},
     )
