@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from intake import audit, queue
 from intake.casework import CaseworkError
+from intake.crypto import KeyRing
 from intake.models import Block, Enquiry, utcnow
 
 DURATIONS = (1, 7, 30, 90)  # days a manager may choose
@@ -41,9 +42,9 @@ def _linked_key(session: Session, reference: str) -> str:
     return enquiry.contact_key
 
 
-def block(session: Session, manager: str, role: str, reference: str, days: int, reason: str,
+def block(session: Session, keys: KeyRing, manager: str, role: str, reference: str, days: int, reason: str,
           now: datetime | None = None) -> datetime:
-    """Block the contact behind a case for `days`; returns when the block ends. The reason stays staff-only."""
+    """Block the contact behind a case for `days`; returns when the block ends. The reason is stored encrypted."""
     _manager(role)
     reason = " ".join(reason.split())
     if days not in DURATIONS:
@@ -52,11 +53,12 @@ def block(session: Session, manager: str, role: str, reference: str, days: int, 
         raise CaseworkError(f"Give a reason of 3 to {MAX_REASON} characters.")
     key = _linked_key(session, reference)
     until = (now or utcnow()) + timedelta(days=days)
+    token = keys.encrypt(reason)
     row = session.get(Block, key)
     if row is None:
-        session.add(Block(contact_key=key, until=until, reason=reason, created_by=manager))
+        session.add(Block(contact_key=key, until=until, reason=token, created_by=manager))
     else:
-        row.until, row.reason, row.created_by = until, reason, manager
+        row.until, row.reason, row.created_by = until, token, manager
     # The audit keeps the length, not the reason (it may describe what the contact said).
     audit.record(session, manager, "block", reference, f"{days} days")
     return until
@@ -85,11 +87,11 @@ def blocked_until(session: Session, reference: str, now: datetime | None = None)
     return row.until if row is not None and row.until > (now or utcnow()) else None
 
 
-def active(session: Session, role: str, now: datetime | None = None) -> list[BlockRow]:
-    """Blocks in force, ending soonest first."""
+def active(session: Session, keys: KeyRing, role: str, now: datetime | None = None) -> list[BlockRow]:
+    """Blocks in force, ending soonest first, their reasons decrypted for this one page."""
     _manager(role)
     rows = session.scalars(select(Block).where(Block.until > (now or utcnow())).order_by(Block.until))
-    return [BlockRow(r.contact_key, r.contact_key[:8], r.until, r.reason, r.created_by) for r in rows]
+    return [BlockRow(r.contact_key, r.contact_key[:8], r.until, keys.decrypt(r.reason), r.created_by) for r in rows]
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing
-from intake.models import CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry
+from intake.models import Block, CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry
 
 ENCRYPTED = {
     Conversation: ("state",),
@@ -16,6 +16,7 @@ ENCRYPTED = {
     CaseNote: ("body",),
     ChatOutbox: ("body",),
     Caseworker: ("totp_secret",),
+    Block: ("reason",),
 }
 
 

@@ -71,13 +71,14 @@ class OptOut(Base):
 
 
 class Block(Base):
-    """A contact key a manager blocked for a while (abuse, pranks); the reason is staff-only."""
+    """A contact key a manager blocked for a while (abuse, pranks); the reason is staff-only (encrypted)."""
 
     __tablename__ = "block"
 
     contact_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     until: Mapped[datetime] = mapped_column(UTCDateTime)
-    reason: Mapped[str] = mapped_column(String(200))
+    # Encrypted: a manager's reason may quote what the contact said, or describe them.
+    reason: Mapped[bytes] = mapped_column(LargeBinary)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

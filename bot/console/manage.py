@@ -25,7 +25,7 @@ def block(reference: str) -> WerkzeugResponse:
     days = request.form.get("days", "")
     try:
         with unit_of_work(services().sessions) as db:
-            until = blocks.block(db, g.staff["user"], g.staff["role"], reference,
+            until = blocks.block(db, services().keys, g.staff["user"], g.staff["role"], reference,
                                  int(days) if days.isdigit() else 0, request.form.get("reason", ""))
         flash(f"The contact behind {reference} is blocked until {until:%d %b %Y %H:%M} UTC: "
               "they get a short fixed reply and nothing they send is stored.")
@@ -51,7 +51,7 @@ def blocks_page() -> str:
     """Blocks in force, by key fingerprint (never a number)."""
     require_role("manager")
     with unit_of_work(services().sessions) as db:
-        rows = blocks.active(db, g.staff["role"])
+        rows = blocks.active(db, services().keys, g.staff["role"])
     return render_template("console/blocks.html", rows=rows)
 
 

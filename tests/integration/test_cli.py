@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
+
+from intake import blocks
+from intake.db import unit_of_work
 from tests.conftest import make_app
 from tests.conftest import test_env as environment_for
 
@@ -75,3 +80,33 @@ def test_production_refuses_to_start_without_a_way_to_alert_the_duty_caseworker(
         load_settings(env)
     settings = load_settings(env | {"SMTP_HOST": "mail.example.org", "DUTY_EMAIL": "duty@example.org"})
     assert settings.is_production
+
+
+def test_rotate_keys_re_encrypts_block_reasons(tmp_path: Path) -> None:
+    from tests.integration.test_console_manage import add_enquiry
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    db = f"sqlite:///{tmp_path / 'rotate.sqlite3'}"
+    reason = "Prank calls about the marmalade"
+
+    def run_with(keys: str, name: str) -> list[str]:
+        """Start the app on the shared database with these keys; the block reasons it can read."""
+        app = make_app(tmp_path / name, DATABASE_URL=db, INTAKE_ENCRYPTION_KEYS=keys)
+        svc = app.extensions["intake"]
+        try:
+            if name == "first":
+                with unit_of_work(svc.sessions) as session:
+                    blocks.block(session, svc.keys, "morgan", "manager", add_enquiry(app), 30, reason)
+            if name == "both":
+                result = app.test_cli_runner().invoke(args=["intake", "rotate-keys"])
+                assert result.exit_code == 0, result.output
+            with unit_of_work(svc.sessions) as session:
+                return [row.reason for row in blocks.active(session, svc.keys, "manager")]
+        finally:
+            svc.db.dispose()
+
+    assert run_with(old, "first") == [reason]
+    assert run_with(f"{new},{old}", "both") == [reason]
+    assert run_with(new, "new") == [reason]  # the old key can go: the reason was re-encrypted
+    with pytest.raises(InvalidToken):
+        run_with(old, "old")

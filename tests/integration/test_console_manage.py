@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -89,6 +90,22 @@ def test_unblock_from_the_blocks_page(app: Flask) -> None:
     manager.post("/caseworker/blocks/unblock", contact_key="c" * 64)
     assert count(app, Block) == 0
     assert b"No contact is blocked" in manager.client.get("/caseworker/blocks").data
+
+
+def test_block_reason_is_stored_encrypted(app: Flask) -> None:
+    reason = "Threatened the Quixotic Walrus team"
+    reference = add_enquiry(app)
+    manager = signed_in(app, "morgan", "manager")
+    manager.post(f"/caseworker/case/{reference}/block", days="30", reason=reason)
+    assert reason.encode() in manager.client.get("/caseworker/blocks").data  # decrypted for the page
+    with unit_of_work(svc(app).sessions) as session:
+        token = session.scalars(select(Block.reason)).one()
+    path = Path(svc(app).settings.database_url.removeprefix("sqlite:///"))
+    stored = b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    assert token in stored  # these really are the bytes the block was written to
+    for form in ("Quixotic Walrus", "quixotic walrus", "QUIXOTIC WALRUS"):
+        assert form.encode() not in stored and form.encode("utf-16-le") not in stored, form
+    assert all(reason not in (event.detail or "") for event in audit_rows(app, "block"))
 
 
 @pytest.mark.parametrize(("days", "reason", "message"), [
