@@ -1,32 +1,21 @@
-"""The hand-off: the consent-first intake form, the queue entry, and honest waiting on every channel."""
+"""The consent-first intake form: one question at a time, the confirm step, and changing an answer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from bot.content import fill, spell_out
+from bot.content import fill
 from bot.engine import Engine, Turn
+from bot.intake_handoff import AFTER, HandOff, wording
 from bot.replies import Choice, Reply
-from intake import form_rules, parent_messages, queue, service_hours
+from intake import form_rules, queue
 from intake.hours import OfficeHours
 from intake.minimise import describe, find_personal_data, redact
-from intake.models import Enquiry
-from intake.queue import ConsentAnswer
-from intake.references import find_reference
 
 STEP = "form"
-AFTER = "handed_off"
+CHANGE = "change"  # the question after CHANGE at the confirm step: which part to change
 LABELS = {"yes": "Yes", "no": "No", True: "Yes", False: "No"}
-
-
-def _duration(wait: timedelta) -> str:
-    minutes = max(int(wait.total_seconds() // 60), 1)
-    if minutes < 90:
-        return f"{minutes} minutes" if minutes > 1 else "a minute"
-    hours = round(minutes / 60)
-    return f"{hours} hours" if hours < 36 else f"{round(hours / 24)} working days"
 
 
 class IntakeForm:
@@ -34,26 +23,22 @@ class IntakeForm:
 
     def __init__(self, engine: Engine, hours: OfficeHours, alert: Callable[[str, str], None]) -> None:
         self.engine = engine
-        self.hours = hours
-        self.alert = alert
         self.spec: dict[str, Any] = engine.content.intake
         self.version = str(self.spec.get("wording_version", "intake-1"))
-        engine.steps.update(
-            {"form_start": self.start, STEP: self.answer, AFTER: self.after_handoff, "form_withdraw": self.withdraw}
-        )
+        self.handoff = HandOff(engine, hours, alert, self.spec)
+        engine.steps.update({"form_start": self.start, STEP: self.answer, AFTER: self.handoff.after_handoff,
+                             "form_withdraw": self.handoff.withdraw})
         idle = engine.steps["idle"]
 
         def idle_or_pick_up(turn: Turn) -> None:
-            if not self.pick_up(turn):
+            if not self.handoff.pick_up(turn):
                 idle(turn)
 
         engine.steps["idle"] = idle_or_pick_up
-        engine.before_steps = self.with_caseworker
+        engine.before_steps = self.handoff.with_caseworker
 
-    # -- wording -----------------------------------------------------------------------------
     def _msg(self, key: str, **values: Any) -> str:
-        variables = {k: str(v) for k, v in values.items()}
-        return fill(str(self.spec["messages"][key]).strip(), variables)
+        return wording(self.spec, key, **values)
 
     # -- the form ----------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:
@@ -64,11 +49,9 @@ class IntakeForm:
             turn.say(Reply(self._msg("resume")))
             self._ask(turn, form["requested"])
             return
-        enquiry = self._live_enquiry(turn)
+        enquiry = self.handoff.live_enquiry(turn)
         if enquiry is not None:
-            key = "with_caseworker" if enquiry.status == "claimed" else "already_queued"
-            turn.say(Reply(self._msg(key, reference=enquiry.reference,
-                                     position=queue.position(turn.session, enquiry))))
+            self.handoff.already(turn, enquiry)
             return
         slots: dict[str, Any] = {"channel": turn.channel}
         last_topic = turn.state.data.get("last_topic")
@@ -92,6 +75,9 @@ class IntakeForm:
             if turn.inbound.digits != "*":
                 turn.say(Reply(self._msg("not_heard"), self._msg("not_heard")))
             self._ask(turn, form["requested"])  # * repeats, as everywhere on the phone line
+            return
+        if form.get("requested") == CHANGE:
+            self._change(turn, turn.inbound.digits or turn.text)
             return
         if form.get("requested") == "contact_detail" and form_rules.normal(turn.text) == "BACK":
             form["slots"].pop("contact_method", None)  # choose another way to be contacted
@@ -133,17 +119,14 @@ class IntakeForm:
         if requested == "confirm" and candidate is not None:
             decision = slots.pop("confirm")
             if decision == "yes":
-                self._submit(turn)
-                return
-            if decision == "no":
+                self.handoff.submit(turn)
+            elif decision == "no":
+                # Sending nothing is a refusal to keep the details: the ledger shows it, with no content.
+                queue.record_standalone(turn.session, "keep_details", self.version, turn.channel)
                 self._end(turn)
                 turn.say(Reply(self._msg("discarded"), self._msg("discarded_spoken")))
-                return
-            for name in ("summary", "summary_pii", "pii_keep"):
-                slots.pop(name, None)
-            turn.say(Reply(self._msg("change")))
-            form["requested"] = None
-            self._run(turn, candidate=None)
+            else:
+                self._ask(turn, CHANGE)
             return
         if next_slot is None:
             next_slot = "confirm"
@@ -157,6 +140,9 @@ class IntakeForm:
     def _ask(self, turn: Turn, slot: str) -> None:
         form = turn.state.data["form"]
         form["requested"] = slot
+        if slot == CHANGE:
+            self._ask_change(turn)
+            return
         spec = self.spec["slots"][slot]
         domain_form = self.engine.runner.domain["forms"]["intake_form"]
         options = domain_form["choices"].get(slot, [])
@@ -179,13 +165,42 @@ class IntakeForm:
         if slot in form_rules.CONSENT_SLOTS:
             choices, expects = (Choice("1", "Yes"), Choice("2", "No")), "yesno"
         if slot == "confirm":
-            choices = (Choice("YES", "Send it"), Choice("CHANGE", "Change my words"), Choice("NO", "Send nothing"))
-            expects = "choice"
-            if turn.channel == "voice":
-                choices = (Choice("1", "Send it"), Choice("2", "Send nothing"))
+            answers = spec["answers"]["voice" if turn.channel == "voice" else "text"]
+            choices, expects = tuple(Choice(a["key"], a["label"]) for a in answers), "choice"
         spoken_values = values | {"summary": values["summary"].replace("\n", ". ")} if slot == "confirm" else values
         spoken = fill(str(spec.get("spoken") or text).strip(), spoken_values)
         turn.say(Reply(fill(str(text).strip(), values), spoken, choices, kind="prompt", expects=expects))
+
+    # -- CHANGE at the confirm step ----------------------------------------------------------
+    def _change_options(self, slots: dict[str, Any]) -> list[dict[str, str]]:
+        """Numbered choices: the parts this form asked about, then "nothing"."""
+        labels = self.spec["change"]["parts"]
+        parts = [*form_rules.changeable(slots), "nothing"]
+        return [{"key": str(n), "value": part, "label": labels[part]} for n, part in enumerate(parts, 1)]
+
+    def _ask_change(self, turn: Turn) -> None:
+        spec = self.spec["change"]
+        options = self._change_options(turn.state.data["form"]["slots"])
+        choices = tuple(Choice(o["key"], o["label"]) for o in options)
+        turn.say(Reply(str(spec["ask"]).strip(), str(spec.get("spoken") or spec["ask"]).strip(), choices,
+                       kind="prompt", expects="choice"))
+
+    def _change(self, turn: Turn, answer: str) -> None:
+        """Re-ask just the chosen part (and what depends on it); the form then comes back to confirm."""
+        form = turn.state.data["form"]
+        part = form_rules.choice(answer, self._change_options(form["slots"]))
+        if part is None:
+            if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
+                turn.say(Reply(self._msg("invalid_choice"), self._msg("invalid_spoken"), kind="prompt"))
+            self._ask(turn, CHANGE)
+            return
+        if part == "nothing":
+            self._ask(turn, "confirm")
+            return
+        form["slots"] = form_rules.cleared_for_change(form["slots"], part)
+        turn.say(Reply(self._msg("change")))
+        form["requested"] = None
+        self._run(turn, candidate=None)
 
     def summary_text(self, slots: dict[str, Any]) -> str:
         """Exactly what the caseworker will see, line by line."""
@@ -230,128 +245,3 @@ class IntakeForm:
     def _end(self, turn: Turn) -> None:
         turn.state.data.pop("form", None)
         turn.state.data["step"] = "idle"
-
-    # -- hand-off ----------------------------------------------------------------------------
-    def _contact(self, turn: Turn, slots: dict[str, Any]) -> dict[str, Any] | None:
-        """The contact details, only when a callback was consented (policy 2.1, 2.2)."""
-        if not slots.get("consent_contact"):
-            return None
-        method = slots.get("contact_method")
-        contact: dict[str, Any] = {"method": method}
-        if method in ("sms_this", "call_this"):
-            contact["number"] = turn.inbound.contact
-        elif method == "web_chat":
-            contact["session_id"] = turn.inbound.contact
-        elif slots.get("contact_detail"):
-            contact["detail"] = slots["contact_detail"]
-        return contact
-
-    def _submit(self, turn: Turn) -> None:
-        form = turn.state.data["form"]
-        slots = form["slots"]
-        category = slots.get("category") or "default"
-        facts_spec = self.spec.get("facts_by_category", {})
-        fact_names = facts_spec.get(category, facts_spec.get("default", []))
-        enquiry = queue.create_enquiry(
-            turn.session, self.engine.keys,
-            channel=turn.channel, contact_key=turn.state.contact_key,
-            topic=str(slots.get("topic") or "general"),
-            summary=slots.get("summary"),
-            facts={name: slots.get(name) for name in fact_names if slots.get(name)},
-            contact=self._contact(turn, slots),
-            safe_times=slots.get("safe_times"),
-            voicemail_ok=bool(slots.get("consent_voicemail")),
-            name_service_ok=bool(slots.get("consent_name_service")),
-            consents=[ConsentAnswer(c["purpose"], c["granted"], c["version"], datetime.fromisoformat(c["at"]))
-                      for c in form["consents"]],
-            retention_days=self.engine.settings.retention_days,
-        )
-        reference = enquiry.reference
-        turn.after_commit.append(lambda: self.alert(reference, enquiry.priority))
-        turn.state.data.pop("form", None)
-        turn.state.data.update(step=AFTER, reference=reference)
-        if not slots.get("consent_contact"):
-            turn.say(Reply(self._msg("queued_no_contact", reference=reference),
-                           self._msg("queued_no_contact_spoken", reference_spoken=spell_out(reference)),
-                           kind="notice"))
-            return
-        waiting = self._waiting(turn, enquiry)
-        turn.say(Reply(self._msg("queued", reference=reference, waiting=waiting),
-                       self._msg("queued_spoken", reference_spoken=spell_out(reference), waiting=waiting)))
-
-    def _waiting(self, turn: Turn, enquiry: Enquiry) -> str:
-        """Honest waiting: queue place, and a typical wait from recent claims, or when we reopen."""
-        position = queue.position(turn.session, enquiry)
-        hours = service_hours.current(turn.session, self.hours)  # the console's setting, else the env's
-        if not hours.is_open(turn.now):
-            return self._msg("waiting_closed", opening=hours.describe_next_opening(turn.now))
-        wait = queue.typical_wait(turn.session)
-        if wait is None:
-            return self._msg("waiting_position_only", position=position)
-        return self._msg("waiting_position", position=position, wait=_duration(wait))
-
-    def _live_enquiry(self, turn: Turn) -> Enquiry | None:
-        """This contact's own open enquiry (never one found only because someone quoted its reference)."""
-        reference = turn.state.data.get("reference")
-        if reference:
-            enquiry = queue.by_reference(turn.session, reference)
-        else:
-            enquiry = queue.latest_for_contact(turn.session, turn.state.contact_key)
-        if enquiry is None or enquiry.status == "closed" or enquiry.contact_key != turn.state.contact_key:
-            return None
-        return enquiry
-
-    def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
-        """Once a caseworker has the enquiry, the bot steps back on text channels: messages go to them.
-
-        Safety has already run; FORGET, STOP, START and PRIVACY still work as everywhere.
-        """
-        if turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy"):
-            return False
-        enquiry = self._live_enquiry(turn)
-        if enquiry is None or enquiry.status != "claimed":
-            return False
-        if keyword is not None or not turn.text or turn.replayed:
-            turn.say(Reply(self._msg("with_caseworker", reference=enquiry.reference)))
-        else:
-            parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
-            turn.say(Reply(self._msg("passed_on", reference=enquiry.reference)))
-        turn.state.data.update(step="idle", reference=enquiry.reference)
-        return True
-
-    def after_handoff(self, turn: Turn) -> None:
-        """Text channels after the hand-off: the bot goes on answering questions while it waits."""
-        turn.state.data["step"] = "idle"
-        self.engine.steps["idle"](turn)
-
-    def pick_up(self, turn: Turn) -> bool:
-        """A quoted reference gets its status (never content); only its own parent can act on it."""
-        reference = find_reference(turn.text) if turn.text else None
-        enquiry = queue.by_reference(turn.session, reference) if reference else None
-        if enquiry is None or (enquiry.priority == queue.URGENT and enquiry.topic == "safeguarding"):
-            return False
-        if enquiry.status == "queued":
-            status = self._msg("status_queued", position=queue.position(turn.session, enquiry))
-        elif enquiry.status == "claimed":
-            status = self._msg("status_claimed")
-        else:
-            status = self._msg("status_closed")
-        turn.say(Reply(self._msg("picked_up", reference=enquiry.reference, status=status)))
-        if enquiry.contact_key != turn.state.contact_key and enquiry.status != "closed":
-            turn.say(Reply(self._msg("other_contact", reference=enquiry.reference)))
-        return True
-
-    def withdraw(self, turn: Turn) -> None:
-        """FORGET / withdraw consent: erase the enquiry's details and record the withdrawal."""
-        enquiry = self._live_enquiry(turn)
-        concern = turn.state.data.get("concern_ref")
-        if enquiry is not None:
-            queue.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)
-            turn.say(Reply(self._msg("withdrawn", reference=enquiry.reference)))
-        elif concern:
-            turn.say(Reply(self.engine.content.text("forget_safeguarding", reference=concern)))
-        else:
-            turn.say(Reply(self.engine.content.text("forget")))
-        if concern and enquiry is not None:
-            turn.say(Reply(self.engine.content.text("forget_safeguarding", reference=concern)))
-

@@ -86,9 +86,11 @@ class Safety:
         return False
 
     def raise_concern(self, turn: Turn, triggers: tuple[str, ...]) -> None:
-        """Urgent queue entry (once per conversation), duty alert after commit, safety words first."""
+        """Urgent queue entry (once per conversation while it is open), duty alert after commit, safety words first."""
         state = turn.state
         reference = state.data.get("concern_ref")
+        if reference is not None and queue.open_concern(turn.session, reference, state.contact_key) is None:
+            reference = None  # a caseworker has closed it: a new disclosure needs a new, urgent concern
         if reference is None:
             enquiry = queue.raise_concern(
                 turn.session,

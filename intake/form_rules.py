@@ -16,6 +16,20 @@ EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 NEEDS_DETAIL = {"phone_other", "sms_other", "email"}
 BY_PHONE = {"sms_this", "call_this", "phone_other", "sms_other"}
 CONSENT_SLOTS = ("consent_keep", "pii_keep", "consent_contact", "consent_voicemail", "consent_name_service")
+# CHANGE at the confirm step: each part the parent may change, and the answers it asks again. A part
+# takes what depends on it too (new words may hold new personal details; a new way of contact needs
+# its own number, safe times and permissions), so nothing stale reaches the caseworker.
+CHANGE_PARTS: dict[str, tuple[str, ...]] = {
+    "words": ("summary", "summary_pii", "pii_keep"),
+    "contact": ("consent_contact", "contact_method", "contact_detail", "safe_times", "consent_voicemail",
+                "consent_name_service"),
+    "times": ("safe_times",),
+    "school": ("school_phase", "ehc_plan"),
+}
+# The answer whose presence shows the form asked about a part (voice asks no words; a callback by
+# chat asks no safe times; an "about us" enquiry asks no school questions).
+ASKED_BY = {"words": ("summary",), "contact": ("consent_contact",), "times": ("safe_times",),
+            "school": ("school_phase", "ehc_plan")}
 SUMMARY_MIN, SUMMARY_MAX = 3, 600
 
 
@@ -94,3 +108,22 @@ def required_slots(slots: Mapping[str, Any], channel: str, facts: Sequence[str])
             order.append("consent_name_service")
     order.append("confirm")
     return order
+
+
+def changeable(slots: Mapping[str, Any]) -> list[str]:
+    """The parts of the form this parent was asked about, in the order CHANGE offers them."""
+    return [part for part, names in ASKED_BY.items() if any(slots.get(name) is not None for name in names)]
+
+
+def cleared_for_change(slots: Mapping[str, Any], part: str) -> dict[str, Any]:
+    """The answers without those a change of `part` asks again (and what depends on them)."""
+    return {name: value for name, value in slots.items() if name not in CHANGE_PARTS[part]}
+
+
+def answered_consents(slots: Mapping[str, Any], purposes: Mapping[str, str]) -> set[str]:
+    """The consent purposes whose question still stands answered (`purposes`: slot -> purpose).
+
+    A question a change made unnecessary (voicemail, after choosing to be contacted in the chat) has no
+    answer any more, so its earlier answer is not put in the ledger.
+    """
+    return {purpose for slot, purpose in purposes.items() if slots.get(slot) is not None}

@@ -19,6 +19,7 @@ URGENT, NORMAL = "urgent", "normal"
 RANK = {URGENT: 0, NORMAL: 1}
 PARENT_MESSAGE = "parent (message)"  # CaseNote author for messages a parent sent after the claim
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
+CONCERN_TOPIC = "safeguarding"  # the topic of every concern the bot raises
 
 
 class QueueError(Exception):
@@ -89,6 +90,12 @@ def create_enquiry(
         voicemail_ok=voicemail_ok,
         name_service_ok=name_service_ok,
     )
+    _record_consents(session, enquiry, consents, channel)
+    audit.record(session, "bot", "enqueue", enquiry.reference)
+    return enquiry
+
+
+def _record_consents(session: Session, enquiry: Enquiry, consents: list[ConsentAnswer], channel: str) -> None:
     for answer in consents:
         session.add(
             ConsentRecord(
@@ -101,8 +108,53 @@ def create_enquiry(
                 at=answer.at,
             )
         )
-    audit.record(session, "bot", "enqueue", enquiry.reference)
-    return enquiry
+
+
+def is_concern(enquiry: Enquiry) -> bool:
+    """A safety concern the bot raised (policy 7.1), whatever form answers were added to it later."""
+    return enquiry.topic == CONCERN_TOPIC
+
+
+def open_concern(session: Session, reference: str | None, contact_key: str) -> Enquiry | None:
+    """This contact's own safety concern under `reference`, until a caseworker closes it."""
+    if not reference:
+        return None
+    return session.scalar(
+        select(Enquiry).where(
+            Enquiry.reference == reference, Enquiry.contact_key == contact_key,
+            Enquiry.topic == CONCERN_TOPIC, Enquiry.status != "closed",
+        )
+    )
+
+
+def attach_form(
+    session: Session,
+    keys: KeyRing,
+    concern: Enquiry,
+    *,
+    channel: str,
+    topic: str,
+    summary: str | None,
+    facts: dict[str, Any],
+    contact: dict[str, Any] | None,
+    safe_times: str | None,
+    voicemail_ok: bool,
+    name_service_ok: bool,
+    consents: list[ConsentAnswer],
+) -> Enquiry:
+    """A parent-confirmed form added to their own open safety concern: one case, one reference.
+
+    The concern keeps its priority, place, status, override reason and triggers; the form's topic goes
+    in with the facts, since the case's topic stays the concern's.
+    """
+    concern.summary = keys.encrypt(summary) if summary else None
+    concern.facts = keys.encrypt_json({"topic": topic, **facts})
+    concern.contact = keys.encrypt_json(contact) if contact else None
+    concern.safe_times = safe_times
+    concern.voicemail_ok, concern.name_service_ok = voicemail_ok, name_service_ok
+    _record_consents(session, concern, consents, channel)
+    audit.record(session, "bot", "form_added", concern.reference)
+    return concern
 
 
 def record_standalone(
@@ -122,7 +174,7 @@ def raise_concern(
         session, URGENT, retention_days,
         channel=channel,
         contact_key=contact_key,
-        topic="safeguarding",
+        topic=CONCERN_TOPIC,
         safeguarding=keys.encrypt_json(list(triggers)),
         override_reason=SAFEGUARDING_OVERRIDE,
     )
@@ -142,7 +194,7 @@ def latest_for_contact(session: Session, contact_key: str) -> Enquiry | None:
     """The newest open enquiry this contact made (a safety concern is not theirs to act on)."""
     return session.scalar(
         select(Enquiry)
-        .where(Enquiry.contact_key == contact_key, Enquiry.status != "closed", Enquiry.topic != "safeguarding")
+        .where(Enquiry.contact_key == contact_key, Enquiry.status != "closed", Enquiry.topic != CONCERN_TOPIC)
         .order_by(Enquiry.created_at.desc())
         .limit(1)
     )
@@ -247,7 +299,11 @@ def _owned(session: Session, caseworker: str, reference: str) -> Enquiry:
 
 
 def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_version: str) -> None:
-    """The parent withdrew consent: erase the personal details, record it, close the enquiry."""
+    """The parent withdrew consent: erase the personal details, record it, close the enquiry.
+
+    A safety concern the form was added to stays open with its triggers (policy 7.1): only what the
+    parent gave with their consent goes.
+    """
     session.add(
         ConsentRecord(
             enquiry_id=enquiry.id, reference=enquiry.reference, purpose="keep_details", granted=False,
@@ -257,6 +313,10 @@ def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_versio
     enquiry.summary = enquiry.facts = enquiry.contact = None
     for note in [n for n in enquiry.notes if n.author == PARENT_MESSAGE]:
         session.delete(note)  # what the parent sent after the claim goes too
+    if is_concern(enquiry):
+        enquiry.safe_times, enquiry.voicemail_ok, enquiry.name_service_ok = None, False, False
+        audit.record(session, "parent", "withdraw_form", enquiry.reference)
+        return
     enquiry.contact_key = None
     enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), "withdrawn by parent"
     audit.record(session, "parent", "withdraw", enquiry.reference)

@@ -97,7 +97,9 @@ def test_personal_details_in_free_text_are_removed_unless_kept(app, chat: ChatAc
 def test_change_lets_the_parent_rewrite_before_sending(app, chat: ChatActions) -> None:
     for message in ("HUMAN", "yes", "1", "first words here", "2", "2", "no"):
         chat.say(message)
-    assert "change it" in chat.texts("CHANGE")
+    menu = chat.texts("CHANGE")
+    assert "What would you like to change" in menu and "1 Your words" in menu
+    assert "change that" in chat.texts("1")
     confirm = chat.texts("better words here")  # the other answers are kept: straight back to confirm
     assert "better words here" in confirm and "first words here" not in confirm
     chat.say("yes")

@@ -1,0 +1,199 @@
+"""After the intake form: the queue entry (or the parent's own safety concern), honest waiting, pick-up, withdrawal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.content import fill, spell_out
+from bot.engine import Engine, Turn
+from bot.replies import Reply
+from intake import form_rules, parent_messages, queue, service_hours
+from intake.hours import OfficeHours
+from intake.models import Enquiry
+from intake.queue import ConsentAnswer
+from intake.references import find_reference
+
+AFTER = "handed_off"
+
+
+def wording(spec: dict[str, Any], key: str, **values: Any) -> str:
+    """One message from flows/intake.yaml, with run-time values filled in."""
+    return fill(str(spec["messages"][key]).strip(), {k: str(v) for k, v in values.items()})
+
+
+def _duration(wait: timedelta) -> str:
+    minutes = max(int(wait.total_seconds() // 60), 1)
+    if minutes < 90:
+        return f"{minutes} minutes" if minutes > 1 else "a minute"
+    hours = round(minutes / 60)
+    return f"{hours} hours" if hours < 36 else f"{round(hours / 24)} working days"
+
+
+class HandOff:
+    """Puts a confirmed form in the queue and answers the parent while they wait."""
+
+    def __init__(self, engine: Engine, hours: OfficeHours, alert: Callable[[str, str], None],
+                 spec: dict[str, Any]) -> None:
+        self.engine = engine
+        self.hours = hours
+        self.alert = alert
+        self.spec = spec
+        self.version = str(spec.get("wording_version", "intake-1"))
+
+    def _msg(self, key: str, **values: Any) -> str:
+        return wording(self.spec, key, **values)
+
+    def _contact(self, turn: Turn, slots: dict[str, Any]) -> dict[str, Any] | None:
+        """The contact details, only when a callback was consented (policy 2.1, 2.2)."""
+        if not slots.get("consent_contact"):
+            return None
+        method = slots.get("contact_method")
+        contact: dict[str, Any] = {"method": method}
+        if method in ("sms_this", "call_this"):
+            contact["number"] = turn.inbound.contact
+        elif method == "web_chat":
+            contact["session_id"] = turn.inbound.contact
+        elif slots.get("contact_detail"):
+            contact["detail"] = slots["contact_detail"]
+        return contact
+
+    def _consents(self, form: dict[str, Any]) -> list[ConsentAnswer]:
+        """The consent answers that still stand: one a change made unnecessary is not recorded."""
+        purposes = {slot: spec["purpose"] for slot, spec in self.spec["slots"].items() if "purpose" in spec}
+        standing = form_rules.answered_consents(form["slots"], purposes)
+        return [ConsentAnswer(c["purpose"], c["granted"], c["version"], datetime.fromisoformat(c["at"]))
+                for c in form["consents"] if c["purpose"] in standing]
+
+    def submit(self, turn: Turn) -> None:
+        """Queue the confirmed form, or add it to this conversation's open safety concern (one reference)."""
+        form = turn.state.data["form"]
+        slots = form["slots"]
+        category = slots.get("category") or "default"
+        facts_spec = self.spec.get("facts_by_category", {})
+        fact_names = facts_spec.get(category, facts_spec.get("default", []))
+        answers: dict[str, Any] = dict(
+            channel=turn.channel,
+            topic=str(slots.get("topic") or "general"),
+            summary=slots.get("summary"),
+            facts={name: slots.get(name) for name in fact_names if slots.get(name)},
+            contact=self._contact(turn, slots),
+            safe_times=slots.get("safe_times"),
+            voicemail_ok=bool(slots.get("consent_voicemail")),
+            name_service_ok=bool(slots.get("consent_name_service")),
+            consents=self._consents(form),
+        )
+        concern = queue.open_concern(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
+        turn.state.data.pop("form", None)
+        if concern is not None:
+            # The duty caseworker was alerted when the concern was raised; the case simply grows.
+            queue.attach_form(turn.session, self.engine.keys, concern, **answers)
+            turn.state.data.update(step=AFTER, reference=concern.reference)
+            key = "added_to_concern" if slots.get("consent_contact") else "added_to_concern_no_contact"
+            turn.say(Reply(self._msg(key, reference=concern.reference),
+                           self._msg(f"{key}_spoken", reference_spoken=spell_out(concern.reference)),
+                           kind="notice"))
+            return
+        enquiry = queue.create_enquiry(turn.session, self.engine.keys, contact_key=turn.state.contact_key,
+                                       retention_days=self.engine.settings.retention_days, **answers)
+        reference = enquiry.reference
+        turn.after_commit.append(lambda: self.alert(reference, enquiry.priority))
+        turn.state.data.update(step=AFTER, reference=reference)
+        if not slots.get("consent_contact"):
+            turn.say(Reply(self._msg("queued_no_contact", reference=reference),
+                           self._msg("queued_no_contact_spoken", reference_spoken=spell_out(reference)),
+                           kind="notice"))
+            return
+        waiting = self._waiting(turn, enquiry)
+        turn.say(Reply(self._msg("queued", reference=reference, waiting=waiting),
+                       self._msg("queued_spoken", reference_spoken=spell_out(reference), waiting=waiting)))
+
+    def _waiting(self, turn: Turn, enquiry: Enquiry) -> str:
+        """Honest waiting: queue place, and a typical wait from recent claims, or when we reopen."""
+        position = queue.position(turn.session, enquiry)
+        hours = service_hours.current(turn.session, self.hours)  # the console's setting, else the env's
+        if not hours.is_open(turn.now):
+            return self._msg("waiting_closed", opening=hours.describe_next_opening(turn.now))
+        wait = queue.typical_wait(turn.session)
+        if wait is None:
+            return self._msg("waiting_position_only", position=position)
+        return self._msg("waiting_position", position=position, wait=_duration(wait))
+
+    def live_enquiry(self, turn: Turn) -> Enquiry | None:
+        """This contact's own open enquiry (never one found only because someone quoted its reference)."""
+        reference = turn.state.data.get("reference")
+        if reference:
+            enquiry = queue.by_reference(turn.session, reference)
+        else:
+            enquiry = queue.latest_for_contact(turn.session, turn.state.contact_key)
+        if enquiry is None or enquiry.status == "closed" or enquiry.contact_key != turn.state.contact_key:
+            return None
+        return enquiry
+
+    def already(self, turn: Turn, enquiry: Enquiry) -> None:
+        """Asked for a caseworker again: say where the enquiry is rather than start a second one."""
+        if enquiry.status == "claimed":
+            key = "with_caseworker"
+        else:
+            key = "already_with_concern" if queue.is_concern(enquiry) else "already_queued"
+        turn.say(Reply(self._msg(key, reference=enquiry.reference, position=queue.position(turn.session, enquiry))))
+
+    def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
+        """Once a caseworker has the enquiry, the bot steps back on text channels: messages go to them.
+
+        Safety has already run; FORGET, STOP, START and PRIVACY still work as everywhere.
+        """
+        if turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy"):
+            return False
+        enquiry = self.live_enquiry(turn)
+        if enquiry is None or enquiry.status != "claimed":
+            return False
+        if keyword is not None or not turn.text or turn.replayed:
+            turn.say(Reply(self._msg("with_caseworker", reference=enquiry.reference)))
+        else:
+            parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
+            turn.say(Reply(self._msg("passed_on", reference=enquiry.reference)))
+        turn.state.data.update(step="idle", reference=enquiry.reference)
+        return True
+
+    def after_handoff(self, turn: Turn) -> None:
+        """Text channels after the hand-off: the bot goes on answering questions while it waits."""
+        turn.state.data["step"] = "idle"
+        self.engine.steps["idle"](turn)
+
+    def pick_up(self, turn: Turn) -> bool:
+        """A quoted reference gets its status (never content); only its own parent can act on it."""
+        reference = find_reference(turn.text) if turn.text else None
+        enquiry = queue.by_reference(turn.session, reference) if reference else None
+        if enquiry is None or (enquiry.priority == queue.URGENT and queue.is_concern(enquiry)):
+            return False
+        if enquiry.status == "queued":
+            status = self._msg("status_queued", position=queue.position(turn.session, enquiry))
+        elif enquiry.status == "claimed":
+            status = self._msg("status_claimed")
+        else:
+            status = self._msg("status_closed")
+        turn.say(Reply(self._msg("picked_up", reference=enquiry.reference, status=status)))
+        if enquiry.contact_key != turn.state.contact_key and enquiry.status != "closed":
+            turn.say(Reply(self._msg("other_contact", reference=enquiry.reference)))
+        return True
+
+    def withdraw(self, turn: Turn) -> None:
+        """FORGET / withdraw consent: erase the enquiry's details and record the withdrawal."""
+        enquiry = self.live_enquiry(turn)
+        concern = turn.state.data.get("concern_ref")
+        if enquiry is not None and queue.is_concern(enquiry):
+            # The form was added to the safety concern: the parent's answers go, the concern stays (7.1).
+            queue.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)
+            turn.say(Reply(self._msg("withdrawn_from_concern", reference=enquiry.reference)))
+            return
+        if enquiry is not None:
+            queue.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)
+            turn.say(Reply(self._msg("withdrawn", reference=enquiry.reference)))
+        elif concern:
+            turn.say(Reply(self.engine.content.text("forget_safeguarding", reference=concern)))
+        else:
+            turn.say(Reply(self.engine.content.text("forget")))
+        if concern and enquiry is not None:
+            turn.say(Reply(self.engine.content.text("forget_safeguarding", reference=concern)))
