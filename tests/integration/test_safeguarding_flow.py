@@ -114,7 +114,7 @@ def test_blocked_contact_still_gets_safety_help_for_a_risk_message(app, sms: Sms
     engine = app.extensions["intake"].engine
     with unit_of_work(app.extensions["intake"].sessions) as session:
         session.add(Block(contact_key=engine.contact_key(sms.number), until=utcnow() + timedelta(days=7),
-                          reason="prank texts", created_by="morgan"))
+                          reason=engine.keys.encrypt("prank texts"), created_by="morgan"))  # stored encrypted
     assert "can't take messages" in sms.send("what is a senco")[0]
     assert concerns(app) == []
     replies = sms.send(RISK)
