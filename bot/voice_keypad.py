@@ -1,0 +1,52 @@
+"""The phone keypad: what a caller pressed (or said as one word), and asking them for one key."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.answers import normal
+from bot.content import fill
+from bot.engine import Turn
+from bot.replies import Choice, Reply
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")  # a caller's own number; a withheld one is not
+SILENT = ""  # the caller said and pressed nothing
+
+
+class Keypad:
+    """Phone wording (flows/voice.yaml) and the reading of keys and spoken words against it."""
+
+    def __init__(self, wording: dict[str, Any]) -> None:
+        self.wording = wording
+
+    def say(self, name: str, **values: str) -> str:
+        """A piece of phone wording with its placeholders filled."""
+        return fill(str(self.wording[name]).strip(), values)
+
+    def heard(self, turn: Turn, keys: list[str], words: str | None = None) -> str | None:
+        """The key chosen (by keypad or speech), SILENT, or None for anything else."""
+        if turn.inbound.digits:
+            return turn.inbound.digits if turn.inbound.digits in keys else None
+        said = normal(turn.text)
+        if not said:
+            return SILENT
+        if said in keys:
+            return said
+        for key, phrases in (self.wording["speech"].get(words or "", {}) or {}).items():
+            if key in keys and any(re.search(rf"\b{re.escape(normal(p))}\b", said) for p in phrases):
+                return str(key)
+        return None
+
+    @staticmethod
+    def danger_raised(turn: Turn) -> bool:
+        """The safety check already spoke this turn (key 0, or words of risk)."""
+        assessment = turn.assessment
+        return turn.inbound.digits == "0" or (assessment is not None and assessment.level == "risk")
+
+    @staticmethod
+    def prompt(turn: Turn, step: str, spoken: str, choices: dict[str, str]) -> None:
+        """Ask for one key, remembering where the call is."""
+        turn.state.data["step"] = step
+        options = tuple(Choice(k, v) for k, v in choices.items())
+        turn.say(Reply(spoken, spoken, options, kind="prompt", expects="choice"))

@@ -1,0 +1,111 @@
+"""Information by phone: subjects and topics by number, the spoken answer, then what the caller wants next."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.engine import Turn
+from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.voice_menu import VoiceMenu
+
+
+class VoiceTopics:
+    """Subjects, then topics, read out by number; 9 is the main menu and * repeats, everywhere."""
+
+    def __init__(self, line: VoiceMenu) -> None:
+        self.line = line
+        self.engine = line.engine
+        self.content = line.engine.content
+        self.keypad = line.keypad
+
+    def with_back(self, intro: str, options: dict[str, str]) -> tuple[str, dict[str, str]]:
+        """Numbered options read out, plus 9 for the main menu."""
+        say = self.keypad.say
+        lines = [intro] + [say("choice_line", label=label, key=key) for key, label in options.items()]
+        return " ".join([*lines, say("back_line")]), options | {"9": "main menu"}
+
+    def categories(self, turn: Turn) -> None:
+        """Subjects by number."""
+        options = {str(i): c.title for i, c in enumerate(self.content.categories, 1)}
+        self.keypad.prompt(turn, "voice_categories", *self.with_back(self.keypad.say("categories_intro"), options))
+
+    def choose_category(self, turn: Turn) -> None:
+        """A key picks a subject; 9 goes back; * repeats."""
+        count = len(self.content.categories)
+        key = self.keypad.heard(turn, [*map(str, range(1, count + 1)), "9", "*"])
+        if key == "9":
+            self.line.menu(turn)
+        elif key == "*":
+            self.categories(turn)
+        elif key:
+            turn.state.data["category"] = self.content.categories[int(key) - 1].id
+            self.topics(turn)
+        else:
+            self.line.unclear(turn, key, self.categories)
+
+    def _category(self, turn: Turn) -> Any:
+        wanted = turn.state.data.get("category")
+        return next((c for c in self.content.categories if c.id == wanted), self.content.categories[0])
+
+    def topics(self, turn: Turn) -> None:
+        """The chosen subject's topics by number."""
+        category = self._category(turn)
+        options = {str(i): self.content.topics[t].title for i, t in enumerate(category.topic_ids, 1)}
+        intro = self.keypad.say("topics_intro", category=category.title)
+        self.keypad.prompt(turn, "voice_topics", *self.with_back(intro, options))
+
+    def choose_topic(self, turn: Turn) -> None:
+        """A key picks a topic and reads its answer."""
+        topic_ids = self._category(turn).topic_ids
+        key = self.keypad.heard(turn, [*map(str, range(1, len(topic_ids) + 1)), "9", "*"])
+        if key == "9":
+            self.line.menu(turn)
+        elif key == "*":
+            self.topics(turn)
+        elif key:
+            self.answer(turn, topic_ids[int(key) - 1])
+        else:
+            self.line.unclear(turn, key, self.topics)
+
+    def answer(self, turn: Turn, topic_id: str) -> None:
+        """Read the topic's spoken answer (through the rasa-sdk action), then what next."""
+        result = self.engine.runner.run(
+            "action_answer_enquiry", sender_id=turn.state.contact_key[:16],
+            slots={"topic": topic_id, "channel": "voice"},
+        )
+        for message in result.responses:
+            spoken = (message.get("custom") or {}).get("spoken") or self.content.topics[topic_id].spoken
+            turn.say(Reply(message.get("text") or "", spoken, kind="answer"))
+        turn.state.data["topic"] = topic_id
+        self.after_options(turn)
+
+    def after_options(self, turn: Turn) -> None:
+        """Press 1 to hear it again, 2 for another topic, 3 to have it texted, 9 for the main menu."""
+        choices = dict(self.keypad.wording["after_choices"])
+        lines = [self.keypad.say("after_answer")]
+        if self.line.text_answer.can_text(turn):
+            lines.append(self.keypad.say("after_answer_text"))
+        else:
+            choices.pop("3")
+        lines.append(self.keypad.say("after_answer_back"))
+        self.keypad.prompt(turn, "voice_after", " ".join(lines), choices)
+
+    def after_answer(self, turn: Turn) -> None:
+        """What the caller wants after an answer."""
+        topic_id = turn.state.data.get("topic")
+        keys = ["1", "2", "9", "*"] + (["3"] if self.line.text_answer.can_text(turn) else [])
+        key = self.keypad.heard(turn, keys, "after_answer")
+        if topic_id not in self.content.topics or key == "9":
+            self.line.menu(turn)
+        elif key == "1":
+            self.answer(turn, str(topic_id))
+        elif key == "2":
+            self.categories(turn)
+        elif key == "3":
+            self.line.text_answer.ask(turn)
+        elif key == "*":
+            self.after_options(turn)
+        else:
+            self.line.unclear(turn, key, self.after_options)
