@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, current_app
 from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import CSRFProtect
 
@@ -24,6 +27,22 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_NAME="console_session",
     )
     csrf.init_app(app)
+
+
+@bp.app_template_filter("local_time")
+def local_time(moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """A stored time shown in the service's zone (TIMEZONE), e.g. "25 Nov 2026 17:05"; "" when there is none."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # stored naive means UTC (intake.models.UTCDateTime)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(current_app.config["INTAKE"].timezone)).strftime(fmt)
+
+
+@bp.app_template_global("local_zone")
+def local_zone() -> str:
+    """The service's zone name, for documents that leave the office ("Europe/London")."""
+    return str(current_app.config["INTAKE"].timezone)
 
 
 @bp.record_once

@@ -99,6 +99,14 @@ def enquire(app: Flask, *, urgent: bool = False, contact: dict[str, Any] | None 
         return enquiry.reference
 
 
+def set_created(app: Flask, reference: str, moment: datetime) -> None:
+    """Say the enquiry arrived at `moment`."""
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None
+        enquiry.created_at = moment
+
+
 def audit_rows(app: Flask, action: str) -> list[AuditEvent]:
     """Audit events of one kind."""
     with unit_of_work(svc(app).sessions) as session:
@@ -419,3 +427,32 @@ def test_case_page_shows_the_other_number_or_email_the_parent_gave(app: Flask, a
     auth.post(f"/caseworker/claim/{reference}")
     page = auth.client.get(f"/caseworker/case/{reference}").get_data(as_text=True)
     assert "+447981555321" in page
+
+
+# ---- times in the service's zone, and the parent's safe time ----
+
+@pytest.mark.parametrize(("received", "shown"), [
+    ("2026-07-01 16:05", "01 Jul 2026 17:05"),  # British Summer Time: UTC+1
+    ("2026-01-15 16:05", "15 Jan 2026 16:05"),  # winter: Greenwich Mean Time, the same as UTC
+])
+def test_case_page_shows_local_time(app: Flask, auth: AuthActions, received: str, shown: str) -> None:
+    reference = enquire(app)
+    set_created(app, reference, datetime.fromisoformat(received).replace(tzinfo=UTC))
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    auth.post(f"/caseworker/case/{reference}/note", note="Called, no answer")
+    page = auth.client.get(f"/caseworker/case/{reference}").get_data(as_text=True)
+    assert f"Received {shown}" in page
+    assert "UTC" not in page
+
+
+def test_caseload_shows_local_time(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app)
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None
+        enquiry.claimed_at = datetime(2026, 7, 1, 16, 5, tzinfo=UTC)
+    page = auth.client.get("/caseworker/caseload").get_data(as_text=True)
+    assert "01 Jul 17:05" in page and "UTC" not in page

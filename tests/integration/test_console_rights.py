@@ -308,3 +308,22 @@ def test_only_the_case_holder_records_consent(app: Flask) -> None:
     manager = signed_in(app, "morgan", "manager")
     record_answer(manager, reference)
     assert count(app, ConsentRecord, ConsentRecord.purpose.like("share_third_party%")) == 0
+
+
+# ---- the time a parent answered, typed in local time ----
+
+@pytest.mark.parametrize(("typed", "created", "stored"), [
+    ("2026-07-01T17:05", "2026-06-30 09:00", "2026-07-01 16:05"),  # BST: an hour ahead of UTC
+    ("2026-01-15T17:05", "2026-01-01 09:00", "2026-01-15 17:05"),  # GMT: the same as UTC
+])
+def test_the_time_a_parent_answered_is_read_as_local_time(app: Flask, typed: str, created: str, stored: str) -> None:
+    reference = sms_enquiry(app)
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None
+        enquiry.created_at = datetime.fromisoformat(created).replace(tzinfo=UTC)
+    auth = claimed(app, reference)
+    record_answer(auth, reference, at=typed)
+    with unit_of_work(svc(app).sessions) as session:
+        row = session.scalar(select(ConsentRecord).where(ConsentRecord.purpose == "share_third_party:school"))
+        assert row is not None and row.at == datetime.fromisoformat(stored).replace(tzinfo=UTC)
