@@ -179,6 +179,7 @@ class IntakeForm:
         return [{"key": str(n), "value": part, "label": labels[part]} for n, part in enumerate(parts, 1)]
 
     def _ask_change(self, turn: Turn) -> None:
+        """Which part to change: a numbered choice, read out with its keys on the phone."""
         spec = self.spec["change"]
         options = self._change_options(turn.state.data["form"]["slots"])
         choices = tuple(Choice(o["key"], o["label"]) for o in options)

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from bot.content import sms_segments
 from intake.models import ConsentRecord, Conversation, Enquiry
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE, ChatActions, SmsActions
 
@@ -95,9 +96,9 @@ def test_change_offers_only_the_parts_the_form_asked(parent: tuple[str, Send]) -
     confirm = run(send, "HUMAN", "yes", "1", "some words about support", "2", "1", "no")
     assert "CHANGE to change something" in confirm
     menu = send("CHANGE")
-    assert "What would you like to change" in menu
-    assert "1 Your words" in menu and "2 Whether and how we contact you" in menu
-    assert "3 School stage and EHC plan" in menu and "4 Nothing, show me it again" in menu
+    assert "What do you want to change" in menu
+    assert "1 Your words" in menu and "2 If and how we contact you" in menu
+    assert "3 School stage and EHC plan" in menu and "4 Nothing, show it again" in menu
     assert "Safe times" not in menu  # no callback, so safe times were never asked
     assert "numbers shown" in send("9")  # not a choice: asked again
     again = send("4")
@@ -110,7 +111,8 @@ def test_sms_change_contact_method_asks_for_its_number_then_confirms(app: Flask,
 
     confirm = sms_form_with_callback(send)
     assert "Contact: Text this number" in confirm and "Safe times: Weekday mornings" in confirm
-    assert "Safe times to contact you" in send("CHANGE")
+    menu = send("CHANGE")
+    assert "3 Safe times" in menu and sms_segments(menu) == 1  # every part offered, still one text
     assert "caseworker to contact you" in send("2")
     assert "How should we contact you" in send("yes")
     assert "type the phone number" in send("3")
@@ -232,8 +234,8 @@ def test_phone_confirm_offers_3_to_change_safe_times(tmp_path) -> None:
         said = caller.press(key)
     assert "A caseworker will see this" in said and "Press 3 to change something" in said
     menu = caller.press("3")
-    assert "What would you like to change" in menu and "Your words" not in menu  # the phone asks no words
-    assert "For Safe times to contact you, press 2." in menu
+    assert "What do you want to change" in menu and "Your words" not in menu  # the phone asks no words
+    assert "For Safe times, press 2." in menu
     assert "When is it safe" in caller.press("2")
     said = caller.press("2")
     assert "A caseworker will see this" in said and "Safe times: Weekday afternoons" in said

@@ -98,7 +98,7 @@ def test_change_lets_the_parent_rewrite_before_sending(app, chat: ChatActions) -
     for message in ("HUMAN", "yes", "1", "first words here", "2", "2", "no"):
         chat.say(message)
     menu = chat.texts("CHANGE")
-    assert "What would you like to change" in menu and "1 Your words" in menu
+    assert "What do you want to change" in menu and "1 Your words" in menu
     assert "change that" in chat.texts("1")
     confirm = chat.texts("better words here")  # the other answers are kept: straight back to confirm
     assert "better words here" in confirm and "first words here" not in confirm
