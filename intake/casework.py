@@ -10,7 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake import audit, chat_sessions, queue
+from intake.contact_windows import ContactTimes, SafeTime
 from intake.crypto import KeyRing
+from intake.form_rules import BY_PHONE
+from intake.hours import OfficeHours
 from intake.models import CaseNote, ChatSession, Enquiry, utcnow
 
 OUTCOMES = ("advice given", "referred on", "signposted", "no contact possible", "withdrawn", "duplicate")
@@ -25,6 +28,19 @@ class CaseworkError(Exception):
 
 
 @dataclass(frozen=True)
+class ContactClock:
+    """What a safe-time check needs: the windows (flows/contact_times.yaml), the office hours in force, now."""
+
+    times: ContactTimes
+    hours: OfficeHours
+    now: datetime
+
+    def check(self, safe_times: str | None) -> SafeTime:
+        """Is it safe to contact a parent who gave this answer, now; and when it next is."""
+        return self.times.check(safe_times, self.hours, self.now)
+
+
+@dataclass(frozen=True)
 class QueueRow:
     """One waiting enquiry as the queue shows it: no names, no numbers, no content."""
 
@@ -33,7 +49,9 @@ class QueueRow:
     channel: str
     waiting_minutes: int
     urgent: bool
-    safe_times: str | None
+    # The parent's answer as its label and whether it is safe now (console.js shows this field as it is).
+    safe_times: str
+    safe_now: bool | None  # None: the parent was not asked
 
     def as_json(self) -> dict[str, Any]:
         """The row for the polling endpoint."""
@@ -55,6 +73,7 @@ class CaseView:
     contact_method: str | None
     contact_detail: str | None
     safe_times: str | None
+    safe_time: SafeTime | None  # None when the parent chose no contact by phone or text (not asked)
     consents: list[dict[str, Any]]
     allowed: dict[str, bool]
     warnings: list[str]
@@ -67,16 +86,17 @@ class CaseView:
     has_contact_key: bool = False
 
 
-def queue_rows(session: Session, now: datetime | None = None) -> list[QueueRow]:
-    """The waiting enquiries in queue order (urgent first, then oldest)."""
-    now = now or utcnow()
-    return [
-        QueueRow(
-            e.reference, e.topic, e.channel, int((now - e.created_at).total_seconds() // 60),
-            e.priority == queue.URGENT, e.safe_times,
-        )
-        for e in queue.queued(session)
-    ]
+def _queue_row(enquiry: Enquiry, clock: ContactClock) -> QueueRow:
+    waiting = int((clock.now - enquiry.created_at).total_seconds() // 60)
+    safe = clock.check(enquiry.safe_times) if enquiry.safe_times else None
+    shown = f"{safe.window.label}. {safe.status}" if safe else "not asked"
+    return QueueRow(enquiry.reference, enquiry.topic, enquiry.channel, waiting, enquiry.priority == queue.URGENT,
+                    shown, safe.safe_now if safe else None)
+
+
+def queue_rows(session: Session, clock: ContactClock) -> list[QueueRow]:
+    """The waiting enquiries in queue order (urgent first, then oldest), with each parent's safe time."""
+    return [_queue_row(e, clock) for e in queue.queued(session)]
 
 
 def caseload(session: Session, caseworker: str) -> list[Enquiry]:
@@ -120,7 +140,9 @@ def case_for(session: Session, caseworker: str, role: str, reference: str, *, ch
     return enquiry
 
 
-def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, reference: str) -> CaseView:
+def open_case(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, clock: ContactClock
+) -> CaseView:
     """The case page's content; the view itself is audited (who, when, which reference)."""
     enquiry = case_for(session, caseworker, role, reference, changing=False)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
@@ -139,6 +161,8 @@ def open_case(session: Session, keys: KeyRing, caseworker: str, role: str, refer
         # A number is shown only with consent to contact; a chat session id is never shown.
         contact_detail=(contact.get("number") or contact.get("detail")) if permitted["contact"] else None,
         safe_times=enquiry.safe_times,
+        # Safe times are asked only before a call or text; a parent who gave none gets office hours only.
+        safe_time=clock.check(enquiry.safe_times) if method in BY_PHONE else None,
         consents=[
             {"purpose": c.purpose, "granted": c.granted, "wording_version": c.wording_version,
              "channel": c.channel, "at": c.at}
@@ -207,6 +231,13 @@ def reply_target(
     if not allowed(enquiry, "contact"):
         raise CaseworkError("The parent did not consent to be contacted, so no reply can be sent.")
     return text, enquiry, contact
+
+
+def require_safe_time(session: Session, caseworker: str, role: str, reference: str, clock: ContactClock) -> None:
+    """Refuse a text outside the parent's safe time (policy 1.3, 2.1), saying when it is next safe."""
+    safe = clock.check(case_for(session, caseworker, role, reference).safe_times)
+    if not safe.safe_now:
+        raise CaseworkError(safe.refusal)
 
 
 def record_reply(session: Session, enquiry: Enquiry, caseworker: str, channel: str) -> None:

@@ -19,6 +19,8 @@ def init_app(app: Flask) -> None:
     # run only where the console asks for them (its before_request), never app-wide.
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
+    # The clock for safe-time checks (a callable returning an aware time); a test or a rehearsal sets a fixed one.
+    app.config.setdefault("CONSOLE_CLOCK", None)
     settings = app.config["INTAKE"]
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, guard
 from bot.services import services
-from intake import blocks, casework, outreach, queue, sharing, staff
+from intake import blocks, casework, outreach, queue, service_hours, sharing, staff
 from intake.db import unit_of_work
 
 log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    """The console's clock: the real time, or the fixed one a test or a rehearsal sets in CONSOLE_CLOCK."""
+    clock = current_app.config.get("CONSOLE_CLOCK")
+    return clock() if clock else guard.now()
+
+
+def _contact_clock(db: Session) -> casework.ContactClock:
+    """The safe-time windows, the office hours in force (for "any time the office is open") and now."""
+    svc = services()
+    return casework.ContactClock(svc.content.contact_times, service_hours.current(db, svc.hours), _now())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -89,7 +103,7 @@ def home() -> WerkzeugResponse:
 def queue_page() -> str:
     """Waiting enquiries: urgent on top; no names, no numbers."""
     with unit_of_work(services().sessions) as db:
-        rows = casework.queue_rows(db)
+        rows = casework.queue_rows(db, _contact_clock(db))
     return render_template("console/queue.html", rows=rows, page_size=queue.QUEUE_PAGE)
 
 
@@ -97,7 +111,7 @@ def queue_page() -> str:
 def queue_json() -> Any:
     """The same rows for the page's polling (console.js)."""
     with unit_of_work(services().sessions) as db:
-        rows = casework.queue_rows(db)
+        rows = casework.queue_rows(db, _contact_clock(db))
     return jsonify({"rows": [row.as_json() for row in rows]})
 
 
@@ -125,10 +139,15 @@ def caseload() -> str:
 @bp.get("/case/<reference>")
 def case(reference: str) -> Any:
     """The case page (every view is audited)."""
+    return _case_page(reference)
+
+
+def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None, status: int = 200) -> Any:
+    """The case page, with a text that was not sent kept in its box; the caseload if the case is not theirs."""
     svc = services()
     try:
         with unit_of_work(svc.sessions) as db:
-            view = casework.open_case(db, svc.keys, g.staff["user"], g.staff["role"], reference)
+            view = casework.open_case(db, svc.keys, g.staff["user"], g.staff["role"], reference, _contact_clock(db))
             blocked = blocks.blocked_until(db, reference) if g.staff["role"] == "manager" else None
             shares = sharing.answers(db, reference)
     except casework.CaseworkError as exc:
@@ -138,7 +157,8 @@ def case(reference: str) -> Any:
         "console/case.html", case=view, outcomes=casework.OUTCOMES, blocked_until=blocked,
         block_days=blocks.DURATIONS, share_bodies=sharing.BODIES, share_channels=sharing.CHANNELS,
         share_wording=sharing.SHARE_WORDING, share_version=sharing.SHARE_WORDING_VERSION, shares=shares,
-    )
+        sms_draft=sms_draft, sms_error=sms_error,
+    ), status
 
 
 def _act(reference: str, action: Any, done: str) -> WerkzeugResponse:
@@ -170,36 +190,39 @@ def reply(reference: str) -> WerkzeugResponse:
 
 
 @bp.post("/case/<reference>/text")
-def text_parent(reference: str) -> WerkzeugResponse:
-    """Text the parent through Twilio: only with consent to contact, discreet unless they agreed otherwise."""
+def text_parent(reference: str) -> Any:
+    """Text the parent through Twilio: only with consent to contact, in their safe time, discreet unless agreed.
+
+    When nothing is sent the case page comes back with the reason and the typed text still in its box
+    (a redirect would lose it, and it must not go into the session cookie: policy 8.5).
+    """
     svc = services()
     user, role = g.staff["user"], g.staff["role"]
-    back = redirect(url_for("console.case", reference=reference))
+    text = request.form.get("text", "")
     try:
         with unit_of_work(svc.sessions) as db:
             outbound = outreach.prepare_sms_reply(
-                db, svc.keys, svc.settings.hash_key, user, role, reference, request.form.get("text", ""),
-                svc.settings.service_name,
+                db, svc.keys, svc.settings.hash_key, user, role, reference, text, svc.settings.service_name,
             )
+            casework.require_safe_time(db, user, role, reference, _contact_clock(db))
     except casework.CaseworkError as exc:
-        flash(str(exc))
-        return back
+        return _case_page(reference, text, str(exc), 409)
     texter = current_app.extensions.get("console_texter")
     if texter is None:
-        flash("Texting is not set up for this service (no Twilio number), so no text was sent.")
-        return back
+        return _case_page(reference, text, "Texting is not set up for this service (no Twilio number), "
+                          "so no text was sent.", 503)
     try:
         texter(outbound.to, outbound.body)
     except Exception as exc:  # Twilio refused or the network failed: the parent got nothing
         log.warning("text to a parent failed: %s", type(exc).__name__)  # never the number or the words
         with unit_of_work(svc.sessions) as db:
             outreach.record_failed_reply(db, user, reference, "sms")
-        flash("The text could not be sent, so nothing reached the parent. Try again later.")
-        return back
+        return _case_page(reference, text, "The text could not be sent, so nothing reached the parent. "
+                          "Try again later.", 502)
     with unit_of_work(svc.sessions) as db:
         outreach.record_reply(db, user, role, reference, "sms")
     flash("Text sent to the parent.")
-    return back
+    return redirect(url_for("console.case", reference=reference))
 
 
 @bp.post("/case/<reference>/not-safeguarding")

@@ -82,7 +82,8 @@ def auth(app: Flask, client: FlaskClient) -> AuthActions:
 
 
 def enquire(app: Flask, *, urgent: bool = False, contact: dict[str, Any] | None = None,
-            consent_contact: bool = True, summary: str = "Needs help with an EHC assessment") -> str:
+            consent_contact: bool = True, summary: str = "Needs help with an EHC assessment",
+            safe_times: str | None = "mornings") -> str:
     """Queue an enquiry directly; returns its reference."""
     now = utcnow()
     with unit_of_work(svc(app).sessions) as session:
@@ -93,10 +94,17 @@ def enquire(app: Flask, *, urgent: bool = False, contact: dict[str, Any] | None 
             enquiry = queue.create_enquiry(
                 session, svc(app).keys, channel="sms", contact_key="c" * 64, topic="ehc", summary=summary,
                 facts={"phase": "primary"}, contact=contact or {"method": "sms", "number": "+447700900123"},
-                safe_times="weekdays 10-12", voicemail_ok=False, name_service_ok=False,
+                safe_times=safe_times, voicemail_ok=False, name_service_ok=False,
                 consents=[ConsentAnswer("contact", consent_contact, "contact-v1", now)], retention_days=30,
             )
         return enquiry.reference
+
+
+def set_clock(app: Flask, moment: str) -> datetime:
+    """Fix the console's clock (CONSOLE_CLOCK) at a UTC instant 'YYYY-MM-DD HH:MM'; returns it."""
+    fixed = datetime.fromisoformat(moment).replace(tzinfo=UTC)
+    app.config["CONSOLE_CLOCK"] = lambda: fixed
+    return fixed
 
 
 def set_created(app: Flask, reference: str, moment: datetime) -> None:
@@ -247,7 +255,7 @@ def test_queue_shows_no_names_or_numbers_and_urgent_first(auth: AuthActions) -> 
     assert b"+447700900123" not in page and b"Jamie" not in page
     rows = auth.client.get("/caseworker/queue.json").get_json()["rows"]
     assert [r["reference"] for r in rows] == [urgent, normal]
-    assert rows[0]["urgent"] and rows[1]["safe_times"] == "weekdays 10-12"
+    assert rows[0]["urgent"] and rows[1]["safe_times"].startswith("Weekday mornings (9am to 12 noon).")
     assert "7700900123" not in str(rows) and "Jamie" not in str(rows)
 
 
@@ -456,3 +464,43 @@ def test_caseload_shows_local_time(app: Flask, auth: AuthActions) -> None:
         enquiry.claimed_at = datetime(2026, 7, 1, 16, 5, tzinfo=UTC)
     page = auth.client.get("/caseworker/caseload").get_data(as_text=True)
     assert "01 Jul 17:05" in page and "UTC" not in page
+
+
+@pytest.mark.parametrize(("moment", "status"), [
+    ("2026-11-25 10:30", "Safe to contact now"),  # a Wednesday morning (GMT)
+    ("2026-11-27 17:05", "Not safe to contact now. Next safe time: Mon 30 Nov, 09:00."),  # Friday, 5pm
+])
+def test_queue_and_case_show_the_safe_time_label_and_whether_it_is_safe_now(
+    app: Flask, auth: AuthActions, moment: str, status: str
+) -> None:
+    set_clock(app, moment)
+    reference = enquire(app, safe_times="mornings", contact={"method": "sms_this", "number": "+447700900123"})
+    auth.login()
+    expected = f"Weekday mornings (9am to 12 noon). {status}"
+    assert expected in auth.client.get("/caseworker/queue").get_data(as_text=True)
+    [row] = auth.client.get("/caseworker/queue.json").get_json()["rows"]
+    assert row["safe_times"] == expected and row["safe_now"] is (status == "Safe to contact now")
+    auth.post(f"/caseworker/claim/{reference}")
+    page = auth.client.get(f"/caseworker/case/{reference}").get_data(as_text=True)
+    assert "Weekday mornings (9am to 12 noon)." in page and status in page
+    assert ">mornings<" not in page  # the label, never the stored key
+
+
+def test_queue_says_when_safe_times_were_not_asked(app: Flask, auth: AuthActions) -> None:
+    enquire(app, safe_times=None)
+    auth.login()
+    [row] = auth.client.get("/caseworker/queue.json").get_json()["rows"]
+    assert (row["safe_times"], row["safe_now"]) == ("not asked", None)
+
+
+def test_web_chat_reply_is_not_held_to_safe_times(app: Flask, auth: AuthActions) -> None:
+    set_clock(app, "2026-11-28 22:00")  # Saturday night: outside every window
+    parent = ChatActions(app.test_client()).open()
+    reference = enquire(app, contact={"method": "web_chat", "session_id": parent.session_id},
+                        safe_times="mornings")
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    auth.post(f"/caseworker/case/{reference}/reply", text="Hello, this is your caseworker.")
+    messages = parent.client.get(f"/api/chat/sessions/{parent.session_id}/messages?after=0",
+                                 headers=parent.headers).get_json()["messages"]
+    assert [m["text"] for m in messages] == ["Hello, this is your caseworker."]

@@ -17,21 +17,22 @@ from intake.models import AuditEvent, CaseNote, ConsentRecord, Enquiry, OptOut, 
 from intake.queue import ConsentAnswer
 from tests.conftest import TWILIO_ACCOUNT as ACCOUNT
 from tests.conftest import make_app
-from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, enquire, svc
+from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, enquire, set_clock, svc
 
 PARENT = "+447700900123"
 OTHER = "+447700900456"
 
 
-def sms_enquiry(app: Flask, method: str = "sms_this", *, contact: bool = True, name_service: bool = False) -> str:
-    """An enquiry whose parent asked for a text back (to this number or another)."""
+def sms_enquiry(app: Flask, method: str = "sms_this", *, contact: bool = True, name_service: bool = False,
+                safe_times: str | None = "mornings") -> str:
+    """An enquiry whose parent asked for a text back (to this number or another), safe on weekday mornings."""
     details = {"method": method, "number": PARENT} if method == "sms_this" else {"method": method, "detail": OTHER}
     now = utcnow()
     with unit_of_work(svc(app).sessions) as session:
         enquiry = queue.create_enquiry(
             session, svc(app).keys, channel="sms", contact_key=svc(app).engine.contact_key(PARENT), topic="ehc",
             summary="Needs help with an EHC assessment", facts={"phase": "primary"}, contact=details,
-            safe_times="weekdays 10-12", voicemail_ok=False, name_service_ok=name_service,
+            safe_times=safe_times, voicemail_ok=False, name_service_ok=name_service,
             consents=[ConsentAnswer("contact", contact, "contact-v1", now),
                       ConsentAnswer("name_service", name_service, "name-v1", now)],
             retention_days=30,
@@ -64,11 +65,16 @@ def first_contact(app: Flask, reference: str) -> datetime | None:
 
 # ---- texting the parent ----
 
+MORNING = "2026-11-25 10:30"  # a Wednesday, inside "mornings" (GMT, so local time is UTC)
+
+
 @pytest.fixture
 def texting(tmp_path: Path, twilio_api: Any) -> tuple[Flask, list[Any]]:
-    """An app whose Twilio client points at the stand-in; the requests the stand-in received."""
+    """An app whose Twilio client points at the stand-in, its clock in weekday-morning safe time; the requests
+    the stand-in received."""
     base, received = twilio_api
     app = make_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_SMS_FROM="+441632960001", TWILIO_API_BASE=base)
+    set_clock(app, MORNING)
     return app, received
 
 
@@ -105,8 +111,10 @@ def test_text_reply_refused_with_the_reason(
     app, received = texting
     reference = sms_enquiry(app, **setup)
     auth = claimed(app, reference)
-    auth.post(f"/caseworker/case/{reference}/text", text=text)
-    assert reason in auth.client.get(f"/caseworker/case/{reference}").data
+    response = auth.post(f"/caseworker/case/{reference}/text", text=text)
+    assert response.status_code == 409 and reason in response.data
+    if setup.get("contact", True):  # the form is there to edit the text in, with the text still in it
+        assert f">{text}</textarea>".encode() in response.data
     assert received == [] and audit_rows(app, "reply") == [] and first_contact(app, reference) is None
 
 
@@ -136,34 +144,35 @@ def test_no_text_after_the_parent_texted_stop(texting: tuple[Flask, list[Any]]) 
     with unit_of_work(svc(app).sessions) as session:
         session.add(OptOut(contact_key=svc(app).engine.contact_key(PARENT)))
     auth = claimed(app, reference)
-    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
-    assert b"texted STOP" in auth.client.get(f"/caseworker/case/{reference}").data and received == []
+    response = auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"texted STOP" in response.data and received == []
 
 
 def test_web_chat_case_cannot_be_texted(texting: tuple[Flask, list[Any]]) -> None:
     app, received = texting
     reference = enquire(app, contact={"method": "web_chat", "session_id": "x"})
     auth = claimed(app, reference)
-    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
-    assert b"did not ask to be contacted by text" in auth.client.get(f"/caseworker/case/{reference}").data
-    assert received == []
+    response = auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"did not ask to be contacted by text" in response.data and received == []
 
 
 def test_texting_not_set_up_says_so(app: Flask) -> None:
+    set_clock(app, MORNING)
     reference = sms_enquiry(app)
     auth = claimed(app, reference)
-    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
-    assert b"Texting is not set up" in auth.client.get(f"/caseworker/case/{reference}").data
+    response = auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"Texting is not set up" in response.data and b">Hello</textarea>" in response.data
     assert audit_rows(app, "reply") == []
 
 
 def test_twilio_failure_reaches_no_one_and_is_audited(tmp_path: Path) -> None:
     app = make_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_SMS_FROM="+441632960001",
                    TWILIO_API_BASE="http://127.0.0.1:9")  # nothing listens there
+    set_clock(app, MORNING)
     reference = sms_enquiry(app)
     auth = claimed(app, reference)
-    auth.post(f"/caseworker/case/{reference}/text", text="Hello")
-    assert b"could not be sent" in auth.client.get(f"/caseworker/case/{reference}").data
+    response = auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"could not be sent" in response.data and b">Hello</textarea>" in response.data
     assert first_contact(app, reference) is None and len(audit_rows(app, "reply_failed")) == 1
 
 
@@ -184,7 +193,7 @@ def test_subject_access_export_is_headed_downloaded_not_stored_and_audited(
     assert text.count("STRICTLY PRIVATE AND CONFIDENTIAL") >= 2
     if fmt == "txt":
         assert text.startswith("STRICTLY PRIVATE AND CONFIDENTIAL")
-    for held in ("Needs help with an EHC assessment", "primary", PARENT, "contact-v1", "weekdays 10-12",
+    for held in ("Needs help with an EHC assessment", "primary", PARENT, "contact-v1", "mornings",
                  "Spoke to the parent about the assessment", "claim"):
         assert held in text
     [event] = audit_rows(app, "export")
@@ -308,6 +317,72 @@ def test_only_the_case_holder_records_consent(app: Flask) -> None:
     manager = signed_in(app, "morgan", "manager")
     record_answer(manager, reference)
     assert count(app, ConsentRecord, ConsentRecord.purpose.like("share_third_party%")) == 0
+
+
+# ---- the parent's safe time ----
+
+@pytest.mark.parametrize(("safe_times", "moment"), [
+    ("mornings", "2026-07-01 08:30"),  # 09:30 in British Summer Time
+    ("mornings", "2026-11-25 09:00"),  # 09:00 in winter (GMT)
+    ("afternoons", "2026-11-27 16:59"),  # Friday, a minute before the window ends
+    ("school_hours", "2026-07-01 13:59"),  # 14:59 BST
+    ("any", "2026-11-25 16:30"),  # office hours (Mon-Fri 09:00-17:00)
+    (None, "2026-11-25 16:30"),  # not given: office hours only
+])
+def test_text_inside_the_safe_time_reaches_twilio(
+    texting: tuple[Flask, list[Any]], safe_times: str | None, moment: str
+) -> None:
+    app, received = texting
+    set_clock(app, moment)
+    reference = sms_enquiry(app, safe_times=safe_times)
+    auth = claimed(app, reference)
+    response = auth.post(f"/caseworker/case/{reference}/text", text="Hello, returning your message.")
+    assert response.status_code == 302
+    [(_, form)] = received
+    assert form["Body"] == ["Hello, returning your message."]
+    assert len(audit_rows(app, "reply")) == 1
+
+
+@pytest.mark.parametrize(("safe_times", "moment", "message"), [
+    ("mornings", "2026-11-27 17:05",  # Friday, 5pm
+     "Not sent: the parent said weekday mornings are safe. Next safe time: Mon 30 Nov, 09:00."),
+    ("mornings", "2026-07-01 07:30",  # 08:30 in British Summer Time
+     "Not sent: the parent said weekday mornings are safe. Next safe time: Wed 1 Jul, 09:00."),
+    ("school_hours", "2026-07-01 14:00",  # 15:00 BST: school is out
+     "Not sent: the parent said only school hours are safe. Next safe time: Thu 2 Jul, 09:30."),
+    ("afternoons", "2026-11-28 13:00",  # Saturday
+     "Not sent: the parent said weekday afternoons are safe. Next safe time: Mon 30 Nov, 12:00."),
+    ("any", "2026-11-25 18:00",  # after the office closes
+     "Not sent: the parent said any time the office is open is safe. Next safe time: Thu 26 Nov, 09:00."),
+    (None, "2026-11-29 10:00",  # Sunday
+     "Next safe time: Mon 30 Nov, 09:00."),
+])
+def test_text_outside_the_safe_time_is_not_sent_and_the_text_is_kept(
+    texting: tuple[Flask, list[Any]], safe_times: str | None, moment: str, message: str
+) -> None:
+    app, received = texting
+    set_clock(app, moment)
+    reference = sms_enquiry(app, safe_times=safe_times)
+    auth = claimed(app, reference)
+    typed = "Hello, it's Sam. Can we talk about the plan on Monday?"
+    response = auth.post(f"/caseworker/case/{reference}/text", text=typed)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert message in page.replace("&#39;", "'")
+    assert ">Hello, it&#39;s Sam. Can we talk about the plan on Monday?</textarea>" in page
+    assert received == [] and audit_rows(app, "reply") == [] and audit_rows(app, "reply_failed") == []
+    assert first_contact(app, reference) is None
+
+
+def test_any_follows_the_office_hours_a_manager_set(texting: tuple[Flask, list[Any]]) -> None:
+    app, received = texting
+    set_clock(app, "2026-11-27 16:45")  # Friday 16:45
+    manager = signed_in(app, "morgan", "manager")
+    manager.post("/caseworker/hours", hours="Mon-Thu 09:00-17:00; Fri 09:00-16:30", bank_holidays="")
+    reference = sms_enquiry(app, safe_times="any")
+    auth = claimed(app, reference)
+    response = auth.post(f"/caseworker/case/{reference}/text", text="Hello")
+    assert b"Next safe time: Mon 30 Nov, 09:00." in response.data and received == []
 
 
 # ---- the time a parent answered, typed in local time ----
