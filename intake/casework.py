@@ -51,7 +51,7 @@ class QueueRow:
     urgent: bool
     # The parent's answer as its label and whether it is safe now (console.js shows this field as it is).
     safe_times: str
-    safe_now: bool | None  # None: the parent was not asked
+    safe_now: bool | None  # None: no safe time given (not asked, e.g. for a web chat reply)
 
     def as_json(self) -> dict[str, Any]:
         """The row for the polling endpoint."""
@@ -89,7 +89,7 @@ class CaseView:
 def _queue_row(enquiry: Enquiry, clock: ContactClock) -> QueueRow:
     waiting = int((clock.now - enquiry.created_at).total_seconds() // 60)
     safe = clock.check(enquiry.safe_times) if enquiry.safe_times else None
-    shown = f"{safe.window.label}. {safe.status}" if safe else "not asked"
+    shown = f"{safe.window.label}. {safe.status}" if safe else "not given"
     return QueueRow(enquiry.reference, enquiry.topic, enquiry.channel, waiting, enquiry.priority == queue.URGENT,
                     shown, safe.safe_now if safe else None)
 

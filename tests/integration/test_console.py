@@ -486,11 +486,11 @@ def test_queue_and_case_show_the_safe_time_label_and_whether_it_is_safe_now(
     assert ">mornings<" not in page  # the label, never the stored key
 
 
-def test_queue_says_when_safe_times_were_not_asked(app: Flask, auth: AuthActions) -> None:
+def test_queue_says_when_no_safe_time_was_given(app: Flask, auth: AuthActions) -> None:
     enquire(app, safe_times=None)
     auth.login()
     [row] = auth.client.get("/caseworker/queue.json").get_json()["rows"]
-    assert (row["safe_times"], row["safe_now"]) == ("not asked", None)
+    assert (row["safe_times"], row["safe_now"]) == ("not given", None)
 
 
 def test_web_chat_reply_is_not_held_to_safe_times(app: Flask, auth: AuthActions) -> None:
