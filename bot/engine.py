@@ -50,6 +50,7 @@ class Turn:
     silent: bool = False
     hangup: bool = False
     opted_out: bool = False  # this contact texted STOP (read with the state, at the start of the turn)
+    claimed: bool = False  # a caseworker holds one of this contact's enquiries (read with the state too)
 
     @property
     def channel(self) -> str:
@@ -140,7 +141,10 @@ class Engine:
                 turn = self._blocked(session, inbound, State(inbound.channel, key), now)
             else:
                 state = context.state
-                turn = Turn(session, inbound, state, now, clean_text(inbound.text), opted_out=context.opted_out)
+                turn = Turn(
+                    session, inbound, state, now, clean_text(inbound.text),
+                    opted_out=context.opted_out, claimed=context.claimed,
+                )
                 self._respond(turn)
                 self._fill_hours(turn)
                 if turn.forget:

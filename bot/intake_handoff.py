@@ -144,8 +144,8 @@ class HandOff:
 
         Safety has already run; FORGET, STOP, START and PRIVACY still work as everywhere.
         """
-        if turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy"):
-            return False
+        if not turn.claimed or turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy"):
+            return False  # most turns: none of this contact's enquiries is claimed, so nothing to look up
         enquiry = self.live_enquiry(turn)
         if enquiry is None or enquiry.status != "claimed":
             return False

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing
-from intake.models import Block, Conversation, OptOut, ProcessedMessage, utcnow
+from intake.models import Block, Conversation, Enquiry, OptOut, ProcessedMessage, utcnow
 
 
 @dataclass
@@ -24,11 +24,9 @@ class State:
     contact_key: str
     data: dict[str, Any] = field(default_factory=dict)
     turns: int = 0
-    row_id: int | None = None
-    # The loaded row (the session's identity map holds rows weakly: keeping it spares save a SELECT) and
-    # the JSON its ciphertext held (unchanged slots are not encrypted again).
-    row: Conversation | None = field(default=None, repr=False, compare=False)
+    # The JSON and ciphertext as stored: unchanged slots are written back without being encrypted again.
     stored_json: str | None = field(default=None, repr=False, compare=False)
+    stored_cipher: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def step(self) -> str:
@@ -43,15 +41,26 @@ class TurnContext:
     state: State
     blocked: bool
     opted_out: bool
+    # A caseworker holds one of this contact's enquiries: only then need a turn look its enquiry up.
+    claimed: bool = False
 
 
 # Statements built once: the compiled form is cached by SQLAlchemy, and no clause is rebuilt per turn.
-_CONVERSATION = select(Conversation).where(
+# Plain columns, not ORM objects: a turn reads and writes its one row without the unit of work's upkeep.
+_COLUMNS = (Conversation.state, Conversation.turns, Conversation.expires_at)
+_CONVERSATION = select(*_COLUMNS).where(
     Conversation.channel == bindparam("channel"), Conversation.contact_key == bindparam("contact_key")
 )
-# One row whatever exists: the conversation (if any), the block's end (if any) and the opt-out (if any).
+# One row whatever exists: the conversation (if any), the block's end (if any), the opt-out (if any) and
+# whether a caseworker has claimed any of this contact's enquiries (an index probe on enquiry.contact_key).
+_CLAIMED = (
+    select(Enquiry.id)
+    .where(Enquiry.contact_key == bindparam("contact_key"), Enquiry.status == "claimed")
+    .exists()
+    .label("claimed")
+)
 _TURN_CONTEXT = (
-    select(Conversation, Block.until, OptOut.contact_key)
+    select(*_COLUMNS, Block.until, OptOut.contact_key, _CLAIMED)
     .select_from(select(literal_column("1").label("one")).subquery("one"))
     .outerjoin(
         Conversation,
@@ -62,49 +71,63 @@ _TURN_CONTEXT = (
 )
 
 
-def _state(keys: KeyRing, channel: str, contact_key: str, row: Conversation | None, now: datetime) -> State:
-    if row is None:
-        return State(channel, contact_key)
-    if row.expires_at <= now:
-        return State(channel, contact_key, row_id=row.id, row=row)
-    plain = keys.decrypt(row.state)
-    return State(channel, contact_key, json.loads(plain), row.turns, row.id, row, plain)
+def _state(keys: KeyRing, channel: str, contact_key: str, cipher: bytes | None, turns: int | None,
+           expires_at: datetime | None, now: datetime) -> State:
+    if cipher is None or expires_at is None or expires_at <= now:
+        return State(channel, contact_key)  # none yet, or run out: start afresh (save overwrites it)
+    plain = keys.decrypt(cipher)
+    return State(channel, contact_key, json.loads(plain), turns or 0, plain, cipher)
 
 
 def load(session: Session, keys: KeyRing, channel: str, contact_key: str, now: datetime | None = None) -> State:
     """The live state for this contact on this channel, or a fresh one (expired state is ignored)."""
-    row = session.scalar(_CONVERSATION, {"channel": channel, "contact_key": contact_key})
-    return _state(keys, channel, contact_key, row, now or utcnow())
+    row = session.execute(_CONVERSATION, {"channel": channel, "contact_key": contact_key}).first()
+    cipher, turns, expires_at = row if row is not None else (None, None, None)
+    return _state(keys, channel, contact_key, cipher, turns, expires_at, now or utcnow())
 
 
 def load_for_turn(
     session: Session, keys: KeyRing, channel: str, contact_key: str, now: datetime | None = None
 ) -> TurnContext:
-    """`load`, `is_blocked` and `is_opted_out` together, in one round trip."""
+    """`load`, `is_blocked`, `is_opted_out` and "is any enquiry claimed" together, in one round trip."""
     now = now or utcnow()
-    row, until, opted_out = session.execute(
+    cipher, turns, expires_at, until, opted_out, claimed = session.execute(
         _TURN_CONTEXT, {"channel": channel, "contact_key": contact_key}
     ).one()
     blocked = until is not None and until > now
-    return TurnContext(_state(keys, channel, contact_key, row, now), blocked, opted_out is not None)
+    state = _state(keys, channel, contact_key, cipher, turns, expires_at, now)
+    return TurnContext(state, blocked, opted_out is not None, bool(claimed))
 
 
 def save(session: Session, keys: KeyRing, state: State, idle: timedelta, now: datetime | None = None) -> None:
-    """Store the state encrypted, pushing its expiry `idle` into the future (written at commit)."""
+    """Store the state encrypted, pushing its expiry `idle` into the future (one INSERT ... ON CONFLICT)."""
     now = now or utcnow()
-    row = state.row
-    if row is None and state.row_id:
-        row = session.get(Conversation, state.row_id)
-    if row is None:
-        row = Conversation(channel=state.channel, contact_key=state.contact_key, created_at=now)
-        session.add(row)
     plain = json.dumps(state.data, separators=(",", ":"))  # as KeyRing.encrypt_json writes it
-    if plain != state.stored_json or row.state is None:
-        row.state = keys.encrypt(plain)
-    row.turns = state.turns
-    row.updated_at = now
-    row.expires_at = now + idle
-    state.row, state.row_id, state.stored_json = row, row.id, plain
+    cipher = state.stored_cipher if plain == state.stored_json and state.stored_cipher else keys.encrypt(plain)
+    statement = _SAVE_POSTGRESQL if session.get_bind().dialect.name == "postgresql" else _SAVE_SQLITE
+    session.connection().execute(statement, {
+        "channel": state.channel, "contact_key": state.contact_key, "state": cipher, "turns": state.turns,
+        "created_at": now, "updated_at": now, "expires_at": now + idle,
+    })
+    state.stored_json, state.stored_cipher = plain, cipher
+
+
+def _upsert(insert: Any) -> Any:
+    """The save statement for one dialect: a new row, or this contact's row on this channel updated."""
+    statement = insert(Conversation).values(
+        channel=bindparam("channel"), contact_key=bindparam("contact_key"), state=bindparam("state"),
+        turns=bindparam("turns"), created_at=bindparam("created_at"), updated_at=bindparam("updated_at"),
+        expires_at=bindparam("expires_at"),
+    )
+    # Two first messages at once from one contact both insert: the loser updates instead of failing.
+    return statement.on_conflict_do_update(
+        index_elements=["channel", "contact_key"],
+        set_={name: statement.excluded[name] for name in ("state", "turns", "updated_at", "expires_at")},
+    )
+
+
+_SAVE_POSTGRESQL = _upsert(postgresql_insert)
+_SAVE_SQLITE = _upsert(sqlite_insert)
 
 
 def forget(session: Session, channel: str, contact_key: str) -> int:
