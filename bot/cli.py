@@ -27,10 +27,11 @@ def intake_cli() -> None:
 @intake_cli.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema (the release step runs this, with the app's own keys)."""
     from intake.migrate import upgrade
 
-    upgrade(_services().settings.database_url)
+    svc = _services()
+    upgrade(svc.settings.database_url, svc.keys)
     click.echo("Database is ready.")
 
 

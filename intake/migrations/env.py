@@ -1,34 +1,14 @@
-"""Alembic environment: the URL comes from the caller's config (set from DATABASE_URL)."""
+"""Alembic environment: the URL and any key ring come from the caller's config (see intake.migrate)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from intake.crypto import KeyRing
 from intake.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def key_ring() -> KeyRing:
-    """The app's key ring, for a migration that encrypts or decrypts existing rows.
-
-    A caller may hand one over as `config.attributes["keys"]`. Otherwise it is found exactly as the app
-    finds it (INTAKE_ENCRYPTION_KEYS, or the dev secrets under instance/), because the migration runs from
-    `flask --app bot intake init-db` and the Procfile's release step, in the app's own environment.
-    Called only when there are rows to convert, so an empty database never needs keys.
-    """
-    given = config.attributes.get("keys")
-    if isinstance(given, KeyRing):
-        return given
-    from bot.config import load_settings  # not at import: intake stays free of bot for everything else
-
-    return KeyRing(load_settings().encryption_keys)
-
-
-config.attributes.setdefault("key_ring", key_ring)
 
 
 def run_migrations_offline() -> None:

@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from intake import blocks
 from intake.db import unit_of_work
+from intake.models import Block
 from tests.conftest import make_app
 from tests.conftest import test_env as environment_for
 
@@ -36,6 +37,27 @@ def test_init_db_creates_the_schema_on_a_fresh_machine(tmp_path: Path) -> None:
     assert (tmp_path / "fresh" / "new.sqlite3").exists()
     again = app.test_cli_runner().invoke(args=["intake", "init-db"])
     assert again.exit_code == 0  # idempotent: the release step runs on every deploy
+
+
+def test_init_db_converts_block_reasons_with_the_apps_own_keys(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import create_app
+    from tests.postgres.test_block_reason_migration import KEY, REASON, at_0002_with_a_block
+
+    monkeypatch.setenv("INTAKE_ENCRYPTION_KEYS", Fernet.generate_key().decode())  # not the app's
+    env = environment_for(tmp_path)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    at_0002_with_a_block(env["DATABASE_URL"])
+    app = create_app(env)
+    svc = app.extensions["intake"]
+    try:
+        result = app.test_cli_runner().invoke(args=["intake", "init-db"])
+        assert result.exit_code == 0, result.output
+        with unit_of_work(svc.sessions) as session:
+            block = session.get(Block, KEY)
+            assert block is not None and svc.keys.decrypt(block.reason) == REASON
+    finally:
+        svc.db.dispose()
 
 
 def test_dev_secrets_are_generated_once_and_kept_out_of_the_repo(tmp_path: Path) -> None:

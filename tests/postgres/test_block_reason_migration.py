@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,10 +12,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from bot.config import ConfigError
 from intake import blocks
 from intake.crypto import KeyRing
-from intake.migrate import alembic_config, upgrade
+from intake.migrate import KeysNeeded, alembic_config, upgrade
 from intake.models import Block, utcnow
 
 KEY = "b" * 64
@@ -31,12 +31,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def release_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KeyRing:
-    """The environment the release step runs in: the app's keys, and nothing from this machine's instance/."""
-    key = Fernet.generate_key().decode()
+def app_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KeyRing:
+    """The app's key ring, unlike the keys in this process's environment (which must not be used)."""
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("INTAKE_ENCRYPTION_KEYS", key)
-    return KeyRing([key])
+    monkeypatch.setenv("INTAKE_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    return KeyRing([Fernet.generate_key().decode()])
 
 
 def at_0002_with_a_block(url: str) -> None:
@@ -57,16 +56,16 @@ def stored_bytes(url: str) -> bytes:
     return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-def test_upgrade_encrypts_existing_reasons_with_the_apps_keys(database_url: str, release_env: KeyRing) -> None:
+def test_upgrade_encrypts_existing_reasons_with_the_keys_it_is_given(database_url: str, app_keys: KeyRing) -> None:
     at_0002_with_a_block(database_url)
-    upgrade(database_url)
+    upgrade(database_url, app_keys)
     engine = create_engine(database_url)
     try:
         with Session(engine) as session:
             block = session.get(Block, KEY)
             assert block is not None and REASON.encode() not in block.reason
-            assert release_env.decrypt(block.reason) == REASON
-            [row] = blocks.active(session, release_env, "manager")
+            assert app_keys.decrypt(block.reason) == REASON
+            [row] = blocks.active(session, app_keys, "manager")
             assert row.reason == REASON
         columns = {column["name"]: column for column in inspect(engine).get_columns("block")}
         assert columns["reason"]["nullable"] is False and "reason_new" not in columns
@@ -75,7 +74,7 @@ def test_upgrade_encrypts_existing_reasons_with_the_apps_keys(database_url: str,
     if database_url.startswith("sqlite"):
         assert b"Zanzibar" not in stored_bytes(database_url)  # not left behind in freed pages either
 
-    command.downgrade(alembic_config(database_url), "0002")  # and back, with the same keys
+    command.downgrade(alembic_config(database_url, app_keys), "0002")  # and back, with the same keys
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -84,14 +83,11 @@ def test_upgrade_encrypts_existing_reasons_with_the_apps_keys(database_url: str,
         engine.dispose()
 
 
-def test_upgrade_without_the_keys_stops_before_changing_anything(database_url: str, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upgrade_without_the_keys_stops_before_changing_anything(database_url: str, app_keys: KeyRing) -> None:
     at_0002_with_a_block(database_url)
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("INTAKE_ENV", "production")
-    monkeypatch.delenv("INTAKE_ENCRYPTION_KEYS", raising=False)
-    with pytest.raises(ConfigError, match="INTAKE_ENCRYPTION_KEYS"):
-        upgrade(database_url)
+    with pytest.raises(KeysNeeded, match=r"flask --app bot intake init-db") as stopped:
+        upgrade(database_url)  # keys in the environment are not enough: only the caller's count
+    assert "Zanzibar" not in str(stopped.value)
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -107,3 +103,15 @@ def test_an_empty_database_needs_no_keys(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.delenv("INTAKE_ENCRYPTION_KEYS", raising=False)
     upgrade(f"sqlite:///{tmp_path / 'new.sqlite3'}")  # a fresh machine, or the tests' template database
     assert not (tmp_path / "instance").exists()
+
+
+def test_the_migrations_import_nothing_from_the_app() -> None:
+    """intake/ is framework-free: the migrations get their keys from the caller, never from bot/."""
+    imported: set[tuple[str, str]] = set()  # (top-level package, file importing it)
+    for path in Path(__file__).resolve().parents[2].joinpath("intake").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {(alias.name.split(".")[0], path.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add((node.module.split(".")[0], path.name))
+    assert not {found for found in imported if found[0] in {"bot", "flask"}}

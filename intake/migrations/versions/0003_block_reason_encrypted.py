@@ -3,10 +3,10 @@
 Revision ID: 0003
 Revises: 0002
 
-The keys come from env.py's key_ring() (the app's INTAKE_ENCRYPTION_KEYS, or its dev secrets), and only
-when there are blocks to convert. Every reason is encrypted (or, going down, decrypted) before the schema
-changes, so a missing or wrong key stops the migration with nothing altered, even on SQLite where the DDL
-is not transactional here.
+The keys are the app's key ring, handed over by the caller (`flask --app bot intake init-db` passes its
+app's; see intake.migrate.key_ring), and needed only when there are blocks to convert. Every reason is
+encrypted (or, going down, decrypted) before the schema changes, so a missing or wrong key stops the
+migration with nothing altered, even on SQLite where the DDL is not transactional here.
 """
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +15,7 @@ from alembic import context, op
 import sqlalchemy as sa
 
 from intake.crypto import KeyRing
+from intake.migrate import key_ring
 
 revision = "0003"
 down_revision = "0002"
@@ -38,7 +39,7 @@ def _convert(old_type: sa.types.TypeEngine[Any], new_type: sa.types.TypeEngine[A
     rows = bind.execute(sa.select(old.c.contact_key, old.c.reason)).all()
     converted: dict[str, Any] = {}
     if rows:
-        keys: KeyRing = context.config.attributes["key_ring"]()
+        keys = key_ring(context.config, "blocks")
         converted = {contact_key: change(keys, reason) for contact_key, reason in rows}
     _secure_delete()
     with op.batch_alter_table("block") as batch_op:
