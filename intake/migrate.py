@@ -35,7 +35,8 @@ def key_ring(config: Config, rows: str) -> KeyRing:
         return given
     # Names the kind of rows only, never their content: this message reaches the release log.
     raise KeysNeeded(f"There are {rows} to convert and this migration was given no encryption keys. "
-                     "Run it through `flask --app bot intake init-db`, which knows the keys. Nothing was changed.")
+                     "Run it through `flask --app bot intake init-db`, which knows the keys. "
+                     "The database is as the previous migration left it.")
 
 
 def upgrade(database_url: str, keys: KeyRing | None = None) -> None:
