@@ -5,14 +5,16 @@ request signed for PUBLIC_BASE_URL exactly as Twilio signs it. The generator is 
 keep-alive HTTP/1.1 connections (one per parent), so it costs the machine little next to the server.
 
 Two phases on the same server:
-- paced: every parent waits a think time between its messages (an offered load near the target rate);
-  this gives the latency figures;
-- flat out: no think time, the most turns per second the server gives on this machine.
+- paced: the parents together offer a fixed rate (the 300 turns/s target by default): each parent's
+  messages are due at random (Poisson) times, whatever the server does. Latency is measured from when a
+  message was due, not from when it could be sent, so a slow reply that holds up a parent's next message
+  counts against the server too (no "coordinated omission"); this gives the latency figures;
+- flat out: no pause between messages, the most turns per second the server gives on this machine.
 
 Afterwards the enquiries in the database are counted against the conversations that got a reference:
 none may be lost or duplicated.
 
-Run alone: .venv/bin/python -m bench.load [--parents 200] [--seconds 30]
+Run alone: .venv/bin/python -m bench.load [--parents 200] [--seconds 30] [--rate 300] [--flat-seconds 15]
 """
 
 from __future__ import annotations
@@ -131,9 +133,12 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def parent(index: int, port: int, base: str, deadline: float, think: float, tally: Tally,
+async def parent(index: int, port: int, base: str, deadline: float, gap: float, tally: Tally,
                  run_tag: str) -> None:
-    """One simulated parent: whole conversations, one after another, until the deadline."""
+    """One simulated parent: whole conversations, one after another, until the deadline.
+
+    `gap` is the mean time between this parent's messages (0: flat out, each sent as the last reply lands).
+    """
     from twilio.request_validator import RequestValidator
 
     validator = RequestValidator(AUTH_TOKEN)
@@ -141,7 +146,7 @@ async def parent(index: int, port: int, base: str, deadline: float, think: float
     connection = Connection(port)
     rng = random.Random(index)
     conversation = 0
-    await asyncio.sleep(rng.uniform(0, max(think, 0.05)))  # parents arrive spread out, not in lock step
+    due = time.perf_counter() + rng.uniform(0, max(gap, 0.05))  # parents arrive spread out, not in lock step
     try:
         while time.monotonic() < deadline:
             conversation += 1
@@ -153,7 +158,14 @@ async def parent(index: int, port: int, base: str, deadline: float, think: float
                 params = sms_params(number, message, f"SM{run_tag}{index:05d}{conversation:04d}{step:02d}")
                 body = urllib.parse.urlencode(params).encode()
                 signature = validator.compute_signature(url, params)
-                start = time.perf_counter()
+                if gap:
+                    wait = due - time.perf_counter()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    start = due  # a late reply that delayed this message counts as waiting for the server
+                    due += rng.expovariate(1.0 / gap)
+                else:
+                    start = time.perf_counter()
                 try:
                     status, data = await asyncio.wait_for(
                         connection.post_form("/twilio/sms", body, signature), REQUEST_TIMEOUT
@@ -181,19 +193,17 @@ async def parent(index: int, port: int, base: str, deadline: float, think: float
                     reference = find_reference(text)
                     if reference:
                         tally.references.append(reference)
-                if think:
-                    await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
     finally:
         await connection.close()
 
 
-async def drive(port: int, base: str, parents: int, seconds: float, think: float, run_tag: str,
+async def drive(port: int, base: str, parents: int, seconds: float, gap: float, run_tag: str,
                 warmup: float = 0.0) -> tuple[Tally, float]:
     """All parents at once; latencies recorded after `warmup` seconds; returns the tally and measured time."""
     tally = Tally()
     start = time.monotonic()
     deadline = start + warmup + seconds
-    tasks = [asyncio.create_task(parent(i, port, base, deadline, think, tally, run_tag)) for i in range(parents)]
+    tasks = [asyncio.create_task(parent(i, port, base, deadline, gap, tally, run_tag)) for i in range(parents)]
     if warmup:
         await asyncio.sleep(warmup)
     measured_from = time.monotonic()
@@ -340,13 +350,14 @@ def max_enquiry_id(url: str) -> int:
     return int(value)
 
 
-def phase(port: int, base: str, url: str, parents: int, seconds: float, think: float, tag: str,
+def phase(port: int, base: str, url: str, parents: int, seconds: float, rate: float, tag: str,
           warmup: float, master: int) -> dict[str, Any]:
     """One timed phase, then the database count for it (and the CPU each side spent per turn)."""
     since = max_enquiry_id(url)
     server0, pg0 = cpu_seconds(server_pids(master)), cpu_seconds(postgres_pids())
     own0, wall0 = time.process_time(), time.monotonic()
-    tally, measured = asyncio.run(drive(port, base, parents, seconds, think, tag, warmup))
+    gap = parents / rate if rate else 0.0  # each parent's mean time between messages
+    tally, measured = asyncio.run(drive(port, base, parents, seconds, gap, tag, warmup))
     spent = (cpu_spent(server0, cpu_seconds(server_pids(master))), cpu_spent(pg0, cpu_seconds(postgres_pids())),
              time.process_time() - own0)
     wall = time.monotonic() - wall0
@@ -362,7 +373,7 @@ def phase(port: int, base: str, url: str, parents: int, seconds: float, think: f
         "capacity_turns_per_s_if_idle": (os.cpu_count() or 1) * 1000 / busy if busy else 0.0,
         "parents": parents,
         "seconds": round(measured, 1),
-        "think_s": think,
+        "offered_turns_per_s": rate,
         "turns": len(tally.latencies),
         "turns_per_s": len(tally.latencies) / measured if measured else 0.0,
         "latency": figures,
@@ -374,7 +385,7 @@ def phase(port: int, base: str, url: str, parents: int, seconds: float, think: f
 
 
 def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.0,
-        think: float = 0.5) -> dict[str, Any]:
+        rate: float = TARGET_TURNS_PER_S) -> dict[str, Any]:
     """Start gunicorn on a fresh PostgreSQL schema, run both phases, stop it, drop the schema."""
     why = postgres_available()
     if why:
@@ -392,7 +403,7 @@ def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.
             try:
                 wait_ready(port, process)
                 boot_rss = worker_rss_mb(process.pid)
-                paced = phase(port, base, url, parents, seconds, think, "1", warmup=3.0, master=process.pid)
+                paced = phase(port, base, url, parents, seconds, rate, "1", warmup=3.0, master=process.pid)
                 flat = phase(port, base, url, parents, flat_out_seconds, 0.0, "2", warmup=2.0, master=process.pid)
                 rss = worker_rss_mb(process.pid)
             finally:
@@ -436,9 +447,9 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"  server: {result['server']}")
     print(f"  {'phase':28} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} "
           f"{'done':>6} {'in DB':>6} {'lost':>5} {'dup':>4}")
-    for name, key in (("paced (think ~{t}s)", "paced"), ("flat out (no think time)", "flat_out")):
+    for name, key in (("paced, {r:.0f}/s offered", "paced"), ("flat out", "flat_out")):
         p = result[key]
-        label = name.format(t=p["think_s"]) + f", {p['parents']} parents"
+        label = name.format(r=p["offered_turns_per_s"]) + f", {p['parents']} parents"
         db = p["database"]
         print(f"  {label:28} {p['turns_per_s']:8.0f} {p['latency']['p50_ms']:8.1f} {p['latency']['p99_ms']:8.1f} "
               f"{p['latency']['max_ms']:8.0f} {p['errors']:7d} {db['conversations_completed']:6d} "
@@ -465,7 +476,7 @@ def print_report(result: dict[str, Any]) -> None:
 def main(argv: list[str]) -> None:
     args = dict(zip(argv[::2], argv[1::2], strict=False))
     result = run(int(args.get("--parents", 200)), float(args.get("--seconds", 30)),
-                 float(args.get("--flat-seconds", 15)), float(args.get("--think", 0.5)))
+                 float(args.get("--flat-seconds", 15)), float(args.get("--rate", TARGET_TURNS_PER_S)))
     print_report(result)
 
 
