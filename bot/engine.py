@@ -130,13 +130,12 @@ class Engine:
         with unit_of_work(self.sessions) as session:
             if guard is not None and not guard(session):
                 raise Refused
-            if inbound.message_id and not conversations.claim_delivery(
-                session, f"{inbound.channel}:{inbound.message_id}"
-            ):
-                return TurnResult(duplicate=True)
             key = self.contact_key(inbound.contact)
             now = utcnow()
-            context = conversations.load_for_turn(session, self.keys, inbound.channel, key, now)
+            delivery = f"{inbound.channel}:{inbound.message_id}" if inbound.message_id else None
+            context = conversations.begin_turn(session, self.keys, inbound.channel, key, delivery, now)
+            if context is None:
+                return TurnResult(duplicate=True)
             if context.blocked:
                 turn = self._blocked(session, inbound, State(inbound.channel, key), now)
             else:
