@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from intake import audit, queue
 from intake.casework import CaseworkError, case_for
+from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
 from intake.models import AuditEvent, ChatOutbox, ConsentRecord, Conversation, Enquiry, utcnow
 
@@ -35,28 +37,40 @@ class HeldRecord:
     prepared_at: datetime = field(default_factory=utcnow)
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y %H:%M UTC") if moment else "-"
+def _when(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A stored time in the service's zone, as the export's other times ("Times are <zone> time")."""
+    return moment.astimezone(zone).strftime("%d %b %Y %H:%M") if moment else "-"
 
 
-def subject_access(session: Session, keys: KeyRing, caseworker: str, role: str, reference: str) -> HeldRecord:
-    """The subject-access document's content; the export is audited (never its content)."""
+def _safe_times(answer: str | None, times: ContactTimes) -> str:
+    """The parent's safe-time answer in the words they were offered; a choice since removed, as stored."""
+    if not answer:
+        return "-"
+    window = times.windows.get(answer)
+    return window.label if window else answer
+
+
+def subject_access(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, *, zone: str, times: ContactTimes,
+) -> HeldRecord:
+    """The subject-access document's content, times in `zone` (TIMEZONE); the export is audited (never its content)."""
     enquiry = case_for(session, caseworker, role, reference, changing=False)
+    local = ZoneInfo(zone)
     details = [
         ("Reference", enquiry.reference),
         ("Topic", enquiry.topic),
         ("How the parent contacted us", enquiry.channel),
         ("Status", enquiry.status),
         ("Priority", enquiry.priority),
-        ("Received", _when(enquiry.created_at)),
-        ("Picked up by a caseworker", _when(enquiry.claimed_at)),
-        ("First contact from a caseworker", _when(enquiry.first_contact_at)),
-        ("Closed", _when(enquiry.closed_at)),
+        ("Received", _when(enquiry.created_at, local)),
+        ("Picked up by a caseworker", _when(enquiry.claimed_at, local)),
+        ("First contact from a caseworker", _when(enquiry.first_contact_at, local)),
+        ("Closed", _when(enquiry.closed_at, local)),
         ("Outcome", enquiry.outcome or "-"),
-        ("Safe times to contact", enquiry.safe_times or "-"),
+        ("Safe times to contact", _safe_times(enquiry.safe_times, times)),
         ("Voicemail or message allowed", "yes" if enquiry.voicemail_ok else "no"),
         ("May say the service's name", "yes" if enquiry.name_service_ok else "no"),
-        ("Kept until (at the latest)", _when(enquiry.retain_until)),
+        ("Kept until (at the latest)", _when(enquiry.retain_until, local)),
     ]
     if enquiry.override_reason:
         details.append(("Why this was kept without asking", enquiry.override_reason))

@@ -50,11 +50,12 @@ class ShareConsent:
     channel: str
     at: datetime
 
-    def as_sentence(self) -> str:
-        """'Parent agreed on phone at 03 Mar 2026 10:15 UTC to share with the child's school.'"""
+    def as_sentence(self, zone: str) -> str:
+        """'Parent agreed on phone at 01 Jul 2026 11:15 BST to share with the child's school.' (zone: TIMEZONE)"""
         verb = "agreed" if self.granted else "declined"
-        when = self.at.strftime("%d %b %Y %H:%M")
-        return f"Parent {verb} on {CHANNELS.get(self.channel, self.channel)} at {when} UTC to share with {self.label}."
+        # The zone's own abbreviation (BST or GMT): this sentence also goes out in the shared document.
+        when = self.at.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M %Z")
+        return f"Parent {verb} on {CHANNELS.get(self.channel, self.channel)} at {when} to share with {self.label}."
 
 
 def purpose_for(body: str) -> str:

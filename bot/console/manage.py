@@ -7,7 +7,7 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from bot.console import bp
+from bot.console import bp, local_time
 from bot.console.guard import require_role
 from bot.console.rights import attachment
 from bot.services import services
@@ -27,7 +27,7 @@ def block(reference: str) -> WerkzeugResponse:
         with unit_of_work(services().sessions) as db:
             until = blocks.block(db, services().keys, g.staff["user"], g.staff["role"], reference,
                                  int(days) if days.isdigit() else 0, request.form.get("reason", ""))
-        flash(f"The contact behind {reference} is blocked until {until:%d %b %Y %H:%M} UTC: "
+        flash(f"The contact behind {reference} is blocked until {local_time(until)}: "
               "they get a short fixed reply and nothing they send is stored.")
     except casework.CaseworkError as exc:
         flash(str(exc))

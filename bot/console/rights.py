@@ -37,7 +37,8 @@ def export(reference: str) -> Any:
     svc = services()
     try:
         with unit_of_work(svc.sessions) as db:
-            record = rights.subject_access(db, svc.keys, g.staff["user"], g.staff["role"], reference)
+            record = rights.subject_access(db, svc.keys, g.staff["user"], g.staff["role"], reference,
+                                           zone=svc.settings.timezone, times=svc.content.contact_times)
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
     template, mimetype = FORMATS[fmt]
@@ -76,7 +77,7 @@ def share_consent(reference: str) -> WerkzeugResponse:
             )
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
-    return _back(reference, f"Recorded: {answer.as_sentence()}")
+    return _back(reference, f"Recorded: {answer.as_sentence(svc.settings.timezone)}")
 
 
 @bp.post("/case/<reference>/share")

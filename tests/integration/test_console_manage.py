@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -16,7 +17,7 @@ from intake import queue, statistics
 from intake.db import unit_of_work
 from intake.models import AuditEvent, Block, Caseworker, ConsentRecord, Conversation, Enquiry, utcnow
 from intake.queue import ConsentAnswer
-from tests.conftest import SmsActions
+from tests.conftest import SmsActions, make_app
 from tests.integration.test_console import TOKEN, AuthActions, add_caseworker, audit_rows, svc
 
 PARENT = "+447700900123"
@@ -106,6 +107,20 @@ def test_block_reason_is_stored_encrypted(app: Flask) -> None:
     for form in ("Quixotic Walrus", "quixotic walrus", "QUIXOTIC WALRUS"):
         assert form.encode() not in stored and form.encode("utf-16-le") not in stored, form
     assert all(reason not in (event.detail or "") for event in audit_rows(app, "block"))
+
+
+def test_the_block_message_gives_the_end_in_the_services_zone(tmp_path: Path) -> None:
+    # A zone never on UTC, so a UTC time in the message could not pass for local time at any season.
+    app = make_app(tmp_path, TIMEZONE="America/New_York")
+    reference = add_enquiry(app)
+    manager = signed_in(app, "morgan", "manager")
+    manager.post(f"/caseworker/case/{reference}/block", days="7", reason="Repeated abusive texts")
+    with unit_of_work(svc(app).sessions) as session:
+        until = session.scalars(select(Block.until)).one()
+    page = manager.client.get(f"/caseworker/case/{reference}").get_data(as_text=True)
+    local = until.astimezone(ZoneInfo("America/New_York")).strftime("%d %b %Y %H:%M")
+    assert f"The contact behind {reference} is blocked until {local}: they get a short fixed reply" in page
+    assert until.strftime("%d %b %Y %H:%M") not in page and "UTC" not in page
 
 
 @pytest.mark.parametrize(("days", "reason", "message"), [

@@ -17,7 +17,15 @@ from intake.models import AuditEvent, CaseNote, ConsentRecord, Enquiry, OptOut, 
 from intake.queue import ConsentAnswer
 from tests.conftest import TWILIO_ACCOUNT as ACCOUNT
 from tests.conftest import make_app
-from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, enquire, set_clock, svc
+from tests.integration.test_console import (
+    AuthActions,
+    add_caseworker,
+    audit_rows,
+    enquire,
+    set_clock,
+    set_created,
+    svc,
+)
 
 PARENT = "+447700900123"
 OTHER = "+447700900456"
@@ -193,7 +201,7 @@ def test_subject_access_export_is_headed_downloaded_not_stored_and_audited(
     assert text.count("STRICTLY PRIVATE AND CONFIDENTIAL") >= 2
     if fmt == "txt":
         assert text.startswith("STRICTLY PRIVATE AND CONFIDENTIAL")
-    for held in ("Needs help with an EHC assessment", "primary", PARENT, "contact-v1", "mornings",
+    for held in ("Needs help with an EHC assessment", "primary", PARENT, "contact-v1", "Weekday mornings",
                  "Spoke to the parent about the assessment", "claim"):
         assert held in text
     [event] = audit_rows(app, "export")
@@ -402,3 +410,53 @@ def test_the_time_a_parent_answered_is_read_as_local_time(app: Flask, typed: str
     with unit_of_work(svc(app).sessions) as session:
         row = session.scalar(select(ConsentRecord).where(ConsentRecord.purpose == "share_third_party:school"))
         assert row is not None and row.at == datetime.fromisoformat(stored).replace(tzinfo=UTC)
+
+
+# ---- times in the service's zone: the sharing answer and the subject-access export ----
+
+def utc(moment: str) -> datetime:
+    """A UTC instant from 'YYYY-MM-DD HH:MM'."""
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("typed", "created", "shown"), [
+    ("2026-07-01T17:05", "2026-06-30 09:00", "01 Jul 2026 17:05 BST"),  # British Summer Time: UTC+1
+    ("2026-01-15T17:05", "2026-01-01 09:00", "15 Jan 2026 17:05 GMT"),  # winter: the same as UTC
+])
+def test_a_sharing_answer_is_shown_and_shared_in_local_time(app: Flask, typed: str, created: str, shown: str) -> None:
+    reference = sms_enquiry(app)
+    set_created(app, reference, utc(created))
+    auth = claimed(app, reference)
+    record_answer(auth, reference, at=typed)
+    sentence = f"Parent agreed on phone at {shown} to share with the child's school or setting."
+    page = auth.client.get(f"/caseworker/case/{reference}").get_data(as_text=True).replace("&#39;", "'")
+    assert f"Recorded: {sentence}" in page  # the message after recording it
+    assert f"<li>{sentence} (wording share-1)</li>" in page  # the case's sharing answers
+    assert "UTC" not in page
+    shared = auth.post(f"/caseworker/case/{reference}/share", body="school").get_data(as_text=True)
+    assert f"Shared with the parent's consent: {sentence}" in shared and "UTC" not in shared
+
+
+@pytest.mark.parametrize(("fmt", "received", "safe_time"), [
+    ("txt", "Received: 01 Jul 2026 17:05\n", "Safe times to contact: Weekday mornings (9am to 12 noon)\n"),
+    ("html", "<dt>Received</dt><dd>01 Jul 2026 17:05</dd>",
+     "<dt>Safe times to contact</dt><dd>Weekday mornings (9am to 12 noon)</dd>"),
+])
+def test_export_gives_local_times_and_the_safe_time_as_the_parent_was_offered_it(
+    app: Flask, fmt: str, received: str, safe_time: str
+) -> None:
+    reference = sms_enquiry(app, safe_times="mornings")
+    set_created(app, reference, utc("2026-07-01 16:05"))  # 17:05 British Summer Time
+    auth = claimed(app, reference)
+    text = auth.post(f"/caseworker/case/{reference}/export", format=fmt).get_data(as_text=True)
+    assert received in text and safe_time in text
+    # Only the header's "Times are Europe/London time unless marked UTC."; no time is marked UTC.
+    assert text.count("UTC") == 1 and "Times are Europe/London time unless marked UTC." in text
+
+
+def test_export_keeps_a_safe_time_answer_no_longer_offered_as_it_was_given(app: Flask) -> None:
+    reference = sms_enquiry(app, safe_times="evenings")  # a choice since taken out of flows/contact_times.yaml
+    auth = claimed(app, reference)
+    text = auth.post(f"/caseworker/case/{reference}/export", format="txt").get_data(as_text=True)
+    assert "Safe times to contact: evenings\n" in text
+
