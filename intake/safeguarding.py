@@ -14,11 +14,16 @@ import yaml
 
 Level = Literal["risk", "unsure", "none"]
 
-RESPONSE_KEYS = ("risk", "risk_spoken", "unsure", "unsure_spoken", "unsure_yes", "unsure_no")
+RESPONSE_KEYS = ("risk", "risk_spoken", "risk_enquiry", "risk_enquiry_spoken", "unsure", "unsure_spoken",
+                 "unsure_yes", "unsure_no")
 _PLACEHOLDERS = {
     "risk": ("{mash_phone}", "{reference}"),
     "risk_spoken": ("{mash_phone_spoken}", "{reference_spoken}"),
+    "risk_enquiry": ("{mash_phone}", "{reference}"),
+    "risk_enquiry_spoken": ("{mash_phone_spoken}", "{reference_spoken}"),
 }
+# Twilio's opt-out words: a parent who replies with one of them stops all texts, emergency ones included.
+_OPT_OUT = re.compile(r"\b(stop|stopall|unsubscribe|cancel|end|quit)\b", re.IGNORECASE)
 # GSM 03.38 basic character set (plus {} for placeholders, which are filled before sending).
 _GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -199,6 +204,8 @@ def _responses(raw: Any) -> dict[str, str]:
         bad = sorted(set(text) - _GSM7)
         if bad:
             raise _RuleError(f"responses.{key} has characters outside GSM-7: {bad!r}")
+        if not key.endswith("_spoken") and _OPT_OUT.search(text):
+            raise _RuleError(f"responses.{key} uses an SMS opt-out word (STOP, CANCEL, END, QUIT)")
         for placeholder in _PLACEHOLDERS.get(key, ()):
             if placeholder not in text:
                 raise _RuleError(f"responses.{key} must contain {placeholder}")
