@@ -122,14 +122,7 @@ class HandOff:
 
     def live_enquiry(self, turn: Turn) -> Enquiry | None:
         """This contact's own open enquiry (never one found only because someone quoted its reference)."""
-        reference = turn.state.data.get("reference")
-        if reference:
-            enquiry = queue.by_reference(turn.session, reference)
-        else:
-            enquiry = queue.latest_for_contact(turn.session, turn.state.contact_key)
-        if enquiry is None or enquiry.status == "closed" or enquiry.contact_key != turn.state.contact_key:
-            return None
-        return enquiry
+        return queue.live_for_contact(turn.session, turn.state.contact_key, turn.state.data.get("reference"))
 
     def already(self, turn: Turn, enquiry: Enquiry) -> None:
         """Asked for a caseworker again: say where the enquiry is rather than start a second one."""

@@ -41,7 +41,7 @@ class Safety:
         if assessment.level == "risk":
             self.raise_concern(turn, assessment.triggers)
             return False
-        if assessment.level == "unsure" and not state.data.get("concern_ref"):
+        if assessment.level == "unsure" and not self._urgent_case(turn):
             # The message is kept (encrypted, in the conversation state) only until the parent answers,
             # then replayed to the step it was meant for, so nothing they said is lost.
             state.data["sg_pending"] = {"resume": state.step, "triggers": list(assessment.triggers),
@@ -86,13 +86,23 @@ class Safety:
         return False
 
     def raise_concern(self, turn: Turn, triggers: tuple[str, ...]) -> None:
-        """Urgent queue entry (once per conversation while it is open), duty alert after commit, safety words first."""
+        """Every disclosure is treated as fresh: an urgent case, a duty alert after commit, safety words first.
+
+        The case is this conversation's open concern, else the parent's own open enquiry (escalated: one
+        case, one reference), else a new concern. A case that was not urgent (a caseworker cleared it, or
+        an ordinary enquiry) becomes urgent and the duty worker is alerted. On a case that is already
+        urgent the new triggers are added, and the duty worker is alerted again only if the case has
+        changed hands since this conversation last alerted them (e.g. claimed: that caseworker may be away
+        from their desk), so repeated messages do not send one alert each. A new conversation has no such
+        memory and alerts again.
+        """
         state = turn.state
-        reference = state.data.get("concern_ref")
-        if reference is not None and queue.open_concern(turn.session, reference, state.contact_key) is None:
-            reference = None  # a caseworker has closed it: a new disclosure needs a new, urgent concern
-        if reference is None:
-            enquiry = queue.raise_concern(
+        case = queue.open_case(turn.session, state.data.get("concern_ref"), state.contact_key)
+        alerted = state.data.get("concern_alerted") if case is not None else None
+        if case is None:
+            case = queue.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
+        if case is None:
+            case = queue.raise_concern(
                 turn.session,
                 self.engine.keys,
                 channel=turn.channel,
@@ -100,18 +110,31 @@ class Safety:
                 triggers=triggers,
                 retention_days=self.engine.settings.retention_days,
             )
-            reference = enquiry.reference
-            state.data["concern_ref"] = reference
+            alert = True
+        else:
+            alert = queue.add_disclosure(turn.session, self.engine.keys, case, triggers) or alerted != case.status
+        reference = case.reference
+        state.data["concern_ref"] = reference
+        if alert:
+            state.data["concern_alerted"] = case.status
             turn.after_commit.append(lambda: self.alert(reference, queue.URGENT))
             log.warning("safeguarding concern raised: %s", reference)
+        else:
+            log.warning("safeguarding concern added to: %s", reference)
+        key = "risk" if case.topic == queue.CONCERN_TOPIC else "risk_enquiry"  # their enquiry, now urgent
         turn.replies.insert(
             0,
             Reply(
-                self._wording("risk", turn, reference=reference),
-                self._spoken("risk", turn, reference=reference, reference_spoken=spell_out(reference)),
+                self._wording(key, turn, reference=reference),
+                self._spoken(key, turn, reference=reference, reference_spoken=spell_out(reference)),
                 kind="safety",
             ),
         )
+
+    def _urgent_case(self, turn: Turn) -> bool:
+        """This conversation's concern is open and urgent: no need to ask whether a child is in danger."""
+        case = queue.open_case(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
+        return case is not None and case.priority == queue.URGENT
 
     def _wording(self, key: str, turn: Turn, **values: str) -> str:
         return fill(self.engine.content.safeguarding[key], values)

@@ -111,8 +111,12 @@ def _record_consents(session: Session, enquiry: Enquiry, consents: list[ConsentA
 
 
 def is_concern(enquiry: Enquiry) -> bool:
-    """A safety concern the bot raised (policy 7.1), whatever form answers were added to it later."""
-    return enquiry.topic == CONCERN_TOPIC
+    """A safety concern (policy 7.1): one the bot raised, or a parent's enquiry a disclosure escalated.
+
+    Either way FORGET deletes only what the parent gave, never the concern, and a quoted reference gets
+    no status.
+    """
+    return enquiry.topic == CONCERN_TOPIC or enquiry.override_reason == SAFEGUARDING_OVERRIDE
 
 
 def open_concern(session: Session, reference: str | None, contact_key: str) -> Enquiry | None:
@@ -123,6 +127,17 @@ def open_concern(session: Session, reference: str | None, contact_key: str) -> E
         select(Enquiry).where(
             Enquiry.reference == reference, Enquiry.contact_key == contact_key,
             Enquiry.topic == CONCERN_TOPIC, Enquiry.status != "closed",
+        )
+    )
+
+
+def open_case(session: Session, reference: str | None, contact_key: str) -> Enquiry | None:
+    """This contact's own open case under `reference` (a concern, or an enquiry a disclosure escalated)."""
+    if not reference:
+        return None
+    return session.scalar(
+        select(Enquiry).where(
+            Enquiry.reference == reference, Enquiry.contact_key == contact_key, Enquiry.status != "closed",
         )
     )
 
@@ -182,6 +197,38 @@ def raise_concern(
     return enquiry
 
 
+TRIGGERS_KEPT = 60  # risk messages skip rate limits, so what one case keeps must stay bounded
+RAISED_AGAIN = "disclosed again after it was marked not a safeguarding concern"
+
+
+def add_disclosure(session: Session, keys: KeyRing, enquiry: Enquiry, triggers: tuple[str, ...]) -> bool:
+    """A fresh disclosure on a contact's open case: urgent (top of the queue), its triggers appended, audited.
+
+    The case stays where it is (queued, or with the caseworker who claimed it); the override reason is the
+    concern path's. Returns True when the case was not urgent before: cleared by a caseworker, or the
+    parent's own ordinary enquiry. Then the duty worker must be told as for a new concern.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        # Lock the row: two disclosures at once must not each append to the same old list and lose one.
+        session.refresh(enquiry, with_for_update=True)
+    raised = enquiry.priority != URGENT
+    on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
+    # A cleared case came back: say so, since its old triggers alone would not explain why.
+    added = ([RAISED_AGAIN] if raised and on_record else []) + [t for t in triggers if t not in on_record]
+    merged = on_record + list(dict.fromkeys(added))
+    if len(merged) > TRIGGERS_KEPT:  # keep the first disclosure and the latest ones
+        merged = merged[: TRIGGERS_KEPT // 3] + merged[-(TRIGGERS_KEPT - TRIGGERS_KEPT // 3):]
+    enquiry.safeguarding = keys.encrypt_json(merged)
+    enquiry.priority, enquiry.priority_rank = URGENT, RANK[URGENT]
+    enquiry.override_reason = SAFEGUARDING_OVERRIDE
+    if raised:
+        audit.record(session, "bot", "safeguarding_flag", enquiry.reference,
+                     "new disclosure; consent overridden: policy 7.1")
+    else:
+        audit.record(session, "bot", "safeguarding_added", enquiry.reference, "new disclosure on an urgent case")
+    return raised
+
+
 def by_reference(session: Session, reference: str) -> Enquiry | None:
     """The enquiry with this reference code, if any."""
     return session.scalar(select(Enquiry).where(Enquiry.reference == reference))
@@ -198,6 +245,17 @@ def latest_for_contact(session: Session, contact_key: str) -> Enquiry | None:
         .order_by(Enquiry.created_at.desc())
         .limit(1)
     )
+
+
+def live_for_contact(session: Session, contact_key: str, reference: str | None = None) -> Enquiry | None:
+    """This contact's own open enquiry: the one this conversation made (`reference`), else their newest.
+
+    Never one found only because someone quoted its reference: it must carry this contact's key.
+    """
+    enquiry = by_reference(session, reference) if reference else latest_for_contact(session, contact_key)
+    if enquiry is None or enquiry.status == "closed" or enquiry.contact_key != contact_key:
+        return None
+    return enquiry
 
 
 def queued(session: Session, limit: int = QUEUE_PAGE) -> list[Enquiry]:

@@ -126,10 +126,13 @@ def test_a_closed_concern_is_never_reused_in_the_same_conversation(app: Flask, s
     close(app, first)
     done = sms_form(sms)
     assert first not in done and "Your reference is" in done
+    [form_reference] = REFERENCE.findall(done)
     again = "\n".join(sms.send(RISK))
+    # The new disclosure escalates the parent's own open enquiry, not the closed concern.
     [concern] = [e for e in enquiries(app) if e.status == "queued" and e.priority == "urgent"]
-    assert concern.reference != first and concern.reference in again
-    assert len(enquiries(app)) == 3
+    assert concern.reference == form_reference != first and first not in again
+    assert f"passed your enquiry {form_reference}" in again
+    assert len(enquiries(app)) == 2
 
 
 def test_another_parents_form_is_never_added_to_a_concern(app: Flask, sms: SmsActions) -> None:
