@@ -1,4 +1,4 @@
-"""Contacting the parent by text from the console: only with consent, and discreet unless they agreed otherwise."""
+"""Texting the parent from the console: only with consent, in their safe time, discreet unless they agreed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from intake import audit, casework, conversations
-from intake.casework import SMS_METHODS, CaseworkError, allowed, case_for, reply_target
+from intake.casework import SMS_METHODS, CaseworkError, ContactClock, allowed, case_for, reply_target
 from intake.crypto import KeyRing, contact_key
 
 # Names that give the service away whatever the local service calls itself (policy 2.1).
@@ -37,9 +37,13 @@ def names_the_service(text: str, service_name: str) -> bool:
 
 def prepare_sms_reply(
     session: Session, keys: KeyRing, hash_key: str, caseworker: str, role: str, reference: str, text: str,
-    service_name: str,
+    service_name: str, clock: ContactClock,
 ) -> OutboundText:
-    """The text to send to the parent, or a CaseworkError saying why it must not be sent."""
+    """The text to send to the parent, or a CaseworkError saying why it must not be sent.
+
+    The safe-time check (policy 1.3, 2.1) is made here, not left to each caller, so no path that texts a
+    parent can skip it; outside the parent's window the refusal says when it is next safe.
+    """
     text, enquiry, contact = reply_target(session, keys, caseworker, role, reference, text, SMS_METHODS,
                                           "by text message")
     method = contact.get("method")
@@ -53,6 +57,10 @@ def prepare_sms_reply(
             "The parent did not agree to the service's name being used: take the name out of the text "
             "(someone else may see their phone)."
         )
+    # The same rule as casework.require_safe_time, on the enquiry already loaded (no second lookup).
+    safe = clock.check(enquiry.safe_times)
+    if not safe.safe_now:
+        raise CaseworkError(safe.refusal)
     return OutboundText(number, text)
 
 

@@ -203,8 +203,8 @@ def text_parent(reference: str) -> Any:
         with unit_of_work(svc.sessions) as db:
             outbound = outreach.prepare_sms_reply(
                 db, svc.keys, svc.settings.hash_key, user, role, reference, text, svc.settings.service_name,
+                _contact_clock(db),
             )
-            casework.require_safe_time(db, user, role, reference, _contact_clock(db))
     except casework.CaseworkError as exc:
         return _case_page(reference, text, str(exc), 409)
     texter = current_app.extensions.get("console_texter")

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from intake import outreach, queue
+from intake import casework, outreach, queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, CaseNote, ConsentRecord, Enquiry, OptOut, utcnow
 from intake.queue import ConsentAnswer
@@ -460,3 +460,32 @@ def test_export_keeps_a_safe_time_answer_no_longer_offered_as_it_was_given(app: 
     text = auth.post(f"/caseworker/case/{reference}/export", format="txt").get_data(as_text=True)
     assert "Safe times to contact: evenings\n" in text
 
+
+# ---- the safe time holds for any path that texts a parent ----
+
+def contact_clock(app: Flask, moment: str) -> casework.ContactClock:
+    """The safe-time windows and office hours the app was given, at a UTC instant."""
+    return casework.ContactClock(svc(app).content.contact_times, svc(app).hours, utc(moment))
+
+
+def prepare(app: Flask, reference: str, moment: str) -> outreach.OutboundText:
+    """Ask outreach for a text to the parent at `moment`, as the console's caseworker alex."""
+    with unit_of_work(svc(app).sessions) as session:
+        return outreach.prepare_sms_reply(
+            session, svc(app).keys, svc(app).settings.hash_key, "alex", "caseworker", reference,
+            "Hello, returning your message.", svc(app).settings.service_name, contact_clock(app, moment),
+        )
+
+
+def test_outreach_itself_refuses_a_text_outside_the_safe_time(texting: tuple[Flask, list[Any]]) -> None:
+    app, received = texting
+    reference = sms_enquiry(app, safe_times="mornings")
+    claimed(app, reference)
+    with pytest.raises(casework.CaseworkError) as refused:
+        prepare(app, reference, "2026-11-27 17:05")  # Friday, 5pm
+    assert str(refused.value) == (
+        "Not sent: the parent said weekday mornings are safe. Next safe time: Mon 30 Nov, 09:00."
+    )
+    assert PARENT not in str(refused.value)
+    assert prepare(app, reference, "2026-11-30 09:00").to == PARENT  # Monday morning: allowed
+    assert received == [] and audit_rows(app, "reply") == [] and first_contact(app, reference) is None
