@@ -50,7 +50,8 @@
       cell(tr, item.topic);
       cell(tr, item.channel);
       cell(tr, item.waiting_minutes + " min");
-      cell(tr, item.safe_times || "any time");
+      /* The server's words (the parent's safe time as its label, and whether it is safe now), as the page shows them. */
+      cell(tr, item.safe_times);
       var form = document.createElement("form");
       form.method = "post";
       form.action = table.dataset.claim.replace("REF", encodeURIComponent(item.reference));
