@@ -386,7 +386,12 @@ def phase(port: int, base: str, url: str, parents: int, seconds: float, rate: fl
 
 def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.0,
         rate: float = TARGET_TURNS_PER_S) -> dict[str, Any]:
-    """Start gunicorn on a fresh PostgreSQL schema, run both phases, stop it, drop the schema."""
+    """Start gunicorn on a fresh PostgreSQL schema, run the phases, stop it, drop the schema.
+
+    Flat out first (what this machine serves), then paced at the target rate, then, when the machine
+    serves less than the target, paced at 70% of what it served: the latency of a server that is busy
+    but not overloaded, which the overloaded figure alone hides.
+    """
     why = postgres_available()
     if why:
         return {"skipped": why}
@@ -403,8 +408,12 @@ def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.
             try:
                 wait_ready(port, process)
                 boot_rss = worker_rss_mb(process.pid)
-                paced = phase(port, base, url, parents, seconds, rate, "1", warmup=3.0, master=process.pid)
                 flat = phase(port, base, url, parents, flat_out_seconds, 0.0, "2", warmup=2.0, master=process.pid)
+                paced = phase(port, base, url, parents, seconds, rate, "1", warmup=3.0, master=process.pid)
+                within = None
+                if flat["turns_per_s"] < rate:
+                    within = phase(port, base, url, parents, seconds, round(0.7 * flat["turns_per_s"]), "3",
+                                   warmup=3.0, master=process.pid)
                 rss = worker_rss_mb(process.pid)
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -420,19 +429,20 @@ def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.
         "server": f"gunicorn {WORKERS} gthread workers x {THREADS} threads, PostgreSQL, loopback",
         "paced": paced,
         "flat_out": flat,
+        "paced_within_capacity": within,
         "worker_rss_mb_after_boot": boot_rss,
         "worker_rss_mb_after_load": rss,
-        "server_log_tail": log_tail if (paced["errors"] or flat["errors"]) else "",
+        "server_log_tail": log_tail if any(p["errors"] for p in (paced, flat, within) if p) else "",
         "targets": {"turns_per_s": TARGET_TURNS_PER_S, "p99_ms": TARGET_P99_MS},
     }
     best_rate = max(paced["turns_per_s"], flat["turns_per_s"])
     result["met"] = {
         "turns_per_s": best_rate >= TARGET_TURNS_PER_S,
         "p99": paced["latency"]["p99_ms"] <= TARGET_P99_MS,
-        "errors": paced["errors"] + flat["errors"] == 0,
+        "errors": all(p["errors"] == 0 for p in (paced, flat, within) if p),
         "no_lost_or_duplicated": all(
             p["database"]["lost"] == 0 and p["database"]["duplicated"] == 0
-            and p["database"]["stored_without_reply"] == 0 for p in (paced, flat)
+            and p["database"]["stored_without_reply"] == 0 for p in (paced, flat, within) if p
         ),
     }
     return result
@@ -447,8 +457,11 @@ def print_report(result: dict[str, Any]) -> None:
     print(f"  server: {result['server']}")
     print(f"  {'phase':28} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7} "
           f"{'done':>6} {'in DB':>6} {'lost':>5} {'dup':>4}")
-    for name, key in (("paced, {r:.0f}/s offered", "paced"), ("flat out", "flat_out")):
-        p = result[key]
+    for name, key in (("flat out", "flat_out"), ("paced, {r:.0f}/s offered", "paced"),
+                      ("paced, {r:.0f}/s offered", "paced_within_capacity")):
+        p = result.get(key)
+        if not p:
+            continue
         label = name.format(r=p["offered_turns_per_s"]) + f", {p['parents']} parents"
         db = p["database"]
         print(f"  {label:28} {p['turns_per_s']:8.0f} {p['latency']['p50_ms']:8.1f} {p['latency']['p99_ms']:8.1f} "
