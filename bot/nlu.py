@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
+import numpy as np
+
 # Function words carry no topic; removing them stops "my" and "the" making unrelated messages look alike.
 # Question words, "not", "you"/"me" (questions about the service itself), greetings and thanks are kept.
 STOPWORDS = frozenset(
@@ -179,6 +181,17 @@ class Classifier:
         self.examples: dict[str, list[tuple[int, float]]] = {}  # feature -> (example, weight)
         self.centroids: dict[str, list[tuple[int, float]]] = {}  # feature -> (topic, weight of the sum)
         self.centroid_norms: list[float] = []
+        # The same index as arrays, so a message is scored in a few vectorised steps rather than a Python
+        # loop over every (feature, example) pair: features get numbers; each feature's postings are a
+        # slice of flat arrays (`post_start`); centroids are a dense topics x features matrix.
+        self.feature_ids: dict[str, int] = {}
+        self.post_start = np.zeros(1, dtype=np.int64)
+        self.post_example = np.zeros(0, dtype=np.int64)
+        self.post_weight = np.zeros(0)
+        self.centroid_matrix = np.zeros((0, 0))
+        self.topic_of = np.zeros(0, dtype=np.int64)
+        self.topic_first = np.zeros(0, dtype=np.int64)
+        self.topic_size = np.zeros(0, dtype=np.int64)
         self.threshold = settings.min_threshold
         self.margin = settings.min_margin  # required lead when the single nearest example agrees with it
         self.split_margin = settings.min_margin  # required lead when the nearest example is another topic's
@@ -222,8 +235,25 @@ class Classifier:
                 centroid_index[feature].append((number, weight))
         self.centroids = dict(centroid_index)
         self.centroid_norms = [math.sqrt(sum(w * w for w in s.values())) or 1.0 for s in sums]
+        self._index_arrays()
         self.threshold, self.margin, self.split_margin = self._tune(vectors)
         return self
+
+    def _index_arrays(self) -> None:
+        """Lay the postings and centroids out as arrays (see __init__)."""
+        self.feature_ids = {feature: number for number, feature in enumerate(self.examples)}
+        lengths = [len(postings) for postings in self.examples.values()]
+        self.post_start = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+        flat = [pair for postings in self.examples.values() for pair in postings]
+        self.post_example = np.array([example for example, _ in flat], dtype=np.int64)
+        self.post_weight = np.array([weight for _, weight in flat], dtype=np.float64)
+        self.centroid_matrix = np.zeros((len(self.topics), len(self.feature_ids)))
+        for feature, postings in self.centroids.items():
+            for number, weight in postings:
+                self.centroid_matrix[number, self.feature_ids[feature]] = weight
+        self.topic_of = np.array(self.example_topic, dtype=np.int64)
+        self.topic_first = np.array([first for first, _ in self.example_ranges], dtype=np.int64)
+        self.topic_size = np.array([stop - first for first, stop in self.example_ranges], dtype=np.int64)
 
     def _weights(self, counted: list[Counter[str]], topic_of: list[int]) -> tuple[dict[str, float], float]:
         """Inverse topic frequency of each feature, and the weight of a feature no topic has."""
@@ -266,30 +296,50 @@ class Classifier:
 
         leave_out drops one example (leave-one-out).
         """
-        near = [0.0] * len(self.example_topic)  # similarity to each example (never negative)
-        postings = self.examples
-        for feature, weight in vector.items():
-            for example, other in postings.get(feature, ()):
-                near[example] += weight * other
+        known = [(self.feature_ids[f], w) for f, w in vector.items() if f in self.feature_ids]
+        count = len(self.example_topic)
+        if not known:
+            return [], -1
+        ids = np.array([number for number, _ in known], dtype=np.int64)
+        weights = np.array([weight for _, weight in known])
+        # Similarity to each example: gather every posting of the message's features, weight, add up.
+        starts, lengths = self.post_start[ids], self.post_start[ids + 1] - self.post_start[ids]
+        total = int(lengths.sum())
+        offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        positions = offsets + np.arange(total)
+        near = np.bincount(
+            self.post_example[positions], weights=self.post_weight[positions] * np.repeat(weights, lengths),
+            minlength=count,
+        )
         if leave_out >= 0:
             near[leave_out] = 0.0  # as good as absent: a topic's missing neighbours also count as 0
-        central = [0.0] * len(self.topics)
-        for feature, weight in vector.items():
-            for number, other in self.centroids.get(feature, ()):
-                central[number] += weight * other
-        own = self.example_topic[leave_out] if leave_out >= 0 else -1
+        central = self.centroid_matrix[:, ids] @ weights
+        norms = np.array(self.centroid_norms)
+        if leave_out >= 0:  # that topic's centroid without this example: |S - v|^2 = |S|^2 - 2 v.S + 1
+            own = self.example_topic[leave_out]
+            dot = central[own]
+            central[own] = dot - 1.0
+            norms[own] = math.sqrt(max(norms[own] ** 2 - 2 * dot + 1.0, 1e-12))
         k, blend = self.settings.knn, self.settings.blend
-        scores = []
-        for number, (first, stop) in enumerate(self.example_ranges):
-            best = sorted(near[first:stop], reverse=True)[:k]  # a topic's examples are numbered together
-            dot, norm = central[number], self.centroid_norms[number]
-            if number == own:  # the centroid without this example: |S - v|^2 = |S|^2 - 2 v.S + 1
-                dot, norm = dot - 1.0, math.sqrt(max(norm * norm - 2 * dot + 1.0, 1e-12))
-            score = blend * sum(best) / k + (1 - blend) * dot / norm
-            if score or best:
-                scores.append((score, number))
+        # The k best examples of each topic: examples are numbered topic by topic, so sort by (topic, -near)
+        # and take the first k of each run; a topic with fewer than k examples counts the missing as 0.
+        order = np.lexsort((-near, self.topic_of))
+        ranked_near = near[order]
+        best = np.zeros(len(self.topics))
+        has_any = np.zeros(len(self.topics), dtype=bool)
+        for j in range(k):
+            present = self.topic_size > j
+            values = np.where(present, ranked_near[np.minimum(self.topic_first + j, count - 1)], 0.0)
+            best += values
+            has_any |= present
+        scores_array = blend * best / k + (1 - blend) * central / norms
+        scores = [
+            (float(score), number)
+            for number, (score, any_examples) in enumerate(zip(scores_array, has_any, strict=True))
+            if score or any_examples
+        ]
         scores.sort(key=lambda pair: (-pair[0], self.topics[pair[1]]))
-        closest = max(range(len(near)), key=near.__getitem__, default=-1)
+        closest = int(np.argmax(near)) if count else -1
         nearest = self.example_topic[closest] if closest >= 0 and near[closest] > 0 else -1
         return scores, nearest
 
