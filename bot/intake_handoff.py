@@ -9,7 +9,7 @@ from typing import Any
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.replies import Reply
-from intake import form_rules, parent_messages, queue, service_hours
+from intake import concerns, form_rules, parent_messages, queue, service_hours
 from intake.hours import OfficeHours
 from intake.models import Enquiry
 from intake.queue import ConsentAnswer
@@ -84,11 +84,11 @@ class HandOff:
             name_service_ok=bool(slots.get("consent_name_service")),
             consents=self._consents(form),
         )
-        concern = queue.open_concern(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
+        concern = concerns.open_concern(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
         turn.state.data.pop("form", None)
         if concern is not None:
             # The duty caseworker was alerted when the concern was raised; the case simply grows.
-            queue.attach_form(turn.session, self.engine.keys, concern, **answers)
+            concerns.attach_form(turn.session, self.engine.keys, concern, **answers)
             turn.state.data.update(step=AFTER, reference=concern.reference)
             key = "added_to_concern" if slots.get("consent_contact") else "added_to_concern_no_contact"
             turn.say(Reply(self._msg(key, reference=concern.reference),
@@ -122,14 +122,14 @@ class HandOff:
 
     def live_enquiry(self, turn: Turn) -> Enquiry | None:
         """This contact's own open enquiry (never one found only because someone quoted its reference)."""
-        return queue.live_for_contact(turn.session, turn.state.contact_key, turn.state.data.get("reference"))
+        return concerns.live_for_contact(turn.session, turn.state.contact_key, turn.state.data.get("reference"))
 
     def already(self, turn: Turn, enquiry: Enquiry) -> None:
         """Asked for a caseworker again: say where the enquiry is rather than start a second one."""
         if enquiry.status == "claimed":
             key = "with_caseworker"
         else:
-            key = "already_with_concern" if queue.is_concern(enquiry) else "already_queued"
+            key = "already_with_concern" if concerns.is_concern(enquiry) else "already_queued"
         turn.say(Reply(self._msg(key, reference=enquiry.reference, position=queue.position(turn.session, enquiry))))
 
     def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
@@ -159,7 +159,7 @@ class HandOff:
         """A quoted reference gets its status (never content); only its own parent can act on it."""
         reference = find_reference(turn.text) if turn.text else None
         enquiry = queue.by_reference(turn.session, reference) if reference else None
-        if enquiry is None or (enquiry.priority == queue.URGENT and queue.is_concern(enquiry)):
+        if enquiry is None or (enquiry.priority == queue.URGENT and concerns.is_concern(enquiry)):
             return False
         if enquiry.status == "queued":
             status = self._msg("status_queued", position=queue.position(turn.session, enquiry))
@@ -176,13 +176,13 @@ class HandOff:
         """FORGET / withdraw consent: erase the enquiry's details and record the withdrawal."""
         enquiry = self.live_enquiry(turn)
         concern = turn.state.data.get("concern_ref")
-        if enquiry is not None and queue.is_concern(enquiry):
+        if enquiry is not None and concerns.is_concern(enquiry):
             # The form was added to the safety concern: the parent's answers go, the concern stays (7.1).
-            queue.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)
+            concerns.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)
             turn.say(Reply(self._msg("withdrawn_from_concern", reference=enquiry.reference)))
             return
         if enquiry is not None:
-            queue.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)
+            concerns.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)
             turn.say(Reply(self._msg("withdrawn", reference=enquiry.reference)))
         elif concern:
             turn.say(Reply(self.engine.content.text("forget_safeguarding", reference=concern)))

@@ -10,7 +10,7 @@ from bot.answers import yes_no
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
-from intake import queue
+from intake import concerns, queue
 from intake.safeguarding import assess
 
 log = logging.getLogger(__name__)
@@ -97,12 +97,12 @@ class Safety:
         memory and alerts again.
         """
         state = turn.state
-        case = queue.open_case(turn.session, state.data.get("concern_ref"), state.contact_key)
+        case = concerns.open_case(turn.session, state.data.get("concern_ref"), state.contact_key)
         alerted = state.data.get("concern_alerted") if case is not None else None
         if case is None:
-            case = queue.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
+            case = concerns.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
         if case is None:
-            case = queue.raise_concern(
+            case = concerns.raise_concern(
                 turn.session,
                 self.engine.keys,
                 channel=turn.channel,
@@ -112,7 +112,7 @@ class Safety:
             )
             alert = True
         else:
-            alert = queue.add_disclosure(turn.session, self.engine.keys, case, triggers) or alerted != case.status
+            alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers) or alerted != case.status
         reference = case.reference
         state.data["concern_ref"] = reference
         if alert:
@@ -121,7 +121,7 @@ class Safety:
             log.warning("safeguarding concern raised: %s", reference)
         else:
             log.warning("safeguarding concern added to: %s", reference)
-        key = "risk" if case.topic == queue.CONCERN_TOPIC else "risk_enquiry"  # their enquiry, now urgent
+        key = "risk" if case.topic == concerns.CONCERN_TOPIC else "risk_enquiry"  # their enquiry, now urgent
         turn.replies.insert(
             0,
             Reply(
@@ -133,7 +133,7 @@ class Safety:
 
     def _urgent_case(self, turn: Turn) -> bool:
         """This conversation's concern is open and urgent: no need to ask whether a child is in danger."""
-        case = queue.open_case(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
+        case = concerns.open_case(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
         return case is not None and case.priority == queue.URGENT
 
     def _wording(self, key: str, turn: Turn, **values: str) -> str:

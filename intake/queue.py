@@ -18,8 +18,6 @@ from intake.references import new_reference
 URGENT, NORMAL = "urgent", "normal"
 RANK = {URGENT: 0, NORMAL: 1}
 PARENT_MESSAGE = "parent (message)"  # CaseNote author for messages a parent sent after the claim
-SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
-CONCERN_TOPIC = "safeguarding"  # the topic of every concern the bot raises
 
 
 class QueueError(Exception):
@@ -44,8 +42,8 @@ def _unique_reference(session: Session) -> str:
     raise QueueError("could not find a free reference code")
 
 
-def _enqueue(session: Session, priority: str, retention_days: int, **fields: Any) -> Enquiry:
-    """Store a new queued enquiry under a fresh, unique reference."""
+def enqueue(session: Session, priority: str, retention_days: int, **fields: Any) -> Enquiry:
+    """Store a new queued enquiry (a parent's, or a safety concern) under a fresh, unique reference."""
     now = utcnow()
     enquiry = Enquiry(priority=priority, priority_rank=RANK[priority], status="queued", created_at=now,
                       retain_until=now + timedelta(days=retention_days), **fields)
@@ -78,7 +76,7 @@ def create_enquiry(
     retention_days: int,
 ) -> Enquiry:
     """Queue a parent-confirmed enquiry with its consent answers; personal fields encrypted."""
-    enquiry = _enqueue(
+    enquiry = enqueue(
         session, NORMAL, retention_days,
         channel=channel,
         contact_key=contact_key,
@@ -90,12 +88,13 @@ def create_enquiry(
         voicemail_ok=voicemail_ok,
         name_service_ok=name_service_ok,
     )
-    _record_consents(session, enquiry, consents, channel)
+    record_consents(session, enquiry, consents, channel)
     audit.record(session, "bot", "enqueue", enquiry.reference)
     return enquiry
 
 
-def _record_consents(session: Session, enquiry: Enquiry, consents: list[ConsentAnswer], channel: str) -> None:
+def record_consents(session: Session, enquiry: Enquiry, consents: list[ConsentAnswer], channel: str) -> None:
+    """Add the parent's consent answers to the ledger under this enquiry (a new one, or a concern's)."""
     for answer in consents:
         session.add(
             ConsentRecord(
@@ -110,68 +109,6 @@ def _record_consents(session: Session, enquiry: Enquiry, consents: list[ConsentA
         )
 
 
-def is_concern(enquiry: Enquiry) -> bool:
-    """A safety concern (policy 7.1): one the bot raised, or a parent's enquiry a disclosure escalated.
-
-    Either way FORGET deletes only what the parent gave, never the concern, and a quoted reference gets
-    no status.
-    """
-    return enquiry.topic == CONCERN_TOPIC or enquiry.override_reason == SAFEGUARDING_OVERRIDE
-
-
-def open_concern(session: Session, reference: str | None, contact_key: str) -> Enquiry | None:
-    """This contact's own safety concern under `reference`, until a caseworker closes it."""
-    if not reference:
-        return None
-    return session.scalar(
-        select(Enquiry).where(
-            Enquiry.reference == reference, Enquiry.contact_key == contact_key,
-            Enquiry.topic == CONCERN_TOPIC, Enquiry.status != "closed",
-        )
-    )
-
-
-def open_case(session: Session, reference: str | None, contact_key: str) -> Enquiry | None:
-    """This contact's own open case under `reference` (a concern, or an enquiry a disclosure escalated)."""
-    if not reference:
-        return None
-    return session.scalar(
-        select(Enquiry).where(
-            Enquiry.reference == reference, Enquiry.contact_key == contact_key, Enquiry.status != "closed",
-        )
-    )
-
-
-def attach_form(
-    session: Session,
-    keys: KeyRing,
-    concern: Enquiry,
-    *,
-    channel: str,
-    topic: str,
-    summary: str | None,
-    facts: dict[str, Any],
-    contact: dict[str, Any] | None,
-    safe_times: str | None,
-    voicemail_ok: bool,
-    name_service_ok: bool,
-    consents: list[ConsentAnswer],
-) -> Enquiry:
-    """A parent-confirmed form added to their own open safety concern: one case, one reference.
-
-    The concern keeps its priority, place, status, override reason and triggers; the form's topic goes
-    in with the facts, since the case's topic stays the concern's.
-    """
-    concern.summary = keys.encrypt(summary) if summary else None
-    concern.facts = keys.encrypt_json({"topic": topic, **facts})
-    concern.contact = keys.encrypt_json(contact) if contact else None
-    concern.safe_times = safe_times
-    concern.voicemail_ok, concern.name_service_ok = voicemail_ok, name_service_ok
-    _record_consents(session, concern, consents, channel)
-    audit.record(session, "bot", "form_added", concern.reference)
-    return concern
-
-
 def record_standalone(
     session: Session, purpose: str, wording_version: str, channel: str, granted: bool = False
 ) -> None:
@@ -181,81 +118,12 @@ def record_standalone(
                               channel=channel, at=utcnow()))
 
 
-def raise_concern(
-    session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...], retention_days: int
-) -> Enquiry:
-    """An urgent enquiry for a possible risk to a child, created whatever the consent state (policy 7.1)."""
-    enquiry = _enqueue(
-        session, URGENT, retention_days,
-        channel=channel,
-        contact_key=contact_key,
-        topic=CONCERN_TOPIC,
-        safeguarding=keys.encrypt_json(list(triggers)),
-        override_reason=SAFEGUARDING_OVERRIDE,
-    )
-    audit.record(session, "bot", "safeguarding_flag", enquiry.reference, "consent overridden: policy 7.1")
-    return enquiry
-
-
-TRIGGERS_KEPT = 60  # risk messages skip rate limits, so what one case keeps must stay bounded
-RAISED_AGAIN = "disclosed again after it was marked not a safeguarding concern"
-
-
-def add_disclosure(session: Session, keys: KeyRing, enquiry: Enquiry, triggers: tuple[str, ...]) -> bool:
-    """A fresh disclosure on a contact's open case: urgent (top of the queue), its triggers appended, audited.
-
-    The case stays where it is (queued, or with the caseworker who claimed it); the override reason is the
-    concern path's. Returns True when the case was not urgent before: cleared by a caseworker, or the
-    parent's own ordinary enquiry. Then the duty worker must be told as for a new concern.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        # Lock the row: two disclosures at once must not each append to the same old list and lose one.
-        session.refresh(enquiry, with_for_update=True)
-    raised = enquiry.priority != URGENT
-    on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
-    # A cleared case came back: say so, since its old triggers alone would not explain why.
-    added = ([RAISED_AGAIN] if raised and on_record else []) + [t for t in triggers if t not in on_record]
-    merged = on_record + list(dict.fromkeys(added))
-    if len(merged) > TRIGGERS_KEPT:  # keep the first disclosure and the latest ones
-        merged = merged[: TRIGGERS_KEPT // 3] + merged[-(TRIGGERS_KEPT - TRIGGERS_KEPT // 3):]
-    enquiry.safeguarding = keys.encrypt_json(merged)
-    enquiry.priority, enquiry.priority_rank = URGENT, RANK[URGENT]
-    enquiry.override_reason = SAFEGUARDING_OVERRIDE
-    if raised:
-        audit.record(session, "bot", "safeguarding_flag", enquiry.reference,
-                     "new disclosure; consent overridden: policy 7.1")
-    else:
-        audit.record(session, "bot", "safeguarding_added", enquiry.reference, "new disclosure on an urgent case")
-    return raised
-
-
 def by_reference(session: Session, reference: str) -> Enquiry | None:
     """The enquiry with this reference code, if any."""
     return session.scalar(select(Enquiry).where(Enquiry.reference == reference))
 
 
 QUEUE_PAGE = 50  # the console shows the front of the queue; its cost stays flat however long the queue is
-
-
-def latest_for_contact(session: Session, contact_key: str) -> Enquiry | None:
-    """The newest open enquiry this contact made (a safety concern is not theirs to act on)."""
-    return session.scalar(
-        select(Enquiry)
-        .where(Enquiry.contact_key == contact_key, Enquiry.status != "closed", Enquiry.topic != CONCERN_TOPIC)
-        .order_by(Enquiry.created_at.desc())
-        .limit(1)
-    )
-
-
-def live_for_contact(session: Session, contact_key: str, reference: str | None = None) -> Enquiry | None:
-    """This contact's own open enquiry: the one this conversation made (`reference`), else their newest.
-
-    Never one found only because someone quoted its reference: it must carry this contact's key.
-    """
-    enquiry = by_reference(session, reference) if reference else latest_for_contact(session, contact_key)
-    if enquiry is None or enquiry.status == "closed" or enquiry.contact_key != contact_key:
-        return None
-    return enquiry
 
 
 def queued(session: Session, limit: int = QUEUE_PAGE) -> list[Enquiry]:
@@ -354,27 +222,3 @@ def _owned(session: Session, caseworker: str, reference: str) -> Enquiry:
     if enquiry.status != "claimed" or enquiry.claimed_by != caseworker:
         raise QueueError("that enquiry is not in your caseload")
     return enquiry
-
-
-def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_version: str) -> None:
-    """The parent withdrew consent: erase the personal details, record it, close the enquiry.
-
-    A safety concern the form was added to stays open with its triggers (policy 7.1): only what the
-    parent gave with their consent goes.
-    """
-    session.add(
-        ConsentRecord(
-            enquiry_id=enquiry.id, reference=enquiry.reference, purpose="keep_details", granted=False,
-            wording_version=wording_version, channel=channel, at=utcnow(),
-        )
-    )
-    enquiry.summary = enquiry.facts = enquiry.contact = None
-    for note in [n for n in enquiry.notes if n.author == PARENT_MESSAGE]:
-        session.delete(note)  # what the parent sent after the claim goes too
-    if is_concern(enquiry):
-        enquiry.safe_times, enquiry.voicemail_ok, enquiry.name_service_ok = None, False, False
-        audit.record(session, "parent", "withdraw_form", enquiry.reference)
-        return
-    enquiry.contact_key = None
-    enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), "withdrawn by parent"
-    audit.record(session, "parent", "withdraw", enquiry.reference)

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from bot.cli import intake_cli
-from intake import queue, staff
+from intake import concerns, queue, staff
 from intake.db import unit_of_work
 from intake.models import AuditEvent, Caseworker, utcnow
 from intake.queue import ConsentAnswer
@@ -102,7 +102,7 @@ def enquire(app: Flask, *, urgent: bool = False, contact: dict[str, Any] | None 
     now = utcnow()
     with unit_of_work(svc(app).sessions) as session:
         if urgent:
-            enquiry = queue.raise_concern(session, svc(app).keys, channel="web", contact_key="k" * 64,
+            enquiry = concerns.raise_concern(session, svc(app).keys, channel="web", contact_key="k" * 64,
                                           triggers=("mentions a child being hurt",), retention_days=30)
         else:
             enquiry = queue.create_enquiry(

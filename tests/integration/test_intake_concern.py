@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select, update
 
-from intake import queue
+from intake import concerns, queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, ConsentRecord, Conversation, Enquiry, utcnow
 from tests.conftest import ChatActions, SmsActions
@@ -53,7 +53,7 @@ def test_form_after_a_disclosure_joins_the_concern_under_its_reference(app: Flas
     keys = app.extensions["intake"].keys
     assert enquiry.reference == reference and enquiry.status == "queued"
     assert enquiry.priority == "urgent" and enquiry.priority_rank == 0 and enquiry.topic == "safeguarding"
-    assert enquiry.override_reason == queue.SAFEGUARDING_OVERRIDE
+    assert enquiry.override_reason == concerns.SAFEGUARDING_OVERRIDE
     assert any("hits" in t for t in keys.decrypt_json(enquiry.safeguarding))
     assert keys.decrypt(enquiry.summary) == WORDS
     assert keys.decrypt_json(enquiry.facts) == {"topic": "school_support", "school_phase": "primary",

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake import audit, queue
+from intake import audit, concerns, queue
 from intake.crypto import KeyRing
 from intake.db import make_engine, make_session_factory, unit_of_work
 from intake.migrate import upgrade
@@ -122,7 +122,7 @@ def test_claim_order_is_urgent_first_then_oldest(sqlite_db) -> None:
         older = enqueue(session, "older")
         newer.created_at = now - timedelta(minutes=5)
         older.created_at = now - timedelta(minutes=30)
-        urgent = queue.raise_concern(session, KEYS, channel="sms", contact_key="k" * 64, triggers=("t",),
+        urgent = concerns.raise_concern(session, KEYS, channel="sms", contact_key="k" * 64, triggers=("t",),
                                      retention_days=30)
         urgent.created_at = now  # the newest of all, still first
         refs = {"newer": newer.reference, "older": older.reference, "urgent": urgent.reference}

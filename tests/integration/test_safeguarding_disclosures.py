@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
-from intake import casework, queue
+from intake import casework, concerns, queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, CaseNote, Enquiry
 from intake.safeguarding import load_rules
@@ -124,8 +124,8 @@ def test_a_disclosure_after_the_concern_was_cleared_is_urgent_again_and_alerts(
     assert replies[0].startswith("If a child is in immediate danger") and reference_in(replies) == reference
     concern = next(e for e in enquiries(app) if e.reference == reference)
     assert (concern.status, concern.priority, concern.priority_rank) == ("queued", "urgent", 0)
-    assert concern.override_reason == queue.SAFEGUARDING_OVERRIDE
-    assert triggers(app, concern) == [HITS, queue.RAISED_AGAIN, NOT_SAFE]
+    assert concern.override_reason == concerns.SAFEGUARDING_OVERRIDE
+    assert triggers(app, concern) == [HITS, concerns.RAISED_AGAIN, NOT_SAFE]
     with app.extensions["intake"].sessions() as session:
         assert [e.reference for e in queue.queued(session)] == [reference, other]  # top of the queue again
     assert actions(app, reference) == ["safeguarding_flag", "claim", "safeguarding_cleared", "release",
@@ -144,7 +144,7 @@ def test_a_disclosure_on_a_claimed_concern_stays_with_the_caseworker_and_alerts(
     assert "999" in replies[0]["text"] and reference in replies[0]["text"]
     [concern] = enquiries(app)
     assert (concern.status, concern.claimed_by, concern.priority) == ("claimed", "alice", "urgent")
-    assert triggers(app, concern) == [HITS, *([queue.RAISED_AGAIN] if cleared else []), NOT_SAFE]
+    assert triggers(app, concern) == [HITS, *([concerns.RAISED_AGAIN] if cleared else []), NOT_SAFE]
     # Alice may be away from her desk: the duty worker hears of the new disclosure too.
     assert alerts(duty) == [urgent(reference), urgent(reference)]
     chat.say(MORE)  # nothing has changed hands since that alert: added to the case, no third alert
@@ -189,7 +189,7 @@ def test_form_first_then_a_disclosure_escalates_that_enquiry(app: Flask, sms: Sm
     assert reference_in(replies) == reference
     [enquiry] = enquiries(app)
     assert (enquiry.status, enquiry.priority, enquiry.priority_rank) == ("queued", "urgent", 0)
-    assert enquiry.topic != queue.CONCERN_TOPIC and enquiry.override_reason == queue.SAFEGUARDING_OVERRIDE
+    assert enquiry.topic != concerns.CONCERN_TOPIC and enquiry.override_reason == concerns.SAFEGUARDING_OVERRIDE
     assert triggers(app, enquiry) == [HITS]
     assert app.extensions["intake"].keys.decrypt(enquiry.summary) == "Please help with support"
     assert actions(app, reference) == ["enqueue", "safeguarding_flag"]
