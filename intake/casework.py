@@ -237,9 +237,12 @@ def reply_target(
     return text, enquiry, contact
 
 
-def require_safe_time(session: Session, caseworker: str, role: str, reference: str, clock: ContactClock) -> None:
-    """Refuse a text outside the parent's safe time (policy 1.3, 2.1), saying when it is next safe."""
-    safe = clock.check(case_for(session, caseworker, role, reference).safe_times)
+def require_safe_time(enquiry: Enquiry, clock: ContactClock) -> None:
+    """Refuse a text outside the parent's safe time (policy 1.3, 2.1), saying when it is next safe.
+
+    Takes the enquiry the caller has already loaded and checked (reply_target), so no second lookup.
+    """
+    safe = clock.check(enquiry.safe_times)
     if not safe.safe_now:
         raise CaseworkError(safe.refusal)
 

@@ -57,10 +57,7 @@ def prepare_sms_reply(
             "The parent did not agree to the service's name being used: take the name out of the text "
             "(someone else may see their phone)."
         )
-    # The same rule as casework.require_safe_time, on the enquiry already loaded (no second lookup).
-    safe = clock.check(enquiry.safe_times)
-    if not safe.safe_now:
-        raise CaseworkError(safe.refusal)
+    casework.require_safe_time(enquiry, clock)  # the one rule, on the enquiry already loaded
     return OutboundText(number, text)
 
 
