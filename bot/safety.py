@@ -89,18 +89,21 @@ class Safety:
         """Every disclosure is treated as fresh: an urgent case, a duty alert after commit, safety words first.
 
         The case is this conversation's open concern, else the parent's own open enquiry (escalated: one
-        case, one reference), else a new concern. A case that was not urgent (a caseworker cleared it, or
-        an ordinary enquiry) becomes urgent and the duty worker is alerted. On a case that is already
-        urgent the new triggers are added, and the duty worker is alerted again only if the case has
-        changed hands since this conversation last alerted them (e.g. claimed: that caseworker may be away
-        from their desk), so repeated messages do not send one alert each. A new conversation has no such
-        memory and alerts again.
+        case, one reference), else this contact's open concern from earlier today in another conversation
+        (after FORGET, an expired conversation, or from a blocked number, whose turns keep no state), else
+        a new concern. A case that was not urgent (a caseworker cleared it, or an ordinary enquiry) becomes
+        urgent and the duty worker is alerted. On a case that is already urgent the new triggers are added,
+        and the duty worker is alerted again only if the case has changed hands since this conversation
+        last alerted them (e.g. claimed: that caseworker may be away from their desk), so repeated messages
+        do not send one alert each. Without that memory the audit trail decides (concerns.add_disclosure).
         """
         state = turn.state
         case = concerns.open_case(turn.session, state.data.get("concern_ref"), state.contact_key)
         alerted = state.data.get("concern_alerted") if case is not None else None
         if case is None:
             case = concerns.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
+        if case is None:
+            case = concerns.recent_concern(turn.session, state.contact_key, turn.now)
         if case is None:
             case = concerns.raise_concern(
                 turn.session,
@@ -112,7 +115,8 @@ class Safety:
             )
             alert = True
         else:
-            alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers) or alerted != case.status
+            alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted,
+                                            now=turn.now)
         reference = case.reference
         state.data["concern_ref"] = reference
         if alert:
@@ -120,6 +124,8 @@ class Safety:
             turn.after_commit.append(lambda: self.alert(reference, queue.URGENT))
             log.warning("safeguarding concern raised: %s", reference)
         else:
+            if alerted is None:
+                state.data.pop("concern_alerted", None)  # what it held was about another case
             log.warning("safeguarding concern added to: %s", reference)
         key = "risk" if case.topic == concerns.CONCERN_TOPIC else "risk_enquiry"  # their enquiry, now urgent
         turn.replies.insert(

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from intake import audit, queue
 from intake.crypto import KeyRing
-from intake.models import ConsentRecord, Enquiry, utcnow
+from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
 
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
 CONCERN_TOPIC = "safeguarding"  # the topic of every concern the bot raises
 TRIGGERS_KEPT = 60  # risk messages skip rate limits, so what one case keeps must stay bounded
 RAISED_AGAIN = "disclosed again after it was marked not a safeguarding concern"
+# A contact whose conversation has no memory of its concern (FORGET, an expired conversation, a blocked
+# number whose turns keep no state) and who discloses again the same day is most likely still talking about
+# the same child: the disclosure joins the case the duty worker already has, rather than starting a second,
+# unconnected urgent case (and alert) for every message. After a day it is treated as a new situation.
+REUSE_WITHIN = timedelta(hours=24)
+# With no conversation memory, the audit trail says when the duty worker was last told. A case still
+# waiting, still urgent and not claimed or released since they were told this recently needs no new alert
+# per message (a blocked prankster would otherwise flood the duty phone); once this long has passed and
+# nobody has picked it up, they are told again.
+REALERT_AFTER = timedelta(minutes=30)
+ADDED = "new disclosure on an urgent case"
+ADDED_ALERTED = "new disclosure on an urgent case; duty worker alerted again"  # read back by _told_recently
 
 
 def is_concern(enquiry: Enquiry) -> bool:
@@ -116,17 +129,42 @@ def raise_concern(
     return enquiry
 
 
-def add_disclosure(session: Session, keys: KeyRing, enquiry: Enquiry, triggers: tuple[str, ...]) -> bool:
+def recent_concern(session: Session, contact_key: str, now: datetime | None = None) -> Enquiry | None:
+    """This contact's newest open safety concern raised within REUSE_WITHIN, from any conversation."""
+    return session.scalar(
+        select(Enquiry)
+        .where(
+            Enquiry.contact_key == contact_key, Enquiry.topic == CONCERN_TOPIC, Enquiry.status != "closed",
+            Enquiry.created_at >= (now or utcnow()) - REUSE_WITHIN,
+        )
+        .order_by(Enquiry.created_at.desc())
+        .limit(1)
+    )
+
+
+def add_disclosure(
+    session: Session, keys: KeyRing, enquiry: Enquiry, triggers: tuple[str, ...], *,
+    alerted: str | None = None, now: datetime | None = None,
+) -> bool:
     """A fresh disclosure on a contact's open case: urgent (top of the queue), its triggers appended, audited.
 
     The case stays where it is (queued, or with the caseworker who claimed it); the override reason is the
-    concern path's. Returns True when the case was not urgent before: cleared by a caseworker, or the
-    parent's own ordinary enquiry. Then the duty worker must be told as for a new concern.
+    concern path's. Returns True when the duty worker must be told: always when the case was not urgent
+    before (cleared by a caseworker, or the parent's own ordinary enquiry), as for a new concern. On a case
+    already urgent: when its status differs from `alerted` (what it was when this conversation last told
+    them: it changed hands since); with no such memory, unless they were told recently (_told_recently).
+    Each alert is in the audit trail, so a later conversation can tell.
     """
     if session.get_bind().dialect.name == "postgresql":
         # Lock the row: two disclosures at once must not each append to the same old list and lose one.
         session.refresh(enquiry, with_for_update=True)
     raised = enquiry.priority != queue.URGENT
+    if raised:
+        alert = True
+    elif alerted is not None:
+        alert = alerted != enquiry.status
+    else:
+        alert = not _told_recently(session, enquiry, now or utcnow())
     on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
     # A cleared case came back: say so, since its old triggers alone would not explain why.
     added = ([RAISED_AGAIN] if raised and on_record else []) + [t for t in triggers if t not in on_record]
@@ -140,8 +178,34 @@ def add_disclosure(session: Session, keys: KeyRing, enquiry: Enquiry, triggers: 
         audit.record(session, "bot", "safeguarding_flag", enquiry.reference,
                      "new disclosure; consent overridden: policy 7.1")
     else:
-        audit.record(session, "bot", "safeguarding_added", enquiry.reference, "new disclosure on an urgent case")
-    return raised
+        audit.record(session, "bot", "safeguarding_added", enquiry.reference, ADDED_ALERTED if alert else ADDED)
+    return alert
+
+
+def _told_recently(session: Session, enquiry: Enquiry, now: datetime) -> bool:
+    """An urgent case still waiting whose duty alert went out within REALERT_AFTER, not claimed or released since.
+
+    A claimed case is always told again: its caseworker may be away from their desk.
+    """
+    if enquiry.status != "queued":
+        return False
+    told = or_(AuditEvent.action == "safeguarding_flag",  # every flag (a new or re-raised concern) alerted
+               and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == ADDED_ALERTED))
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.at)
+        .where(AuditEvent.reference == enquiry.reference, told)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.at < now - REALERT_AFTER:
+        return False
+    moved = session.scalar(
+        select(AuditEvent.id)
+        .where(AuditEvent.reference == enquiry.reference, AuditEvent.action.in_(("claim", "release")),
+               AuditEvent.id > last.id)
+        .limit(1)
+    )
+    return moved is None
 
 
 def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_version: str) -> None:

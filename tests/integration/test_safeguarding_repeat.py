@@ -1,0 +1,197 @@
+"""A contact who discloses again with no conversation memory joins their concern from earlier today (policy 7.1).
+
+FORGET, an expired conversation and a blocked number (whose turns keep no state) all lose the
+conversation's memory of its concern; the case and its alerts are found from the database instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from sqlalchemy import update
+
+from intake import concerns, queue
+from intake.db import unit_of_work
+from intake.models import Block, Conversation, Enquiry, utcnow
+from tests.conftest import SmsActions, make_app
+from tests.integration.test_queue_storage import Inbox, dispose, free_port
+from tests.integration.test_safeguarding_disclosures import (
+    AGAIN,
+    CUTTING,
+    HITS,
+    MORE,
+    NOT_SAFE,
+    RISK,
+    actions,
+    alerts,
+    claim,
+    enquiries,
+    reference_in,
+    triggers,
+    urgent,
+)
+from tests.integration.test_voice import ALWAYS_OPEN
+
+EMERGENCY = "If a child is in immediate danger"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd, as in test_safeguarding_disclosures) on a free local port."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def duty(smtp: tuple[Inbox, int]) -> Inbox:
+    """What the duty inbox received."""
+    return smtp[0]
+
+
+@pytest.fixture
+def app(tmp_path: Path, smtp: tuple[Inbox, int]) -> Iterator[Flask]:
+    """The app, always open, e-mailing its duty alerts to the stand-in server."""
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp[1]),
+                   DUTY_EMAIL="duty@example.org", MAIL_FROM="intake@example.org")
+    yield app
+    dispose(app)
+
+
+def block(app: Flask, sms: SmsActions) -> None:
+    """A manager blocked this number for a week (a prank, they thought)."""
+    engine = app.extensions["intake"].engine
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        session.add(Block(contact_key=engine.contact_key(sms.number), until=utcnow() + timedelta(days=7),
+                          reason=engine.keys.encrypt("prank texts"), created_by="morgan"))
+
+
+def lose_memory(app: Flask, sms: SmsActions, how: str) -> None:
+    """The conversation forgets its concern: the parent texts FORGET, or it expires."""
+    if how == "forget":
+        assert "safety concern" in "\n".join(sms.send("FORGET"))
+        return
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        session.execute(update(Conversation).values(expires_at=utcnow() - timedelta(minutes=1)))
+
+
+def test_a_blocked_contact_sending_three_risk_messages_gets_one_concern_and_one_alert(
+    app: Flask, sms: SmsActions, duty: Inbox
+) -> None:
+    block(app, sms)
+    replies = [sms.send(message) for message in (RISK, AGAIN, MORE)]
+    reference = reference_in(replies[0])
+    for reply in replies:  # the full emergency guidance every time, block or not
+        assert reply[0].startswith(EMERGENCY) and "0808 800 5000" in reply[0] and reference_in(reply) == reference
+    [concern] = enquiries(app)
+    assert (concern.status, concern.priority) == ("queued", "urgent")
+    assert triggers(app, concern) == [HITS, NOT_SAFE, CUTTING]
+    assert actions(app, reference) == ["safeguarding_flag", "safeguarding_added", "safeguarding_added"]
+    assert alerts(duty) == [urgent(reference)]
+
+
+def test_a_blocked_contact_with_an_enquiry_escalates_it_once_and_alerts_once(
+    app: Flask, sms: SmsActions, duty: Inbox
+) -> None:
+    reference = sms.hand_off()
+    block(app, sms)
+    for message in (RISK, AGAIN):
+        assert f"passed your enquiry {reference}" in sms.send(message)[0]
+    [enquiry] = enquiries(app)
+    assert enquiry.priority == "urgent" and triggers(app, enquiry) == [HITS, NOT_SAFE]
+    assert alerts(duty) == [f"CONFIDENTIAL: new enquiry {reference}", urgent(reference)]
+
+
+@pytest.mark.parametrize("how", ["forget", "expired"])
+def test_a_new_disclosure_after_the_conversation_forgot_joins_the_same_concern(
+    app: Flask, sms: SmsActions, duty: Inbox, how: str
+) -> None:
+    reference = reference_in(sms.send(RISK))
+    lose_memory(app, sms, how)
+    replies = sms.send(AGAIN)
+    assert replies[0].startswith(EMERGENCY) and reference_in(replies) == reference
+    [concern] = enquiries(app)
+    assert triggers(app, concern) == [HITS, NOT_SAFE]
+    assert alerts(duty) == [urgent(reference)]  # still waiting, told minutes ago: no second alert
+    sms.send(MORE)  # the conversation remembers the concern again
+    [concern] = enquiries(app)
+    assert triggers(app, concern) == [HITS, NOT_SAFE, CUTTING] and alerts(duty) == [urgent(reference)]
+
+
+def test_a_claimed_concern_is_joined_and_the_duty_worker_told_again(
+    app: Flask, sms: SmsActions, duty: Inbox
+) -> None:
+    reference = reference_in(sms.send(RISK))
+    claim(app, reference)
+    lose_memory(app, sms, "forget")
+    assert reference_in(sms.send(AGAIN)) == reference
+    [concern] = enquiries(app)
+    assert (concern.status, concern.claimed_by) == ("claimed", "alice")
+    assert alerts(duty) == [urgent(reference), urgent(reference)]  # Alice may be away from her desk
+
+
+def test_a_concern_a_caseworker_closed_is_not_joined(app: Flask, sms: SmsActions, duty: Inbox) -> None:
+    first = reference_in(sms.send(RISK))
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        queue.claim(session, "alice", first)
+        queue.close(session, "alice", first, "referred on", 30)
+    lose_memory(app, sms, "expired")
+    second = reference_in(sms.send(AGAIN))
+    assert second != first
+    old, new = enquiries(app)
+    assert (old.status, triggers(app, old)) == ("closed", [HITS])
+    assert (new.status, new.priority, triggers(app, new)) == ("queued", "urgent", [NOT_SAFE])
+    assert alerts(duty) == [urgent(first), urgent(second)]
+
+
+def test_a_concern_from_more_than_a_day_ago_is_not_joined(app: Flask, sms: SmsActions, duty: Inbox) -> None:
+    first = reference_in(sms.send(RISK))
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        session.execute(update(Enquiry).values(created_at=utcnow() - concerns.REUSE_WITHIN - timedelta(hours=1)))
+    lose_memory(app, sms, "expired")
+    second = reference_in(sms.send(AGAIN))
+    assert second != first and len(enquiries(app)) == 2
+    assert alerts(duty) == [urgent(first), urgent(second)]
+
+
+def test_another_contacts_concern_is_never_joined(app: Flask, sms: SmsActions, duty: Inbox) -> None:
+    first = reference_in(sms.send(RISK))
+    second = reference_in(SmsActions(sms.client, "+447700900555").send(AGAIN))
+    assert second != first and len(enquiries(app)) == 2
+
+
+# -- when the duty worker is told again, with no conversation memory -------------------------------
+
+
+def _disclose(app: Flask, reference: str, minutes_later: int) -> bool:
+    """Another disclosure on the case, `minutes_later` after now, from a conversation with no memory."""
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        case = queue.by_reference(session, reference)
+        assert case is not None
+        return concerns.add_disclosure(session, app.extensions["intake"].keys, case, ("t",),
+                                       now=utcnow() + timedelta(minutes=minutes_later))
+
+
+def test_a_concern_still_waiting_is_told_again_after_half_an_hour(app: Flask, sms: SmsActions) -> None:
+    reference = reference_in(sms.send(RISK))
+    assert concerns.REALERT_AFTER == timedelta(minutes=30)
+    assert _disclose(app, reference, 20) is False
+    assert _disclose(app, reference, 31) is True  # nobody has picked it up: tell them again
+    assert actions(app, reference) == ["safeguarding_flag", "safeguarding_added", "safeguarding_added"]
+    assert _disclose(app, reference, 1) is False  # that reminder counts as the latest alert
+
+
+def test_a_concern_claimed_and_released_since_the_alert_is_told_again(app: Flask, sms: SmsActions) -> None:
+    reference = reference_in(sms.send(RISK))
+    claim(app, reference, release=True)
+    assert _disclose(app, reference, 1) is True
+    assert _disclose(app, reference, 2) is False
