@@ -126,8 +126,8 @@ class Enquiry(Base):
     # 0 = urgent, 1 = normal: one index serves "urgent first, then oldest"
     priority_rank: Mapped[int] = mapped_column(Integer, default=1)
     safeguarding: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # Not encrypted, unlike the fields around it: only queue.raise_concern writes it, always the fixed line
-    # queue.SAFEGUARDING_OVERRIDE, so it holds no staff or parent text and says no more than topic and
+    # Not encrypted, unlike the fields around it: only intake/concerns.py writes it, always the fixed line
+    # concerns.SAFEGUARDING_OVERRIDE, so it holds no staff or parent text and says no more than topic and
     # priority already do. Free text here would need encrypting (a migration converting rows, keys.ENCRYPTED).
     override_reason: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(8), default="queued")
