@@ -53,7 +53,8 @@ class IntakeForm:
         if enquiry is not None:
             self.handoff.already(turn, enquiry)
             return
-        slots: dict[str, Any] = {"channel": turn.channel}
+        # A withheld number (or a terminal chat) cannot be called or texted back as "this number".
+        slots: dict[str, Any] = {"channel": turn.channel, "number_known": turn.inbound.contact.startswith("+")}
         last_topic = turn.state.data.get("last_topic")
         topic = self.engine.content.topics.get(last_topic) if last_topic else None
         if topic is not None and topic.action is None:
@@ -147,9 +148,7 @@ class IntakeForm:
         domain_form = self.engine.runner.domain["forms"]["intake_form"]
         options = domain_form["choices"].get(slot, [])
         if slot == "contact_method":
-            options = options.get(turn.channel, [])
-            if not turn.inbound.contact.startswith("+"):  # a withheld number: "this number" cannot work
-                options = [o for o in options if not o["value"].endswith("_this")]
+            options = form_rules.contact_methods(options.get(turn.channel, []), form["slots"].get("number_known", True))
         values: dict[str, str] = {}
         if slot == "pii_keep":
             values["found"] = describe(find_personal_data(form["slots"].get("summary", "")))

@@ -75,7 +75,7 @@ def build_domain(content: Content) -> dict[str, Any]:
         "version": "3.1",
         "intents": ["general_enquiry"],
         "slots": {name: {"type": "any"} for name in [*FORM_SLOTS, "last_topic", "channel", "category",
-                                                       "summary_pii", "requested_slot"]},
+                                                       "summary_pii", "requested_slot", "number_known"]},
         "responses": responses,
         "forms": forms,
         "actions": ["action_answer_enquiry", "validate_intake_form"],

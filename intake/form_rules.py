@@ -15,6 +15,7 @@ NO = {"NO", "N", "NOPE", "NAH", "NO THANKS", "NO THANK YOU", "DONT", "DON'T", "2
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 NEEDS_DETAIL = {"phone_other", "sms_other", "email"}
 BY_PHONE = {"sms_this", "call_this", "phone_other", "sms_other"}
+THIS_NUMBER = {"sms_this", "call_this"}  # "text/call this number": only when the parent's number is known
 CONSENT_SLOTS = ("consent_keep", "pii_keep", "consent_contact", "consent_voicemail", "consent_name_service")
 # CHANGE at the confirm step: each part the parent may change, and the answers it asks again. A part
 # takes what depends on it too (new words may hold new personal details; a new way of contact needs
@@ -127,3 +128,8 @@ def answered_consents(slots: Mapping[str, Any], purposes: Mapping[str, str]) -> 
     answer any more, so its earlier answer is not put in the ledger.
     """
     return {purpose for slot, purpose in purposes.items() if slots.get(slot) is not None}
+
+
+def contact_methods(options: Sequence[dict[str, str]], number_known: bool) -> list[dict[str, str]]:
+    """The ways of contact to offer: "this number" only when the parent's number came with the message."""
+    return [o for o in options if number_known or o["value"] not in THIS_NUMBER]

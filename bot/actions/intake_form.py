@@ -32,7 +32,8 @@ class ValidateIntakeForm(FormValidationAction):
     def _options(self, slot: str, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, str]]:
         choices = domain["forms"]["intake_form"]["choices"]
         if slot == "contact_method":
-            return list(choices["contact_method"].get(tracker.get_slot("channel") or "sms", []))
+            offered = choices["contact_method"].get(tracker.get_slot("channel") or "sms", [])
+            return form_rules.contact_methods(offered, tracker.get_slot("number_known") is not False)
         return list(choices.get(slot, []))
 
     def _yes_no(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Result:

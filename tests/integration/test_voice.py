@@ -482,6 +482,14 @@ def test_withheld_number_is_offered_a_typed_number_not_this_number(app: Flask, c
     assert "When is it safe" in caller.press("07981555321")
 
 
+def test_withheld_number_cannot_choose_a_call_back_to_this_number(app: Flask, client: FlaskClient) -> None:
+    caller = CallActions(client, "anonymous")
+    walk_to_contact_question(caller)
+    said = caller.press("1")  # "call this number back" is not offered: there is no number to call
+    assert "not one of the choices" in said and "typed on the keypad" in said
+    assert "then press the hash key" in caller.press("3")
+
+
 def test_silence_and_star_in_the_callback_questions(app: Flask, caller: CallActions) -> None:
     caller.call()
     caller.press("2")
