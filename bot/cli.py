@@ -24,14 +24,19 @@ def intake_cli() -> None:
     """Intake line commands."""
 
 
-@intake_cli.command("init-db")
-@with_appcontext
-def init_db() -> None:
-    """Create or upgrade the database schema (the release step runs this, with the app's own keys)."""
+def _schema_ready() -> None:
+    """Create or upgrade the schema (idempotent), so a first command on a new machine just works."""
     from intake.migrate import upgrade
 
     svc = _services()
     upgrade(svc.settings.database_url, svc.keys)
+
+
+@intake_cli.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (the release step runs this, with the app's own keys)."""
+    _schema_ready()
     click.echo("Database is ready.")
 
 
@@ -53,6 +58,7 @@ def _show(reply: Reply, channel: str) -> None:
 @with_appcontext
 def chat(channel: str, contact: str | None) -> None:
     """Talk to the bot in the terminal. Type digits for the keypad on --channel voice; Ctrl-D ends."""
+    _schema_ready()  # often the first thing someone tries, before `make run` has created the database
     svc = _services()
     contact = contact or f"terminal-{uuid.uuid4().hex[:8]}"
     starter = getattr(svc.engine, "start_call", None)
@@ -164,6 +170,7 @@ def create_caseworker(username: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _schema_ready()  # the first account is often made before anything else has run
     svc = _services()
     try:
         with unit_of_work(svc.sessions) as session:

@@ -26,6 +26,20 @@ def test_chat_keywords_and_forget(app) -> None:
     assert "caseworkers" in result.output and "deleted" in result.output
 
 
+def test_chat_and_first_account_work_before_init_db_was_ever_run(tmp_path: Path) -> None:
+    from bot import create_app
+
+    env = environment_for(tmp_path)
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    app = create_app(env)  # a new machine: no schema yet
+    result = app.test_cli_runner().invoke(args=["intake", "chat"], input="what is a senco\n")
+    assert result.exit_code == 0, result.output
+    assert "SENCO" in result.output and "Traceback" not in result.output
+    made = app.test_cli_runner().invoke(args=["intake", "create-caseworker", "ada", "--password-stdin"],
+                                        input="a long enough passphrase 42\n")
+    assert made.exit_code == 0, made.output
+
+
 def test_init_db_creates_the_schema_on_a_fresh_machine(tmp_path: Path) -> None:
     from bot import create_app
 
