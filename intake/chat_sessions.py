@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing, contact_key
@@ -27,15 +26,28 @@ def open_session(session: Session, hash_key: str, lifetime: timedelta) -> tuple[
 def check_token(
     session: Session, hash_key: str, session_id: str, token: str, lifetime: timedelta, now: datetime | None = None
 ) -> bool:
-    """True when the token belongs to this live session; each use keeps the session alive."""
-    row = session.get(ChatSession, session_id)
+    """True when the token belongs to this live session; each use keeps the session alive.
+
+    One UPDATE that matches only a live session with this token's keyed hash. Comparing the hashes in SQL
+    leaks nothing through timing: without the key, a guesser cannot steer the bytes of the hash.
+    """
     now = now or utcnow()
-    if row is None or row.expires_at <= now:
-        return False
-    if not hmac.compare_digest(row.token_hash, contact_key(hash_key, token)):
-        return False
-    row.expires_at = now + lifetime
-    return True
+    result = session.connection().execute(
+        _TOUCH,
+        {"session_id": session_id, "hashed_token": contact_key(hash_key, token), "now": now, "until": now + lifetime},
+    )
+    return int(result.rowcount or 0) == 1
+
+
+_TOUCH = (
+    update(ChatSession)
+    .where(
+        ChatSession.id == bindparam("session_id"),
+        ChatSession.token_hash == bindparam("hashed_token"),
+        ChatSession.expires_at > bindparam("now"),
+    )
+    .values(expires_at=bindparam("until"))
+)
 
 
 def post_to_parent(session: Session, keys: KeyRing, session_id: str, text: str) -> int:
