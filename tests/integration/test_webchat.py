@@ -35,6 +35,28 @@ def test_token_is_required(chat: ChatActions, client) -> None:
     assert stolen.status_code == 401
 
 
+def test_a_chat_stays_open_while_used_and_ends_after_two_idle_hours(app, chat: ChatActions, client) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from intake.db import unit_of_work
+    from intake.models import ChatSession, utcnow
+
+    def expiry() -> object:
+        with unit_of_work(app.extensions["intake"].sessions) as session:
+            return session.scalar(select(ChatSession.expires_at).where(ChatSession.id == chat.session_id))
+
+    before = expiry()
+    chat.say("hello")
+    assert expiry() > before  # each message keeps the chat alive
+    with unit_of_work(app.extensions["intake"].sessions) as session:  # two idle hours later
+        session.execute(update(ChatSession).where(ChatSession.id == chat.session_id)
+                        .values(expires_at=utcnow() - timedelta(seconds=1)))
+    late = client.post(f"/api/chat/sessions/{chat.session_id}/messages", json={"text": "hi"}, headers=chat.headers)
+    assert late.status_code == 401 and "reload" in late.get_json()["error"]
+
+
 @pytest.mark.parametrize(
     ("payload", "fragment"),
     [
