@@ -31,6 +31,8 @@ class IntakeForm:
         idle = engine.steps["idle"]
 
         def idle_or_pick_up(turn: Turn) -> None:
+            if turn.state.lapsed and turn.channel != "voice" and self._lapsed(turn):
+                return
             if not self.handoff.pick_up(turn):
                 idle(turn)
 
@@ -39,6 +41,17 @@ class IntakeForm:
 
     def _msg(self, key: str, **values: Any) -> str:
         return wording(self.spec, key, **values)
+
+    def _lapsed(self, turn: Turn) -> bool:
+        """Say that unfinished answers were deleted after the idle time; True when that is the whole reply.
+
+        A bare answer ("2", "YES") meant for a question that no longer stands gets only this, so a parent
+        never believes an enquiry was sent when nothing was; a question in their own words is answered too.
+        """
+        minutes = self.engine.settings.conversation_idle_minutes
+        quiet = f"{minutes // 60} hours" if minutes % 60 == 0 and minutes > 60 else f"{minutes} minutes"
+        turn.say(Reply(self._msg("lapsed", quiet=quiet)))
+        return form_rules.bare_answer(turn.text)
 
     # -- the form ----------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:

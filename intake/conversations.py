@@ -27,6 +27,9 @@ class State:
     # The JSON and ciphertext as stored: unchanged slots are written back without being encrypted again.
     stored_json: str | None = field(default=None, repr=False, compare=False)
     stored_cipher: bytes | None = field(default=None, repr=False, compare=False)
+    # The conversation ran out of time part-way through something (e.g. the intake form) and was reset:
+    # the parent's next message may be an answer to a question that no longer stands, so tell them.
+    lapsed: bool = False
 
     @property
     def step(self) -> str:
@@ -100,9 +103,11 @@ def begin_turn(
 
 def _state(keys: KeyRing, channel: str, contact_key: str, cipher: bytes | None, turns: int | None,
            expires_at: datetime | None, now: datetime) -> State:
-    if cipher is None or expires_at is None or expires_at <= now:
-        return State(channel, contact_key)  # none yet, or run out: start afresh (save overwrites it)
+    if cipher is None or expires_at is None:
+        return State(channel, contact_key)  # none yet
     plain = keys.decrypt(cipher)
+    if expires_at <= now:  # run out: start afresh (save overwrites it), remembering it was unfinished
+        return State(channel, contact_key, lapsed=json.loads(plain).get("step", "idle") != "idle")
     return State(channel, contact_key, json.loads(plain), turns or 0, plain, cipher)
 
 

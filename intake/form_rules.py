@@ -133,3 +133,9 @@ def answered_consents(slots: Mapping[str, Any], purposes: Mapping[str, str]) -> 
 def contact_methods(options: Sequence[dict[str, str]], number_known: bool) -> list[dict[str, str]]:
     """The ways of contact to offer: "this number" only when the parent's number came with the message."""
     return [o for o in options if number_known or o["value"] not in THIS_NUMBER]
+
+
+def bare_answer(text: str) -> bool:
+    """A reply that only makes sense as the answer to a question: a number, YES/NO, CHANGE or BACK."""
+    cleaned = text.strip().upper().rstrip(".!")
+    return cleaned.isdigit() or yes_no(cleaned) is not None or cleaned in {"CHANGE", "BACK"}
