@@ -24,6 +24,15 @@ class Keypad:
         """A piece of phone wording with its placeholders filled."""
         return fill(str(self.wording[name]).strip(), values)
 
+    def label(self, text: str) -> str:
+        """Written words as they should be heard: voice.yaml `say_as` (e.g. "EHC" said in full)."""
+        for written, said in (self.wording.get("say_as") or {}).items():
+            written = str(written)
+            start = r"\b" if re.match(r"\w", written) else ""
+            end = r"\b" if re.search(r"\w$", written) else ""
+            text = re.sub(start + re.escape(written) + end, str(said), text)
+        return re.sub(r" ([,.])", r"\1", " ".join(text.split()))
+
     def heard(self, turn: Turn, keys: list[str], words: str | None = None) -> str | None:
         """The key chosen (by keypad or speech), SILENT, or None for anything else."""
         if turn.inbound.digits:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from bot.engine import Turn
+from bot.engine import HOURS, Turn
 from bot.replies import Reply
 from bot.texting import Texter
 from bot.voice_keypad import E164
-from intake import conversations, queue
+from intake import conversations, queue, service_hours
 
 if TYPE_CHECKING:
     from bot.voice_menu import VoiceMenu
@@ -35,6 +36,16 @@ class TextAnswer:
         self.keypad.prompt(turn, "voice_text_consent", self.keypad.say("text_consent"),
                            {"1": "send it", "2": "don't send"})
 
+    def body(self, turn: Turn, answer: str) -> str:
+        """The text: the answer with the hours in force now, and no service name (2.1)."""
+        if HOURS in answer:  # as the engine fills it for a reply (a manager may have changed the hours)
+            hours = service_hours.current(turn.session, self.engine.default_hours or self.line.hours)
+            answer = answer.replace(HOURS, hours.describe())
+        body = f"{self.keypad.say('text_body_intro')}\n{answer}"
+        body = body.replace(self.engine.settings.service_name, "this service")  # discreet (2.1)
+        # "this service gives ..." at the start of a sentence or line reads as "This service gives ..."
+        return re.sub(r"(^|[.!?]\s+|\n\s*)this service\b", lambda m: f"{m.group(1)}This service", body, flags=re.M)
+
     def consent(self, turn: Turn) -> None:
         """Only an explicit key 1 sends the text; the number is used once, after commit, never stored."""
         key = self.keypad.heard(turn, ["1", "2", "*"], "yes_no")
@@ -42,8 +53,7 @@ class TextAnswer:
         if topic is None:
             self.line.menu(turn)
         elif key == "1" and self.can_text(turn) and self.texter is not None:
-            body = f"{self.keypad.say('text_body_intro')}\n{topic.answer}"
-            body = body.replace(self.engine.settings.service_name, "this service")  # discreet (2.1)
+            body = self.body(turn, topic.answer)
             to, send = turn.inbound.contact, self.texter
             turn.after_commit.append(lambda: send(to, body))
             queue.record_standalone(turn.session, "text_answer", "voice-1", "voice", granted=True)

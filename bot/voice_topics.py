@@ -49,16 +49,21 @@ class VoiceTopics:
         wanted = turn.state.data.get("category")
         return next((c for c in self.content.categories if c.id == wanted), self.content.categories[0])
 
+    def _topic_ids(self, turn: Turn) -> list[str]:
+        """The chosen subject's topics offered by phone: not small talk such as Hello (voice.yaml)."""
+        hidden = set(self.keypad.wording.get("not_on_phone_menu") or ())
+        return [t for t in self._category(turn).topic_ids if t not in hidden]
+
     def topics(self, turn: Turn) -> None:
         """The chosen subject's topics by number."""
         category = self._category(turn)
-        options = {str(i): self.content.topics[t].title for i, t in enumerate(category.topic_ids, 1)}
+        options = {str(i): self.content.topics[t].title for i, t in enumerate(self._topic_ids(turn), 1)}
         intro = self.keypad.say("topics_intro", category=category.title)
         self.keypad.prompt(turn, "voice_topics", *self.with_back(intro, options))
 
     def choose_topic(self, turn: Turn) -> None:
         """A key picks a topic and reads its answer."""
-        topic_ids = self._category(turn).topic_ids
+        topic_ids = self._topic_ids(turn)
         key = self.keypad.heard(turn, [*map(str, range(1, len(topic_ids) + 1)), "9", "*"])
         if key == "9":
             self.line.menu(turn)
@@ -82,20 +87,20 @@ class VoiceTopics:
         self.after_options(turn)
 
     def after_options(self, turn: Turn) -> None:
-        """Press 1 to hear it again, 2 for another topic, 3 to have it texted, 9 for the main menu."""
+        """1 to hear it again, 2 another topic, 3 to have it texted, 4 a caseworker, 9 the main menu."""
         choices = dict(self.keypad.wording["after_choices"])
         lines = [self.keypad.say("after_answer")]
         if self.line.text_answer.can_text(turn):
             lines.append(self.keypad.say("after_answer_text"))
         else:
             choices.pop("3")
-        lines.append(self.keypad.say("after_answer_back"))
+        lines += [self.keypad.say("after_answer_caseworker"), self.keypad.say("after_answer_back")]
         self.keypad.prompt(turn, "voice_after", " ".join(lines), choices)
 
     def after_answer(self, turn: Turn) -> None:
         """What the caller wants after an answer."""
         topic_id = turn.state.data.get("topic")
-        keys = ["1", "2", "9", "*"] + (["3"] if self.line.text_answer.can_text(turn) else [])
+        keys = ["1", "2", "4", "9", "*"] + (["3"] if self.line.text_answer.can_text(turn) else [])
         key = self.keypad.heard(turn, keys, "after_answer")
         if topic_id not in self.content.topics or key == "9":
             self.line.menu(turn)
@@ -105,6 +110,8 @@ class VoiceTopics:
             self.categories(turn)
         elif key == "3":
             self.line.text_answer.ask(turn)
+        elif key == "4":
+            self.line.callback.ask(turn)
         elif key == "*":
             self.after_options(turn)
         else:

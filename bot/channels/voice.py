@@ -56,7 +56,7 @@ def spoken(reply: Reply) -> str:
     text = reply.voice_text
     if reply.choices and "press" not in text.lower():
         text += " " + " ".join(f"For {c.label}, press {c.key}." for c in reply.choices)
-    return text
+    return voice_menu.of(services().engine).keypad.label(text)  # "EHC", "(16-25)" as they should be heard
 
 
 def twiml(result: TurnResult, turn: int, quiet: bool = False) -> Response:
