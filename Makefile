@@ -13,9 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# gunicorn, as in production, with the Procfile's access log (method, status, time): Flask's development
+# server would print client addresses and paths, and chat and console paths carry session ids and references.
 run: $(STAMP)
 	$(BIN)/flask --app bot intake init-db
-	$(BIN)/flask --app bot run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C stops it)"
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - \
+		--access-logformat '%(m)s %(s)s %(L)ss' "bot:create_app()"
 
 # Chromium for the browser tests comes from Debian; axe-core from npm; each installed once, only if missing.
 browser-deps:
