@@ -20,6 +20,10 @@ HEADING = "STRICTLY PRIVATE AND CONFIDENTIAL"
 MACHINE_ACTORS = {"bot", "parent", "system", "cli", "admin"}
 
 
+class ClaimedElsewhere(CaseworkError):
+    """Erasure refused because another member of staff holds the case (the erase page says who)."""
+
+
 @dataclass
 class HeldRecord:
     """Everything the service holds on one reference, decrypted for one export."""
@@ -95,23 +99,33 @@ def subject_access(
     return record
 
 
-def erasable(session: Session, role: str, reference: str) -> Enquiry:
-    """The case, when this member of staff may erase it: managers only, never a child-protection record."""
+def erasable(session: Session, staff_member: str, role: str, reference: str, *, lock: bool = False) -> Enquiry:
+    """The case, when this member of staff may erase it: managers only, never a child-protection record, and
+    never a case someone else holds (their unsaved work would vanish); a case the manager holds may go.
+
+    With `lock` (the erasure itself) the row is locked on PostgreSQL, so a claim cannot slip in between this
+    check and the delete (the claim skips locked rows and is told the case is taken).
+    """
     if role != "manager":
         raise CaseworkError("Only a manager can erase a case.")
-    enquiry = queue.by_reference(session, reference)
+    query = select(Enquiry).where(Enquiry.reference == reference)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    enquiry = session.scalar(query)
     if enquiry is None:
         raise CaseworkError("No enquiry has that reference.")
     if enquiry.safeguarding or enquiry.priority == queue.URGENT:
         raise CaseworkError(
             "This case has a child-protection flag, so it is kept (policy 7.1). Ask the safeguarding lead."
         )
+    if enquiry.status == "claimed" and enquiry.claimed_by and enquiry.claimed_by != staff_member:
+        raise ClaimedElsewhere(f"{enquiry.claimed_by} has this case: ask them to release it first.")
     return enquiry
 
 
 def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str) -> None:
     """Delete the enquiry, its notes, consents and linked state; the audit entry keeps no content."""
-    enquiry = erasable(session, role, reference)
+    enquiry = erasable(session, staff_member, role, reference, lock=True)
     if confirm.strip().upper() != enquiry.reference.upper():
         raise CaseworkError("Type the case reference to confirm the erasure.")
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}

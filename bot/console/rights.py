@@ -53,9 +53,12 @@ def erase(reference: str) -> Any:
     try:
         with unit_of_work(svc.sessions) as db:
             if request.method == "GET":
-                found = rights.erasable(db, g.staff["role"], reference).reference
+                found = rights.erasable(db, g.staff["user"], g.staff["role"], reference).reference
                 return render_template("console/erase.html", reference=found)
             rights.erase(db, svc.keys, g.staff["user"], g.staff["role"], reference, request.form.get("confirm", ""))
+    except rights.ClaimedElsewhere as exc:
+        # Said on the erase page itself, before any reference is typed, with no form to erase.
+        return render_template("console/erase.html", reference=reference, refusal=str(exc)), 409
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
     flash(f"{reference} has been erased. Only a record that it was erased remains.")

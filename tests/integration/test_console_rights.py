@@ -228,7 +228,9 @@ def count(app: Flask, model: Any, *where: Any) -> int:
 
 def test_erasure_needs_a_manager_and_confirmation_and_keeps_no_content(app: Flask) -> None:
     reference = sms_enquiry(app)
-    claimed(app, reference).post(f"/caseworker/case/{reference}/note", note="Private note")
+    alex = claimed(app, reference)
+    alex.post(f"/caseworker/case/{reference}/note", note="Private note")
+    alex.post(f"/caseworker/case/{reference}/release")  # a case someone holds is not erased (see below)
     caseworker = signed_in(app, "casey")
     assert caseworker.post(f"/caseworker/case/{reference}/erase", confirm=reference).status_code == 302
     assert count(app, Enquiry) == 1
@@ -253,6 +255,37 @@ def test_child_protection_case_is_not_erased(app: Flask) -> None:
     manager = signed_in(app, "morgan", "manager")
     manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
     assert count(app, Enquiry) == 1 and audit_rows(app, "erase") == []
+
+
+def test_a_case_another_member_of_staff_holds_is_not_erased(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    alex = claimed(app, reference)
+    manager = signed_in(app, "morgan", "manager")
+    page = manager.client.get(f"/caseworker/case/{reference}/erase")
+    # Said before the manager types anything, and with no form to erase.
+    assert page.status_code == 409 and b"alex has this case: ask them to release it first" in page.data
+    assert b'name="confirm"' not in page.data
+    response = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    assert response.status_code == 409 and b"alex has this case" in response.data
+    assert count(app, Enquiry) == 1 and audit_rows(app, "erase") == []
+    # alex's work carries on: the case is still theirs to write in.
+    alex.post(f"/caseworker/case/{reference}/note", note="Half-typed note, saved")
+    assert b"Half-typed note, saved" in alex.client.get(f"/caseworker/case/{reference}").data
+    alex.post(f"/caseworker/case/{reference}/release")
+    assert b'name="confirm"' in manager.client.get(f"/caseworker/case/{reference}/erase").data
+    manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    assert count(app, Enquiry) == 0 and len(audit_rows(app, "erase")) == 1
+
+
+def test_a_manager_may_erase_a_case_they_hold_themself(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    manager = signed_in(app, "morgan", "manager")
+    manager.post(f"/caseworker/claim/{reference}")
+    page = manager.client.get(f"/caseworker/case/{reference}/erase")
+    assert page.status_code == 200 and b'name="confirm"' in page.data
+    response = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    assert response.headers["Location"].endswith("/caseworker/queue")
+    assert count(app, Enquiry) == 0 and len(audit_rows(app, "erase")) == 1
 
 
 def local_now(minutes_ago: int = 5) -> str:
