@@ -59,12 +59,15 @@ class Dialogue:
             sender_id=state.contact_key[:16],
             slots={"topic": topic_id, "channel": turn.channel},
         )
-        for message in result.responses:
-            extra = message.get("custom") or {}
-            turn.say(Reply(message.get("text") or "", extra.get("spoken"), kind="answer"))
+        action = self.content.topics[topic_id].action
+        # "Can someone ring me": when the hand-off form starts at once, its first question is the whole
+        # reply; the topic's "reply HUMAN to pass your question on" would only add SMS segments.
+        if not (action == "handoff" and "form_start" in self.engine.steps):
+            for message in result.responses:
+                extra = message.get("custom") or {}
+                turn.say(Reply(message.get("text") or "", extra.get("spoken"), kind="answer"))
         state.data.update(step="idle", last_topic=result.slots().get("last_topic", topic_id))
         state.data.pop("candidates", None)
-        action = self.content.topics[topic_id].action
         if action == "menu":
             self.menu(turn, intro=False)
         elif action == "handoff":
