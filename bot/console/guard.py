@@ -17,6 +17,8 @@ PUBLIC = {"console.login"}
 # The idle-lock screen must work while locked; polling must not keep a session alive.
 WHILE_LOCKED = {"console.unlock", "console.logout", "console.lock"}
 NOT_ACTIVITY = {"console.queue_json"}
+# Always answered in JSON: console.js calls these, never a person.
+JSON_ONLY = {"console.queue_json", "console.alive"}
 
 
 def now() -> datetime:
@@ -41,15 +43,25 @@ def start(username: str, role: str, generation: int) -> None:
 
 
 def _wants_json() -> bool:
-    return request.endpoint == "console.queue_json" or request.accept_mimetypes.best == "application/json"
+    return request.endpoint in JSON_ONLY or request.accept_mimetypes.best == "application/json"
 
 
 def _refuse(message: str, status: int) -> WerkzeugResponse:
+    if status != 423 or not _wants_json():
+        # The next page shows why, whether a page or console.js (which then goes to sign in) was refused;
+        # once only, however many background requests were refused.
+        if all(pending[1] != message for pending in session.get("_flashes", [])):
+            flash(message)
     if _wants_json():
-        response = jsonify({"error": message})
+        # "ended" tells console.js a 401 is a login that is over, not a wrong password at the idle lock.
+        body: dict[str, Any] = {"error": message}
+        if status == 401:
+            body.update(ended=True, sign_in=url_for("console.login"))
+        elif status == 423:
+            body["locked"] = True
+        response = jsonify(body)
         response.status_code = status
         return response
-    flash(message)
     return redirect(url_for("console.unlock" if status == 423 else "console.login"))
 
 
@@ -90,6 +102,17 @@ def guard() -> Any:
         session.modified = True
     g.staff = staff_session
     return None
+
+
+@bp.post("/alive")
+def alive() -> Any:
+    """Keep-alive from console.js while the caseworker types or clicks (at most once a minute).
+
+    The guard above does all the work: CSRF, and a login that is idle, too long, past the nightly lock,
+    signed out or locked is refused (401/423) exactly as for any page; only a live one gets its last-seen
+    time refreshed. Nothing else changes, so it never stretches a login past the 12 hours or the lock.
+    """
+    return jsonify({"alive": True})
 
 
 def require_role(*roles: str) -> None:

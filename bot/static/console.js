@@ -71,53 +71,180 @@
   }
 
   function pollQueue(table) {
+    if (locked || ended) { return; }  /* nothing to show while locked, and it must not look like activity */
     fetch(table.dataset.source, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) {
-        if (response.status === 401) { window.location.reload(); return null; }
+        if (response.status === 401) { sessionEnded(); return null; }
+        if (response.status === 423) { lockHere(); tell("lock"); return null; }
         return response.ok ? response.json() : null;
       })
       .then(function (data) { if (data && !locked) { renderQueue(table, data.rows); } })
       .catch(function () { /* try again next time */ });
   }
 
-  /* ---- idle lock ---- */
+  /* ---- idle lock (policy 8.4), shared by every console tab of this browser ----
+     While locked, the page's content is taken out of the document and kept only in the `hidden`
+     variable (memory), never in storage, cookies or the URL, so half-typed notes and texts come back
+     as they were after the password, without a reload (a reload could repeat a POST, such as a text).
+     Tabs talk over a BroadcastChannel: only the words "active", "alive", "lock", "unlock", "ended". */
+  var ENDED = "Your session has ended. Please sign in again.";
+  var ALIVE_EVERY = 60 * 1000;  /* keep-alive at most once a minute while the caseworker is active */
+  var SHOUT_EVERY = 1000;       /* tell the other tabs about activity at most once a second */
+  var GRACE = 2000;             /* a tab that only heard of activity locks a little later: the busy tab locks */
   var locked = false;
+  var ended = false;
   var timer = null;
+  var hidden = null;
+  var hadFocus = null;
+  var lastAlive = Date.now();   /* this page's own request just refreshed the login */
+  var lastShout = 0;
+  var aliveBusy = false;
+  var channel = null;
 
-  function lockScreen() {
-    if (locked) { return; }
-    locked = true;
-    /* Take the confidential content out of the page, not just out of sight; unlocking reloads it. */
-    document.getElementById("content").replaceChildren();
-    document.body.classList.add("locked");
-    document.getElementById("idle-lock").hidden = false;
-    document.getElementById("unlock-password").focus();
-    post(document.getElementById("unlock-form").dataset.lock);
+  function lockForm() { return document.getElementById("unlock-form"); }
+
+  function tell(kind) {
+    if (channel) { channel.postMessage({ type: kind }); }
   }
 
-  function restart() {
+  function showError(text) {
+    var error = document.getElementById("unlock-error");
+    if (error) { error.textContent = text; }
+  }
+
+  function restart(grace) {
     var minutes = parseFloat(meta("idle-minutes"));
-    if (locked || !minutes) { return; }
+    if (locked || ended || !minutes) { return; }
     window.clearTimeout(timer);
-    timer = window.setTimeout(lockScreen, minutes * 60 * 1000);
+    timer = window.setTimeout(lockScreen, minutes * 60 * 1000 + (grace || 0));
+  }
+
+  /* Hide this tab's content (in memory) and ask for the password; no request. */
+  function lockHere() {
+    if (locked || !lockForm()) { return; }
+    locked = true;
+    window.clearTimeout(timer);
+    var content = document.getElementById("content");
+    hadFocus = content.contains(document.activeElement) ? document.activeElement : null;
+    hidden = document.createDocumentFragment();
+    while (content.firstChild) { hidden.appendChild(content.firstChild); }
+    document.body.classList.add("locked");
+    if (!ended) { showError(""); }
+    document.getElementById("idle-lock").hidden = false;
+    document.getElementById("unlock-password").focus();
+  }
+
+  /* The idle time ran out in this tab: lock it, the server's login and every other tab. */
+  function lockScreen() {
+    if (locked || ended) { return; }
+    lockHere();
+    tell("lock");
+    post(lockForm().dataset.lock).then(function (response) {
+      if (response.status === 401 || response.status === 400) { sessionEnded(); }
+    }, function () { /* the server locks the login anyway when it next hears from this browser idle */ });
+  }
+
+  /* The password was accepted (here or in another tab): put the page back as it was. */
+  function unlockHere() {
+    if (!locked || ended) { return; }
+    locked = false;
+    var content = document.getElementById("content");
+    if (hidden) { content.appendChild(hidden); }
+    hidden = null;
+    document.getElementById("unlock-password").value = "";
+    showError("");
+    document.getElementById("idle-lock").hidden = true;
+    document.body.classList.remove("locked");
+    if (hadFocus && document.contains(hadFocus)) { hadFocus.focus(); }
+    hadFocus = null;
+    lastAlive = Date.now();  /* the unlock itself refreshed the login */
+    restart();
+  }
+
+  /* The login is over (idle, nightly lock, 12 hours, signed out): drop the content and go to sign in. */
+  function sessionEnded(signIn) {
+    var form = lockForm();
+    if (ended) { return; }
+    if (form) { lockHere(); }
+    ended = true;
+    hidden = null;
+    hadFocus = null;
+    window.clearTimeout(timer);
+    tell("ended");
+    if (form) {
+      showError(ENDED);
+      Array.prototype.forEach.call(form.elements, function (field) { field.disabled = true; });
+    }
+    var target = signIn || (form && form.dataset.signIn) || "/caseworker/login";
+    /* A GET of the sign-in page (which says why): never a reload, which could repeat a POST. */
+    window.setTimeout(function () { window.location.assign(target); }, form ? 2500 : 0);
+  }
+
+  function answer(response) {
+    return response.json().catch(function () { return {}; }).then(function (data) {
+      return { status: response.status, ok: response.ok, data: data || {} };
+    });
+  }
+
+  /* A small request while the caseworker is busy, so a long note is not lost to the server's idle end. */
+  function keepAlive() {
+    var now = Date.now();
+    var form = lockForm();
+    if (!form || locked || ended || aliveBusy || now - lastAlive < ALIVE_EVERY) { return; }
+    aliveBusy = true;
+    lastAlive = now;
+    tell("alive");
+    post(form.dataset.alive).then(answer).then(function (reply) {
+      aliveBusy = false;
+      if (reply.status === 401 || reply.status === 400) { sessionEnded(reply.data.sign_in); }
+      else if (reply.status === 423) { lockHere(); tell("lock"); }
+    }, function () { aliveBusy = false; });
+  }
+
+  function activity() {
+    if (locked || ended) { return; }
+    restart();
+    keepAlive();
+    var now = Date.now();
+    if (now - lastShout >= SHOUT_EVERY) { lastShout = now; tell("active"); }
+  }
+
+  function heard(event) {
+    var kind = event.data && event.data.type;
+    if (kind === "active") { restart(GRACE); }
+    else if (kind === "alive") { lastAlive = Date.now(); restart(GRACE); }
+    else if (kind === "lock") { lockHere(); }
+    else if (kind === "unlock") { unlockHere(); }
+    else if (kind === "ended") { sessionEnded(); }
   }
 
   function setUpLock() {
-    var form = document.getElementById("unlock-form");
+    var form = lockForm();
     if (!form || !meta("idle-minutes")) { return; }
+    if (typeof BroadcastChannel === "function") {
+      channel = new BroadcastChannel("caseworker-console");
+      channel.onmessage = heard;
+    }
     ["mousemove", "mousedown", "keydown", "scroll", "touchstart"].forEach(function (name) {
-      document.addEventListener(name, restart, { passive: true });
+      document.addEventListener(name, activity, { passive: true });
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      post(form.action, new FormData(form)).then(function (response) {
-        if (response.ok) { window.location.reload(); return; }
-        document.getElementById("unlock-error").textContent =
-          response.status === 401 ? "That password is not right." : "Please sign in again.";
-        if (response.status !== 401) { window.location.reload(); }
-      });
+      if (ended) { return; }
+      post(form.action, new FormData(form)).then(answer).then(function (reply) {
+        if (reply.ok) { unlockHere(); tell("unlock"); return; }
+        /* The unlock view says 401 for a wrong password; the guard says 401 with "ended" for a login
+           that is over, and CSRF fails (400) once the login was cleared (signed out in another tab). */
+        if (reply.status === 401 && !reply.data.ended) {
+          document.getElementById("unlock-password").value = "";
+          showError("That password is not right.");
+          return;
+        }
+        if (reply.status === 401 || reply.status === 400) { sessionEnded(reply.data.sign_in); return; }
+        showError("The console could not be reached. Please try again.");
+      }, function () { showError("The console could not be reached. Please try again."); });
     });
-    restart();
+    activity();  /* a page just opened counts as activity for every tab */
   }
 
   document.addEventListener("DOMContentLoaded", function () {
