@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.content import spell_out
+from bot.content import fill, spell_out
 from bot.engine import StepHandler, Turn
-from bot.replies import Reply
+from bot.replies import Choice, Reply
 from intake import service_hours
 
 if TYPE_CHECKING:
     from bot.voice_menu import VoiceMenu
 
 FORM, HANDED_OFF = "form", "handed_off"  # the intake form's steps (bot/intake_form.py)
+METHOD, DETAIL = "contact_method", "contact_detail"  # the form's questions that 9 leads out of on the phone
+WAY_OUT = "9"
 
 
 class VoiceCallback:
@@ -32,6 +35,7 @@ class VoiceCallback:
         starter = self.engine.steps.get("form_start")
         if starter is not None:
             starter(turn)
+            self._offer_way_out(turn)
             if turn.state.step != FORM:  # e.g. already queued: the form did not start
                 self.line.menu(turn)
             return
@@ -39,14 +43,57 @@ class VoiceCallback:
         self.line.menu(turn)
 
     def after_form(self, turn: Turn, form_step: StepHandler) -> None:
-        """The form's own turn; on the phone, once it ends, say what the caller can do next."""
+        """The form's own turn; on the phone, once it ends, say what the caller can do next.
+
+        At "how should we contact you?" 9 means "I'd rather contact you myself": the form goes on as if
+        the caller had pressed 2 (no) to being contacted. After a typed number that is not right, 9 then
+        hash goes back to choosing a way of contact (the form's BACK).
+        """
+        form = turn.state.data.get("form") if turn.channel == "voice" else None
+        asked = form.get("requested") if isinstance(form, dict) else None
+        way_out = asked in (METHOD, DETAIL) and self.keypad.heard(turn, [WAY_OUT], asked) == WAY_OUT
+        if way_out and asked == METHOD and isinstance(form, dict):
+            form["requested"] = "consent_contact"
+            turn.inbound, turn.text = replace(turn.inbound, digits="2", text=""), ""
+            turn.say(Reply(self.keypad.say("contact_yourself_ok")))
+        elif way_out:
+            turn.inbound, turn.text = replace(turn.inbound, digits="", text="BACK"), "BACK"
         form_step(turn)
+        if asked == DETAIL and not way_out and turn.inbound.digits not in ("", "*"):
+            self._bad_number(turn)
+        self._offer_way_out(turn)
         if turn.channel != "voice" or turn.state.step == FORM:
             return
         if turn.state.step == HANDED_OFF:
             self.options(turn)
         else:
             self.line.menu(turn)
+
+    def _asking(self, turn: Turn) -> str | None:
+        form = turn.state.data.get("form")
+        return form.get("requested") if turn.state.step == FORM and isinstance(form, dict) else None
+
+    def _offer_way_out(self, turn: Turn) -> None:
+        """At "how should we contact you?": the ways read out, then 9 to contact us yourself."""
+        if turn.channel != "voice" or self._asking(turn) != METHOD or not turn.replies:
+            return
+        ask = turn.replies[-1]
+        if not ask.choices or any(c.key == WAY_OUT for c in ask.choices):
+            return
+        lines = [ask.voice_text] if "press" in ask.voice_text.lower() else [
+            ask.voice_text, *(f"For {c.label}, press {c.key}." for c in ask.choices)]
+        turn.replies[-1] = replace(
+            ask, spoken=" ".join([*lines, self.keypad.say("contact_yourself")]),
+            choices=(*ask.choices, Choice(WAY_OUT, str(self.keypad.wording["contact_yourself_label"]))),
+        )
+
+    def _bad_number(self, turn: Turn) -> None:
+        """A typed number the form refused: say that it is not a phone number, not "not one of the choices"."""
+        if self._asking(turn) != DETAIL:
+            return
+        invalid = fill(str(self.engine.content.intake["messages"]["invalid_spoken"]).strip(), {})
+        turn.replies[:] = [replace(r, spoken=self.keypad.say("bad_number")) if r.voice_text == invalid else r
+                           for r in turn.replies]
 
     def options(self, turn: Turn) -> None:
         """After the hand-off: hear the reference again, or the main menu."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from bot.answers import normal
@@ -12,6 +13,12 @@ from bot.replies import Choice, Reply
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")  # a caller's own number; a withheld one is not
 SILENT = ""  # the caller said and pressed nothing
+
+
+def _cased(match: re.Match[str], said: str) -> str:
+    """The spoken words, with a capital where they start the text or a sentence."""
+    before = match.string[: match.start()].rstrip()
+    return said[:1].upper() + said[1:] if not before or before[-1] in ".!?" else said
 
 
 class Keypad:
@@ -30,7 +37,7 @@ class Keypad:
             written = str(written)
             start = r"\b" if re.match(r"\w", written) else ""
             end = r"\b" if re.search(r"\w$", written) else ""
-            text = re.sub(start + re.escape(written) + end, str(said), text)
+            text = re.sub(start + re.escape(written) + end, partial(_cased, said=str(said)), text)
         return re.sub(r" ([,.])", r"\1", " ".join(text.split()))
 
     def heard(self, turn: Turn, keys: list[str], words: str | None = None) -> str | None:

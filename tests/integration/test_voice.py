@@ -554,3 +554,33 @@ def test_texted_answer_has_the_hours_filled_and_reads_as_sentences(tmp_path: Pat
     caller.press("1")
     body = received[1][1]["Body"][0]
     assert "{office_hours}" not in body and "{" not in body and "open" in body
+
+
+def test_withheld_number_can_leave_the_contact_question_with_9(app: Flask, client: FlaskClient) -> None:
+    caller = CallActions(client, "anonymous")
+    said = walk_to_contact_question(caller)
+    assert "typed on the keypad, press 3" in said and "contact us yourself, press 9" in said
+    assert "contact us yourself, press 9" in caller.press("1")  # not offered: the same question, way out included
+    said = caller.press("9")  # as if they had said no to being contacted
+    assert "won't contact you" in said and "Press 1 to send" in said
+    assert "How should we contact you" not in said
+    said = caller.press("1")
+    assert "reference" in said.lower()
+    with app.extensions["intake"].sessions() as session:
+        enquiry = session.scalars(select(Enquiry)).one()
+        assert enquiry is not None
+        contact = {r.purpose: r.granted for r in session.scalars(select(ConsentRecord))}
+    assert contact.get("contact") is False and contact.get("keep_details") is True
+
+
+def test_a_too_short_typed_number_is_called_that_and_9_goes_back(app: Flask, client: FlaskClient) -> None:
+    caller = CallActions(client, "anonymous")
+    walk_to_contact_question(caller)
+    caller.press("3")
+    said = caller.press("07700900")
+    assert "doesn't look like a UK phone number" in said and "not one of the choices" not in said
+    assert "then press the hash key" in said
+    said = caller.press("9")
+    assert "How should we contact you" in said and "contact us yourself, press 9" in said
+    assert "then press the hash key" in caller.press("3")
+    assert "When is it safe" in caller.press("07981555321")
