@@ -36,3 +36,99 @@ def test_personal_details_are_found(text: str, found: str) -> None:
 )
 def test_ordinary_send_words_are_left_alone(text: str) -> None:
     assert find_personal_data(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "removed"),
+    [
+        ("her teacher Mrs Jones said no", "Mrs Jones"),
+        ("mr patel the senco won't reply", "mr patel"),
+        ("Ms Khan is lovely", "Ms Khan"),
+        ("Miss Patel moved him", "Miss Patel"),
+        ("we saw Dr A. Shah last week", "Dr A. Shah"),
+        ("Mx Taylor runs the base", "Mx Taylor"),
+        ("Sir Jones shouts at him", "Sir Jones"),
+        ("Mrs Smith-Jones the head", "Mrs Smith-Jones"),
+        ("mrs o'brien said", "mrs o'brien"),
+        ("Mr John Smith the SENCO", "Mr John Smith"),
+    ],
+)
+def test_titled_names_are_found(text: str, removed: str) -> None:
+    findings = find_personal_data(text)
+    assert describe(findings) == "a name"
+    assert redact(text, findings) == text.replace(removed, "[name removed]")
+
+
+@pytest.mark.parametrize(
+    ("text", "removed"),
+    [
+        ("she is at Oakfield Primary", "Oakfield Primary"),
+        ("St Mary's C of E Primary School won't help", "St Mary's C of E Primary School"),
+        ("he goes to castle hill academy", "castle hill academy"),
+        ("he is in year 7 at Castle Hill Academy", "Castle Hill Academy"),
+        ("she's at Brookside Infants", "Brookside Infants"),
+        ("Brookside Junior School is better", "Brookside Junior School"),
+        ("Little Acorns Nursery said", "Little Acorns Nursery"),
+        ("at Greenfields Pre-school", "Greenfields Pre-school"),
+        ("Riverside High School excluded him", "Riverside High School"),
+        ("he wants Oakfield Sixth Form", "Oakfield Sixth Form"),
+        ("a place at Northgate College", "Northgate College"),
+        ("Oakfield Community Primary School", "Oakfield Community Primary School"),
+        ("Holy Trinity Church of England Junior School", "Holy Trinity Church of England Junior School"),
+        ("moving from oakfield primary to castle hill academy", "oakfield primary"),
+    ],
+)
+def test_school_names_are_found(text: str, removed: str) -> None:
+    findings = find_personal_data(text)
+    assert describe(findings) == "a school name"
+    assert redact(text, findings).startswith(text.split(removed)[0] + "[school name removed]")
+
+
+def test_school_and_teacher_in_one_message() -> None:
+    text = "my daughter Lily Smith at Oakfield Primary, her teacher Mrs Jones said no. call me on 07700 900456"
+    findings = find_personal_data(text)
+    assert describe(findings) == "a name, a school name and a phone number"
+    assert redact(text, findings) == (
+        "my daughter [name removed] at [school name removed], her teacher [name removed] said no. "
+        "call me on [phone number removed]"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she is in primary school",
+        "he starts secondary school in September",
+        "we want a special school",
+        "the school won't listen",
+        "my son's school ignores the plan",
+        "he can't cope in mainstream school",
+        "a sixth form college place",
+        "the council says an SEN school is too far",
+        "left out of school trips",
+        "he really hates school",
+        "he refuses school most days",
+        "Starting secondary school soon",
+        "she was excluded from school",
+        "he moved to a new school",
+        "moving from primary to secondary school",
+        "the school's SENCO",
+        "an independent special school",
+        "he goes to forest school on fridays",
+        "he is at nursery three days",
+        "his primary need is autism",
+        "the named school in section I",
+        "he goes to High School next year",
+        "after school club",
+        "a specialist college",
+        "she will miss school trips",
+        "I miss her",
+        "my wife has ms and can't drive",
+        "the dr said to wait",
+        "Sir told him off",
+        "mrs said no",
+        "his dr appointment",
+    ],
+)
+def test_generic_school_words_and_titles_as_words_are_left_alone(text: str) -> None:
+    assert find_personal_data(text) == []
