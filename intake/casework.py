@@ -21,6 +21,8 @@ PURPOSES = ("keep_details", "contact", "voicemail", "name_service", "pii_keep")
 SMS_METHODS = ("sms_this", "sms_other")
 MAX_NOTE = 4000
 MAX_REPLY = 1000
+MAX_CLEAR_REASON = 300  # a few words on why a flag is not a safeguarding concern
+CLEARED_NOTE = "Marked not a safeguarding concern"
 
 
 class CaseworkError(Exception):
@@ -197,12 +199,28 @@ def add_note(session: Session, keys: KeyRing, caseworker: str, role: str, refere
     audit.record(session, caseworker, "note", reference)
 
 
-def clear_safeguarding(session: Session, caseworker: str, role: str, reference: str) -> None:
-    """Mark a flag as not a safeguarding concern: normal priority, the triggers stay on record."""
+def clear_safeguarding(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, reason: str, *, confirmed: bool
+) -> None:
+    """Mark a flag as not a safeguarding concern: normal priority, the triggers stay on record.
+
+    Lowering a child-protection priority (policy 7.1) needs a reason and an explicit confirmation. The reason
+    is staff free text, so it is kept as an encrypted case note by this caseworker; the audit records only
+    that the flag was cleared, never the reason.
+    """
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_CLEAR_REASON:
+        raise CaseworkError(
+            f"Say why this is not a safeguarding concern (1 to {MAX_CLEAR_REASON} characters). Nothing was changed."
+        )
+    if not confirmed:
+        raise CaseworkError("Tick the box to confirm this is not a safeguarding concern. Nothing was changed.")
     enquiry = case_for(session, caseworker, role, reference)
     if enquiry.priority != queue.URGENT:
         raise CaseworkError("This case is not flagged as a safeguarding concern.")
     enquiry.priority, enquiry.priority_rank = queue.NORMAL, queue.RANK[queue.NORMAL]
+    session.add(CaseNote(enquiry_id=enquiry.id, author=caseworker,
+                         body=keys.encrypt(f"{CLEARED_NOTE}: {reason}")))
     audit.record(session, caseworker, "safeguarding_cleared", reference, "marked not a safeguarding concern")
 
 

@@ -157,7 +157,7 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
         "console/case.html", case=view, outcomes=casework.OUTCOMES, blocked_until=blocked,
         block_days=blocks.DURATIONS, share_bodies=sharing.BODIES, share_channels=sharing.CHANNELS,
         share_wording=sharing.SHARE_WORDING, share_version=sharing.SHARE_WORDING_VERSION, shares=shares,
-        sms_draft=sms_draft, sms_error=sms_error,
+        sms_draft=sms_draft, sms_error=sms_error, clear_reason_max=casework.MAX_CLEAR_REASON,
     ), status
 
 
@@ -227,9 +227,13 @@ def text_parent(reference: str) -> Any:
 
 @bp.post("/case/<reference>/not-safeguarding")
 def not_safeguarding(reference: str) -> WerkzeugResponse:
-    """Lower a flagged case to normal priority; the flag's record stays."""
+    """Lower a flagged case to normal priority, with a reason (kept as an encrypted note) and a confirmation;
+    the flag's record stays."""
+    reason = request.form.get("reason", "")
+    confirmed = request.form.get("confirm") == "yes"
     return _act(reference, lambda db: casework.clear_safeguarding(
-        db, g.staff["user"], g.staff["role"], reference), "Marked as not a safeguarding concern.")
+        db, services().keys, g.staff["user"], g.staff["role"], reference, reason, confirmed=confirmed),
+        "Marked as not a safeguarding concern. Your reason is in the notes.")
 
 
 @bp.post("/case/<reference>/release")

@@ -326,16 +326,67 @@ def test_notes_are_encrypted_and_release_close_work(app: Flask, auth: AuthAction
         assert enquiry is not None and (enquiry.status, enquiry.outcome) == ("closed", "advice given")
 
 
-def test_not_a_safeguarding_concern_keeps_the_flag(app: Flask, auth: AuthActions) -> None:
+def priority(app: Flask, reference: str) -> str:
+    """The case's priority now."""
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None
+        return enquiry.priority
+
+
+def raw_database(tmp_path: Path) -> bytes:
+    """The SQLite database's bytes as they sit on disk, write-ahead log included."""
+    path = tmp_path / "intake.sqlite3"
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+REASON = "Parent describes a playground scrape, seen by the school nurse"
+
+
+def test_not_a_safeguarding_concern_keeps_the_flag(app: Flask, auth: AuthActions, tmp_path: Path) -> None:
     reference = enquire(app, urgent=True)
     auth.login()
     auth.post(f"/caseworker/claim/{reference}")
-    assert b"mentions a child being hurt" in auth.client.get(f"/caseworker/case/{reference}").data
-    auth.post(f"/caseworker/case/{reference}/not-safeguarding")
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    assert b"mentions a child being hurt" in page and b'name="reason"' in page and b'name="confirm"' in page
+    auth.post(f"/caseworker/case/{reference}/not-safeguarding", reason=REASON, confirm="yes")
     with unit_of_work(svc(app).sessions) as session:
         enquiry = queue.by_reference(session, reference)
         assert enquiry is not None and enquiry.priority == "normal" and enquiry.safeguarding
-    assert len(audit_rows(app, "safeguarding_cleared")) == 1
+        [note] = enquiry.notes
+        assert note.author == "alex" and REASON.encode() not in note.body
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    assert f"Marked not a safeguarding concern: {REASON}".encode() in page
+    [event] = audit_rows(app, "safeguarding_cleared")
+    assert (event.actor, event.reference) == ("alex", reference)
+    assert "scrape" not in (event.detail or "") and "nurse" not in (event.detail or "")
+    with unit_of_work(svc(app).sessions) as session:
+        details = " ".join(e.detail or "" for e in session.scalars(select(AuditEvent)))
+    assert "scrape" not in details
+    assert b"playground scrape" not in raw_database(tmp_path)  # encrypted at rest
+
+
+@pytest.mark.parametrize("form", [
+    {"confirm": "yes"},  # no reason
+    {"reason": "   ", "confirm": "yes"},  # a blank one
+    {"reason": "x" * 301, "confirm": "yes"},  # too long
+    {"reason": "Only a playground scrape"},  # not confirmed
+    {"reason": "Only a playground scrape", "confirm": "no"},
+])
+def test_clearing_the_flag_needs_a_reason_and_a_confirmation(
+    app: Flask, auth: AuthActions, form: dict[str, str]
+) -> None:
+    reference = enquire(app, urgent=True)
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    auth.post(f"/caseworker/case/{reference}/not-safeguarding", **form)
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    assert b"Nothing was changed" in page and b"URGENT" in page
+    assert priority(app, reference) == "urgent"
+    assert audit_rows(app, "safeguarding_cleared") == []
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None and enquiry.notes == []
 
 
 # ---- replying to the parent ----
