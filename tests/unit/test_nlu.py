@@ -172,8 +172,27 @@ def test_messages_from_the_issue(real: Classifier, text: str, topic: str) -> Non
 
 
 @needs_content
+@needs_content
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("what is an ehcp", "ehc_plan_explained"),
+        ("wot is an ehcp", "ehc_plan_explained"),
+        ("what does ehcp stand for", "ehc_plan_explained"),
+        ("whats the number for childline", "helplines"),
+        ("what happens now", "after_handoff"),
+        ("any news on my enquiry?", "after_handoff"),
+        ("hi can someone ring me", "contact_caseworker"),
+        ("can i home educate", None),  # no facts on home education: unsure, not "sent home"
+    ],
+)
+def test_messages_from_the_user_review(real: Classifier, text: str, topic: str | None) -> None:
+    assert real.classify(text).topic == topic
+
+
+@needs_content
 def test_bare_shorthand_offers_ehc_topics(real: Classifier) -> None:
-    """ "ehcp" alone is too vague to answer, but the suggestions are about EHC plans."""
+    """ "ehcp" alone gets EHC topics (since ehc_plan_explained exists it is usually answered by it)."""
     prediction = real.classify("ehcp")
     assert prediction.alternatives and all(t.startswith("ehc_") for t in prediction.alternatives[:2])
 
