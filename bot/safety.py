@@ -39,18 +39,23 @@ class Safety:
         assessment = assess(turn.text, self.engine.rules)
         turn.assessment = assessment
         if assessment.level == "risk":
-            self.raise_concern(turn, assessment.triggers)
-            return False
+            self.raise_concern(turn, assessment.triggers, about=assessment.about)
+            # A parent in crisis never gets a topic answer: outside a form, the safety reply stands alone.
+            return assessment.about != "child" and state.step in ("idle", "clarify", "menu", "menu_topics")
         if assessment.level == "unsure" and not self._urgent_case(turn):
             # The message is kept (encrypted, in the conversation state) only until the parent answers,
             # then replayed to the step it was meant for, so nothing they said is lost.
+            # A worry that is not a topic question (vague trouble at home, the parent's own distress) is
+            # not replayed after "no": the parent is offered a caseworker instead of topic suggestions.
+            question = "unsure_parent" if assessment.about != "child" else "unsure"
             state.data["sg_pending"] = {"resume": state.step, "triggers": list(assessment.triggers),
-                                        "text": turn.text, "asked": 1}
+                                        "text": turn.text, "asked": 1, "offer": assessment.offer,
+                                        "about": assessment.about}
             state.data["step"] = CONFIRM_STEP
             turn.say(
                 Reply(
-                    self._wording("unsure", turn),
-                    self._spoken("unsure", turn),
+                    self._wording(question, turn),
+                    self._spoken(question, turn),
                     (Choice("1", "Yes"), Choice("2", "No")),
                     kind="safety",
                     expects="yesno",
@@ -74,7 +79,11 @@ class Safety:
         if answer is None:
             return False  # asked twice: carry on with what they say now (still checked below)
         if answer:
-            self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"))
+            about = "both" if pending.get("about", "child") != "child" else "child"
+            self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"), about=about)
+        elif pending.get("offer"):
+            turn.say(Reply(self._wording("unsure_no_offer", turn), kind="safety"))
+            return True  # a caseworker, not a topic answer, for a worry like this
         else:
             turn.say(Reply(self._wording("unsure_no", turn), kind="safety"))
         # Replay the message that prompted the question to the step it was sent to.
@@ -85,8 +94,12 @@ class Safety:
         turn.replayed = True
         return False
 
-    def raise_concern(self, turn: Turn, triggers: tuple[str, ...]) -> None:
+    def raise_concern(self, turn: Turn, triggers: tuple[str, ...], about: str = "child") -> None:
         """Every disclosure is treated as fresh: an urgent case, a duty alert after commit, safety words first.
+
+        A parent in crisis themselves (about "parent") gets adult crisis help first (Samaritans, NHS 111,
+        Shout) and is, like any risk, an urgent concern for the duty caseworker: a parent in crisis may mean
+        children at risk. When a child is at risk as well ("both"), the child-protection wording follows.
 
         The case is this conversation's open concern, else the parent's own open enquiry (escalated: one
         case, one reference), else this contact's open concern from earlier today in another conversation
@@ -127,15 +140,17 @@ class Safety:
             if alerted is None:
                 state.data.pop("concern_alerted", None)  # what it held was about another case
             log.warning("safeguarding concern added to: %s", reference)
-        key = "risk" if case.topic == concerns.CONCERN_TOPIC else "risk_enquiry"  # their enquiry, now urgent
-        turn.replies.insert(
-            0,
-            Reply(
-                self._wording(key, turn, reference=reference),
-                self._spoken(key, turn, reference=reference, reference_spoken=spell_out(reference)),
-                kind="safety",
-            ),
-        )
+        suffix = "" if case.topic == concerns.CONCERN_TOPIC else "_enquiry"  # their enquiry, now urgent
+        keys = {"child": ["risk"], "parent": ["crisis"], "both": ["crisis", "risk"]}.get(about, ["risk"])
+        for position, key in enumerate(keys):
+            turn.replies.insert(
+                position,
+                Reply(
+                    self._wording(key + suffix, turn, reference=reference),
+                    self._spoken(key + suffix, turn, reference=reference, reference_spoken=spell_out(reference)),
+                    kind="safety",
+                ),
+            )
 
     def _urgent_case(self, turn: Turn) -> bool:
         """This conversation's concern is open and urgent: no need to ask whether a child is in danger."""

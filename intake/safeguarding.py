@@ -1,4 +1,4 @@
-"""Safeguarding: notice a possible risk to a child in any inbound message (policy 7.1)."""
+"""Safeguarding: notice a possible risk to a child, or to the parent themselves, in any inbound message (7.1)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,22 @@ from typing import Any, Literal
 import yaml
 
 Level = Literal["risk", "unsure", "none"]
+# Whom the concern is about: a child (the default) or the parent themselves (in crisis, at risk of
+# suicide or self-harm). A parent in crisis is still level "risk": urgent, duty alert, no topic answer.
+About = Literal["child", "parent", "both"]
 
-RESPONSE_KEYS = ("risk", "risk_spoken", "risk_enquiry", "risk_enquiry_spoken", "unsure", "unsure_spoken",
-                 "unsure_yes", "unsure_no")
+RESPONSE_KEYS = ("risk", "risk_spoken", "risk_enquiry", "risk_enquiry_spoken", "crisis", "crisis_spoken",
+                 "crisis_enquiry", "crisis_enquiry_spoken", "unsure", "unsure_spoken", "unsure_parent",
+                 "unsure_parent_spoken", "unsure_yes", "unsure_no", "unsure_no_offer")
 _PLACEHOLDERS = {
     "risk": ("{mash_phone}", "{reference}"),
     "risk_spoken": ("{mash_phone_spoken}", "{reference_spoken}"),
     "risk_enquiry": ("{mash_phone}", "{reference}"),
     "risk_enquiry_spoken": ("{mash_phone_spoken}", "{reference_spoken}"),
+    "crisis": ("{reference}",),
+    "crisis_spoken": ("{reference_spoken}",),
+    "crisis_enquiry": ("{reference}",),
+    "crisis_enquiry_spoken": ("{reference_spoken}",),
 }
 # Twilio's opt-out words: a parent who replies with one of them stops all texts, emergency ones included.
 _OPT_OUT = re.compile(r"\b(stop|stopall|unsubscribe|cancel|end|quit)\b", re.IGNORECASE)
@@ -49,6 +57,9 @@ class Assessment:
 
     level: Level
     triggers: tuple[str, ...] = ()
+    about: About = "child"
+    # unsure only: after "no, no child is in danger", offer a caseworker instead of replaying the message
+    offer: bool = False
 
     @property
     def is_risk(self) -> bool:
@@ -68,6 +79,9 @@ class SafeguardingRules:
     wording_version: str
     responses: Mapping[str, str]
     source: Path = field(compare=False)
+    crisis: re.Pattern[str] | None = None
+    parent_categories: frozenset[str] = frozenset()  # unsure categories about the parent themselves
+    offer_categories: frozenset[str] = frozenset()  # unsure categories answered with a caseworker offer
 
 
 def load_rules(path: Path) -> SafeguardingRules:
@@ -83,16 +97,23 @@ def load_rules(path: Path) -> SafeguardingRules:
 
 
 def assess(text: str, rules: SafeguardingRules) -> Assessment:
-    """Assess one inbound message: risk first, then weaker signals not explained by an everyday phrase."""
+    """Assess one inbound message: a parent in crisis and risk first, then weaker signals not explained by an
+    everyday phrase. A risk match wholly inside a parent-in-crisis match ("i want to kill myself") is the
+    parent's crisis, not a second, child concern."""
     words = normalise(text, rules.spelling)
-    triggers = _triggers(rules.risk, words, rules.categories, ())
+    crisis = _triggers(rules.crisis, words, rules.categories, ()) if rules.crisis is not None else ()
+    triggers = _triggers(rules.risk, words, rules.categories, _spans(rules.crisis, words) if crisis else ())
+    if crisis:
+        return Assessment("risk", crisis + triggers, "both" if triggers else "parent")
     if triggers:
         return Assessment("risk", triggers)
     if rules.unsure.search(words) is None:
         return Assessment("none")
     triggers = _triggers(rules.unsure, words, rules.categories, _spans(rules.benign, words))
     if triggers:
-        return Assessment("unsure", triggers)
+        names = {t.partition(": ")[0] for t in triggers}
+        about: About = "parent" if names & rules.parent_categories else "child"
+        return Assessment("unsure", triggers, about, offer=names <= rules.offer_categories)
     return Assessment("none")
 
 
@@ -166,15 +187,21 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
     compiler = _PatternCompiler(data.get("lists") or {}, data.get("gaps") or {}, data.get("possessive"))
     categories: dict[str, str] = {}
     levels: dict[str, re.Pattern[str] | None] = {}
-    for level in ("risk", "unsure", "benign"):
+    parent: set[str] = set()
+    offer: set[str] = set()
+    for level in ("crisis", "risk", "unsure", "benign"):
         groups = []
         for category in data.get(level) or []:
             name = category["name"]
+            if category.get("about", "child") == "parent":
+                parent.add(str(name))
+            if category.get("offer_caseworker"):
+                offer.add(str(name))
             alternatives = [compiler.pattern(p) for p in category["patterns"]]
             group = f"g{len(categories)}"
             categories[group] = str(name)
             groups.append(f"(?P<{group}>{'|'.join(alternatives)})")
-        if level != "benign" and not groups:
+        if level in ("risk", "unsure") and not groups:
             raise _RuleError(f"no {level} patterns")
         # every match starts at a word; checking that once, not per pattern, keeps it fast
         levels[level] = re.compile("(?<= )(?:" + "|".join(groups) + ")") if groups else None
@@ -189,6 +216,9 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
         wording_version=version,
         responses=MappingProxyType(responses),
         source=source,
+        crisis=levels["crisis"],
+        parent_categories=frozenset(parent),
+        offer_categories=frozenset(offer),
     )
 
 

@@ -248,3 +248,55 @@ def test_huge_messages_stay_bounded(rules: SafeguardingRules, text: str) -> None
     start = time.perf_counter()
     assess(text, rules)
     assert time.perf_counter() - start < 3.0  # about 0.5 s here: linear, a few microseconds a character
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I cant cope anymore I just want it all to end",
+        "i mean me, i dont want to be here anymore",
+        "ive been thinking about ending my life",
+        "honestly i want to kill myself",
+    ],
+)
+def test_a_parent_in_crisis_is_about_the_parent(rules: SafeguardingRules, text: str) -> None:
+    """First-person crisis is level risk (urgent, duty alert) about the parent themselves."""
+    assessment = assess(text, rules)
+    assert assessment.level == "risk" and assessment.about == "parent"
+
+
+def test_a_child_at_risk_of_suicide_stays_a_child_concern(rules: SafeguardingRules) -> None:
+    """"She wants to kill herself" is about a child, not the parent."""
+    assert assess("she said she wants to kill herself", rules).about == "child"
+    assert assess("I want to kill myself and my partner hits the kids", rules).about == "both"
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("i dont know how much longer i can do this", "parent"),
+        ("things at home arent great at the moment", "child"),
+        ("hes started saying he doesnt want to go to his dads", "child"),
+        ("my ex has the kids this weekend and my son always comes back really quiet and wont say why", "child"),
+    ],
+)
+def test_vague_hints_ask_and_offer_a_caseworker(rules: SafeguardingRules, text: str, about: str) -> None:
+    """Vague hints get the question, and after "no" a caseworker rather than topics."""
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.about, assessment.offer) == ("unsure", about, True)
+
+
+def test_safety_wording_fits_three_texts_and_ends_with_the_next_step(rules: SafeguardingRules) -> None:
+    """Filled with a long phone number and reference, every text wording is at most 3 SMS segments."""
+    from bot.content import sms_segments
+
+    for key, text in rules.responses.items():
+        if key.endswith("_spoken"):
+            continue
+        filled = text.replace("{mash_phone}", "01632 960999").replace("{service_phone}", "01632 960000")
+        filled = filled.replace("{reference}", "SG-2025-ABCD-1234")
+        assert sms_segments(filled) <= 3, (key, len(filled))
+    for key in ("risk", "risk_enquiry", "crisis", "crisis_enquiry"):
+        assert "{service_phone}" in rules.responses[key].rsplit(".", 2)[-2], key
+    for needle in ("999", "116 123", "NHS 111", "85258", "HUMAN"):
+        assert needle in rules.responses["crisis"]
