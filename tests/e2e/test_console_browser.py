@@ -12,6 +12,8 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 
+from intake import staff
+from intake.db import unit_of_work
 from tests.e2e.conftest import (
     BrowserFactory,
     LiveServer,
@@ -23,7 +25,7 @@ from tests.e2e.conftest import (
     severe_violations,
     wait_for,
 )
-from tests.integration.test_console import PASSWORD, add_caseworker, enquire
+from tests.integration.test_console import PASSWORD, add_caseworker, enquire, svc
 
 pytestmark = pytest.mark.browser
 
@@ -253,3 +255,117 @@ def test_console_pages_have_no_serious_accessibility_violations(
 
     problems = "\n".join(f"{page}:\n{describe(v)}" for page, v in found.items() if v)
     assert not problems, "axe-core found serious/critical problems in the console:\n" + problems
+
+
+# ---- the idle lock keeps the page in memory, tells an ended login apart, and is shared by every tab ----
+
+NOTE = "Spoke to mum on the phone; she will send the EHC letter"
+ENDED = "Your session has ended. Please sign in again."
+
+
+def locked(driver: Chrome) -> bool:
+    return bool(driver.find_element(By.ID, "idle-lock").is_displayed())
+
+
+def unlock(driver: Chrome, password: str = PASSWORD) -> None:
+    type_into(driver, "unlock-password", password)
+    driver.find_element(By.XPATH, "//form[@id='unlock-form']//button[.='Unlock']").click()
+
+
+def mark_page(driver: Chrome) -> None:
+    """A mark only this very page holds: gone if the page is ever reloaded."""
+    driver.execute_script("window.consoleTestMark = 'still the same page';")
+
+
+def same_page(driver: Chrome) -> bool:
+    return bool(driver.execute_script("return window.consoleTestMark === 'still the same page';"))
+
+
+def test_typed_note_survives_the_idle_lock_and_the_note_saves(
+    browser: Chrome, idle_server: LiveServer
+) -> None:
+    reference = enquire(idle_server.app)
+    sign_in(browser, idle_server, "noor")
+    claim(browser, idle_server, reference)
+    case_url = browser.current_url
+    type_into(browser, "note", NOTE)
+    mark_page(browser)
+
+    wait_for(browser, locked, "the screen never locked", timeout=IDLE_MINUTES * 60 + 10)
+    # Taken out of the page (not just hidden), and kept nowhere but in the page's memory.
+    assert browser.execute_script("return document.getElementById('note')") is None
+    assert SUMMARY not in browser.page_source and NOTE not in browser.page_source
+    assert browser.execute_script("return [localStorage.length, sessionStorage.length]") == [0, 0]
+    assert browser.execute_script("return document.cookie") == ""
+    assert browser.current_url == case_url and NOTE not in browser.current_url
+
+    unlock(browser)
+    wait_for(browser, lambda d: not locked(d), "the right password did not unlock")
+    assert same_page(browser), "unlocking must not reload the page (a reload can repeat a POST)"
+    assert browser.current_url == case_url
+    assert browser.find_element(By.ID, "note").get_attribute("value") == NOTE
+    assert browser.find_element(By.CSS_SELECTOR, "p.summary").text == SUMMARY
+    assert "locked" not in browser.find_element(By.TAG_NAME, "body").get_attribute("class").split()
+
+    browser.find_element(By.XPATH, "//button[.='Save note']").click()
+    wait_for(browser, lambda d: "Note saved." in d.find_element(By.TAG_NAME, "main").text, "the note was not saved")
+    assert NOTE in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_unlock_after_the_login_ended_says_so_and_goes_to_sign_in(browser: Chrome, idle_server: LiveServer) -> None:
+    reference = enquire(idle_server.app)
+    sign_in(browser, idle_server, "ola")
+    claim(browser, idle_server, reference)
+    wait_for(browser, locked, "the screen never locked", timeout=IDLE_MINUTES * 60 + 10)
+
+    # Signed out elsewhere (the same as the login ending): the right password can no longer help.
+    with unit_of_work(svc(idle_server.app).sessions) as db:
+        staff.end_sessions(db, "ola")
+    unlock(browser)
+    wait_for(browser, lambda d: d.find_element(By.ID, "unlock-error").text == ENDED,
+             "an ended login was reported as something else")
+    assert SUMMARY not in browser.page_source
+    wait_for(browser, lambda d: d.current_url == idle_server.at("/caseworker/login"), "not sent to sign in")
+    assert ENDED in browser.find_element(By.TAG_NAME, "main").text
+
+
+def test_activity_in_one_tab_keeps_the_other_unlocked_and_lock_and_unlock_are_shared(
+    browser: Chrome, idle_server: LiveServer
+) -> None:
+    reference = enquire(idle_server.app)
+    sign_in(browser, idle_server, "pat")
+    claim(browser, idle_server, reference)
+    case_tab = browser.current_window_handle
+    mark_page(browser)
+    browser.switch_to.new_window("tab")
+    queue_tab = browser.current_window_handle
+    browser.get(idle_server.at("/caseworker/queue"))
+    browser.switch_to.window(case_tab)
+
+    # Typing in the case tab for twice the idle time: the queue tab, untouched, must not lock the login.
+    note = browser.find_element(By.ID, "note")
+    for word in range(int(IDLE_MINUTES * 60 * 2 / 1.5)):
+        note.send_keys(f"word{word} ")
+        assert not locked(browser)
+        browser.execute_script("return new Promise(function (done) { setTimeout(done, 1500); })")
+    browser.switch_to.window(queue_tab)
+    assert not locked(browser), "the idle background tab locked although the caseworker was busy in another"
+    assert browser.find_elements(By.ID, "queue")
+    browser.switch_to.window(case_tab)
+    assert not locked(browser)
+    typed = browser.find_element(By.ID, "note").get_attribute("value")
+
+    # Nobody touches either tab: both lock.
+    wait_for(browser, locked, "the case tab never locked", timeout=IDLE_MINUTES * 60 + 10)
+    browser.switch_to.window(queue_tab)
+    wait_for(browser, locked, "the lock did not reach the other tab")
+    assert not browser.find_elements(By.ID, "queue"), "the other tab's content is taken out too"
+
+    # The password in one tab unlocks both.
+    unlock(browser)
+    wait_for(browser, lambda d: not locked(d), "the right password did not unlock")
+    assert browser.find_elements(By.ID, "queue")
+    browser.switch_to.window(case_tab)
+    wait_for(browser, lambda d: not locked(d), "the unlock did not reach the other tab")
+    assert same_page(browser)
+    assert browser.find_element(By.ID, "note").get_attribute("value") == typed
