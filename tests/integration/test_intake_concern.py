@@ -45,7 +45,7 @@ def close(app: Flask, reference: str) -> None:
 
 def test_form_after_a_disclosure_joins_the_concern_under_its_reference(app: Flask, sms: SmsActions) -> None:
     risk = "\n".join(sms.send(RISK))
-    reference = REFERENCE.search(risk.split("reference is", 1)[1]).group(1)
+    reference = REFERENCE.search(risk).group(1)
     done = sms_form(sms)
     assert reference in done and "added this to your enquiry" in done
     assert len(set(REFERENCE.findall(done))) == 1  # no second reference anywhere in the reply
