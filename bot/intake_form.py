@@ -179,6 +179,8 @@ class IntakeForm:
         if slot == "confirm":
             answers = spec["answers"]["voice" if turn.channel == "voice" else "text"]
             choices, expects = tuple(Choice(a["key"], a["label"]) for a in answers), "choice"
+        if turn.channel == "sms" and (expects == "yesno" or slot == "confirm"):
+            choices = ()  # the question already says what to reply: listing the answers again costs a text
         spoken_values = values | {"summary": values["summary"].replace("\n", ". ")} if slot == "confirm" else values
         spoken = fill(str(spec.get("spoken") or text).strip(), spoken_values)
         turn.say(Reply(fill(str(text).strip(), values), spoken, choices, kind="prompt", expects=expects))
