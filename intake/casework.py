@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,76 @@ class ContactClock:
         return self.times.check(safe_times, self.hours, self.now)
 
 
+FACT_NAMES = {"school_phase": "Stage of education", "phase": "Stage of education", "ehc_plan": "EHC plan"}
+CONTACT_NAMES = {"method": "How to contact", "number": "Number", "detail": "Number or e-mail"}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Plain words for the codes stored on a case: topic titles (flows/topics) and the intake form's choice
+    labels (flows/intake.yaml). One helper for the case page and the parent's subject-access export; a code
+    with no label (a choice since removed) is shown as stored."""
+
+    topics: Mapping[str, str] = field(default_factory=dict)
+    choices: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)  # slot -> channel -> value
+
+    @classmethod
+    def from_content(cls, topic_titles: Mapping[str, str], intake_form: Mapping[str, Any]) -> Labels:
+        """From the loaded content: {topic id: title} and the intake form's slots."""
+        choices: dict[str, dict[str, dict[str, str]]] = {}
+        for slot, spec in (intake_form.get("slots") or {}).items():
+            if not isinstance(spec, Mapping):
+                continue
+            lists = dict(spec.get("choices_by_channel") or {})
+            if spec.get("choices"):
+                lists[""] = spec["choices"]
+            choices[slot] = {
+                channel: {str(c["value"]): str(c["label"]) for c in items if "value" in c and "label" in c}
+                for channel, items in lists.items()
+            }
+        return cls(dict(topic_titles), choices)
+
+    def topic(self, code: str | None) -> str:
+        """A topic's title."""
+        return self.topics.get(code or "", code or "-")
+
+    def choice(self, slot: str, code: Any, channel: str = "") -> str:
+        """A choice's label, in the wording the parent's channel offered when it has one."""
+        if code is None or code == "":
+            return "-"
+        by_channel = self.choices.get(slot) or self.choices.get(_SLOT_OF.get(slot, ""), {})
+        for labels in (by_channel.get(channel, {}), by_channel.get("", {}), *by_channel.values()):
+            if str(code) in labels:
+                return labels[str(code)]
+        return str(code)
+
+    def facts(self, facts: Mapping[str, Any], channel: str = "") -> list[tuple[str, str]]:
+        """The details the parent confirmed, as (plain name, label)."""
+        return [(FACT_NAMES.get(name, name.replace("_", " ").capitalize()), self.choice(name, value, channel))
+                for name, value in facts.items()]
+
+    def contact(self, contact: Mapping[str, Any], channel: str = "") -> list[tuple[str, str]]:
+        """The contact details, as (plain name, value), the method as its label."""
+        return [(CONTACT_NAMES.get(name, name.replace("_", " ").capitalize()),
+                 self.choice("contact_method", value, channel) if name == "method" else str(value))
+                for name, value in contact.items()]
+
+
+_SLOT_OF = {"phase": "school_phase"}  # a fact stored under a shorter name than its intake slot
+
+
+def waiting_label(minutes: int) -> str:
+    """How long an enquiry has waited, in the biggest sensible units: "45 min", "3 h 5 min", "2 days 0 h"."""
+    minutes = max(minutes, 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {rest} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} day{'s' if days != 1 else ''} {hours} h"
+
+
 @dataclass(frozen=True)
 class QueueRow:
     """One waiting enquiry as the queue shows it: no names, no numbers, no content."""
@@ -54,6 +125,7 @@ class QueueRow:
     # The parent's answer as its label and whether it is safe now (console.js shows this field as it is).
     safe_times: str
     safe_now: bool | None  # None: no safe time given (not asked, e.g. for a web chat reply)
+    waiting: str = ""  # waiting_minutes in hours and days when long
 
     def as_json(self) -> dict[str, Any]:
         """The row for the polling endpoint."""
@@ -86,6 +158,10 @@ class CaseView:
     can_reply_by_sms: bool = False
     mine: bool = False
     has_contact_key: bool = False
+    # The same in plain words (Labels), for showing; the codes above are for the page's logic.
+    topic_label: str = ""
+    contact_method_label: str = ""
+    fact_rows: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime) -> QueueRow:
@@ -93,7 +169,7 @@ def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime) -> Q
     safe = clock.check(enquiry.safe_times) if clock and enquiry.safe_times else None
     shown = f"{safe.window.label}. {safe.status}" if safe else (enquiry.safe_times or "not given")
     return QueueRow(enquiry.reference, enquiry.topic, enquiry.channel, waiting, enquiry.priority == queue.URGENT,
-                    shown, safe.safe_now if safe else None)
+                    shown, safe.safe_now if safe else None, waiting_label(waiting))
 
 
 def queue_rows(session: Session, clock: ContactClock | None = None) -> list[QueueRow]:
@@ -147,9 +223,11 @@ def case_for(session: Session, caseworker: str, role: str, reference: str, *, ch
 
 
 def open_case(
-    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, clock: ContactClock
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, clock: ContactClock,
+    labels: Labels | None = None,
 ) -> CaseView:
     """The case page's content; the view itself is audited (who, when, which reference)."""
+    labels = labels or Labels()
     enquiry = case_for(session, caseworker, role, reference, changing=False)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     permitted = {purpose: allowed(enquiry, purpose) for purpose in PURPOSES}
@@ -184,7 +262,10 @@ def open_case(
         mine=enquiry.status == "claimed" and enquiry.claimed_by == caseworker,
         # The keyed hash (never a number) lets a manager block an abusive contact from this page.
         has_contact_key=enquiry.contact_key is not None,
+        topic_label=labels.topic(enquiry.topic),
+        contact_method_label=labels.choice("contact_method", method, enquiry.channel) if method else "",
     )
+    view.fact_rows = labels.facts(view.facts, enquiry.channel)
     audit.record(session, caseworker, "view", enquiry.reference)
     return view
 

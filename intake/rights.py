@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from intake import audit, queue
-from intake.casework import CaseworkError, case_for
+from intake.casework import CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
 from intake.models import AuditEvent, ChatOutbox, ConsentRecord, Conversation, Enquiry, utcnow
@@ -37,6 +37,9 @@ class HeldRecord:
     consents: list[dict[str, Any]]
     notes: list[tuple[str, datetime, str]]
     history: list[tuple[datetime, str, str]] = field(default_factory=list)
+    # facts and contact in plain words (Labels), as the export shows them to the parent
+    fact_rows: list[tuple[str, str]] = field(default_factory=list)
+    contact_rows: list[tuple[str, str]] = field(default_factory=list)
     prepared_by: str = ""
     prepared_at: datetime = field(default_factory=utcnow)
 
@@ -56,13 +59,15 @@ def _safe_times(answer: str | None, times: ContactTimes) -> str:
 
 def subject_access(
     session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, *, zone: str, times: ContactTimes,
+    labels: Labels | None = None,
 ) -> HeldRecord:
     """The subject-access document's content, times in `zone` (TIMEZONE); the export is audited (never its content)."""
     enquiry = case_for(session, caseworker, role, reference, changing=False)
     local = ZoneInfo(zone)
+    labels = labels or Labels()
     details = [
         ("Reference", enquiry.reference),
-        ("Topic", enquiry.topic),
+        ("Topic", labels.topic(enquiry.topic)),
         ("How the parent contacted us", enquiry.channel),
         ("Status", enquiry.status),
         ("Priority", enquiry.priority),
@@ -95,6 +100,8 @@ def subject_access(
         history=[(e.at, e.action, e.actor if e.actor in MACHINE_ACTORS else "staff") for e in events],
         prepared_by=caseworker,
     )
+    record.fact_rows = labels.facts(record.facts, enquiry.channel)
+    record.contact_rows = labels.contact(record.contact, enquiry.channel)
     audit.record(session, caseworker, "export", reference, "subject access")
     return record
 

@@ -8,6 +8,7 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp
+from bot.console.views import labels
 from bot.services import services
 from intake import casework, rights, sharing
 from intake.db import unit_of_work
@@ -38,7 +39,8 @@ def export(reference: str) -> Any:
     try:
         with unit_of_work(svc.sessions) as db:
             record = rights.subject_access(db, svc.keys, g.staff["user"], g.staff["role"], reference,
-                                           zone=svc.settings.timezone, times=svc.content.contact_times)
+                                           zone=svc.settings.timezone, times=svc.content.contact_times,
+                                           labels=labels())
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
     template, mimetype = FORMATS[fmt]

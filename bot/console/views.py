@@ -30,6 +30,12 @@ def _contact_clock(db: Session) -> casework.ContactClock:
     return casework.ContactClock(svc.content.contact_times, service_hours.current(db, svc.hours), _now())
 
 
+def labels() -> casework.Labels:
+    """Plain words for a case's codes (topic titles, intake choice labels), for the case page and the export."""
+    content = services().content
+    return casework.Labels.from_content({t.id: t.title for t in content.topics.values()}, content.intake)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     """Sign in with username, password and a one-time code."""
@@ -147,7 +153,8 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
     svc = services()
     try:
         with unit_of_work(svc.sessions) as db:
-            view = casework.open_case(db, svc.keys, g.staff["user"], g.staff["role"], reference, _contact_clock(db))
+            view = casework.open_case(db, svc.keys, g.staff["user"], g.staff["role"], reference, _contact_clock(db),
+                                      labels())
             blocked = blocks.blocked_until(db, reference) if g.staff["role"] == "manager" else None
             shares = sharing.answers(db, reference)
     except casework.CaseworkError as exc:

@@ -297,6 +297,25 @@ def test_caseload_in_reference_order(app: Flask, auth: AuthActions) -> None:
 
 # ---- the case ----
 
+def test_queue_shows_long_waits_in_hours_and_days(app: Flask, auth: AuthActions) -> None:
+    now = set_clock(app, "2026-11-25 10:30")
+    long_ago, today = enquire(app), enquire(app)
+    set_created(app, long_ago, now - timedelta(minutes=2927))
+    set_created(app, today, now - timedelta(minutes=125))
+    auth.login()
+    page = auth.client.get("/caseworker/queue").data
+    assert b"2 days 0 h" in page and b"2 h 5 min" in page and b"2927 min" not in page
+
+
+def test_case_page_shows_labels_not_codes(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app, contact={"method": "sms_this", "number": "+447700900123"})
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    page = auth.client.get(f"/caseworker/case/{reference}").data
+    assert b"Text this number" in page and b"sms_this" not in page.split(b"<form")[0]
+    assert b"Primary school" in page and b"Stage of education" in page
+
+
 def test_case_view_is_audited_and_shows_warnings(app: Flask, auth: AuthActions) -> None:
     reference = enquire(app)
     auth.login()

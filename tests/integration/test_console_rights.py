@@ -201,9 +201,10 @@ def test_subject_access_export_is_headed_downloaded_not_stored_and_audited(
     assert text.count("STRICTLY PRIVATE AND CONFIDENTIAL") >= 2
     if fmt == "txt":
         assert text.startswith("STRICTLY PRIVATE AND CONFIDENTIAL")
-    for held in ("Needs help with an EHC assessment", "primary", PARENT, "contact-v1", "Weekday mornings",
-                 "Spoke to the parent about the assessment", "claim"):
+    for held in ("Needs help with an EHC assessment", "Primary school", PARENT, "contact-v1", "Weekday mornings",
+                 "Spoke to the parent about the assessment", "claim", "Text this number"):
         assert held in text
+    assert "sms_this" not in text and ": primary" not in text  # plain labels, written for the parent
     [event] = audit_rows(app, "export")
     assert (event.actor, event.reference, event.detail) == ("alex", reference, "subject access")
 
