@@ -49,7 +49,7 @@
       }
       cell(tr, item.topic);
       cell(tr, item.channel);
-      cell(tr, item.waiting_minutes + " min");
+      cell(tr, item.waiting || item.waiting_minutes + " min");  /* the server's words, as the page shows them */
       /* The server's words (the parent's safe time as its label, and whether it is safe now), as the page shows them. */
       cell(tr, item.safe_times);
       var form = document.createElement("form");

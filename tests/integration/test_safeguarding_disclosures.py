@@ -103,7 +103,8 @@ def claim(app: Flask, reference: str, *, clear: bool = False, release: bool = Fa
     with unit_of_work(app.extensions["intake"].sessions) as session:
         queue.claim(session, "alice", reference)
         if clear:
-            casework.clear_safeguarding(session, "alice", "caseworker", reference)
+            casework.clear_safeguarding(session, app.extensions["intake"].keys, "alice", "caseworker", reference,
+                                        "spoke to the parent: a misunderstanding", confirmed=True)
         if release:
             queue.release(session, "alice", reference)
 
