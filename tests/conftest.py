@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -15,6 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
+from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
@@ -251,3 +253,47 @@ def postgres_url() -> Iterator[str]:
     with engine.begin() as connection:
         connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     engine.dispose()
+
+
+# -- outside services' stand-ins ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def dispose(app: Flask) -> None:
+    """Close the app's database connections (a test that makes several apps on one file)."""
+    app.extensions["intake"].db.dispose()
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives: the duty e-mail's stand-in."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free local port, and what it received."""
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def duty(smtp: tuple[Inbox, int]) -> Inbox:
+    """What the duty inbox received."""
+    return smtp[0]

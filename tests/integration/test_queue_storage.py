@@ -4,14 +4,12 @@ key rotation, the audit chain and markers that must never be stored or logged in
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +22,7 @@ from intake.models import AuditEvent, Enquiry, utcnow
 from intake.queue import QueueError
 from intake.references import DIGITS, LETTERS, PATTERN, find_reference, new_reference
 from tests.concurrency import claim_until_empty
-from tests.conftest import ChatActions, SmsActions, make_app
+from tests.conftest import ChatActions, SmsActions, dispose, make_app
 
 KEYS = KeyRing([Fernet.generate_key().decode()])
 
@@ -72,10 +70,6 @@ def sqlite_db(tmp_path: Path) -> Iterator[tuple[Engine, sessionmaker[Session]]]:
     engine = make_engine(url)
     yield engine, make_session_factory(engine)
     engine.dispose()
-
-
-def dispose(app: Any) -> None:
-    app.extensions["intake"].db.dispose()
 
 
 # -- 1. concurrent claims (SQLite; PostgreSQL lives in tests/postgres) --------------------------------
@@ -193,35 +187,6 @@ def test_reference_clash_is_retried(sqlite_db, monkeypatch: pytest.MonkeyPatch) 
 
 
 # -- 4. duty e-mail over real SMTP ----------------------------------------------------------------
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def test_duty_email_holds_reference_and_priority_only(tmp_path: Path, smtp) -> None:

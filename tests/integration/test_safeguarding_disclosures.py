@@ -10,7 +10,6 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
@@ -18,8 +17,7 @@ from intake import casework, concerns, queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, CaseNote, Enquiry
 from intake.safeguarding import load_rules
-from tests.conftest import ChatActions, SmsActions, make_app
-from tests.integration.test_queue_storage import Inbox, dispose, free_port
+from tests.conftest import ChatActions, Inbox, SmsActions, dispose, make_app
 from tests.integration.test_voice import ALWAYS_OPEN, CallActions
 
 RISK = "my ex hits our son at weekends"
@@ -31,24 +29,6 @@ HITS, NOT_SAFE, CUTTING = (
     "self-harm or suicide: 'been cutting'",
 )
 REFERENCE = re.compile(r"\b([A-Z]{3}-\d{3})\b")
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server (aiosmtpd, as in test_queue_storage) on a free local port."""
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def duty(smtp: tuple[Inbox, int]) -> Inbox:
-    """What the duty inbox received."""
-    return smtp[0]
 
 
 @pytest.fixture

@@ -11,15 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import update
 
 from intake import concerns, queue
 from intake.db import unit_of_work
 from intake.models import Block, Conversation, Enquiry, utcnow
-from tests.conftest import SmsActions, make_app
-from tests.integration.test_queue_storage import Inbox, dispose, free_port
+from tests.conftest import Inbox, SmsActions, dispose, make_app
 from tests.integration.test_safeguarding_disclosures import (
     AGAIN,
     CUTTING,
@@ -38,24 +36,6 @@ from tests.integration.test_safeguarding_disclosures import (
 from tests.integration.test_voice import ALWAYS_OPEN
 
 EMERGENCY = "If a child is in immediate danger"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    """A real SMTP server (aiosmtpd, as in test_safeguarding_disclosures) on a free local port."""
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def duty(smtp: tuple[Inbox, int]) -> Inbox:
-    """What the duty inbox received."""
-    return smtp[0]
 
 
 @pytest.fixture
