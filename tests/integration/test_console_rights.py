@@ -262,6 +262,8 @@ def test_a_case_another_member_of_staff_holds_is_not_erased(app: Flask) -> None:
     reference = sms_enquiry(app)
     alex = claimed(app, reference)
     manager = signed_in(app, "morgan", "manager")
+    case_page = manager.client.get(f"/caseworker/case/{reference}").data
+    assert b"Erase this case" not in case_page and b"ask the caseworker who has it to release it" in case_page
     page = manager.client.get(f"/caseworker/case/{reference}/erase")
     # Said before the manager types anything, and with no form to erase.
     assert page.status_code == 409 and b"alex has this case: ask them to release it first" in page.data
@@ -282,6 +284,7 @@ def test_a_manager_may_erase_a_case_they_hold_themself(app: Flask) -> None:
     reference = sms_enquiry(app)
     manager = signed_in(app, "morgan", "manager")
     manager.post(f"/caseworker/claim/{reference}")
+    assert b"Erase this case" in manager.client.get(f"/caseworker/case/{reference}").data
     page = manager.client.get(f"/caseworker/case/{reference}/erase")
     assert page.status_code == 200 and b'name="confirm"' in page.data
     response = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
