@@ -6,6 +6,7 @@ import csv
 import io
 import statistics as stats
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -87,8 +88,12 @@ def week_start(moment: datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(local - timedelta(days=local.weekday()), time(), tzinfo=zone)
 
 
-def report(session: Session, zone: str, weeks: int = 12, now: datetime | None = None) -> Report:
-    """Enquiries by topic, channel and week, and the median time to first contact, over the last `weeks`."""
+def report(session: Session, zone: str, weeks: int = 12, now: datetime | None = None,
+           topic_name: Callable[[str], str] = str) -> Report:
+    """Enquiries by topic, channel and week, and the median time to first contact, over the last `weeks`.
+
+    `topic_name` turns a stored topic code into the words a manager reads (its title).
+    """
     tz = ZoneInfo(zone)
     since = week_start(now or utcnow(), tz) - timedelta(weeks=weeks - 1)
     rows = session.execute(
@@ -105,7 +110,7 @@ def report(session: Session, zone: str, weeks: int = 12, now: datetime | None = 
         if contacted:
             waits.append(contacted - created)
             waits_by_week.setdefault(label, []).append(contacted - created)
-    topics = Counter(topic for topic, *_ in rows)
+    topics = Counter(topic_name(topic) for topic, *_ in rows)
     channels = Counter(channel for _, channel, *_ in rows)
     return Report(
         since=since,

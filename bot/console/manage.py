@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from bot.console import bp, local_time
 from bot.console.guard import require_role
 from bot.console.rights import attachment
+from bot.console.views import labels
 from bot.services import services
 from intake import audit, blocks, casework, staff, statistics
 from intake.db import unit_of_work
@@ -73,8 +74,13 @@ def stats() -> str:
     require_role("manager")
     svc = services()
     with unit_of_work(svc.sessions) as db:
-        report = statistics.report(db, svc.settings.timezone, WEEKS)
+        report = statistics.report(db, svc.settings.timezone, WEEKS, topic_name=_topic_name())
     return render_template("console/stats.html", report=report)
+
+
+def _topic_name() -> Any:
+    """A stored topic code as the words parents were offered (its category's or topic's title)."""
+    return labels().topic
 
 
 @bp.get("/stats.csv")
@@ -83,7 +89,7 @@ def stats_csv() -> Any:
     require_role("manager")
     svc = services()
     with unit_of_work(svc.sessions) as db:
-        report = statistics.report(db, svc.settings.timezone, WEEKS)
+        report = statistics.report(db, svc.settings.timezone, WEEKS, topic_name=_topic_name())
         audit.record(db, g.staff["user"], "stats_export", None, f"{WEEKS} weeks")
     return attachment(statistics.to_csv(report), f"enquiry-statistics-{report.since:%Y-%m-%d}.csv", "text/csv")
 

@@ -33,7 +33,9 @@ def _contact_clock(db: Session) -> casework.ContactClock:
 def labels() -> casework.Labels:
     """Plain words for a case's codes (topic titles, intake choice labels), for the case page and the export."""
     content = services().content
-    return casework.Labels.from_content({t.id: t.title for t in content.topics.values()}, content.intake)
+    # An enquiry's topic is the category the parent chose ("ehc"), or a topic's id: both get their title.
+    titles = {t.id: t.title for t in content.topics.values()} | {c.id: c.title for c in content.categories}
+    return casework.Labels.from_content(titles, content.intake)
 
 
 @bp.route("/login", methods=["GET", "POST"])
