@@ -252,4 +252,6 @@ def set_active(session: Session, admin: str, role: str, username: str, active: b
     worker.active = active
     if not active:
         worker.on_duty = False
+        # Its cookies end now and stay ended: enabling the account again must not revive them.
+        worker.session_generation += 1
     audit.record(session, admin, "account_enabled" if active else "account_disabled", None, username)

@@ -211,11 +211,15 @@ def test_admin_lists_sets_on_duty_and_disables(app: Flask) -> None:
     with unit_of_work(svc(app).sessions) as session:
         assert session.scalar(select(Caseworker.on_duty).where(Caseworker.username == "alex")) is False
     assert len(audit_rows(app, "account_off_duty")) == 1
+    kept = worker.client.get_cookie("console_session", path="/").value  # a copy, as another tab would hold
     admin.post("/caseworker/accounts/alex/active", active="no")
     assert worker.client.get("/caseworker/queue").status_code == 302  # the session ends at once
     assert worker.login().status_code == 401
     assert len(audit_rows(app, "account_disabled")) == 1
     admin.post("/caseworker/accounts/alex/active", active="yes")
+    old_tab = app.test_client()
+    old_tab.set_cookie("console_session", kept, path="/")
+    assert old_tab.get("/caseworker/queue").status_code == 302  # enabling it again does not revive old cookies
     assert worker.login().status_code == 302
     admin.post("/caseworker/accounts/ada/active", active="no")
     assert b"cannot disable your own account" in admin.client.get("/caseworker/accounts").data
