@@ -159,8 +159,14 @@ class Engine:
                 log.error("after-commit effect failed: %s %s", type(exc).__name__, getattr(exc, "code", ""))
         return TurnResult(turn.replies, silent=turn.silent, hangup=turn.hangup, forgotten=turn.forget)
 
+    def fill_hours(self, session: Session, text: str) -> str:
+        """`{office_hours}` in `text` as the hours in force now (a manager may have changed them)."""
+        if self.default_hours is None or HOURS not in text:
+            return text
+        return text.replace(HOURS, service_hours.current(session, self.default_hours).describe())
+
     def _fill_hours(self, turn: Turn) -> None:
-        """Say the opening hours in force now (a manager may have changed them in the console)."""
+        """Say the opening hours in force now in every reply of this turn."""
         if self.default_hours is None or not any(HOURS in r.text or HOURS in (r.spoken or "") for r in turn.replies):
             return
         said = service_hours.current(turn.session, self.default_hours).describe()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.engine import HOURS, Turn
+from bot.engine import Turn
 from bot.replies import Reply
 from bot.texting import Texter
 from bot.voice_keypad import E164
-from intake import conversations, queue, service_hours
+from intake import conversations, queue
 
 if TYPE_CHECKING:
     from bot.voice_menu import VoiceMenu
@@ -38,9 +38,7 @@ class TextAnswer:
 
     def body(self, turn: Turn, answer: str) -> str:
         """The text: the answer with the hours in force now, and no service name (2.1)."""
-        if HOURS in answer:  # as the engine fills it for a reply (a manager may have changed the hours)
-            hours = service_hours.current(turn.session, self.engine.default_hours or self.line.hours)
-            answer = answer.replace(HOURS, hours.describe())
+        answer = self.engine.fill_hours(turn.session, answer)
         body = f"{self.keypad.say('text_body_intro')}\n{answer}"
         body = body.replace(self.engine.settings.service_name, "this service")  # discreet (2.1)
         # "this service gives ..." at the start of a sentence or line reads as "This service gives ..."
