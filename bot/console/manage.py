@@ -74,13 +74,13 @@ def stats() -> str:
     require_role("manager")
     svc = services()
     with unit_of_work(svc.sessions) as db:
-        report = statistics.report(db, svc.settings.timezone, WEEKS, topic_name=_topic_name())
+        report = _report(db)
     return render_template("console/stats.html", report=report)
 
 
-def _topic_name() -> Any:
-    """A stored topic code as the words parents were offered (its category's or topic's title)."""
-    return labels().topic
+def _report(db: Any) -> statistics.Report:
+    """The figures both pages show, topics named by the titles parents were offered."""
+    return statistics.report(db, services().settings.timezone, WEEKS, topic_name=labels().topic)
 
 
 @bp.get("/stats.csv")
@@ -89,7 +89,7 @@ def stats_csv() -> Any:
     require_role("manager")
     svc = services()
     with unit_of_work(svc.sessions) as db:
-        report = statistics.report(db, svc.settings.timezone, WEEKS, topic_name=_topic_name())
+        report = _report(db)
         audit.record(db, g.staff["user"], "stats_export", None, f"{WEEKS} weeks")
     return attachment(statistics.to_csv(report), f"enquiry-statistics-{report.since:%Y-%m-%d}.csv", "text/csv")
 
