@@ -297,3 +297,15 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 def duty(smtp: tuple[Inbox, int]) -> Inbox:
     """What the duty inbox received."""
     return smtp[0]
+
+
+ALWAYS_OPEN = "Mon-Sun 00:00-23:59"  # replies then never depend on when the tests run
+
+
+@pytest.fixture
+def alerting_app(tmp_path: Path, smtp: tuple[Inbox, int]) -> Iterator[Flask]:
+    """The app, always open, e-mailing its duty alerts to the stand-in SMTP server."""
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp[1]),
+                   DUTY_EMAIL="duty@example.org", MAIL_FROM="intake@example.org")
+    yield app
+    dispose(app)

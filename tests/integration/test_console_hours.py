@@ -17,12 +17,11 @@ from intake.db import unit_of_work
 from intake.hours import DAYS, OfficeHours
 from intake.models import ServiceSetting
 from tests import conftest
-from tests.conftest import SmsActions, make_app
+from tests.conftest import ALWAYS_OPEN, SmsActions, make_app
 from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, svc
 from tests.integration.test_console_manage import signed_in
 from tests.integration.test_voice import CallActions
 
-ALWAYS_OPEN = "Mon-Sun 00:00-23:59"
 HAND_OFF = ("HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "no", "yes")
 
 

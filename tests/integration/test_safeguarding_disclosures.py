@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import re
 import shutil
-from collections.abc import Iterator
 from email import policy
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from intake import casework, concerns, queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, CaseNote, Enquiry
 from intake.safeguarding import load_rules
-from tests.conftest import ChatActions, Inbox, SmsActions, dispose, make_app
-from tests.integration.test_voice import ALWAYS_OPEN, CallActions
+from tests.conftest import ChatActions, Inbox, SmsActions
+from tests.integration.test_voice import CallActions
 
 RISK = "my ex hits our son at weekends"
 AGAIN = "we are not safe at home"
@@ -32,12 +31,9 @@ REFERENCE = re.compile(r"\b([A-Z]{3}-\d{3})\b")
 
 
 @pytest.fixture
-def app(tmp_path: Path, smtp: tuple[Inbox, int]) -> Iterator[Flask]:
-    """The app, always open, e-mailing its duty alerts to the stand-in server."""
-    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp[1]),
-                   DUTY_EMAIL="duty@example.org", MAIL_FROM="intake@example.org")
-    yield app
-    dispose(app)
+def app(alerting_app: Flask) -> Flask:
+    """The app, always open, e-mailing its duty alerts to the stand-in server (tests/conftest.py)."""
+    return alerting_app
 
 
 def alerts(duty: Inbox) -> list[str]:

@@ -6,9 +6,7 @@ conversation's memory of its concern; the case and its alerts are found from the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,7 +15,7 @@ from sqlalchemy import update
 from intake import concerns, queue
 from intake.db import unit_of_work
 from intake.models import Block, Conversation, Enquiry, utcnow
-from tests.conftest import Inbox, SmsActions, dispose, make_app
+from tests.conftest import Inbox, SmsActions
 from tests.integration.test_safeguarding_disclosures import (
     AGAIN,
     CUTTING,
@@ -33,18 +31,14 @@ from tests.integration.test_safeguarding_disclosures import (
     triggers,
     urgent,
 )
-from tests.integration.test_voice import ALWAYS_OPEN
 
 EMERGENCY = "If a child is in immediate danger"
 
 
 @pytest.fixture
-def app(tmp_path: Path, smtp: tuple[Inbox, int]) -> Iterator[Flask]:
-    """The app, always open, e-mailing its duty alerts to the stand-in server."""
-    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp[1]),
-                   DUTY_EMAIL="duty@example.org", MAIL_FROM="intake@example.org")
-    yield app
-    dispose(app)
+def app(alerting_app: Flask) -> Flask:
+    """The app, always open, e-mailing its duty alerts to the stand-in server (tests/conftest.py)."""
+    return alerting_app
 
 
 def block(app: Flask, sms: SmsActions) -> None:

@@ -14,10 +14,9 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from intake.models import ConsentRecord, Conversation, Enquiry
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE, make_app
+from tests.conftest import ALWAYS_OPEN, AUTH_TOKEN, PUBLIC_BASE, make_app
 from tests.conftest import TWILIO_ACCOUNT as ACCOUNT
 
-ALWAYS_OPEN = "Mon-Sun 00:00-23:59"
 # What the voice line may use: verbs, where they may appear, and their attributes.
 VERBS = {
     "Response": ({"Say", "Gather", "Hangup", "Redirect", "Pause"}, set()),
