@@ -103,3 +103,15 @@ def test_every_risk_message_ends_with_the_next_step(app, sms: SmsActions) -> Non
     # and the reference is still there, under the alert
     [concern] = urgent(app)
     assert concern.reference in first
+
+
+def test_crisis_on_the_phone_is_spoken_adult_help_and_an_urgent_case(app, client) -> None:
+    from tests.integration.test_voice import CallActions
+
+    caller = CallActions(client)
+    caller.call()
+    said = caller.say("I just want it all to end, I can't cope any more")
+    assert said.startswith("I'm so sorry") and "Samaritans" in said and "1 1 6, 1 2 3" in said
+    assert "9 9 9" in said and "Childline" not in said
+    [concern] = urgent(app)
+    assert ", ".join(concern.reference.replace("-", "")) in said  # the reference read out letter by letter
