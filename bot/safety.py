@@ -11,6 +11,7 @@ from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, queue
+from intake.models import Enquiry
 from intake.safeguarding import assess
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,12 @@ class Safety:
             self.raise_concern(turn, assessment.triggers, about=assessment.about)
             # A parent in crisis never gets a topic answer: outside a form, the safety reply stands alone.
             return assessment.about != "child" and state.step in ("idle", "clarify", "menu", "menu_topics")
-        if assessment.level == "unsure" and not self._urgent_case(turn):
+        if assessment.level == "unsure" and (case := self._urgent_case(turn)) is not None:
+            # No "is a child in danger?" question on a case already urgent, and no topic suggestions either:
+            # the hint joins the case and the parent hears where it stands. In a form, the form goes on.
+            self._add_hint(turn, case, assessment.triggers, assessment.about)
+            return state.step in ("idle", "clarify", "menu", "menu_topics")
+        if assessment.level == "unsure":
             # The message is kept (encrypted, in the conversation state) only until the parent answers,
             # then replayed to the step it was meant for, so nothing they said is lost.
             # A worry that is not a topic question (vague trouble at home, the parent's own distress) is
@@ -131,15 +137,7 @@ class Safety:
             alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted,
                                             now=turn.now)
         reference = case.reference
-        state.data["concern_ref"] = reference
-        if alert:
-            state.data["concern_alerted"] = case.status
-            turn.after_commit.append(lambda: self.alert(reference, queue.URGENT))
-            log.warning("safeguarding concern raised: %s", reference)
-        else:
-            if alerted is None:
-                state.data.pop("concern_alerted", None)  # what it held was about another case
-            log.warning("safeguarding concern added to: %s", reference)
+        self._remember(turn, case, alert, alerted)
         suffix = "" if case.topic == concerns.CONCERN_TOPIC else "_enquiry"  # their enquiry, now urgent
         keys = {"child": ["risk"], "parent": ["crisis"], "both": ["crisis", "risk"]}.get(about, ["risk"])
         for position, key in enumerate(keys):
@@ -152,10 +150,36 @@ class Safety:
                 ),
             )
 
-    def _urgent_case(self, turn: Turn) -> bool:
-        """This conversation's concern is open and urgent: no need to ask whether a child is in danger."""
+    def _remember(self, turn: Turn, case: Enquiry, alert: bool, alerted: str | None) -> None:
+        """Keep the case in this conversation's memory and, when `alert`, tell the duty worker after commit."""
+        state, reference = turn.state, case.reference
+        state.data["concern_ref"] = reference
+        if alert:
+            state.data["concern_alerted"] = case.status
+            turn.after_commit.append(lambda: self.alert(reference, queue.URGENT))
+            log.warning("safeguarding concern raised: %s", reference)
+        else:
+            if alerted is None:
+                state.data.pop("concern_alerted", None)  # what it held was about another case
+            log.warning("safeguarding concern added to: %s", reference)
+
+    def _add_hint(self, turn: Turn, case: Enquiry, triggers: tuple[str, ...], about: str) -> None:
+        """A worrying hint on this conversation's urgent case: added as a disclosure is; the parent told where it is."""
+        alerted = turn.state.data.get("concern_alerted")
+        alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted, now=turn.now)
+        self._remember(turn, case, alert, alerted)
+        key = "known" if about == "child" else "known_parent"
+        reference = case.reference
+        turn.replies.insert(0, Reply(
+            self._wording(key, turn, reference=reference),
+            self._spoken(key, turn, reference=reference, reference_spoken=spell_out(reference)),
+            kind="safety",
+        ))
+
+    def _urgent_case(self, turn: Turn) -> Enquiry | None:
+        """This conversation's case, when open and urgent: no need to ask whether a child is in danger."""
         case = concerns.open_case(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
-        return case is not None and case.priority == queue.URGENT
+        return case if case is not None and case.priority == queue.URGENT else None
 
     def _wording(self, key: str, turn: Turn, **values: str) -> str:
         return fill(self.engine.content.safeguarding[key], values)

@@ -19,7 +19,8 @@ About = Literal["child", "parent", "both"]
 
 RESPONSE_KEYS = ("risk", "risk_spoken", "risk_enquiry", "risk_enquiry_spoken", "crisis", "crisis_spoken",
                  "crisis_enquiry", "crisis_enquiry_spoken", "unsure", "unsure_spoken", "unsure_parent",
-                 "unsure_parent_spoken", "unsure_yes", "unsure_no", "unsure_no_offer")
+                 "unsure_parent_spoken", "unsure_yes", "unsure_no", "unsure_no_offer", "known", "known_spoken",
+                 "known_parent", "known_parent_spoken")
 _PLACEHOLDERS = {
     "risk": ("{mash_phone}", "{reference}"),
     "risk_spoken": ("{mash_phone_spoken}", "{reference_spoken}"),
@@ -29,6 +30,10 @@ _PLACEHOLDERS = {
     "crisis_spoken": ("{reference_spoken}",),
     "crisis_enquiry": ("{reference}",),
     "crisis_enquiry_spoken": ("{reference_spoken}",),
+    "known": ("{reference}",),
+    "known_spoken": ("{reference_spoken}",),
+    "known_parent": ("{reference}",),
+    "known_parent_spoken": ("{reference_spoken}",),
 }
 # Twilio's opt-out words: a parent who replies with one of them stops all texts, emergency ones included.
 _OPT_OUT = re.compile(r"\b(stop|stopall|unsubscribe|cancel|end|quit)\b", re.IGNORECASE)

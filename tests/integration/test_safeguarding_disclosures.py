@@ -146,13 +146,66 @@ def test_repeated_risk_messages_while_urgent_add_triggers_and_alert_once(
 
 def test_unsure_words_after_the_concern_was_cleared_ask_the_question_again(app: Flask, chat: ChatActions) -> None:
     reference = reference_in([m["text"] for m in chat.say(RISK)])
-    assert "danger" not in chat.say("the staff used restraint on him today")[0]["text"]  # urgent: no question
+    assert QUESTION not in chat.say("the staff used restraint on him today")[0]["text"]  # urgent: no question
     claim(app, reference, clear=True)
     replies = chat.say("the staff used restraint on him today")
     assert "danger" in replies[0]["text"] and len(replies) == 1
     assert "999" in chat.say("yes")[0]["text"]
     [concern] = enquiries(app)
     assert concern.priority == "urgent" and concern.claimed_by == "alice"
+
+
+# -- a vague hint on a case already urgent ---------------------------------------------------------
+
+QUESTION = "is a child in danger or being hurt right now?"
+RESTRAINT = "the staff used restraint on him today"
+RESTRAINT_TRIGGER = "restraint or seclusion: 'restraint'"
+SUGGESTIONS = "Reply with a number"  # how topic suggestions end
+
+
+def test_a_hint_on_an_urgent_concern_joins_it_and_gets_the_safety_reply_not_topics(
+    app: Flask, sms: SmsActions, duty: Inbox
+) -> None:
+    reference = reference_in(sms.send(RISK))
+    replies = sms.send(RESTRAINT)
+    assert len(replies) == 1, replies  # the safety reply stands alone: no question, no topic suggestions
+    reply = replies[0]
+    assert f"duty caseworker already has, ref {reference}" in reply
+    assert "call 999 now" in reply and "Reply HUMAN to give a safe way to reach you" in reply
+    assert QUESTION not in reply.lower() and SUGGESTIONS not in reply and reference_in(replies) == reference
+    [concern] = enquiries(app)
+    assert triggers(app, concern) == [HITS, RESTRAINT_TRIGGER]
+    assert b"restraint" not in (concern.safeguarding or b"")  # encrypted like every trigger
+    assert actions(app, reference) == ["safeguarding_flag", "safeguarding_added"]
+    assert alerts(duty) == [urgent(reference)]  # the duty worker has it already and nothing changed hands
+    assert "Reply YES or NO" not in "\n".join(sms.send("what is a senco"))  # no question left pending
+
+
+def test_a_parent_hint_on_a_claimed_concern_gets_crisis_help_and_tells_the_duty_worker(
+    app: Flask, chat: ChatActions, duty: Inbox
+) -> None:
+    reference = reference_in([m["text"] for m in chat.say(RISK)])
+    claim(app, reference)
+    replies = chat.say("im not coping at all")
+    assert len(replies) == 1 and "116 123" in replies[0]["text"] and reference in replies[0]["text"]
+    assert "call 999 now" in replies[0]["text"] and not replies[0]["choices"]
+    [concern] = enquiries(app)
+    assert (concern.status, concern.claimed_by) == ("claimed", "alice")
+    assert triggers(app, concern) == [HITS, "how the parent is: 'im not coping'"]
+    assert alerts(duty) == [urgent(reference), urgent(reference)]  # claimed since the alert: Alice may be away
+
+
+def test_a_hint_in_the_form_on_an_urgent_concern_gets_the_reply_and_the_form_goes_on(
+    app: Flask, chat: ChatActions
+) -> None:
+    reference = reference_in([m["text"] for m in chat.say(RISK)])
+    for message in ("HUMAN", "yes", "1"):
+        chat.say(message)
+    replies = chat.say(RESTRAINT)
+    assert reference in replies[0]["text"] and "call 999 now" in replies[0]["text"]
+    assert any("stage of education" in m["text"] for m in replies[1:])
+    [concern] = enquiries(app)
+    assert triggers(app, concern) == [HITS, RESTRAINT_TRIGGER]
 
 
 # -- the form first, then a disclosure ------------------------------------------------------------
