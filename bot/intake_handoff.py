@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,22 @@ from intake.queue import ConsentAnswer
 from intake.references import find_reference
 
 AFTER = "handed_off"
+# A reference as we print it (K7Q-429). Written without the hyphen, "THE 345" in "can he take the 345 bus"
+# has the same shape, so that form only counts when the message is the code alone or says "ref(erence)".
+AS_PRINTED = re.compile(r"\b[A-HJ-NP-Z]{3}-[2-9]{3}\b")
+SAYS_REFERENCE = re.compile(r"\bREF(ERENCE)?\b")
+CODE_ALONE = re.compile(r"^\W*[A-Z]{3}\W?[0-9]{3}\W*$")
+
+
+def quoted_reference(text: str) -> str | None:
+    """The reference a message quotes, judged by its wording alone (never by whether the code exists)."""
+    upper = text.upper()
+    printed = AS_PRINTED.search(upper)
+    if printed:
+        return printed.group(0)
+    if SAYS_REFERENCE.search(upper) or CODE_ALONE.match(upper):
+        return find_reference(upper)
+    return None
 
 
 def wording(spec: dict[str, Any], key: str, **values: Any) -> str:
@@ -156,11 +173,20 @@ class HandOff:
         self.engine.steps["idle"](turn)
 
     def pick_up(self, turn: Turn) -> bool:
-        """A quoted reference gets its status (never content); only its own parent can act on it."""
-        reference = find_reference(turn.text) if turn.text else None
-        enquiry = queue.by_reference(turn.session, reference) if reference else None
-        if enquiry is None or (enquiry.priority == queue.URGENT and concerns.is_concern(enquiry)):
+        """A quoted reference gets its status (never content), and only on the phone or chat that made it.
+
+        Anyone else gets one fixed reply, the same whether or not the code exists, so holding a reference
+        never confirms that a parent contacted us or how their enquiry is going (policy 2.1).
+        """
+        reference = quoted_reference(turn.text) if turn.text else None
+        if reference is None:
             return False
+        enquiry = queue.by_reference(turn.session, reference)
+        if enquiry is None or enquiry.contact_key != turn.state.contact_key:
+            turn.say(Reply(self._msg("not_this_contact")))
+            return True
+        if enquiry.priority == queue.URGENT and concerns.is_concern(enquiry):
+            return False  # a safety concern gets no status, even on its own phone or chat
         if enquiry.status == "queued":
             status = self._msg("status_queued", position=queue.position(turn.session, enquiry))
         elif enquiry.status == "claimed":
@@ -168,8 +194,6 @@ class HandOff:
         else:
             status = self._msg("status_closed")
         turn.say(Reply(self._msg("picked_up", reference=enquiry.reference, status=status)))
-        if enquiry.contact_key != turn.state.contact_key and enquiry.status != "closed":
-            turn.say(Reply(self._msg("other_contact", reference=enquiry.reference)))
         return True
 
     def withdraw(self, turn: Turn) -> None:
