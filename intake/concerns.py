@@ -21,10 +21,10 @@ RAISED_AGAIN = "disclosed again after it was marked not a safeguarding concern"
 # the same child: the disclosure joins the case the duty worker already has, rather than starting a second,
 # unconnected urgent case (and alert) for every message. After a day it is treated as a new situation.
 REUSE_WITHIN = timedelta(hours=24)
-# With no conversation memory, the audit trail says when the duty worker was last told. A case still
-# waiting, still urgent and not claimed or released since they were told this recently needs no new alert
-# per message (a blocked prankster would otherwise flood the duty phone); once this long has passed and
-# nobody has picked it up, they are told again.
+# With no conversation memory, the audit trail says when the duty worker was last told. An urgent case,
+# queued or claimed, that has not been claimed or released since they were told this recently needs no new
+# alert per message (a blocked prankster would otherwise flood the duty phone); once this long has passed,
+# they are told again.
 REALERT_AFTER = timedelta(minutes=30)
 ADDED = "new disclosure on an urgent case"
 ADDED_ALERTED = "new disclosure on an urgent case; duty worker alerted again"  # read back by _told_recently
@@ -152,7 +152,8 @@ def add_disclosure(
     concern path's. Returns True when the duty worker must be told: always when the case was not urgent
     before (cleared by a caseworker, or the parent's own ordinary enquiry), as for a new concern. On a case
     already urgent: when its status differs from `alerted` (what it was when this conversation last told
-    them: it changed hands since); with no such memory, unless they were told recently (_told_recently).
+    them: it changed hands since); with no such memory, unless they were told recently (_told_recently),
+    whether the case is waiting or claimed.
     Each alert is in the audit trail, so a later conversation can tell.
     """
     if session.get_bind().dialect.name == "postgresql":
@@ -183,12 +184,11 @@ def add_disclosure(
 
 
 def _told_recently(session: Session, enquiry: Enquiry, now: datetime) -> bool:
-    """An urgent case still waiting whose duty alert went out within REALERT_AFTER, not claimed or released since.
+    """An urgent case whose duty alert went out within REALERT_AFTER and that was not claimed or released since.
 
-    A claimed case is always told again: its caseworker may be away from their desk.
+    A case claimed since is told again once (its caseworker may be away from their desk), but not on every
+    message after that: a blocked prankster with a claimed case would otherwise send one alert per text.
     """
-    if enquiry.status != "queued":
-        return False
     told = or_(AuditEvent.action == "safeguarding_flag",  # every flag (a new or re-raised concern) alerted
                and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == ADDED_ALERTED))
     last = session.execute(

@@ -113,6 +113,23 @@ def test_a_claimed_concern_is_joined_and_the_duty_worker_told_again(
     assert alerts(duty) == [urgent(reference), urgent(reference)]  # Alice may be away from her desk
 
 
+def test_a_blocked_contact_with_a_claimed_concern_alerts_once_not_per_message(
+    app: Flask, sms: SmsActions, duty: Inbox
+) -> None:
+    reference = reference_in(sms.send(RISK))
+    claim(app, reference)
+    block(app, sms)
+    for message in (AGAIN, MORE, "my partner hits my daughter", "we are scared to go home"):
+        reply = sms.send(message)
+        assert reply[0].startswith(EMERGENCY) and reference_in(reply) == reference
+    [concern] = enquiries(app)
+    assert (concern.status, concern.claimed_by, concern.priority) == ("claimed", "alice", "urgent")
+    assert triggers(app, concern)[:3] == [HITS, NOT_SAFE, CUTTING] and len(triggers(app, concern)) >= 4
+    # Told once more after Alice claimed it (she may be away from her desk), not once per message.
+    assert alerts(duty) == [urgent(reference), urgent(reference)]
+    assert actions(app, reference) == ["safeguarding_flag", "claim", *["safeguarding_added"] * 4]
+
+
 def test_a_concern_a_caseworker_closed_is_not_joined(app: Flask, sms: SmsActions, duty: Inbox) -> None:
     first = reference_in(sms.send(RISK))
     with unit_of_work(app.extensions["intake"].sessions) as session:
@@ -169,3 +186,12 @@ def test_a_concern_claimed_and_released_since_the_alert_is_told_again(app: Flask
     claim(app, reference, release=True)
     assert _disclose(app, reference, 1) is True
     assert _disclose(app, reference, 2) is False
+
+
+def test_a_claimed_concern_is_told_again_after_half_an_hour_not_per_message(app: Flask, sms: SmsActions) -> None:
+    reference = reference_in(sms.send(RISK))
+    claim(app, reference)
+    assert _disclose(app, reference, 1) is True  # claimed since the alert: told once more
+    assert _disclose(app, reference, 2) is False
+    assert _disclose(app, reference, 20) is False
+    assert _disclose(app, reference, 32) is True  # half an hour on: told again
