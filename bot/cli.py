@@ -181,3 +181,21 @@ def create_caseworker(username: str, role: str, password_stdin: bool) -> None:
     click.echo("Add this account to an authenticator app now; the secret is not shown again.")
     click.echo(f"  secret: {secret}")
     click.echo(f"  URI:    {staff.enrolment_uri(secret, username, svc.settings.service_name)}")
+
+
+@intake_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["caseworker", "manager", "admin"]))
+@with_appcontext
+def set_role(username: str, role: str) -> None:
+    """Change a console account's role (managers can switch caseworker and manager in the console too)."""
+    from intake import staff
+    from intake.db import unit_of_work
+
+    svc = _services()
+    try:
+        with unit_of_work(svc.sessions) as session:
+            old = staff.set_role_on_server(session, username, role)
+    except staff.StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{username} is now {role} (was {old}); open console sessions follow at their next request.")

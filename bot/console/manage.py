@@ -130,3 +130,37 @@ def account_active(username: str) -> WerkzeugResponse:
     active = request.form.get("active") == "yes"
     return _account_change(lambda db: staff.set_active(db, g.staff["user"], g.staff["role"], username, active),
                            f"{username} is {'enabled' if active else 'disabled'}.")
+
+
+# ---- staff roles (managers): caseworker <-> manager, with a confirmation step ----
+
+@bp.get("/staff")
+def staff_roles() -> str:
+    """Every active account and its role, with a way to change it."""
+    require_role("manager")
+    with unit_of_work(services().sessions) as db:
+        rows = staff.team(db, g.staff["role"])
+    return render_template("console/staff.html", rows=rows, roles=staff.TEAM_ROLES)
+
+
+@bp.route("/staff/<username>/role", methods=["GET", "POST"])
+def staff_role(username: str) -> Any:
+    """Confirm a role change (GET, or a POST without the confirmation), then make it (POST); audited."""
+    require_role("manager")
+    values = request.form if request.method == "POST" else request.args
+    new_role = values.get("role", "")
+    try:
+        with unit_of_work(services().sessions) as db:
+            if request.method == "GET" or values.get("confirm") != "yes":
+                worker = staff.role_change(db, g.staff["role"], username, new_role)
+                return render_template("console/staff_role.html", username=worker.username, old=worker.role,
+                                       new=new_role, yourself=username == g.staff["user"])
+            staff.set_role(db, g.staff["user"], g.staff["role"], username, new_role)
+    except staff.StaffError as exc:
+        # Said on the page itself, with nothing to confirm and the way back to the list.
+        return render_template("console/staff_role.html", username=username, refusal=str(exc)), 409
+    if username == g.staff["user"]:
+        flash(f"You are now a {new_role}. The manager pages are no longer in your menu.")
+        return redirect(url_for("console.queue_page"))
+    flash(f"{username} is now a {new_role}. This applies from their next click; they stay signed in.")
+    return redirect(url_for("console.staff_roles"))

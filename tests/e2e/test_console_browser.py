@@ -11,6 +11,7 @@ import pytest
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select
 
 from intake import staff
 from intake.db import unit_of_work
@@ -369,3 +370,29 @@ def test_activity_in_one_tab_keeps_the_other_unlocked_and_lock_and_unlock_are_sh
     wait_for(browser, lambda d: not locked(d), "the unlock did not reach the other tab")
     assert same_page(browser)
     assert browser.find_element(By.ID, "note").get_attribute("value") == typed
+
+
+# ---- a manager changes a caseworker's role: the list, the confirmation, the result ----
+
+def test_a_manager_changes_a_role_by_clicking_and_confirming(
+    browser: Chrome, console_server: LiveServer, axe_source: str
+) -> None:
+    secret = add_caseworker(console_server.app, "mina", "manager")
+    add_caseworker(console_server.app, "kit")
+    submit_sign_in(browser, console_server, "mina", pyotp.TOTP(secret).now())
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/queue"), "mina was not signed in")
+    browser.find_element(By.XPATH, "//nav//a[.='Staff roles']").click()
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/staff"), "no staff roles page")
+    found = {"staff roles": severe_violations(browser, axe_source)}
+
+    Select(browser.find_element(By.XPATH, "//tr[td[.='kit']]//select")).select_by_visible_text("manager")
+    browser.find_element(By.XPATH, "//button[.=\"Change kit's role\"]").click()
+    wait_for(browser, lambda d: "/caseworker/staff/kit/role" in d.current_url, "no confirmation page")
+    found["role confirmation"] = severe_violations(browser, axe_source)
+    browser.find_element(By.XPATH, "//main//button[.='Yes, make kit a manager']").click()
+
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/staff"), "not back on the list")
+    assert "kit is now a manager" in browser.find_element(By.CSS_SELECTOR, "main .flash").text
+    assert browser.find_element(By.XPATH, "//tr[td[.='kit']]/td[2]").text == "manager"
+    problems = "\n".join(f"{page}:\n{describe(v)}" for page, v in found.items() if v)
+    assert not problems, "axe-core found serious/critical problems:\n" + problems
