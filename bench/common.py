@@ -22,6 +22,9 @@ POSTGRES_URL = os.environ.get(
     "BENCH_DATABASE_URL",
     os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
 )
+# Rate-limit storage for the multi-worker load, as a scaled-out deployment keeps it (DESIGN.md): shared by
+# every worker, so a parent's allowance is one allowance whichever worker takes the message.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 
 # One parent's conversation on SMS: a question, HUMAN, then the intake answers to a queued enquiry.
 SMS_SCRIPT: list[tuple[str, str]] = [
@@ -129,6 +132,17 @@ def postgres_available(url: str = POSTGRES_URL) -> str | None:
             engine.dispose()
     except Exception as exc:  # any failure: driver missing, refused, auth
         return f"PostgreSQL not reachable at {url} ({type(exc).__name__}); set BENCH_DATABASE_URL"
+    return None
+
+
+def redis_available(url: str = REDIS_URL) -> str | None:
+    """None when Redis answers, else why not (the load then keeps rate limits in each worker's memory)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as exc:  # any failure: package missing, refused, timed out
+        return f"Redis not reachable at {url} ({type(exc).__name__})"
     return None
 
 

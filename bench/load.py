@@ -11,6 +11,9 @@ Two phases on the same server:
   counts against the server too (no "coordinated omission"); this gives the latency figures;
 - flat out: no pause between messages, the most turns per second the server gives on this machine.
 
+The workers keep rate-limit counts in Redis when it answers (one allowance per parent across workers, as
+a deployment with several workers is set up), in their own memory otherwise; the report says which.
+
 Afterwards the enquiries in the database are counted against the conversations that got a reference:
 none may be lost or duplicated.
 
@@ -36,12 +39,14 @@ from typing import Any
 from bench.common import (
     AUTH_TOKEN,
     POSTGRES_URL,
+    REDIS_URL,
     ROOT,
     SMS_SCRIPT,
     app_env,
     drop_schema,
     fresh_schema,
     postgres_available,
+    redis_available,
     sms_params,
     summary_ms,
 )
@@ -216,9 +221,27 @@ async def drive(port: int, base: str, parents: int, seconds: float, gap: float, 
 _RECORD: set[str] = set()  # phases whose latencies are being recorded (warm-up over)
 
 
-def start_server(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
+def limiter_storage() -> tuple[str, str]:
+    """Where the workers keep rate-limit counts: (RATELIMIT_STORAGE_URI, how the report describes it).
+
+    Redis when it answers, as a deployment with several workers keeps them (DESIGN.md); an operator's own
+    RATELIMIT_STORAGE_URI wins. Each worker's memory otherwise, which splits a parent's allowance.
+    """
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        return os.environ["RATELIMIT_STORAGE_URI"], "rate limits in RATELIMIT_STORAGE_URI"
+    why = redis_available()
+    if why:
+        return "memory://", f"rate limits in each worker's memory ({why})"
+    return REDIS_URL, "rate limits in Redis"
+
+
+def start_server(url: str, port: int, workdir: Path, storage: str) -> subprocess.Popen[bytes]:
     """gunicorn as the Procfile runs it (gthread workers here, preloaded so workers start together)."""
-    env = dict(os.environ) | app_env(url, workdir / "instance", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
+    env = dict(os.environ) | app_env(
+        url, workdir / "instance", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", RATELIMIT_STORAGE_URI=storage,
+        # this run's own keys: counts left by an earlier run cannot limit this one
+        RATELIMIT_KEY_PREFIX=f"bench-{workdir.name}",
+    )
     env["PYTHONPATH"] = str(ROOT)
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
@@ -404,7 +427,8 @@ def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.
         with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
-            process = start_server(url, port, Path(tmp))
+            storage, storage_said = limiter_storage()
+            process = start_server(url, port, Path(tmp), storage)
             try:
                 wait_ready(port, process)
                 boot_rss = worker_rss_mb(process.pid)
@@ -426,7 +450,7 @@ def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.
     finally:
         drop_schema(schema)
     result = {
-        "server": f"gunicorn {WORKERS} gthread workers x {THREADS} threads, PostgreSQL, loopback",
+        "server": f"gunicorn {WORKERS} gthread workers x {THREADS} threads, PostgreSQL, {storage_said}, loopback",
         "paced": paced,
         "flat_out": flat,
         "paced_within_capacity": within,
