@@ -24,6 +24,7 @@ PLACEHOLDERS = {
     "service_name", "service_phone", "office_hours", "mash_phone", "reference", "category",
     "service_phone_spoken", "mash_phone_spoken", "reference_spoken",
 }
+WEB_ONLY = "web_"  # service messages shown only in the web chat; every other one may be texted
 # The C loader is ~10x faster at start-up; same safe semantics.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -53,6 +54,7 @@ class Topic:
     spoken: str
     examples: tuple[str, ...]
     action: str | None = None
+    web_answer: str | None = None  # web chat only: may name the service, which `answer` (also texted) never does
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,24 @@ class Content:
         }
 
 
+def texted_wording(content: Content) -> list[tuple[str, str]]:
+    """Every piece of wording that can reach a phone as a text message, as (where, text) pairs.
+
+    Service messages (but the web chat's own), topic answers with the footer, menu titles, the intake form's
+    questions, choices and messages, the safety replies, and the phone line's "text it to me" intro.
+    """
+    footer = content.text("footer")
+    found = [(f"messages.{k}", v) for k, v in content.service["messages"].items() if not k.startswith(WEB_ONLY)]
+    for topic in content.topics.values():
+        found += [(f"topic {topic.id}", f"{topic.answer}\n{footer}"), (f"topic {topic.id} title", topic.title)]
+    found += [(f"category {c.id}", c.title) for c in content.categories]
+    found += [(f"intake {where}", text) for where, text in _texted(content.intake)]
+    found += [(f"safeguarding {k}", v) for k, v in content.safeguarding.items()
+              if not _phone_only(k) and k != "wording_version"]
+    found.append(("voice text_body_intro", str(content.voice.get("text_body_intro", ""))))
+    return found
+
+
 def spell_out(code: str) -> str:
     """Characters one by one for the phone line ("K7Q-429" -> "K, 7, Q, 4, 2, 9")."""
     if not any(ch.isdigit() for ch in code):
@@ -126,6 +146,22 @@ def _fill_all(value: Any, variables: Mapping[str, str]) -> Any:
     return value
 
 
+def _texted(value: Any, where: str = "") -> list[tuple[str, str]]:
+    """Every string of a flows file that can be sent as text: all but the phone line's (`spoken`, `voice`)."""
+    if isinstance(value, str):
+        return [(where, value)]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _texted(item, f"{where}[{i}]")]
+    if isinstance(value, Mapping):
+        return [found for key, item in value.items() if not _phone_only(str(key))
+                for found in _texted(item, f"{where}.{key}".lstrip("."))]
+    return []
+
+
+def _phone_only(key: str) -> bool:
+    return key in ("spoken", "voice") or key.endswith("_spoken")
+
+
 def _read(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
@@ -133,6 +169,12 @@ def _read(path: Path) -> Any:
         raise ContentError(f"{path}: file is missing") from exc
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML ({exc})") from exc
+
+
+def _check_discreet(path: Path, where: str, text: str) -> None:
+    """Text that can reach a phone never names the service: whoever picks the phone up reads it (policy 2.1)."""
+    if "{service_name}" in text:
+        raise ContentError(f"{path}: {where} is sent by text message and must not use {{service_name}}")
 
 
 def _check_placeholders(path: Path, where: str, text: str) -> None:
@@ -165,8 +207,10 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             raise ContentError(f"{path}: topic id '{topic_id}' is used twice")
         answer = str(_require(path, entry, "answer", f"topic '{topic_id}'")).strip()
         spoken = str(entry.get("spoken") or answer).strip()
-        for label, text in (("answer", answer), ("spoken", spoken)):
+        web_answer = str(entry.get("web_answer") or "").strip() or None
+        for label, text in (("answer", answer), ("spoken", spoken), ("web_answer", web_answer or "")):
             _check_placeholders(path, f"topic '{topic_id}' {label}", text)
+        _check_discreet(path, f"topic '{topic_id}' answer (use web_answer or spoken to name the service)", answer)
         examples = entry.get("examples") or []
         if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
             raise ContentError(f"{path}: topic '{topic_id}' examples must be a list of strings")
@@ -181,6 +225,7 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             spoken=fill(spoken, variables),
             examples=tuple(examples),
             action=action,
+            web_answer=fill(web_answer, variables) if web_answer else None,
         )
         ids.append(topic_id)
     return Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids))
@@ -211,6 +256,9 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
     for section in ("messages", "spoken"):
         for key, text in (service.get(section) or {}).items():
             _check_placeholders(service_path, f"{section}.{key}", str(text))
+    for key, text in service["messages"].items():
+        if not str(key).startswith(WEB_ONLY):
+            _check_discreet(service_path, f"messages.{key} (only web_* messages may name the service)", str(text))
     service = dict(service)
     service["messages"] = {k: fill(str(v), variables) for k, v in service["messages"].items()}
     service["spoken"] = {k: fill(str(v), variables) for k, v in (service.get("spoken") or {}).items()}
@@ -227,7 +275,10 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
         raise ContentError(f"{lexicon_path}: expected a mapping of shorthand: expansion")
     intake_path, voice_path = flows_dir / "intake.yaml", flows_dir / "voice.yaml"
     # Service values (name, phone) are filled once here; per-turn values ({reference}...) stay for later.
-    intake = _fill_all(_read(intake_path), variables) if intake_path.exists() else {}
+    raw_intake = _read(intake_path) if intake_path.exists() else {}
+    for where, text in _texted(raw_intake):
+        _check_discreet(intake_path, where, text)
+    intake = _fill_all(raw_intake, variables)
     voice = _fill_all(_read(voice_path), variables) if voice_path.exists() else {}
     contact_times = _load_contact_times(flows_dir / "contact_times.yaml", intake or {})
     safeguarding_path = flows_dir / "safeguarding.yaml"

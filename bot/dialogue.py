@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from bot.answers import pick, yes_no
+from bot.content import Topic
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
 from intake import conversations
 
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
+
+
+def for_channel(text: str, topic: Topic, channel: str) -> str:
+    """The web chat's own wording of an answer (it may name the service; the texted `answer` never does)."""
+    if channel == "web" and topic.web_answer and text.startswith(topic.answer):
+        return topic.web_answer + text[len(topic.answer):]
+    return text
 
 
 class Dialogue:
@@ -59,13 +67,15 @@ class Dialogue:
             sender_id=state.contact_key[:16],
             slots={"topic": topic_id, "channel": turn.channel},
         )
-        action = self.content.topics[topic_id].action
+        topic = self.content.topics[topic_id]
+        action = topic.action
         # "Can someone ring me": when the hand-off form starts at once, its first question is the whole
         # reply; the topic's "reply HUMAN to pass your question on" would only add SMS segments.
         if not (action == "handoff" and "form_start" in self.engine.steps):
             for message in result.responses:
                 extra = message.get("custom") or {}
-                turn.say(Reply(message.get("text") or "", extra.get("spoken"), kind="answer"))
+                text = for_channel(message.get("text") or "", topic, turn.channel)
+                turn.say(Reply(text, extra.get("spoken"), kind="answer"))
         state.data.update(step="idle", last_topic=result.slots().get("last_topic", topic_id))
         state.data.pop("candidates", None)
         if action == "menu":

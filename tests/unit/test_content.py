@@ -50,6 +50,13 @@ def test_segment_counting() -> None:
         ("topics/ehc.yaml", lambda t: t + "\n  - [unclosed\n", "not valid YAML"),
         ("service.yaml", lambda t: t.replace("{service_phone}", "{phone_number}", 1), "unknown placeholder"),
         ("topics/about.yaml", lambda t: t.replace("action: menu", "action: dance", 1), "action must be"),
+        # Texted wording never names the service (policy 2.1); the web chat's and phone line's may.
+        ("topics/about.yaml", lambda t: t.replace("This service gives", "{service_name} gives", 1),
+         "must not use {service_name}"),
+        ("service.yaml", lambda t: t.replace('footer: "More help', 'footer: "{service_name}: more help', 1),
+         "must not use {service_name}"),
+        ("intake.yaml", lambda t: t.replace("may we say who we are?", "may we say we are {service_name}?", 1),
+         "must not use {service_name}"),
     ],
 )
 def test_broken_flow_file_names_the_file_and_the_problem(tmp_path: Path, file, change, message) -> None:
