@@ -110,11 +110,13 @@ def test_every_worker_sees_the_change_on_its_next_turn(tmp_path: Path, app: Flas
 
 @pytest.mark.parametrize(("hours", "holidays", "message"), [
     ("", "", "Office hours: enter at least one day"),
-    ("weekdays 9-5", "", "Office hours: cannot read 'weekdays 9-5'"),
+    ("weekdays 9-5", "", "Office hours: in 'weekdays 9-5', is 5 in the morning or the afternoon?"),
+    ("9.30am-4.30pm", "", "Office hours: say which days '9.30am-4.30pm' is for, e.g. 'Mon-Fri 9.30am-4.30pm'"),
     ("Mon-Fri 09:00-17:00; Sat 25:00-26:00", "", "Office hours: cannot read 'Sat 25:00-26:00'"),
     ("Mon 17:00-09:00", "", "closing time is not after the opening time"),
     ("Fri-Mon 09:00-17:00", "", "run backwards"),
-    ("Mon-Fri 09:00-17:00", "2026-12-25, 25/12/2026", "Bank holidays: cannot read '25/12/2026'"),
+    ("Mon-Fri 09:00-17:00", "2026-12-25, 12/25/2026", "Bank holidays: cannot read '12/25/2026'"),
+    ("Mon-Fri 09:00-17:00", "25 Dec", "Bank holidays: cannot read '25 Dec' (give the year too)"),
     ("Mon-Fri 09:00-17:00", "2026-02-30", "Bank holidays: cannot read '2026-02-30'"),
 ])
 def test_bad_hours_are_refused_with_a_reason_and_change_nothing(
@@ -130,6 +132,31 @@ def test_bad_hours_are_refused_with_a_reason_and_change_nothing(
     assert row is not None and row.value == {"hours": "Mon-Fri 09:00-17:00", "bank_holidays": [],
                                              "updated_by": "morgan"}
     assert len(audit_rows(app, "office_hours_set")) == 1
+
+
+def test_hours_and_closed_days_typed_the_everyday_way_are_saved_and_shown_the_forms_way(
+    app: Flask, manager: AuthActions,
+) -> None:
+    response = manager.post("/caseworker/hours", hours="Monday to Friday 9.30am-4.30pm",
+                            bank_holidays="24/12/2026, 28 Dec 2026\n31/12/2026 to 1/1/2027")
+    assert response.status_code == 302
+    page = text(manager.client.get("/caseworker/hours"))
+    assert "Office hours saved: Mon-Fri 09:30-16:30." in page
+    assert '<dd id="hours-weekly">Mon-Fri 09:30-16:30</dd>' in page
+    assert "2026-12-24, 2026-12-28, 2026-12-31, 2027-01-01" in page
+    row = stored(app)
+    assert row is not None and row.value["hours"] == "Mon-Fri 09:30-16:30"
+    assert row.value["bank_holidays"] == ["2026-12-24", "2026-12-28", "2026-12-31", "2027-01-01"]
+
+
+def test_an_unclear_entry_keeps_both_boxes_as_typed_and_shows_an_example(app: Flask, manager: AuthActions) -> None:
+    response = manager.post("/caseworker/hours", hours="Mon-Fri 9-5", bank_holidays="24 Dec 2026, 28/12/2026")
+    assert response.status_code == 400
+    page = text(response)
+    assert "Nothing was changed. Office hours: in 'Mon-Fri 9-5', is 5 in the morning or the afternoon?" in page
+    assert "e.g. 'Mon-Fri 9am-5pm' or 'Mon-Fri 09:00-17:00'" in page
+    assert 'value="Mon-Fri 9-5"' in page and ">24 Dec 2026, 28/12/2026</textarea>" in page
+    assert stored(app) is None and audit_rows(app, "office_hours_set") == []
 
 
 def test_caseworkers_cannot_see_or_change_the_hours(app: Flask) -> None:
