@@ -12,6 +12,10 @@ from intake.notify import Mailer
 log = logging.getLogger(__name__)
 
 
+class NobodyToTell(RuntimeError):
+    """An urgent alert with no duty e-mail or text configured: nobody was told, so it did not go."""
+
+
 @dataclass(frozen=True)
 class DutyAlerts:
     """Tells the duty caseworker; every message carries the reference and priority only (policy 4.5)."""
@@ -22,10 +26,12 @@ class DutyAlerts:
     texter: Texter | None = None
 
     def __call__(self, reference: str, priority: str) -> None:
-        """Send the alerts; one failing channel does not stop the other."""
+        """Send the alerts; one failing channel does not stop the other, but any failure raises afterwards."""
         if priority == "urgent" and not self.mailer.enabled and not (self.duty_phone and self.texter):
-            # Nobody can be told: say so loudly in the log (reference only) so it is seen and fixed.
+            # Nobody can be told: say so loudly in the log (reference only) so it is seen and fixed, and raise,
+            # so the caller does not take it for an alert that went.
             log.error("URGENT enquiry %s: no duty e-mail (SMTP_HOST, DUTY_EMAIL) or text (DUTY_SMS) is set", reference)
+            raise NobodyToTell(reference)
         try:
             self.mailer.duty_alert(reference, priority)
         finally:

@@ -11,6 +11,7 @@ from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, queue
+from intake.db import unit_of_work
 from intake.models import Enquiry
 from intake.safeguarding import assess
 
@@ -156,12 +157,24 @@ class Safety:
         state.data["concern_ref"] = reference
         if alert:
             state.data["concern_alerted"] = case.status
-            turn.after_commit.append(lambda: self.alert(reference, queue.URGENT))
+            turn.after_commit.append(lambda: self._tell_duty(reference))
             log.warning("safeguarding concern raised: %s", reference)
         else:
             if alerted is None:
                 state.data.pop("concern_alerted", None)  # what it held was about another case
             log.warning("safeguarding concern added to: %s", reference)
+
+    def _tell_duty(self, reference: str) -> None:
+        """Alert the duty worker (after commit) and audit whether it went, so a failure is tried again."""
+        failure = None
+        try:
+            self.alert(reference, queue.URGENT)
+        except Exception as exc:  # SMTP down or refusing: the parent's reply must still go
+            failure = type(exc).__name__
+            # Reference and error type only: a mail server's or SMS provider's message can quote an address.
+            log.error("URGENT duty alert for %s failed (%s): the next disclosure alerts again", reference, failure)
+        with unit_of_work(self.engine.sessions) as session:
+            concerns.record_alert(session, reference, failure)
 
     def _add_hint(self, turn: Turn, case: Enquiry, triggers: tuple[str, ...], about: str) -> None:
         """A worrying hint on this conversation's urgent case: added as a disclosure is; the parent told where it is."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session
 
 from intake import audit, queue
@@ -28,6 +28,9 @@ REUSE_WITHIN = timedelta(hours=24)
 REALERT_AFTER = timedelta(minutes=30)
 ADDED = "new disclosure on an urgent case"
 ADDED_ALERTED = "new disclosure on an urgent case; duty worker alerted again"  # read back by _told_recently
+# What became of each duty alert, recorded after it was tried: a failed one (SMTP down or refusing) does not
+# count as telling the duty worker, so the next disclosure alerts again.
+ALERT_SENT, ALERT_FAILED = "duty_alert_sent", "duty_alert_failed"
 
 
 def is_concern(enquiry: Enquiry) -> bool:
@@ -163,7 +166,7 @@ def add_disclosure(
     if raised:
         alert = True
     elif alerted is not None:
-        alert = alerted != enquiry.status
+        alert = alerted != enquiry.status or _last_alert_failed(session, enquiry.reference)
     else:
         alert = not _told_recently(session, enquiry, now or utcnow())
     on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
@@ -189,15 +192,8 @@ def _told_recently(session: Session, enquiry: Enquiry, now: datetime) -> bool:
     A case claimed since is told again once (its caseworker may be away from their desk), but not on every
     message after that: a blocked prankster with a claimed case would otherwise send one alert per text.
     """
-    told = or_(AuditEvent.action == "safeguarding_flag",  # every flag (a new or re-raised concern) alerted
-               and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == ADDED_ALERTED))
-    last = session.execute(
-        select(AuditEvent.id, AuditEvent.at)
-        .where(AuditEvent.reference == enquiry.reference, told)
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    ).first()
-    if last is None or last.at < now - REALERT_AFTER:
+    last = _last_alert(session, enquiry.reference)
+    if last is None or last.action == ALERT_FAILED or last.at < now - REALERT_AFTER:
         return False
     moved = session.scalar(
         select(AuditEvent.id)
@@ -206,6 +202,37 @@ def _told_recently(session: Session, enquiry: Enquiry, now: datetime) -> bool:
         .limit(1)
     )
     return moved is None
+
+
+def _last_alert(session: Session, reference: str) -> Row[int, datetime, str] | None:
+    """The newest alert decided on (audited with the disclosure) or tried (its outcome, after commit).
+
+    An alert decided on but not yet tried counts as told, so a burst of messages while it is still going out
+    does not send one each; a recorded failure after it does not.
+    """
+    told = or_(AuditEvent.action == "safeguarding_flag",  # every flag (a new or re-raised concern) alerted
+               and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == ADDED_ALERTED),
+               AuditEvent.action.in_((ALERT_SENT, ALERT_FAILED)))
+    return session.execute(
+        select(AuditEvent.id, AuditEvent.at, AuditEvent.action)
+        .where(AuditEvent.reference == reference, told)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _last_alert_failed(session: Session, reference: str) -> bool:
+    """The duty worker's latest alert about this case failed: they may not know of it at all."""
+    last = _last_alert(session, reference)
+    return last is not None and last.action == ALERT_FAILED
+
+
+def record_alert(session: Session, reference: str, failure: str | None) -> None:
+    """Audit what became of a duty alert: sent, or failed (`failure` names the error's type, never its text)."""
+    if failure is None:
+        audit.record(session, "bot", ALERT_SENT, reference)
+    else:
+        audit.record(session, "bot", ALERT_FAILED, reference, failure)
 
 
 def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_version: str) -> None:

@@ -66,7 +66,7 @@ def test_form_after_a_disclosure_joins_the_concern_under_its_reference(app: Flas
     assert {(c.purpose, c.granted) for c in consents} == {
         ("keep_details", True), ("contact", True), ("voicemail", False), ("name_service", True)}
     assert all(c.reference == reference and c.enquiry_id == enquiry.id and c.channel == "sms" for c in consents)
-    assert actions == ["safeguarding_flag", "form_added"]
+    assert actions == ["safeguarding_flag", concerns.ALERT_FAILED, "form_added"]  # no duty e-mail set up here
     assert "already with us" in texts(sms, "HUMAN")  # asking again starts no second enquiry
     assert len(enquiries(app)) == 1
 

@@ -28,6 +28,7 @@ HITS, NOT_SAFE, CUTTING = (
     "self-harm or suicide: 'been cutting'",
 )
 REFERENCE = re.compile(r"\b([A-Z]{3}-\d{3})\b")
+SENT = concerns.ALERT_SENT  # audited once the duty e-mail went
 
 
 @pytest.fixture
@@ -105,8 +106,8 @@ def test_a_disclosure_after_the_concern_was_cleared_is_urgent_again_and_alerts(
     assert triggers(app, concern) == [HITS, concerns.RAISED_AGAIN, NOT_SAFE]
     with app.extensions["intake"].sessions() as session:
         assert [e.reference for e in queue.queued(session)] == [reference, other]  # top of the queue again
-    assert actions(app, reference) == ["safeguarding_flag", "claim", "safeguarding_cleared", "release",
-                                       "safeguarding_flag"]
+    assert actions(app, reference) == ["safeguarding_flag", SENT, "claim", "safeguarding_cleared", "release",
+                                       "safeguarding_flag", SENT]
     assert alerts(duty) == [f"CONFIDENTIAL: new enquiry {other}", urgent(reference), urgent(reference)]
     assert len(enquiries(app)) == 2
 
@@ -140,7 +141,7 @@ def test_repeated_risk_messages_while_urgent_add_triggers_and_alert_once(
     [concern] = enquiries(app)
     assert concern.priority == "urgent" and concern.status == "queued"
     assert triggers(app, concern) == [HITS, NOT_SAFE, CUTTING]  # a trigger already on record is not repeated
-    assert actions(app, reference) == ["safeguarding_flag", *["safeguarding_added"] * 3]
+    assert actions(app, reference) == ["safeguarding_flag", SENT, *["safeguarding_added"] * 3]
     assert alerts(duty) == [urgent(reference)]
 
 
@@ -176,7 +177,7 @@ def test_a_hint_on_an_urgent_concern_joins_it_and_gets_the_safety_reply_not_topi
     [concern] = enquiries(app)
     assert triggers(app, concern) == [HITS, RESTRAINT_TRIGGER]
     assert b"restraint" not in (concern.safeguarding or b"")  # encrypted like every trigger
-    assert actions(app, reference) == ["safeguarding_flag", "safeguarding_added"]
+    assert actions(app, reference) == ["safeguarding_flag", SENT, "safeguarding_added"]
     assert alerts(duty) == [urgent(reference)]  # the duty worker has it already and nothing changed hands
     assert "Reply YES or NO" not in "\n".join(sms.send("what is a senco"))  # no question left pending
 
@@ -222,7 +223,7 @@ def test_form_first_then_a_disclosure_escalates_that_enquiry(app: Flask, sms: Sm
     assert enquiry.topic != concerns.CONCERN_TOPIC and enquiry.override_reason == concerns.SAFEGUARDING_OVERRIDE
     assert triggers(app, enquiry) == [HITS]
     assert app.extensions["intake"].keys.decrypt(enquiry.summary) == "Please help with support"
-    assert actions(app, reference) == ["enqueue", "safeguarding_flag"]
+    assert actions(app, reference) == ["enqueue", "safeguarding_flag", SENT]
     assert alerts(duty) == [f"CONFIDENTIAL: new enquiry {reference}", urgent(reference)]
     assert "already with us" in "\n".join(sms.send("HUMAN"))  # still one case
     sms.send(AGAIN)  # the same conversation, still urgent and queued: added, no second urgent alert

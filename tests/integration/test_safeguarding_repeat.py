@@ -23,6 +23,7 @@ from tests.integration.test_safeguarding_disclosures import (
     MORE,
     NOT_SAFE,
     RISK,
+    SENT,
     actions,
     alerts,
     claim,
@@ -69,7 +70,7 @@ def test_a_blocked_contact_sending_three_risk_messages_gets_one_concern_and_one_
     [concern] = enquiries(app)
     assert (concern.status, concern.priority) == ("queued", "urgent")
     assert triggers(app, concern) == [HITS, NOT_SAFE, CUTTING]
-    assert actions(app, reference) == ["safeguarding_flag", "safeguarding_added", "safeguarding_added"]
+    assert actions(app, reference) == ["safeguarding_flag", SENT, "safeguarding_added", "safeguarding_added"]
     assert alerts(duty) == [urgent(reference)]
 
 
@@ -127,7 +128,8 @@ def test_a_blocked_contact_with_a_claimed_concern_alerts_once_not_per_message(
     assert triggers(app, concern)[:3] == [HITS, NOT_SAFE, CUTTING] and len(triggers(app, concern)) >= 4
     # Told once more after Alice claimed it (she may be away from her desk), not once per message.
     assert alerts(duty) == [urgent(reference), urgent(reference)]
-    assert actions(app, reference) == ["safeguarding_flag", "claim", *["safeguarding_added"] * 4]
+    assert actions(app, reference) == ["safeguarding_flag", SENT, "claim", "safeguarding_added", SENT,
+                                       *["safeguarding_added"] * 3]
 
 
 def test_a_concern_a_caseworker_closed_is_not_joined(app: Flask, sms: SmsActions, duty: Inbox) -> None:
@@ -177,7 +179,7 @@ def test_a_concern_still_waiting_is_told_again_after_half_an_hour(app: Flask, sm
     assert concerns.REALERT_AFTER == timedelta(minutes=30)
     assert _disclose(app, reference, 20) is False
     assert _disclose(app, reference, 31) is True  # nobody has picked it up: tell them again
-    assert actions(app, reference) == ["safeguarding_flag", "safeguarding_added", "safeguarding_added"]
+    assert actions(app, reference) == ["safeguarding_flag", SENT, "safeguarding_added", "safeguarding_added"]
     assert _disclose(app, reference, 1) is False  # that reminder counts as the latest alert
 
 
