@@ -65,6 +65,11 @@ class Category:
     title: str
     order: int
     topic_ids: tuple[str, ...]
+    sms_title: str = ""  # the SMS menu's shorter name, so the whole menu fits one text; else `title`
+
+    def title_for(self, channel: str) -> str:
+        """The name shown in the topic menu on this channel."""
+        return self.sms_title if channel == "sms" and self.sms_title else self.title
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def texted_wording(content: Content) -> list[tuple[str, str]]:
     found = [(f"messages.{k}", v) for k, v in content.service["messages"].items() if not k.startswith(WEB_ONLY)]
     for topic in content.topics.values():
         found += [(f"topic {topic.id}", f"{topic.answer}\n{footer}"), (f"topic {topic.id} title", topic.title)]
-    found += [(f"category {c.id}", c.title) for c in content.categories]
+    found += [(f"category {c.id}", c.title_for("sms")) for c in content.categories]
     found += [(f"intake {where}", text) for where, text in _texted(content.intake)]
     found += [(f"safeguarding {k}", v) for k, v in content.safeguarding.items()
               if not _phone_only(k) and k != "wording_version"]
@@ -228,7 +233,8 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             web_answer=fill(web_answer, variables) if web_answer else None,
         )
         ids.append(topic_id)
-    return Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids))
+    return Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids),
+                    str(data.get("sms_title") or ""))
 
 
 def _load_contact_times(path: Path, intake: Mapping[str, Any]) -> ContactTimes:

@@ -85,8 +85,8 @@ class Dialogue:
 
     # -- menus -----------------------------------------------------------------------------
     def menu(self, turn: Turn, intro: bool = True) -> None:
-        """The topic menu: categories by number."""
-        choices = tuple(Choice(str(i), c.title) for i, c in enumerate(self.content.categories, 1))
+        """The topic menu: categories by number (shorter names by SMS, so the menu is one text)."""
+        choices = tuple(Choice(str(i), c.title_for(turn.channel)) for i, c in enumerate(self.content.categories, 1))
         turn.state.data["step"] = "menu"
         turn.say(Reply(self.content.text("menu_intro"), choices=choices, kind="prompt", expects="choice"))
         if turn.state.data.get("form"):

@@ -106,3 +106,26 @@ def test_number_is_never_stored(app, sms: SmsActions) -> None:
         except FileNotFoundError:
             pass
     assert b"7700900555" not in raw
+
+
+@pytest.mark.parametrize("first", ["hi", "hello there"])
+def test_hello_by_sms_is_one_text_per_message_and_the_menu_numbers_still_open_their_topics(
+    sms: SmsActions, first: str
+) -> None:
+    from bot.content import sms_segments
+
+    greeting, menu = sms.send(first)
+    assert [sms_segments(greeting), sms_segments(menu)] == [1, 1], (len(greeting), len(menu))
+    assert "\n2 EHC plans\n" in menu and "\n7 Privacy, contact us" in menu
+    opened = sms.send("2")[0]
+    assert opened.startswith("EHC needs assessments and plans.")  # 2 still means the EHC topics
+
+
+def test_the_menu_fits_one_text_when_asked_for_again_and_mid_form(sms: SmsActions) -> None:
+    from bot.content import sms_segments
+
+    sms.send("what is a senco")
+    assert [sms_segments(m) for m in sms.send("MENU")] == [1]
+    sms.send("HUMAN")
+    menu, paused = sms.send("MENU")  # a form in progress: the menu, then "paused" as its own text
+    assert sms_segments(menu) == 1 and "paused" in paused

@@ -41,6 +41,11 @@ def test_segment_counting() -> None:
     assert sms_segments("a" * 306) == 2
     assert sms_segments("’" + "a" * 69) == 1  # a curly quote forces UCS-2: 70 per segment
     assert sms_segments("’" + "a" * 70) == 2
+    assert sms_segments("a" * 307) == 3  # a long text is sent in parts of 153 characters
+    assert sms_segments("£" * 160) == 1  # £ is in the GSM-7 basic set
+    assert sms_segments("€" * 80) == 1 and sms_segments("€" * 81) == 2  # the escape table costs two each
+    assert sms_segments("’" * 134) == 2 and sms_segments("’" * 135) == 3  # UCS-2 parts hold 67
+    assert sms_segments("\U0001F600" * 35) == 1 and sms_segments("\U0001F600" * 36) == 2  # an emoji is two units
 
 
 @pytest.mark.parametrize(
