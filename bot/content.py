@@ -182,6 +182,17 @@ def _check_discreet(path: Path, where: str, text: str) -> None:
         raise ContentError(f"{path}: {where} is sent by text message and must not use {{service_name}}")
 
 
+def _check_no_opt_out(path: Path, where: str, text: str, words: list[str], any_case: bool) -> None:
+    """Texted wording never suggests an SMS opt-out word: a parent who replies with one gets no more texts.
+
+    Service and form wording is checked in any case; topic answers only for words in capitals, the way an
+    instruction is written ("to end the plan" is English, "reply END" is an opt-out).
+    """
+    for word in words:
+        if re.search(rf"\b{re.escape(word)}\b", text, flags=re.IGNORECASE if any_case else 0):
+            raise ContentError(f"{path}: {where} uses the SMS opt-out word {word}; suggest FORGET or MENU instead")
+
+
 def _check_placeholders(path: Path, where: str, text: str) -> None:
     for _, name, _, _ in string.Formatter().parse(text):
         if name is not None and name not in PLACEHOLDERS:
@@ -194,7 +205,7 @@ def _require(path: Path, item: Mapping[str, Any], key: str, where: str) -> Any:
     return item[key]
 
 
-def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, str]) -> Category:
+def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, str], opt_out: list[str]) -> Category:
     data = _read(path)
     if not isinstance(data, Mapping):
         raise ContentError(f"{path}: expected a mapping with category, title, order, topics")
@@ -216,6 +227,7 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
         for label, text in (("answer", answer), ("spoken", spoken), ("web_answer", web_answer or "")):
             _check_placeholders(path, f"topic '{topic_id}' {label}", text)
         _check_discreet(path, f"topic '{topic_id}' answer (use web_answer or spoken to name the service)", answer)
+        _check_no_opt_out(path, f"topic '{topic_id}' answer", answer, opt_out, any_case=False)
         examples = entry.get("examples") or []
         if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
             raise ContentError(f"{path}: topic '{topic_id}' examples must be a list of strings")
@@ -262,9 +274,11 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
     for section in ("messages", "spoken"):
         for key, text in (service.get(section) or {}).items():
             _check_placeholders(service_path, f"{section}.{key}", str(text))
+    opt_out = [str(w).upper() for w in (service.get("keywords") or {}).get("stop", [])]
     for key, text in service["messages"].items():
         if not str(key).startswith(WEB_ONLY):
             _check_discreet(service_path, f"messages.{key} (only web_* messages may name the service)", str(text))
+            _check_no_opt_out(service_path, f"messages.{key}", str(text), opt_out, any_case=True)
     service = dict(service)
     service["messages"] = {k: fill(str(v), variables) for k, v in service["messages"].items()}
     service["spoken"] = {k: fill(str(v), variables) for k, v in (service.get("spoken") or {}).items()}
@@ -273,7 +287,7 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
     if not topic_files:
         raise ContentError(f"{flows_dir / 'topics'}: no topic files (*.yaml) found")
     categories = sorted(
-        (_load_topics(path, topics, variables) for path in topic_files), key=lambda c: (c.order, c.id)
+        (_load_topics(path, topics, variables, opt_out) for path in topic_files), key=lambda c: (c.order, c.id)
     )
     lexicon_path = flows_dir / "nlu" / "lexicon.yaml"
     lexicon = _read(lexicon_path) if lexicon_path.exists() else {}
@@ -284,6 +298,7 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
     raw_intake = _read(intake_path) if intake_path.exists() else {}
     for where, text in _texted(raw_intake):
         _check_discreet(intake_path, where, text)
+        _check_no_opt_out(intake_path, where, text, opt_out, any_case=True)
     intake = _fill_all(raw_intake, variables)
     voice = _fill_all(_read(voice_path), variables) if voice_path.exists() else {}
     contact_times = _load_contact_times(flows_dir / "contact_times.yaml", intake or {})

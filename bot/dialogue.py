@@ -6,7 +6,7 @@ from bot.answers import pick, yes_no
 from bot.content import Topic
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
-from intake import conversations
+from intake import concerns, conversations
 
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
 
@@ -154,12 +154,26 @@ class Dialogue:
         turn.forget = True
 
     def stop(self, turn: Turn) -> None:
-        """SMS STOP (the engine treats it as a keyword on SMS only): record the opt-out, send nothing."""
+        """SMS STOP (the engine treats it as a keyword on SMS only): record the opt-out, delete this conversation.
+
+        Twilio answers its opt-out words itself and refuses our texts to the number from then on, so a reply
+        only arrives where its filtering is off: it is sent only when an unfinished form was just deleted,
+        and START tells the parent again.
+        """
         conversations.set_opt_out(turn.session, turn.state.contact_key, True)
-        turn.silent = True
         turn.forget = True
+        if turn.state.data.get("form"):
+            turn.say(Reply(self.content.text("stop_form")))
+        else:
+            turn.silent = True
 
     def start(self, turn: Turn) -> None:
-        """SMS: opt back in after STOP."""
+        """SMS: opt back in after STOP, saying truthfully what the opt-out deleted and what it kept."""
+        if not turn.opted_out:
+            turn.say(Reply(self.content.text("start_again")))
+            return
         conversations.set_opt_out(turn.session, turn.state.contact_key, False)
         turn.say(Reply(self.content.text("start")))
+        enquiry = concerns.latest_for_contact(turn.session, turn.state.contact_key)
+        if enquiry is not None:
+            turn.say(Reply(self.content.text("start_kept", reference=enquiry.reference)))

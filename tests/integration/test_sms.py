@@ -129,3 +129,53 @@ def test_the_menu_fits_one_text_when_asked_for_again_and_mid_form(sms: SmsAction
     sms.send("HUMAN")
     menu, paused = sms.send("MENU")  # a form in progress: the menu, then "paused" as its own text
     assert sms_segments(menu) == 1 and "paused" in paused
+
+
+def start_a_form(sms: SmsActions) -> list[str]:
+    """Ask for a caseworker and answer as far as the school stage question; return every reply."""
+    replies: list[str] = []
+    for message in ("HUMAN", "yes", "1", "Please help with support"):
+        replies += sms.send(message)
+    return replies
+
+
+def test_every_form_question_that_says_how_to_leave_says_forget(sms: SmsActions) -> None:
+    replies = start_a_form(sms)
+    replies += sms.send("maybe")  # not one of the numbers
+    replies += sms.send("MENU")
+    said = "\n".join(replies)
+    assert said.count("FORGET") >= 3  # the words question, the wrong answer, the paused form
+    for word in ("STOP", "CANCEL", "END", "QUIT"):
+        assert word not in said.upper().replace(",", " ").replace(".", " ").split()
+
+
+@pytest.mark.parametrize("word", ["STOP", "cancel", "End", "QUIT"])
+def test_an_opt_out_word_mid_form_deletes_the_answers_and_start_says_so(app, sms: SmsActions, word: str) -> None:
+    from intake.models import Enquiry
+
+    start_a_form(sms)
+    [stopped] = sms.send(word)  # Twilio usually sends its own reply instead; this one says what happened here
+    assert "deleted" in stopped and "nothing was sent" in stopped and "START" in stopped
+    assert count(app, Conversation) == 0 and count(app, Enquiry) == 0 and count(app, OptOut) == 1
+    assert sms.send("2") == []  # no texts while opted out
+    back = "\n".join(sms.send("START"))
+    assert "Welcome back" in back and "not passed on" in back and "enquiry" not in back
+    assert "Which stage of education" not in "\n".join(sms.send("2"))  # the form does not come back
+    assert count(app, Enquiry) == 0
+
+
+def test_stop_after_sending_keeps_the_enquiry_and_start_says_where_it_is(app, sms: SmsActions) -> None:
+    from intake.models import Enquiry
+
+    reference = sms.hand_off()
+    assert sms.send("STOP") == []  # nothing unfinished to tell them about: Twilio's own reply is enough
+    back = "\n".join(sms.send("START"))
+    assert f"enquiry {reference}" in back and "still with us" in back and "FORGET" in back
+    with app.extensions["intake"].sessions() as session:
+        assert session.scalars(select(Enquiry)).one().status == "queued"
+
+
+def test_start_without_stop_does_not_claim_anything_was_deleted(sms: SmsActions) -> None:
+    sms.send("hello")
+    again = "\n".join(sms.send("START"))
+    assert "MENU" in again and "deleted" not in again

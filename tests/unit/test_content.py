@@ -62,6 +62,12 @@ def test_segment_counting() -> None:
          "must not use {service_name}"),
         ("intake.yaml", lambda t: t.replace("may we say who we are?", "may we say we are {service_name}?", 1),
          "must not use {service_name}"),
+        # An SMS opt-out word offered as a way out of the form would stop every text (FORGET is the way out).
+        ("intake.yaml", lambda t: t.replace("To leave, reply FORGET", "To leave, reply CANCEL", 1), "opt-out word"),
+        ("service.yaml", lambda t: t.replace("or FORGET to delete them", "or end to delete them", 1),
+         "opt-out word"),
+        ("topics/ehc.yaml", lambda t: t.replace("answer: >-\n", "answer: >-\n      Reply STOP to leave.\n", 1),
+         "opt-out word STOP"),
     ],
 )
 def test_broken_flow_file_names_the_file_and_the_problem(tmp_path: Path, file, change, message) -> None:
