@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.answers import pick, yes_no
 from bot.content import Topic
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, conversations
 
+# Where one question ends and another starts: a question mark, or "and"/"also" before a question word
+# ("what is a senco and how do I appeal"). A plain "and" ("autistic and has adhd") does not split.
+QUESTION_BREAK = re.compile(
+    r"\?+|\b(?:and|also|plus)\s+(?=(?:how|what|who|when|where|why|which|can|could|do|does|is|are|will|would|"
+    r"should|shall)\b)",
+    re.IGNORECASE,
+)
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
 
 
@@ -44,10 +53,16 @@ class Dialogue:
             turn.say(Reply(self.content.text("nothing_pending"), kind="prompt"))
             return
         prediction = self.engine.classifier.classify(turn.text)
-        if prediction.topic:
-            self.answer(turn, prediction.topic)
+        risk = turn.assessment is not None and turn.assessment.level == "risk"
+        asked = [] if risk else self.questions(turn.text)
+        first = asked[0] if len(asked) > 1 else prediction.topic  # two sure questions: answer in the order asked
+        if first:
+            self.answer(turn, first)
+            also = next((t for t in asked if t != first), None)
+            if also and self.content.topics[first].action is None:
+                self.offer_also(turn, also)
             return
-        if turn.assessment is not None and turn.assessment.level == "risk":
+        if risk:
             return  # the safety reply stands on its own; no "did you mean" after it
         candidates = [t for t in prediction.alternatives if t in self.content.topics][:3]
         if candidates:
@@ -58,6 +73,27 @@ class Dialogue:
             return
         turn.say(Reply(self.content.text("not_understood")))
         self.menu(turn)
+
+    def questions(self, text: str) -> list[str]:
+        """The topics of each question in a message that asks more than one, in the order asked.
+
+        Only questions the NLU is sure of count: an unsure one is left for the parent to ask again.
+        """
+        parts = [p for p in QUESTION_BREAK.split(text) if p and len(p.split()) >= 2]
+        if len(parts) < 2:
+            return []
+        topics: list[str] = []
+        for part in parts:
+            topic = self.engine.classifier.classify(part).topic
+            if topic in self.content.topics and topic not in topics and self.content.topics[topic].action is None:
+                topics.append(topic)
+        return topics
+
+    def offer_also(self, turn: Turn, topic_id: str) -> None:
+        """After one answer, offer the other question's answer as a pending choice (reply 1)."""
+        turn.state.data.update(step="clarify", candidates=[topic_id])
+        choice = (Choice("1", self.content.topics[topic_id].title),)
+        turn.say(Reply(self.content.text("also_asked"), choices=choice, kind="prompt", expects="choice"))
 
     def answer(self, turn: Turn, topic_id: str) -> None:
         """Answer a topic through the rasa-sdk action, then follow the topic's action (menu, hand-off)."""

@@ -64,3 +64,44 @@ def test_asking_for_a_person_by_sms_gets_only_the_forms_first_question(sms) -> N
 def test_questions_from_the_user_review_are_answered(shared_app, text, expected) -> None:
     chat = ChatActions(shared_app.test_client()).open()
     assert expected in chat.say(text)[0]["text"]
+
+
+TWO_QUESTIONS = "what is an ehcp and how long does the council have to decide"
+
+
+def test_two_questions_by_sms_get_the_first_answer_and_the_second_on_reply_1(sms) -> None:
+    plan, timescale = CONTENT.topics["ehc_plan_explained"], CONTENT.topics["ehc_assessment_timescale"]
+    *answers, offer = sms.send(TWO_QUESTIONS)
+    assert "education, health and care plan" in "\n".join(answers)
+    assert "6 weeks" not in "\n".join(answers)
+    assert offer.startswith("You asked another question too") and f"\n1 {timescale.title}" in offer
+    assert plan.title not in offer
+    assert "6 weeks" in sms.send("1")[0]  # the pending choice gives the second answer
+    assert "Thanks. Ask me a question" in sms.send("1")[0]  # ...once: nothing is pending after it
+
+
+def test_two_questions_in_web_chat_offer_the_second_as_a_button(shared_app) -> None:
+    chat = ChatActions(shared_app.test_client()).open()
+    messages = chat.say("what is a senco? can he get free transport?")
+    assert messages[0]["text"].startswith(CONTENT.topics["senco"].answer)  # answered in the order asked
+    assert messages[-1]["choices"] == [{"key": "1", "label": CONTENT.topics["school_transport"].title}]
+    assert "2 miles" in chat.say("1")[0]["text"]
+
+
+def test_a_new_question_instead_of_1_is_simply_answered(shared_app) -> None:
+    chat = ChatActions(shared_app.test_client()).open()
+    chat.say(TWO_QUESTIONS)
+    assert chat.say("what is a senco")[0]["text"].startswith(CONTENT.topics["senco"].answer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what is a senco and how do I appeal",  # "how do I appeal" alone is unsure (deadlines or tribunal?)
+        "my son is autistic and has adhd can he get an ehcp",  # one question: a plain "and" does not split
+        "what is a senco",
+    ],
+)
+def test_no_second_offer_unless_both_questions_are_understood(shared_app, text: str) -> None:
+    chat = ChatActions(shared_app.test_client()).open()
+    assert "another question" not in " ".join(m["text"] for m in chat.say(text))
