@@ -55,12 +55,11 @@ class Dialogue:
         prediction = self.engine.classifier.classify(turn.text)
         risk = turn.assessment is not None and turn.assessment.level == "risk"
         asked = [] if risk else self.questions(turn.text)
-        first = asked[0] if len(asked) > 1 else prediction.topic  # two sure questions: answer in the order asked
+        first = asked[0] if asked else prediction.topic  # two sure questions: answered in the order asked
         if first:
             self.answer(turn, first)
-            also = next((t for t in asked if t != first), None)
-            if also and self.content.topics[first].action is None:
-                self.offer_also(turn, also)
+            if asked:
+                self.offer_also(turn, asked[1])
             return
         if risk:
             return  # the safety reply stands on its own; no "did you mean" after it
@@ -75,9 +74,10 @@ class Dialogue:
         self.menu(turn)
 
     def questions(self, text: str) -> list[str]:
-        """The topics of each question in a message that asks more than one, in the order asked.
+        """The topics of a message that asks two or more questions the NLU is sure of, in the order asked.
 
-        Only questions the NLU is sure of count: an unsure one is left for the parent to ask again.
+        Empty otherwise: an unsure question is left for the parent to ask again rather than guessed. Topics
+        that start something (the menu, the hand-off) are not offered as an answer.
         """
         parts = [p for p in QUESTION_BREAK.split(text) if p and len(p.split()) >= 2]
         if len(parts) < 2:
@@ -87,7 +87,7 @@ class Dialogue:
             topic = self.engine.classifier.classify(part).topic
             if topic in self.content.topics and topic not in topics and self.content.topics[topic].action is None:
                 topics.append(topic)
-        return topics
+        return topics if len(topics) > 1 else []
 
     def offer_also(self, turn: Turn, topic_id: str) -> None:
         """After one answer, offer the other question's answer as a pending choice (reply 1)."""
