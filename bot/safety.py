@@ -124,19 +124,11 @@ class Safety:
             case = concerns.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
         if case is None:
             case = concerns.recent_concern(turn.session, state.contact_key, turn.now)
+        raised = False
         if case is None:
-            case = concerns.raise_concern(
-                turn.session,
-                self.engine.keys,
-                channel=turn.channel,
-                contact_key=state.contact_key,
-                triggers=triggers,
-                retention_days=self.engine.settings.retention_days,
-            )
-            alert = True
-        else:
-            alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted,
-                                            now=turn.now)
+            case, raised = self._raise_or_join(turn, triggers)
+        alert = raised or concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted,
+                                                  now=turn.now)
         reference = case.reference
         self._remember(turn, case, alert, alerted)
         suffix = "" if case.topic == concerns.CONCERN_TOPIC else "_enquiry"  # their enquiry, now urgent
@@ -150,6 +142,29 @@ class Safety:
                     kind="safety",
                 ),
             )
+
+    def _raise_or_join(self, turn: Turn, triggers: tuple[str, ...]) -> tuple[Enquiry, bool]:
+        """A new concern (True), or the one a turn on another channel raised at this very moment (False).
+
+        Two first disclosures at once (a text during a call) each find no case; one concern may be current
+        per contact, so the second turn joins the first instead of raising a second case and alert.
+        """
+        for _ in range(2):  # a second try only if the concern it clashed with was closed in between
+            case = concerns.raise_concern(
+                turn.session,
+                self.engine.keys,
+                channel=turn.channel,
+                contact_key=turn.state.contact_key,
+                triggers=triggers,
+                retention_days=self.engine.settings.retention_days,
+                now=turn.now,
+            )
+            if case is not None:
+                return case, True
+            joined = concerns.current_concern(turn.session, turn.state.contact_key)
+            if joined is not None:
+                return joined, False
+        raise RuntimeError("could not raise or join this contact's concern")
 
     def _remember(self, turn: Turn, case: Enquiry, alert: bool, alerted: str | None) -> None:
         """Keep the case in this conversation's memory and, when `alert`, tell the duty worker after commit."""

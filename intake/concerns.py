@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake import audit, queue
@@ -117,19 +118,48 @@ def attach_form(
 
 
 def raise_concern(
-    session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...], retention_days: int
-) -> Enquiry:
-    """An urgent enquiry for a possible risk to a child, created whatever the consent state (policy 7.1)."""
-    enquiry = queue.enqueue(
-        session, queue.URGENT, retention_days,
-        channel=channel,
-        contact_key=contact_key,
-        topic=CONCERN_TOPIC,
-        safeguarding=keys.encrypt_json(list(triggers)),
-        override_reason=SAFEGUARDING_OVERRIDE,
+    session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...],
+    retention_days: int, now: datetime | None = None,
+) -> Enquiry | None:
+    """An urgent enquiry for a possible risk to a child, created whatever the consent state (policy 7.1).
+
+    It becomes the contact's current concern. None when a turn on another channel (a text during a call)
+    raised this contact's concern at the same moment: the unique index lets one through; join that one
+    (current_concern). Called only when the contact has no open concern from the last REUSE_WITHIN.
+    """
+    # An older open concern stops being current. Only one past REUSE_WITHIN: a concern raised a moment ago
+    # by a turn on another channel must stay current, so that this one clashes with it below.
+    session.execute(
+        update(Enquiry)
+        .where(Enquiry.contact_key == contact_key, Enquiry.current_concern.is_(True),
+               Enquiry.created_at < (now or utcnow()) - REUSE_WITHIN)
+        .values(current_concern=False)
     )
+    try:
+        with session.begin_nested():  # a clash rolls back to here: the new case is dropped
+            enquiry = queue.enqueue(
+                session, queue.URGENT, retention_days,
+                channel=channel,
+                contact_key=contact_key,
+                topic=CONCERN_TOPIC,
+                safeguarding=keys.encrypt_json(list(triggers)),
+                override_reason=SAFEGUARDING_OVERRIDE,
+            )
+            # Set after the insert, not in it: queue.enqueue takes any clash on insert for a reference clash.
+            enquiry.current_concern = True
+            session.flush()
+    except IntegrityError:
+        return None
     audit.record(session, "bot", "safeguarding_flag", enquiry.reference, "consent overridden: policy 7.1")
     return enquiry
+
+
+def current_concern(session: Session, contact_key: str) -> Enquiry | None:
+    """This contact's current open concern, however old (the unique index allows one)."""
+    return session.scalar(
+        select(Enquiry).where(Enquiry.contact_key == contact_key, Enquiry.current_concern.is_(True),
+                              Enquiry.status != "closed")
+    )
 
 
 def recent_concern(session: Session, contact_key: str, now: datetime | None = None) -> Enquiry | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -30,6 +30,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+CURRENT_OPEN_CONCERN = "current_concern AND status <> 'closed'"  # where the one-per-contact index applies
 
 
 class Base(DeclarativeBase):
@@ -109,7 +112,13 @@ class Enquiry(Base):
     """The agreed confidential form: what the parent confirmed, nothing more."""
 
     __tablename__ = "enquiry"
-    __table_args__ = (Index("ix_enquiry_queue", "status", "priority_rank", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_enquiry_queue", "status", "priority_rank", "created_at", "id"),
+        # One current open concern per contact (migration 0004): two first disclosures at the same moment
+        # (a text during a call) cannot make two cases; the second turn joins the first (intake/concerns.py).
+        Index("uq_enquiry_current_concern", "contact_key", unique=True,
+              sqlite_where=text(CURRENT_OPEN_CONCERN), postgresql_where=text(CURRENT_OPEN_CONCERN)),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
@@ -126,6 +135,8 @@ class Enquiry(Base):
     # 0 = urgent, 1 = normal: one index serves "urgent first, then oldest"
     priority_rank: Mapped[int] = mapped_column(Integer, default=1)
     safeguarding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The contact's newest open concern the bot raised: the one a disclosure with no conversation memory joins.
+    current_concern: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Not encrypted, unlike the fields around it: only intake/concerns.py writes it, always the fixed line
     # concerns.SAFEGUARDING_OVERRIDE, so it holds no staff or parent text and says no more than topic and
     # priority already do. Free text here would need encrypting (a migration converting rows, keys.ENCRYPTED).
