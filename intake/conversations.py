@@ -49,7 +49,8 @@ class TurnContext:
 
 
 # Statements built once: the compiled form is cached by SQLAlchemy, and no clause is rebuilt per turn.
-# Plain columns, not ORM objects: a turn reads and writes its one row without the unit of work's upkeep.
+# Plain columns, not ORM objects: a turn reads and writes its one row without the unit of work's upkeep,
+# executed on the session's connection (same transaction) so the ORM's execution layer is skipped too.
 _COLUMNS = (Conversation.state, Conversation.turns, Conversation.expires_at)
 _CONVERSATION = select(*_COLUMNS).where(
     Conversation.channel == bindparam("channel"), Conversation.contact_key == bindparam("contact_key")
@@ -91,7 +92,7 @@ def begin_turn(
         if not claim_delivery(session, delivery):
             return None
         return load_for_turn(session, keys, channel, contact_key, now)
-    cipher, turns, expires_at, until, opted_out, claimed, fresh = session.execute(
+    cipher, turns, expires_at, until, opted_out, claimed, fresh = session.connection().execute(
         _CLAIM_AND_CONTEXT,
         {"channel": channel, "contact_key": contact_key, "message_id": delivery, "created_at": now},
     ).one()
@@ -123,7 +124,7 @@ def load_for_turn(
 ) -> TurnContext:
     """`load`, `is_blocked`, `is_opted_out` and "is any enquiry claimed" together, in one round trip."""
     now = now or utcnow()
-    cipher, turns, expires_at, until, opted_out, claimed = session.execute(
+    cipher, turns, expires_at, until, opted_out, claimed = session.connection().execute(
         _TURN_CONTEXT, {"channel": channel, "contact_key": contact_key}
     ).one()
     blocked = until is not None and until > now
