@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.content import Content
@@ -26,15 +27,34 @@ class DutyAlerts:
     texter: Texter | None = None
 
     def __call__(self, reference: str, priority: str) -> None:
-        """Send the alerts; one failing channel does not stop the other, but any failure raises afterwards."""
-        if priority == "urgent" and not self.mailer.enabled and not (self.duty_phone and self.texter):
+        """Send the alerts; one failing channel does not stop the other. Raises when nobody was told."""
+        text = priority == "urgent" and bool(self.duty_phone) and self.texter is not None
+        if priority == "urgent" and not self.mailer.enabled and not text:
             # Nobody can be told: say so loudly in the log (reference only) so it is seen and fixed, and raise,
             # so the caller does not take it for an alert that went.
             log.error("URGENT enquiry %s: no duty e-mail (SMTP_HOST, DUTY_EMAIL) or text (DUTY_SMS) is set", reference)
             raise NobodyToTell(reference)
-        try:
-            self.mailer.duty_alert(reference, priority)
-        finally:
-            if priority == "urgent" and self.duty_phone and self.texter is not None:
-                self.texter(self.duty_phone, self.content.text("duty_sms", reference=reference))
+        told, failure = False, None
+        if self.mailer.enabled:
+            told, failure = self._send("e-mail", reference, lambda: self.mailer.duty_alert(reference, priority))
+        if text and self.texter is not None:
+            texter = self.texter
+            texted, failed = self._send("text", reference, lambda: texter(
+                self.duty_phone, self.content.text("duty_sms", reference=reference)))
+            if texted:
                 log.info("duty text sent for %s", reference)
+            told, failure = told or texted, failure or failed
+        # The duty worker heard by one channel: told (a retry per message would flood the working one).
+        if failure is not None and not told:
+            raise failure
+
+    @staticmethod
+    def _send(channel: str, reference: str, send: Callable[[], None]) -> tuple[bool, Exception | None]:
+        """One channel's alert: (sent, the error if it failed), the failure logged with the reference only."""
+        try:
+            send()
+        except Exception as exc:
+            # The error's type only: a mail server's or SMS provider's message can quote an address or number.
+            log.error("duty %s for %s failed: %s", channel, reference, type(exc).__name__)
+            return False, exc
+        return True, None
