@@ -276,7 +276,7 @@ def _manager(role: str) -> None:
         raise StaffError("Only a manager can change staff roles.")
 
 
-def role_change(session: Session, role: str, username: str, new_role: str) -> Caseworker:
+def role_change(session: Session, actor: str, role: str, username: str, new_role: str) -> Caseworker:
     """The account a manager may give `new_role`, or StaffError saying kindly why not (nothing changes)."""
     _manager(role)
     worker = by_username(session, username)
@@ -285,11 +285,11 @@ def role_change(session: Session, role: str, username: str, new_role: str) -> Ca
     if new_role not in TEAM_ROLES or worker.role not in TEAM_ROLES:
         raise StaffError("Here you can make someone a caseworker or a manager. The admin role can only be "
                          "given or taken away on the server, where accounts are created.")
-    _check_change(session, worker, new_role)
+    _check_change(session, worker, new_role, actor)
     return worker
 
 
-def _check_change(session: Session, worker: Caseworker, new_role: str) -> None:
+def _check_change(session: Session, worker: Caseworker, new_role: str, actor: str) -> None:
     if worker.role == new_role:
         article = "an" if new_role[0] in "aeiou" else "a"
         raise StaffError(f"{worker.username} is already {article} {new_role}, so nothing needs changing.")
@@ -300,9 +300,10 @@ def _check_change(session: Session, worker: Caseworker, new_role: str) -> None:
         select(Caseworker.id).where(Caseworker.role == "manager", Caseworker.active).with_for_update()
     ).all()
     if len(managers) <= 1:
-        raise StaffError(f"{worker.username} is the only manager, so they stay a manager for now: the service "
-                         "needs one to set office hours, see statistics and look after staff roles. Make "
-                         "someone else a manager first, then change this role.")
+        who = "You are the only manager, so you stay" if worker.username == actor else (
+            f"{worker.username} is the only manager, so they stay")
+        raise StaffError(f"{who} a manager for now: the service needs one to set office hours, see statistics "
+                         "and look after staff roles. Make someone else a manager first, then change this role.")
 
 
 def set_role(session: Session, actor: str, role: str, username: str, new_role: str) -> str:
@@ -311,7 +312,7 @@ def set_role(session: Session, actor: str, role: str, username: str, new_role: s
     The session number is left alone: the console reads the role from the database on every request, so
     a new role applies at the account's next click without signing it out of work in progress.
     """
-    worker = role_change(session, role, username, new_role)
+    worker = role_change(session, actor, role, username, new_role)
     return _change(session, actor, worker, new_role)
 
 
@@ -322,7 +323,7 @@ def set_role_on_server(session: Session, username: str, new_role: str) -> str:
     worker = by_username(session, username)
     if worker is None:
         raise StaffError("there is no active account with that username")
-    _check_change(session, worker, new_role)
+    _check_change(session, worker, new_role, "cli")
     return _change(session, "cli", worker, new_role)
 
 

@@ -152,7 +152,7 @@ def staff_role(username: str) -> Any:
     try:
         with unit_of_work(services().sessions) as db:
             if request.method == "GET" or values.get("confirm") != "yes":
-                worker = staff.role_change(db, g.staff["role"], username, new_role)
+                worker = staff.role_change(db, g.staff["user"], g.staff["role"], username, new_role)
                 return render_template("console/staff_role.html", username=worker.username, old=worker.role,
                                        new=new_role, yourself=username == g.staff["user"])
             staff.set_role(db, g.staff["user"], g.staff["role"], username, new_role)

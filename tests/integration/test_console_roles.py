@@ -80,7 +80,7 @@ def test_the_last_manager_cannot_be_made_a_caseworker_and_is_told_why(app: Flask
     page = morgan.client.get("/caseworker/staff/morgan/role", query_string={"role": "caseworker"})
     assert page.status_code == 409
     said = text(page)
-    assert "morgan is the only manager, so they stay a manager for now" in said
+    assert "You are the only manager, so you stay a manager for now" in said
     assert "Make someone else a manager first" in said and "Nothing has been changed." in said
     assert 'name="confirm"' not in said  # nothing to press
     response = morgan.post("/caseworker/staff/morgan/role", role="caseworker", confirm="yes")
