@@ -196,7 +196,7 @@ def add_disclosure(
     if raised:
         alert = True
     elif alerted is not None:
-        alert = alerted != enquiry.status or _last_alert_failed(session, enquiry.reference)
+        alert = alerted != enquiry.status or _last_alert_failed(session, enquiry.reference, now or utcnow())
     else:
         alert = not _told_recently(session, enquiry, now or utcnow())
     on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
@@ -251,10 +251,16 @@ def _last_alert(session: Session, reference: str) -> Row[int, datetime, str] | N
     ).first()
 
 
-def _last_alert_failed(session: Session, reference: str) -> bool:
-    """The duty worker's latest alert about this case failed: they may not know of it at all."""
+def _last_alert_failed(session: Session, reference: str, now: datetime) -> bool:
+    """The duty worker's latest alert about this case failed, or never said how it went: they may not know.
+
+    An alert decided on whose outcome is still missing after REALERT_AFTER never went (the worker stopped
+    after the commit, before or while sending): as good as failed.
+    """
     last = _last_alert(session, reference)
-    return last is not None and last.action == ALERT_FAILED
+    if last is None or last.action == ALERT_SENT:
+        return False
+    return last.action == ALERT_FAILED or last.at < now - REALERT_AFTER
 
 
 def record_alert(session: Session, reference: str, failure: str | None) -> None:

@@ -197,3 +197,19 @@ def test_a_claimed_concern_is_told_again_after_half_an_hour_not_per_message(app:
     assert _disclose(app, reference, 2) is False
     assert _disclose(app, reference, 20) is False
     assert _disclose(app, reference, 32) is True  # half an hour on: told again
+
+
+def test_an_alert_that_never_said_how_it_went_is_tried_again_half_an_hour_on(app: Flask, sms: SmsActions) -> None:
+    reference = reference_in(sms.send(RISK))
+    assert _disclose(app, reference, 31) is True  # decided on; its sending never reported back (worker stopped)
+    assert _disclose_remembered(app, reference, 5) is False  # may still be going out
+    assert _disclose_remembered(app, reference, 31) is True  # by now it would have said: tell them again
+
+
+def _disclose_remembered(app: Flask, reference: str, minutes_later: int) -> bool:
+    """Another disclosure, `minutes_later` after now, from the conversation that alerted while it was queued."""
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        case = queue.by_reference(session, reference)
+        assert case is not None
+        return concerns.add_disclosure(session, app.extensions["intake"].keys, case, ("t",), alerted="queued",
+                                       now=utcnow() + timedelta(minutes=minutes_later))
