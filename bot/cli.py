@@ -145,13 +145,15 @@ def purge(progress: bool | None) -> None:
 @intake_cli.command("stats")
 @with_appcontext
 def stats() -> None:
-    """Anonymised counts of enquiries by topic and channel (numbers under 5 shown as '<5')."""
+    """Anonymised counts of enquiries by topic (the title parents were offered) and channel ('<5' under 5)."""
+    from bot.console.views import labels_for
     from intake import statistics
 
     svc = _services()
     with svc.sessions() as session:
         table = statistics.by_topic_and_channel(session)
-    for (topic, channel), number in sorted(table.items()):
+    names = labels_for(svc.content)
+    for topic, channel, number in sorted((names.topic(t), c, n) for (t, c), n in table.items()):
         click.echo(f"{topic:40} {channel:6} {number}")
 
 

@@ -30,12 +30,24 @@ def _contact_clock(db: Session) -> casework.ContactClock:
     return casework.ContactClock(svc.content.contact_times, service_hours.current(db, svc.hours), _now())
 
 
-def labels() -> casework.Labels:
-    """Plain words for a case's codes (topic titles, intake choice labels), for the case page and the export."""
-    content = services().content
+def labels_for(content: Any) -> casework.Labels:
+    """Plain words for a case's codes (topic titles, intake choice labels) from the loaded content."""
     # An enquiry's topic is the category the parent chose ("ehc"), or a topic's id: both get their title.
     titles = {t.id: t.title for t in content.topics.values()} | {c.id: c.title for c in content.categories}
     return casework.Labels.from_content(titles, content.intake)
+
+
+def labels() -> casework.Labels:
+    """The same words for this request: every page that shows staff a topic names it by the parent's title."""
+    if "console_labels" not in g:
+        g.console_labels = labels_for(services().content)
+    return g.console_labels
+
+
+@bp.app_template_filter("topic_title")
+def topic_title(code: str | None) -> str:
+    """A stored topic code ("ehc") as the title parents were offered ("EHC needs assessments and plans")."""
+    return labels().topic(code)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -120,7 +132,8 @@ def queue_json() -> Any:
     """The same rows for the page's polling (console.js)."""
     with unit_of_work(services().sessions) as db:
         rows = casework.queue_rows(db, _contact_clock(db))
-    return jsonify({"rows": [row.as_json() for row in rows]})
+    # The title beside the code, so the polled rows read as the rendered page does.
+    return jsonify({"rows": [row.as_json() | {"topic_title": topic_title(row.topic)} for row in rows]})
 
 
 @bp.post("/claim/<reference>")

@@ -47,7 +47,7 @@
       } else {
         priority.textContent = "normal";
       }
-      cell(tr, item.topic);
+      cell(tr, item.topic_title);  /* the title parents were offered, as the page shows it */
       cell(tr, item.channel);
       cell(tr, item.waiting || item.waiting_minutes + " min");  /* the server's words, as the page shows them */
       /* The server's words (the parent's safe time as its label, and whether it is safe now), as the page shows them. */

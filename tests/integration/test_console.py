@@ -295,6 +295,34 @@ def test_caseload_in_reference_order(app: Flask, auth: AuthActions) -> None:
     assert positions == sorted(positions)
 
 
+EHC_TITLE = "EHC needs assessments and plans"  # the title parents were offered for the stored code "ehc"
+
+
+def test_queue_and_caseload_name_the_topic_as_the_case_page_does(app: Flask, auth: AuthActions) -> None:
+    waiting, mine = enquire(app), enquire(app)
+    auth.login()
+    queue_page = auth.client.get("/caseworker/queue").get_data(as_text=True)
+    assert f"<td>{EHC_TITLE}</td>" in queue_page and "<td>ehc</td>" not in queue_page
+    rows = auth.client.get("/caseworker/queue.json").get_json()["rows"]
+    assert [(r["topic"], r["topic_title"]) for r in rows] == [("ehc", EHC_TITLE)] * 2  # console.js shows the title
+    auth.post(f"/caseworker/claim/{mine}")
+    caseload = auth.client.get("/caseworker/caseload").get_data(as_text=True)
+    assert f"<td>{EHC_TITLE}</td>" in caseload and "<td>ehc</td>" not in caseload
+    assert mine in caseload and waiting not in caseload
+    assert f"Topic: {EHC_TITLE}" in auth.client.get(f"/caseworker/case/{mine}").get_data(as_text=True)
+
+
+def test_a_topic_with_no_title_is_shown_as_stored(app: Flask, auth: AuthActions) -> None:
+    reference = enquire(app)
+    with unit_of_work(svc(app).sessions) as session:
+        enquiry = queue.by_reference(session, reference)
+        assert enquiry is not None
+        enquiry.topic = "retired_topic"  # a topic since removed from flows/
+    auth.login()
+    auth.post(f"/caseworker/claim/{reference}")
+    assert "<td>retired_topic</td>" in auth.client.get("/caseworker/caseload").get_data(as_text=True)
+
+
 # ---- the case ----
 
 def test_queue_shows_long_waits_in_hours_and_days(app: Flask, auth: AuthActions) -> None:

@@ -193,6 +193,18 @@ def test_statistics_csv_quotes_formula_like_labels(app: Flask) -> None:
     assert "'=HYPERLINK()" in text and ",=HYPERLINK" not in text
 
 
+def test_stats_command_names_topics_by_their_titles(app: Flask) -> None:
+    for _ in range(6):
+        add_enquiry(app, topic="rights_transport", channel="web")
+    add_enquiry(app, topic="ehc")
+    result = app.test_cli_runner().invoke(args=["intake", "stats"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    assert ["EHC", "needs", "assessments", "and", "plans", "sms", "<5"] in lines
+    assert ["Transport,", "disability", "and", "your", "rights", "web", "6"] in lines
+    assert "rights_transport" not in result.output
+
+
 @pytest.mark.parametrize("role", ["caseworker", "admin"])
 def test_statistics_for_managers_only(app: Flask, role: str) -> None:
     other = signed_in(app, "sam", role)

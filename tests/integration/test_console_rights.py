@@ -322,6 +322,7 @@ def test_sharing_refused_without_consent_then_allowed_for_that_body_only(app: Fl
     text = response.get_data(as_text=True)
     assert text.startswith("STRICTLY PRIVATE AND CONFIDENTIAL") and "Needs help with an EHC assessment" in text
     assert PARENT not in text  # contact details are not part of what is shared
+    assert "Topic: EHC needs assessments and plans\n" in text  # the title, not the stored code "ehc"
     assert auth.post(f"/caseworker/case/{reference}/share", body="sen_team").status_code == 302
     assert [(e.reference, e.detail) for e in audit_rows(app, "share")] == [(reference, "school")]
     [consent] = audit_rows(app, "consent_recorded")
