@@ -55,6 +55,11 @@ class Topic:
     examples: tuple[str, ...]
     action: str | None = None
     web_answer: str | None = None  # web chat only: may name the service, which `answer` (also texted) never does
+    sms_title: str = ""  # the SMS sub-menu's shorter name, so the whole sub-menu fits one text; else `title`
+
+    def title_for(self, channel: str) -> str:
+        """The name shown in its category's sub-menu on this channel."""
+        return self.sms_title if channel == "sms" and self.sms_title else self.title
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,8 @@ def texted_wording(content: Content) -> list[tuple[str, str]]:
     footer = content.text("footer")
     found = [(f"messages.{k}", v) for k, v in content.service["messages"].items() if not k.startswith(WEB_ONLY)]
     for topic in content.topics.values():
-        found += [(f"topic {topic.id}", f"{topic.answer}\n{footer}"), (f"topic {topic.id} title", topic.title)]
+        found += [(f"topic {topic.id}", f"{topic.answer}\n{footer}"), (f"topic {topic.id} title", topic.title),
+                  (f"topic {topic.id} sms_title", topic.title_for("sms"))]
     found += [(f"category {c.id}", c.title_for("sms")) for c in content.categories]
     found += [(f"intake {where}", text) for where, text in _texted(content.intake)]
     found += [(f"safeguarding {k}", v) for k, v in content.safeguarding.items()
@@ -228,6 +234,9 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             _check_placeholders(path, f"topic '{topic_id}' {label}", text)
         _check_discreet(path, f"topic '{topic_id}' answer (use web_answer or spoken to name the service)", answer)
         _check_no_opt_out(path, f"topic '{topic_id}' answer", answer, opt_out, any_case=False)
+        sms_title = str(entry.get("sms_title") or "").strip()
+        _check_discreet(path, f"topic '{topic_id}' sms_title", sms_title)
+        _check_no_opt_out(path, f"topic '{topic_id}' sms_title", sms_title, opt_out, any_case=False)
         examples = entry.get("examples") or []
         if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
             raise ContentError(f"{path}: topic '{topic_id}' examples must be a list of strings")
@@ -243,6 +252,7 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             examples=tuple(examples),
             action=action,
             web_answer=fill(web_answer, variables) if web_answer else None,
+            sms_title=sms_title,
         )
         ids.append(topic_id)
     return Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids),

@@ -138,13 +138,12 @@ class Dialogue:
             return
         category = self.content.categories[int(chosen) - 1]
         turn.state.data.update(step="menu_topics", category=category.id)
+        # Shorter names by SMS, so the sub-menu is one text; the numbers are the same on every channel.
         choices = tuple(
-            Choice(str(i), self.content.topics[t].title) for i, t in enumerate(category.topic_ids, 1)
+            Choice(str(i), self.content.topics[t].title_for(turn.channel)) for i, t in enumerate(category.topic_ids, 1)
         )
-        turn.say(
-            Reply(self.content.text("topic_menu_intro", category=category.title), choices=choices,
-                  kind="prompt", expects="choice")
-        )
+        intro = self.content.text("topic_menu_intro", category=category.title_for(turn.channel))
+        turn.say(Reply(intro, choices=choices, kind="prompt", expects="choice"))
 
     def choose_topic(self, turn: Turn) -> None:
         """A number picks a topic in the chosen category."""

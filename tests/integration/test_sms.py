@@ -118,7 +118,7 @@ def test_hello_by_sms_is_one_text_per_message_and_the_menu_numbers_still_open_th
     assert [sms_segments(greeting), sms_segments(menu)] == [1, 1], (len(greeting), len(menu))
     assert "\n2 EHC plans\n" in menu and "\n7 Privacy, contact us" in menu
     opened = sms.send("2")[0]
-    assert opened.startswith("EHC needs assessments and plans.")  # 2 still means the EHC topics
+    assert opened.startswith("EHC plans.")  # 2 still means the EHC topics
 
 
 def test_the_menu_fits_one_text_when_asked_for_again_and_mid_form(sms: SmsActions) -> None:
@@ -129,6 +129,35 @@ def test_the_menu_fits_one_text_when_asked_for_again_and_mid_form(sms: SmsAction
     sms.send("HUMAN")
     menu, paused = sms.send("MENU")  # a form in progress: the menu, then "paused" as its own text
     assert sms_segments(menu) == 1 and "paused" in paused
+
+
+@pytest.mark.parametrize("number", range(1, 8))
+def test_every_sub_menu_by_sms_is_one_text_with_short_names_and_the_same_numbers(
+    sms: SmsActions, chat, number: int
+) -> None:
+    from bot.content import sms_segments
+
+    sms.send("hello")
+    sms.send("MENU")
+    [by_sms] = sms.send(str(number))
+    assert sms_segments(by_sms) == 1, (len(by_sms), by_sms)
+    chat.say("MENU")
+    [by_chat] = chat.say(str(number))
+    full = [c["label"] for c in by_chat["choices"]]
+    shown = by_sms.split("\n")[1:]
+    assert [line.split(" ", 1)[0] for line in shown] == [str(i) for i in range(1, len(full) + 1)]
+    # The same number opens the same topic by SMS as in the web chat, whose menu keeps the full names.
+    last = str(len(full))
+    assert sms.send(last)[0].split("\n")[0] in chat.texts(last)
+
+
+def test_the_ehc_sub_menu_shows_short_names_by_sms_and_full_names_in_the_web_chat(sms: SmsActions, chat) -> None:
+    sms.send("MENU")
+    [by_sms] = sms.send("2")
+    assert "\n4 Council said no\n" in by_sms and "Council refused" not in by_sms
+    chat.say("MENU")
+    labels = [c["label"] for c in chat.say("2")[0]["choices"]]
+    assert labels[3] == "Council refused to assess or issue a plan"
 
 
 def start_a_form(sms: SmsActions) -> list[str]:

@@ -68,6 +68,11 @@ def test_segment_counting() -> None:
          "opt-out word"),
         ("topics/ehc.yaml", lambda t: t.replace("answer: >-\n", "answer: >-\n      Reply STOP to leave.\n", 1),
          "opt-out word STOP"),
+        # A topic's shorter SMS name is texted too.
+        ("topics/ehc.yaml", lambda t: t.replace("sms_title: Asking again", "sms_title: '{service_name} again'", 1),
+         "must not use {service_name}"),
+        ("topics/ehc.yaml", lambda t: t.replace("sms_title: Asking again", "sms_title: Reply STOP", 1),
+         "opt-out word STOP"),
     ],
 )
 def test_broken_flow_file_names_the_file_and_the_problem(tmp_path: Path, file, change, message) -> None:
