@@ -172,7 +172,9 @@ class IntakeForm:
             text = spec["ask_email"] if method == "email" else spec["ask_phone"]
         else:
             text = spec["ask"]
-        choices = tuple(Choice(o["key"], o["label"]) for o in options)
+        # By SMS an option's shorter `sms_label` (the topic categories' sms_title), so the question is one text.
+        shown = "sms_label" if turn.channel == "sms" else "label"
+        choices = tuple(Choice(o["key"], o.get(shown) or o["label"]) for o in options)
         expects: Literal["choice", "text", "yesno"] = "choice" if choices else "text"
         if slot in form_rules.CONSENT_SLOTS:
             choices, expects = (Choice("1", "Yes"), Choice("2", "No")), "yesno"

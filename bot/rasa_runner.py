@@ -36,7 +36,8 @@ def intake_form_domain(content: Content) -> dict[str, Any]:
     choices: dict[str, Any] = {name: spec["choices"] for name, spec in slots.items() if "choices" in spec}
     choices["contact_method"] = slots.get("contact_method", {}).get("choices_by_channel", {})
     choices["topic"] = [
-        {"key": str(i), "value": c.id, "label": c.title} for i, c in enumerate(content.categories, 1)
+        {"key": str(i), "value": c.id, "label": c.title, "sms_label": c.title_for("sms")}
+        for i, c in enumerate(content.categories, 1)
     ]
     return {
         "required_slots": FORM_SLOTS,

@@ -295,3 +295,20 @@ def test_back_leaves_the_phone_number_question(chat: ChatActions) -> None:
     assert "reply BACK" in chat.texts("actually no")
     assert "How should we contact you" in chat.texts("back")
     assert "exactly what a caseworker will see" in chat.texts("1")
+
+
+def test_what_is_it_about_is_one_text_by_sms_with_short_names_and_full_ones_for_the_caseworker(
+    app, sms: SmsActions, chat: ChatActions
+) -> None:
+    from bot.content import sms_segments
+
+    sms.send("hello")  # no topic yet, so the form asks what it is about
+    sms.send("HUMAN")
+    [question] = sms.send("yes")
+    assert question.startswith("What is it mainly about?") and sms_segments(question) == 1, len(question)
+    assert "\n2 EHC plans\n" in question and "EHC needs assessments" not in question
+    confirm = run(sms, "2", "Please help with the plan", "2", "1", "no")
+    assert "About: EHC needs assessments and plans" in confirm  # the caseworker sees the full name
+    chat.say("HUMAN")
+    labels = [c["label"] for m in chat.say("yes") for c in m["choices"]]
+    assert labels[1] == "EHC needs assessments and plans"  # the web chat keeps the full names
