@@ -234,9 +234,11 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             _check_placeholders(path, f"topic '{topic_id}' {label}", text)
         _check_discreet(path, f"topic '{topic_id}' answer (use web_answer or spoken to name the service)", answer)
         _check_no_opt_out(path, f"topic '{topic_id}' answer", answer, opt_out, any_case=False)
+        title = str(_require(path, entry, "title", f"topic '{topic_id}'"))
         sms_title = str(entry.get("sms_title") or "").strip()
-        _check_discreet(path, f"topic '{topic_id}' sms_title", sms_title)
-        _check_no_opt_out(path, f"topic '{topic_id}' sms_title", sms_title, opt_out, any_case=False)
+        for label, text in (("title", title), ("sms_title", sms_title)):  # both are texted in menus
+            _check_discreet(path, f"topic '{topic_id}' {label}", text)
+            _check_no_opt_out(path, f"topic '{topic_id}' {label}", text, opt_out, any_case=False)
         examples = entry.get("examples") or []
         if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
             raise ContentError(f"{path}: topic '{topic_id}' examples must be a list of strings")
@@ -245,7 +247,7 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             raise ContentError(f"{path}: topic '{topic_id}' action must be menu or handoff, not {action!r}")
         topics[topic_id] = Topic(
             id=topic_id,
-            title=str(_require(path, entry, "title", f"topic '{topic_id}'")),
+            title=title,
             category=category,
             answer=fill(answer, variables),
             spoken=fill(spoken, variables),
@@ -255,8 +257,11 @@ def _load_topics(path: Path, topics: dict[str, Topic], variables: Mapping[str, s
             sms_title=sms_title,
         )
         ids.append(topic_id)
-    return Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids),
-                    str(data.get("sms_title") or ""))
+    found = Category(category, str(data.get("title", category)), int(data.get("order", 99)), tuple(ids),
+                     str(data.get("sms_title") or ""))
+    _check_discreet(path, "the category's sms_title (or title)", found.title_for("sms"))
+    _check_no_opt_out(path, "the category's sms_title (or title)", found.title_for("sms"), opt_out, any_case=False)
+    return found
 
 
 def _load_contact_times(path: Path, intake: Mapping[str, Any]) -> ContactTimes:

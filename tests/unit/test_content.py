@@ -73,6 +73,8 @@ def test_segment_counting() -> None:
          "must not use {service_name}"),
         ("topics/ehc.yaml", lambda t: t.replace("sms_title: Asking again", "sms_title: Reply STOP", 1),
          "opt-out word STOP"),
+        ("topics/ehc.yaml", lambda t: t.replace("sms_title: EHC plans", "sms_title: '{service_name} plans'", 1),
+         "must not use {service_name}"),
     ],
 )
 def test_broken_flow_file_names_the_file_and_the_problem(tmp_path: Path, file, change, message) -> None:
