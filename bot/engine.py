@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.content import Content
+from bot.content import Content, sms_segments
 from bot.nlu import Classifier
 from bot.rasa_runner import ActionRunner
 from bot.replies import Inbound, Reply, TurnResult
@@ -25,7 +25,9 @@ from intake.models import utcnow
 from intake.safeguarding import Assessment, SafeguardingRules, assess
 
 log = logging.getLogger(__name__)
+PRIVACY_OWED = "privacy_owed"  # the first texts had no room for the privacy line: the next reply with room has it
 HOURS = "{office_hours}"  # filled per turn, not at start-up: the hours can change while we run
+HOURS_AT_MOST = 60  # "Monday to Thursday, 9am to 5pm; Friday, 9am to 4:30pm" (53), as OfficeHours.describe() says it
 MAX_TEXT = 8000  # above the longest message any channel accepts (SMS 1,600, chat 2,000): never cut before safety
 # Control and direction-override characters, and the two code points XML cannot carry (U+FFFE, U+FFFF):
 # text a parent typed is read back to them in TwiML, which must stay well-formed.
@@ -202,11 +204,35 @@ class Engine:
             self.keyword_handlers[keyword](turn)
         else:
             self.steps.get(turn.state.step, self.steps["idle"])(turn)
-        if turn.state.turns == 0 and turn.channel == "sms" and turn.replies and not turn.silent:
-            # One privacy line on the first text, but never ahead of emergency guidance.
-            at = next((i for i, r in enumerate(turn.replies) if r.kind != "safety"), None)
-            line = self.content.text("privacy_line")
-            if at is None:
-                turn.replies.append(Reply(line))
-            else:
-                turn.replies[at] = replace(turn.replies[at], text=f"{line}\n{turn.replies[at].text}")
+        if turn.channel == "sms" and turn.replies and not turn.silent:
+            if keyword == "privacy":  # the parent is reading the notice itself
+                turn.state.data.pop(PRIVACY_OWED, None)
+            elif turn.state.turns == 0 or turn.state.data.get(PRIVACY_OWED):
+                self._privacy_line(turn)
+
+    def _privacy_line(self, turn: Turn) -> None:
+        """The first texts say no name is needed and how to read the privacy notice (policy 6), at no extra cost.
+
+        The line goes on the first reply with room for it in the texts it already takes, never ahead of
+        emergency guidance. A turn that only asks something (the menu, a form question) with no room keeps
+        it for the parent's next reply; one that answers or tells something pays for it, so a parent who
+        stops after one answer still knew they could stay anonymous.
+        """
+        from bot.channels.sms import render_text  # the real SMS rendering; imported late, it imports us
+
+        line = self.content.text("privacy_line")
+        replies = turn.replies
+        ours = [i for i, r in enumerate(replies) if r.kind != "safety"]
+        # The hours are filled in after this (one query a turn): count them long, so "room" is never wrong.
+        texts = {i: render_text(replies[i]).replace(HOURS, "x" * HOURS_AT_MOST) for i in ours}
+        room = [i for i in ours if sms_segments(f"{line}\n{texts[i]}") == sms_segments(texts[i])]
+        asks_only = any(replies[i].expects != "none" for i in ours) and all(replies[i].kind != "answer" for i in ours)
+        if not ours:
+            replies.append(Reply(line))
+        elif not room and asks_only:
+            turn.state.data[PRIVACY_OWED] = True
+            return
+        else:
+            at = room[0] if room else ours[0]
+            replies[at] = replace(replies[at], text=f"{line}\n{replies[at].text}")
+        turn.state.data.pop(PRIVACY_OWED, None)

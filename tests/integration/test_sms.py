@@ -29,6 +29,47 @@ def test_privacy_line_only_on_the_first_message(sms: SmsActions) -> None:
     assert "no need to give your name" not in second[0]
 
 
+LINE = "Private: no need to give your name. Reply PRIVACY to learn more."
+
+
+def test_menu_as_a_first_text_is_one_text_and_the_privacy_line_comes_with_the_first_answer(sms: SmsActions) -> None:
+    from bot.content import sms_segments
+
+    [menu] = sms.send("MENU")
+    assert sms_segments(menu) == 1 and "no need to give your name" not in menu, (len(menu), menu)
+    assert "\n7 Privacy, contact us" in menu  # where to read about privacy, in the menu itself
+    [sub_menu] = sms.send("2")  # another question with no room for the line: it waits again
+    assert sms_segments(sub_menu) == 1 and "no need to give your name" not in sub_menu
+    [answer] = sms.send("3")  # an answer: the parent may stop here, so the line comes now
+    assert answer.startswith(LINE + "\n") and "6 weeks" in answer and sms_segments(answer) <= 3
+    assert answer.count("no need to give your name") == 1
+    assert all("no need to give your name" not in r for r in sms.send("2"))  # once only
+
+
+def test_privacy_line_is_not_owed_after_the_parent_read_the_notice(sms: SmsActions) -> None:
+    sms.send("MENU")
+    assert "we keep only" in "\n".join(sms.send("PRIVACY"))
+    assert all("no need to give your name" not in r for r in sms.send("what is a senco"))
+
+
+def test_a_first_answer_carries_the_line_in_the_texts_it_takes_anyway_when_there_is_room(sms: SmsActions) -> None:
+    from bot.content import sms_segments
+
+    [first] = sms.send("what is disagreement resolution")
+    [again] = sms.send("what is disagreement resolution")  # the same answer, without the line
+    assert first == f"{LINE}\n{again}"
+    assert sms_segments(again + "\n" + LINE) == sms_segments(again)  # there was room...
+    assert sms_segments(first) == sms_segments(again)  # ...so it cost the parent nothing
+
+
+def test_the_line_rides_on_whichever_first_reply_has_room(sms: SmsActions) -> None:
+    from bot.content import sms_segments
+
+    replies = sms.send("hi can someone ring me")  # the consent question has room in its three texts
+    assert sum("no need to give your name" in r for r in replies) == 1
+    assert sum(sms_segments(r) for r in replies) <= 3
+
+
 @pytest.mark.parametrize(
     ("signature", "url"),
     [

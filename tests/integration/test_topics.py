@@ -30,6 +30,18 @@ def test_first_message_gets_the_topic_answer(shared_app, topic) -> None:
     assert "name" not in " ".join(c["label"].lower() for m in messages for c in m["choices"])
 
 
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
+def test_first_text_gets_the_answer_with_the_privacy_line_in_at_most_three_texts(shared_app, topic) -> None:
+    from bot.content import sms_segments
+    from tests.conftest import SmsActions
+
+    number = f"+4477009{sorted(CONTENT.topics).index(topic.id):05d}"  # a new parent for each topic
+    replies = SmsActions(shared_app.test_client(), number).send(topic.examples[0])
+    said = "\n".join(replies)
+    assert said.count("no need to give your name") == 1 and "Reply PRIVACY" in said, replies
+    assert sum(sms_segments(r) for r in replies) <= 3, [len(r) for r in replies]
+
+
 def test_unsure_message_asks_instead_of_guessing(shared_app) -> None:
     chat = ChatActions(shared_app.test_client()).open()
     messages = chat.say("can i home educate")  # no topic on home education: ask, and offer a caseworker

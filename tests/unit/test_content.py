@@ -35,6 +35,14 @@ def test_every_answer_is_plain_sms_text_of_at_most_three_segments_with_the_foote
         assert "{" not in topic.answer, f"{topic.id}: unfilled placeholder"
 
 
+def test_every_answer_stays_within_three_texts_with_the_first_texts_privacy_line(content) -> None:
+    """A first answer with no room for the privacy line pays one more part for it, but never a fourth."""
+    footer, line = content.text("footer"), content.text("privacy_line")
+    for topic in content.topics.values():
+        text = f"{line}\n{topic.answer}\n{footer}".replace("{office_hours}", "x" * 60)
+        assert sms_segments(text) <= 3, f"{topic.id}: {sms_segments(text)} segments with the privacy line"
+
+
 def test_segment_counting() -> None:
     assert sms_segments("a" * 160) == 1
     assert sms_segments("a" * 161) == 2
