@@ -229,6 +229,11 @@ def describe(hours: OfficeHours) -> str:
     return "; ".join(parts)
 
 
+def closed_day(moment: date) -> str:
+    """A closed day as UK staff write it, "Thu 24 Dec 2026" (stored as 2026-12-24; the form reads it back)."""
+    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
 def holidays_text(hours: OfficeHours) -> str:
-    """The bank holidays, in date order, comma separated."""
-    return ", ".join(d.isoformat() for d in sorted(hours.holidays))
+    """The bank holidays, in date order, comma separated, as staff write them: "Thu 24 Dec 2026, Fri 25 Dec 2026"."""
+    return ", ".join(closed_day(d) for d in sorted(hours.holidays))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +35,12 @@ def closed_today() -> tuple[str, str]:
 def text(response: Any) -> str:
     """A page's text with HTML entities decoded."""
     return html.unescape(response.data.decode())
+
+
+def shown(iso: str) -> str:
+    """A closed day as the hours page shows it: 2026-12-24 as "Thu 24 Dec 2026"."""
+    day = date.fromisoformat(iso)
+    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def stored(app: Flask) -> ServiceSetting | None:
@@ -79,7 +85,7 @@ def test_closing_the_office_in_the_console_applies_at_once_to_sms_and_voice(app:
     response = manager.post("/caseworker/hours", hours=weekly.lower(), bank_holidays=f" {today} ,2026-12-25")
     assert response.status_code == 302 and response.headers["Location"].endswith("/caseworker/hours")
     page = text(manager.client.get("/caseworker/hours"))
-    assert "Office hours saved" in page and weekly in page and today in page
+    assert "Office hours saved" in page and weekly in page and shown(today) in page
     assert "the console by morgan" in page and "Closed: we reopen 10am tomorrow" in page
     row = stored(app)
     assert row is not None and row.value["hours"] == weekly
@@ -143,10 +149,34 @@ def test_hours_and_closed_days_typed_the_everyday_way_are_saved_and_shown_the_fo
     page = text(manager.client.get("/caseworker/hours"))
     assert "Office hours saved: Mon-Fri 09:30-16:30." in page
     assert '<dd id="hours-weekly">Mon-Fri 09:30-16:30</dd>' in page
-    assert "2026-12-24, 2026-12-28, 2026-12-31, 2027-01-01" in page
+    assert "Thu 24 Dec 2026, Mon 28 Dec 2026, Thu 31 Dec 2026, Fri 1 Jan 2027" in page
     row = stored(app)
     assert row is not None and row.value["hours"] == "Mon-Fri 09:30-16:30"
     assert row.value["bank_holidays"] == ["2026-12-24", "2026-12-28", "2026-12-31", "2027-01-01"]
+
+
+def test_closed_days_are_shown_as_staff_write_them_and_stored_as_iso(app: Flask, manager: AuthActions) -> None:
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
+                        bank_holidays="2026-12-25, 24/12/2026, 1 Jan 2027").status_code == 302
+    page = text(manager.client.get("/caseworker/hours"))
+    closed = "Thu 24 Dec 2026, Fri 25 Dec 2026, Fri 1 Jan 2027"
+    assert f'<dd id="hours-holidays">{closed}</dd>' in page  # in force now
+    assert f">{closed}</textarea>" in page  # and in the form, ready to change
+    before_hint = page.split('id="holidays-hint"')[0]  # the hint shows 2026-12-25 as one way to type a date
+    assert "2026-12-2" not in before_hint and "2027-01-01" not in before_hint
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == ["2026-12-24", "2026-12-25", "2027-01-01"]
+    # Saving the form as it is shown changes nothing: the page's way of writing a date reads back.
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays=closed).status_code == 302
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == ["2026-12-24", "2026-12-25", "2027-01-01"]
+
+
+def test_closed_days_from_the_environment_are_shown_as_staff_write_them(tmp_path: Path) -> None:
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, BANK_HOLIDAYS="2026-12-25,2026-12-28")
+    page = text(signed_in(app, "morgan", "manager").client.get("/caseworker/hours"))
+    assert '<dd id="hours-holidays">Fri 25 Dec 2026, Mon 28 Dec 2026</dd>' in page
+    assert ">Fri 25 Dec 2026, Mon 28 Dec 2026</textarea>" in page
 
 
 def test_an_unclear_entry_keeps_both_boxes_as_typed_and_shows_an_example(app: Flask, manager: AuthActions) -> None:
