@@ -31,6 +31,10 @@ def test_every_menu_sub_menu_and_form_question_by_sms_is_one_text(client) -> Non
         sent[f"menu {number}"] = texted(browsing, "MENU", "1 ")
         sent[f"sub-menu {number}"] = texted(browsing, str(number), "Reply with a number:")
 
+    unsure = SmsActions(client, "+447700900303")
+    sent["did you mean, first text"] = texted(unsure, "can i home educate", "Did you mean")
+    sent["did you mean"] = texted(unsure, "can i home educate", "Did you mean")
+
     form = SmsActions(client, "+447700900302")
     form.send("hello")  # no topic yet, so the form asks what it is about
     for slot, message, expected in [
@@ -62,3 +66,11 @@ def test_every_menu_sub_menu_and_form_question_by_sms_is_one_text(client) -> Non
             if sms_segments(text) > LONGER.get(where, 1):
                 too_long[where] = (sms_segments(text), len(text), text)
     assert too_long == {}
+
+
+def test_did_you_mean_is_one_text_even_with_the_three_longest_topic_titles() -> None:
+    """Which topics the NLU offers depends on the message: the longest three must fit too."""
+    content = load_content(ROOT / "flows")
+    longest = sorted((t.title for t in content.topics.values()), key=len, reverse=True)[:3]
+    menu = "\n".join([content.text("clarify"), *(f"{i} {title}" for i, title in enumerate(longest, 1))])
+    assert sms_segments(menu) == 1, (len(menu), menu)
