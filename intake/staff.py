@@ -243,6 +243,12 @@ def set_on_duty(session: Session, admin: str, role: str, username: str, on_duty:
     audit.record(session, admin, "account_on_duty" if on_duty else "account_off_duty", None, username)
 
 
+def last_manager(session: Session, username: str) -> bool:
+    """True when this is the only active manager: once it is disabled no one can use the manager pages."""
+    managers = session.scalars(select(Caseworker.username).where(Caseworker.role == "manager", Caseworker.active))
+    return list(managers) == [username]
+
+
 def set_active(session: Session, admin: str, role: str, username: str, active: bool) -> None:
     """Disable an account (its sessions end at their next request) or enable it again; audited."""
     _admin(role)

@@ -124,12 +124,31 @@ def account_duty(username: str) -> WerkzeugResponse:
                            f"{username} is {'on' if on else 'off'} duty.")
 
 
+NO_MANAGER_NEXT = ("No one can use the manager pages now. Make someone a manager on the server: "
+                   "flask --app bot intake set-role USERNAME manager")
+
+
 @bp.post("/accounts/<username>/active")
-def account_active(username: str) -> WerkzeugResponse:
-    """Disable an account (its sessions end at once) or enable it again."""
+def account_active(username: str) -> Any:
+    """Disable an account (its sessions end at once) or enable it again.
+
+    Disabling the last active manager is allowed (a departed manager's access must end) but asks first,
+    saying what the service loses and how to make someone else a manager.
+    """
+    require_role("admin")
     active = request.form.get("active") == "yes"
-    return _account_change(lambda db: staff.set_active(db, g.staff["user"], g.staff["role"], username, active),
-                           f"{username} is {'enabled' if active else 'disabled'}.")
+    confirmed = request.form.get("confirm") == "yes"
+    last = False
+    try:
+        with unit_of_work(services().sessions) as db:
+            last = not active and staff.last_manager(db, username)
+            if last and not confirmed:
+                return render_template("console/account_disable.html", username=username)
+            staff.set_active(db, g.staff["user"], g.staff["role"], username, active)
+        flash(f"{username} is {'enabled' if active else 'disabled'}." + (f" {NO_MANAGER_NEXT}." if last else ""))
+    except staff.StaffError as exc:
+        flash(str(exc))
+    return redirect(url_for("console.accounts"))
 
 
 # ---- staff roles (managers): caseworker <-> manager, with a confirmation step ----

@@ -237,6 +237,64 @@ def test_admin_lists_sets_on_duty_and_disables(app: Flask) -> None:
     assert b"cannot disable your own account" in admin.client.get("/caseworker/accounts").data
 
 
+def is_active(app: Flask, username: str) -> bool:
+    with unit_of_work(svc(app).sessions) as session:
+        return bool(session.scalar(select(Caseworker.active).where(Caseworker.username == username)))
+
+
+def test_disabling_the_last_manager_warns_first_then_is_done_and_audited(app: Flask) -> None:
+    admin = signed_in(app, "ada", "admin")
+    manager = signed_in(app, "morgan", "manager")
+    signed_in(app, "alex")
+    confirm = admin.post("/caseworker/accounts/morgan/active", active="no")
+    assert confirm.status_code == 200 and confirm.headers["Cache-Control"] == "no-store"
+    page = confirm.get_data(as_text=True)
+    assert "morgan is the only manager" in page
+    assert "no one can use the manager pages: office hours, statistics, blocked" in page
+    assert "flask --app bot intake set-role USERNAME manager" in page
+    assert "make someone else a manager on their Staff roles page" in page
+    assert "Disable morgan, leaving no manager</button>" in page and 'name="confirm" value="yes"' in page
+    assert b"<script>" not in confirm.data and b"style=" not in confirm.data
+    assert len(TOKEN.findall(confirm.data)) == confirm.data.count(b'method="post"')
+    # Nothing has changed yet: the manager still works and nothing is audited.
+    assert is_active(app, "morgan") and audit_rows(app, "account_disabled") == []
+    assert manager.client.get("/caseworker/stats").status_code == 200
+
+    done = admin.post("/caseworker/accounts/morgan/active", active="no", confirm="yes")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/caseworker/accounts")
+    listing = admin.client.get("/caseworker/accounts").get_data(as_text=True)
+    assert "morgan is disabled. No one can use the manager pages now. Make someone a manager on the server: " \
+           "flask --app bot intake set-role USERNAME manager." in listing
+    assert not is_active(app, "morgan")
+    assert manager.client.get("/caseworker/stats").status_code == 302  # the session ended at once
+    [event] = audit_rows(app, "account_disabled")
+    assert (event.actor, event.reference, event.detail) == ("ada", None, "morgan")
+
+    result = app.test_cli_runner().invoke(args=["intake", "set-role", "alex", "manager"])  # the way back
+    assert result.exit_code == 0, result.output
+    with unit_of_work(svc(app).sessions) as session:
+        assert session.scalar(select(Caseworker.role).where(Caseworker.username == "alex")) == "manager"
+
+
+def test_disabling_a_manager_when_another_remains_needs_no_warning(app: Flask) -> None:
+    admin = signed_in(app, "ada", "admin")
+    signed_in(app, "morgan", "manager")
+    signed_in(app, "sam", "manager")
+    response = admin.post("/caseworker/accounts/morgan/active", active="no")
+    assert response.status_code == 302 and not is_active(app, "morgan")
+    listing = admin.client.get("/caseworker/accounts").get_data(as_text=True)
+    assert "morgan is disabled." in listing and "No one can use the manager pages" not in listing
+    assert len(audit_rows(app, "account_disabled")) == 1
+
+
+def test_only_an_admin_reaches_the_last_manager_warning(app: Flask) -> None:
+    signed_in(app, "morgan", "manager")
+    other = signed_in(app, "sam")
+    assert other.post("/caseworker/accounts/morgan/active", active="no").status_code == 403
+    assert other.post("/caseworker/accounts/morgan/active", active="no", confirm="yes").status_code == 403
+    assert is_active(app, "morgan")
+
+
 @pytest.mark.parametrize("role", ["caseworker", "manager"])
 def test_accounts_for_admins_only(app: Flask, role: str) -> None:
     other = signed_in(app, "sam", role)
