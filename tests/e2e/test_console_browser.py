@@ -141,6 +141,14 @@ def test_urgent_enquiry_is_on_top_and_claimed_by_clicking(browser: Chrome, conso
     wait_for(browser, lambda d: urgent in d.find_element(By.TAG_NAME, "main").text, "not in my caseload")
 
 
+def test_the_polled_queue_names_the_topic_as_the_page_does(browser: Chrome, console_server: LiveServer) -> None:
+    sign_in(browser, console_server, "lee")
+    later = enquire(console_server.app)  # arrives after the page was drawn: only console.js's polling shows it
+    row = f"//table[@id='queue']//tr[@data-reference='{later}']"
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, row), "the new enquiry never appeared", timeout=25)
+    assert browser.find_element(By.XPATH, f"{row}/td[3]").text == "EHC needs assessments and plans"
+
+
 def content_text(driver: Chrome) -> str:
     return driver.execute_script("return document.getElementById('content').textContent")
 
