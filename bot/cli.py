@@ -191,13 +191,13 @@ def create_caseworker(username: str, role: str, password_stdin: bool) -> None:
 @with_appcontext
 def set_role(username: str, role: str) -> None:
     """Change a console account's role (managers can switch caseworker and manager in the console too)."""
-    from intake import staff
+    from intake import roles, staff
     from intake.db import unit_of_work
 
     svc = _services()
     try:
         with unit_of_work(svc.sessions) as session:
-            old = staff.set_role_on_server(session, username, role)
+            old = roles.set_role_on_server(session, username, role)
     except staff.StaffError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{username} is now {role} (was {old}); open console sessions follow at their next request.")

@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from intake import audit
-from intake.hours import DAY_WORDS, DAYS, EXAMPLE, HoursError, OfficeHours, read_week
+from intake.hours import DAYS, HoursError, OfficeHours
 from intake.models import ServiceSetting, utcnow
+from intake.typed_hours import DAY_WORDS, EXAMPLE, read_week
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,10 @@
-"""Staff accounts: argon2id passwords, one-time TOTP codes, throttled sign-in, console hours (policy 8.3)."""
+"""Staff accounts: creation, argon2id passwords, one-time TOTP codes, throttled sign-in and unlocking."""
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -15,14 +14,11 @@ from sqlalchemy.orm import Session
 
 from intake import audit
 from intake.crypto import KeyRing
-from intake.hours import OfficeHours
 from intake.models import Caseworker, utcnow
 
 ROLES = ("caseworker", "manager", "admin")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
-IDLE_LIMIT = timedelta(minutes=15)
-SESSION_LIMIT = timedelta(hours=12)
 TOTP_STEP = 30
 UNKNOWN_ACTOR = "(unknown user)"
 
@@ -154,39 +150,6 @@ def _failed(
     return SignIn(None, reason)
 
 
-def last_lock(now: datetime, lock_time: str, zone: str) -> datetime:
-    """The most recent nightly lock moment (e.g. 19:00 Europe/London) at or before `now`."""
-    hours, minutes = (int(part) for part in lock_time.split(":"))
-    local = now.astimezone(ZoneInfo(zone))
-    lock = datetime.combine(local.date(), time(hours, minutes), tzinfo=ZoneInfo(zone))
-    return lock if lock <= local else lock - timedelta(days=1)
-
-
-def console_open(now: datetime, hours: OfficeHours, lock_time: str) -> bool:
-    """Console hours: an office day, from opening time until the nightly lock."""
-    local = now.astimezone(hours.zone)
-    window = hours.windows.get(local.weekday())
-    if window is None or local.date() in hours.holidays:
-        return False
-    hour, minute = (int(part) for part in lock_time.split(":"))
-    closes = time(hour, minute)
-    return window[0] <= local.time() < max(closes, window[1])
-
-
-def session_ended(
-    signed_in: datetime, last_seen: datetime, now: datetime, lock_time: str, zone: str,
-    idle_limit: timedelta = IDLE_LIMIT,
-) -> str | None:
-    """Why a console session must end now (idle, 12 hours, nightly lock), or None while it may go on."""
-    if now - last_seen > idle_limit:
-        return "idle"
-    if now - signed_in > SESSION_LIMIT:
-        return "too long"
-    if signed_in < last_lock(now, lock_time, zone):
-        return "nightly lock"
-    return None
-
-
 def reauthenticate(session: Session, username: str, password: str, now: datetime | None = None) -> bool:
     """Unlock an idle-locked console with the password; failures count towards the lockout."""
     worker = by_username(session, username)
@@ -198,143 +161,3 @@ def reauthenticate(session: Session, username: str, password: str, now: datetime
         return True
     _failed(session, worker, "wrong password at the idle lock", now=now)
     return False
-
-
-@dataclass(frozen=True)
-class Account:
-    """One account as the admin page lists it: no hashes, no secrets."""
-
-    username: str
-    role: str
-    on_duty: bool
-    active: bool
-    locked: bool
-
-
-def _admin(role: str) -> None:
-    if role != "admin":
-        raise StaffError("Only an admin can manage accounts.")
-
-
-def accounts(session: Session, role: str, now: datetime | None = None) -> list[Account]:
-    """Every account, active or not, by username."""
-    _admin(role)
-    now = now or utcnow()
-    return [
-        Account(w.username, w.role, w.on_duty, w.active, bool(w.locked_until and w.locked_until > now))
-        for w in session.scalars(select(Caseworker).order_by(Caseworker.username))
-    ]
-
-
-def _account(session: Session, username: str) -> Caseworker:
-    worker = session.scalar(select(Caseworker).where(Caseworker.username == username))
-    if worker is None:
-        raise StaffError("No account has that username.")
-    return worker
-
-
-def set_on_duty(session: Session, admin: str, role: str, username: str, on_duty: bool) -> None:
-    """Mark who may sign in out of hours (policy 8.3); audited."""
-    _admin(role)
-    worker = _account(session, username)
-    if not worker.active:
-        raise StaffError("That account is disabled.")
-    worker.on_duty = on_duty
-    audit.record(session, admin, "account_on_duty" if on_duty else "account_off_duty", None, username)
-
-
-def last_manager(session: Session, username: str) -> bool:
-    """True when this is the only active manager: once it is disabled no one can use the manager pages."""
-    managers = session.scalars(select(Caseworker.username).where(Caseworker.role == "manager", Caseworker.active))
-    return list(managers) == [username]
-
-
-def set_active(session: Session, admin: str, role: str, username: str, active: bool) -> None:
-    """Disable an account (its sessions end at their next request) or enable it again; audited."""
-    _admin(role)
-    if username == admin and not active:
-        raise StaffError("You cannot disable your own account.")
-    worker = _account(session, username)
-    worker.active = active
-    if not active:
-        worker.on_duty = False
-        # Its cookies end now and stay ended: enabling the account again must not revive them.
-        worker.session_generation += 1
-    audit.record(session, admin, "account_enabled" if active else "account_disabled", None, username)
-
-
-# -- roles: managers move staff between caseworker and manager; the admin role is given on the server --
-
-TEAM_ROLES = ("caseworker", "manager")
-
-
-def team(session: Session, role: str) -> list[Account]:
-    """Every active account, by username, for the managers' staff roles page."""
-    _manager(role)
-    return [
-        Account(w.username, w.role, w.on_duty, w.active, False)
-        for w in session.scalars(select(Caseworker).where(Caseworker.active).order_by(Caseworker.username))
-    ]
-
-
-def _manager(role: str) -> None:
-    if role != "manager":
-        raise StaffError("Only a manager can change staff roles.")
-
-
-def role_change(session: Session, actor: str, role: str, username: str, new_role: str) -> Caseworker:
-    """The account a manager may give `new_role`, or StaffError saying kindly why not (nothing changes)."""
-    _manager(role)
-    worker = by_username(session, username)
-    if worker is None:
-        raise StaffError("There is no active account with that username.")
-    if new_role not in TEAM_ROLES or worker.role not in TEAM_ROLES:
-        raise StaffError("Here you can make someone a caseworker or a manager. The admin role can only be "
-                         "given or taken away on the server, where accounts are created.")
-    _check_change(session, worker, new_role, actor)
-    return worker
-
-
-def _check_change(session: Session, worker: Caseworker, new_role: str, actor: str) -> None:
-    if worker.role == new_role:
-        article = "an" if new_role[0] in "aeiou" else "a"
-        raise StaffError(f"{worker.username} is already {article} {new_role}, so nothing needs changing.")
-    if worker.role != "manager":
-        return
-    # Locked on PostgreSQL, so two managers demoting each other at once cannot leave the service with none.
-    managers = session.scalars(
-        select(Caseworker.id).where(Caseworker.role == "manager", Caseworker.active).with_for_update()
-    ).all()
-    if len(managers) <= 1:
-        who = "You are the only manager, so you stay" if worker.username == actor else (
-            f"{worker.username} is the only manager, so they stay")
-        raise StaffError(f"{who} a manager for now: the service needs one to set office hours, see statistics "
-                         "and look after staff roles. Make someone else a manager first, then change this role.")
-
-
-def set_role(session: Session, actor: str, role: str, username: str, new_role: str) -> str:
-    """A manager makes an account a caseworker or a manager; audited; returns the old role.
-
-    The session number is left alone: the console reads the role from the database on every request, so
-    a new role applies at the account's next click without signing it out of work in progress.
-    """
-    worker = role_change(session, actor, role, username, new_role)
-    return _change(session, actor, worker, new_role)
-
-
-def set_role_on_server(session: Session, username: str, new_role: str) -> str:
-    """Any role, from the command line (where admin accounts are made); audited; returns the old role."""
-    if new_role not in ROLES:
-        raise StaffError(f"role must be one of: {', '.join(ROLES)}")
-    worker = by_username(session, username)
-    if worker is None:
-        raise StaffError("there is no active account with that username")
-    _check_change(session, worker, new_role, "cli")
-    return _change(session, "cli", worker, new_role)
-
-
-def _change(session: Session, actor: str, worker: Caseworker, new_role: str) -> str:
-    old = worker.role
-    worker.role = new_role
-    audit.record(session, actor, "account_role_changed", None, f"{worker.username}: {old} to {new_role}")
-    return old

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, csrf
 from bot.services import services
-from intake import audit, service_hours, staff
+from intake import audit, console_sessions, service_hours, staff
 from intake.db import unit_of_work
 
 PUBLIC = {"console.login"}
@@ -31,7 +31,7 @@ def console_open(moment: datetime) -> bool:
     svc = services()
     with unit_of_work(svc.sessions) as db:
         hours = service_hours.current(db, svc.hours)
-    return staff.console_open(moment, hours, svc.settings.console_lock_time)
+    return console_sessions.console_open(moment, hours, svc.settings.console_lock_time)
 
 
 def start(username: str, role: str, generation: int) -> None:
@@ -77,7 +77,7 @@ def guard() -> Any:
         return _refuse("Please sign in.", 401)
     moment = now()
     settings = services().settings
-    ended = staff.session_ended(
+    ended = console_sessions.session_ended(
         datetime.fromtimestamp(staff_session["in"], UTC), datetime.fromtimestamp(staff_session["seen"], UTC),
         moment, settings.console_lock_time, settings.timezone,
     )

@@ -12,7 +12,7 @@ from bot.console.guard import require_role
 from bot.console.rights import attachment
 from bot.console.views import labels
 from bot.services import services
-from intake import audit, blocks, casework, staff, statistics
+from intake import account_admin, audit, blocks, casework, roles, staff, statistics
 from intake.db import unit_of_work
 
 WEEKS = 12
@@ -101,7 +101,7 @@ def accounts() -> str:
     """Every console account: role, on duty, disabled, locked."""
     require_role("admin")
     with unit_of_work(services().sessions) as db:
-        rows = staff.accounts(db, g.staff["role"])
+        rows = account_admin.accounts(db, g.staff["role"])
     return render_template("console/accounts.html", rows=rows)
 
 
@@ -120,7 +120,7 @@ def _account_change(change: Any, done: str) -> WerkzeugResponse:
 def account_duty(username: str) -> WerkzeugResponse:
     """Put an account on duty (may sign in out of hours) or take it off."""
     on = request.form.get("on_duty") == "yes"
-    return _account_change(lambda db: staff.set_on_duty(db, g.staff["user"], g.staff["role"], username, on),
+    return _account_change(lambda db: account_admin.set_on_duty(db, g.staff["user"], g.staff["role"], username, on),
                            f"{username} is {'on' if on else 'off'} duty.")
 
 
@@ -141,10 +141,10 @@ def account_active(username: str) -> Any:
     last = False
     try:
         with unit_of_work(services().sessions) as db:
-            last = not active and staff.last_manager(db, username)
+            last = not active and account_admin.last_manager(db, username)
             if last and not confirmed:
                 return render_template("console/account_disable.html", username=username)
-            staff.set_active(db, g.staff["user"], g.staff["role"], username, active)
+            account_admin.set_active(db, g.staff["user"], g.staff["role"], username, active)
         flash(f"{username} is {'enabled' if active else 'disabled'}." + (f" {NO_MANAGER_NEXT}." if last else ""))
     except staff.StaffError as exc:
         flash(str(exc))
@@ -158,8 +158,8 @@ def staff_roles() -> str:
     """Every active account and its role, with a way to change it."""
     require_role("manager")
     with unit_of_work(services().sessions) as db:
-        rows = staff.team(db, g.staff["role"])
-    return render_template("console/staff.html", rows=rows, roles=staff.TEAM_ROLES)
+        rows = roles.team(db, g.staff["role"])
+    return render_template("console/staff.html", rows=rows, roles=roles.TEAM_ROLES)
 
 
 @bp.route("/staff/<username>/role", methods=["GET", "POST"])
@@ -171,10 +171,10 @@ def staff_role(username: str) -> Any:
     try:
         with unit_of_work(services().sessions) as db:
             if request.method == "GET" or values.get("confirm") != "yes":
-                worker = staff.role_change(db, g.staff["user"], g.staff["role"], username, new_role)
+                worker = roles.role_change(db, g.staff["user"], g.staff["role"], username, new_role)
                 return render_template("console/staff_role.html", username=worker.username, old=worker.role,
                                        new=new_role, yourself=username == g.staff["user"])
-            staff.set_role(db, g.staff["user"], g.staff["role"], username, new_role)
+            roles.set_role(db, g.staff["user"], g.staff["role"], username, new_role)
     except staff.StaffError as exc:
         # Said on the page itself, with nothing to confirm and the way back to the list.
         return render_template("console/staff_role.html", username=username, refusal=str(exc)), 409

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from bot.cli import intake_cli
-from intake import concerns, queue, staff
+from intake import concerns, console_sessions, queue, staff
 from intake.db import unit_of_work
 from intake.models import AuditEvent, Caseworker, utcnow
 from intake.queue import ConsentAnswer
@@ -480,7 +480,7 @@ def test_create_caseworker_command(app: Flask) -> None:
 
 def test_session_timestamps_are_utc() -> None:
     now = datetime.now(UTC)
-    assert staff.session_ended(now, now, now, "19:00", "Europe/London") is None
+    assert console_sessions.session_ended(now, now, now, "19:00", "Europe/London") is None
 
 
 def test_manager_may_read_but_not_change_anothers_case(app: Flask, auth: AuthActions) -> None:

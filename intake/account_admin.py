@@ -1,0 +1,76 @@
+"""Accounts as an admin manages them: the list, who is on duty out of hours, disabling and enabling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake import audit
+from intake.models import Caseworker, utcnow
+from intake.staff import StaffError
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account as the admin page lists it: no hashes, no secrets."""
+
+    username: str
+    role: str
+    on_duty: bool
+    active: bool
+    locked: bool
+
+
+def _admin(role: str) -> None:
+    if role != "admin":
+        raise StaffError("Only an admin can manage accounts.")
+
+
+def accounts(session: Session, role: str, now: datetime | None = None) -> list[Account]:
+    """Every account, active or not, by username."""
+    _admin(role)
+    now = now or utcnow()
+    return [
+        Account(w.username, w.role, w.on_duty, w.active, bool(w.locked_until and w.locked_until > now))
+        for w in session.scalars(select(Caseworker).order_by(Caseworker.username))
+    ]
+
+
+def _account(session: Session, username: str) -> Caseworker:
+    worker = session.scalar(select(Caseworker).where(Caseworker.username == username))
+    if worker is None:
+        raise StaffError("No account has that username.")
+    return worker
+
+
+def set_on_duty(session: Session, admin: str, role: str, username: str, on_duty: bool) -> None:
+    """Mark who may sign in out of hours (policy 8.3); audited."""
+    _admin(role)
+    worker = _account(session, username)
+    if not worker.active:
+        raise StaffError("That account is disabled.")
+    worker.on_duty = on_duty
+    audit.record(session, admin, "account_on_duty" if on_duty else "account_off_duty", None, username)
+
+
+def last_manager(session: Session, username: str) -> bool:
+    """True when this is the only active manager: once it is disabled no one can use the manager pages."""
+    managers = session.scalars(select(Caseworker.username).where(Caseworker.role == "manager", Caseworker.active))
+    return list(managers) == [username]
+
+
+def set_active(session: Session, admin: str, role: str, username: str, active: bool) -> None:
+    """Disable an account (its sessions end at their next request) or enable it again; audited."""
+    _admin(role)
+    if username == admin and not active:
+        raise StaffError("You cannot disable your own account.")
+    worker = _account(session, username)
+    worker.active = active
+    if not active:
+        worker.on_duty = False
+        # Its cookies end now and stay ended: enabling the account again must not revive them.
+        worker.session_generation += 1
+    audit.record(session, admin, "account_enabled" if active else "account_disabled", None, username)

@@ -1,0 +1,85 @@
+"""Staff roles: managers move staff between caseworker and manager; the admin role is given on the server."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake import audit
+from intake.account_admin import Account
+from intake.models import Caseworker
+from intake.staff import ROLES, StaffError, by_username
+
+TEAM_ROLES = ("caseworker", "manager")
+
+
+def team(session: Session, role: str) -> list[Account]:
+    """Every active account, by username, for the managers' staff roles page."""
+    _manager(role)
+    return [
+        Account(w.username, w.role, w.on_duty, w.active, False)
+        for w in session.scalars(select(Caseworker).where(Caseworker.active).order_by(Caseworker.username))
+    ]
+
+
+def _manager(role: str) -> None:
+    if role != "manager":
+        raise StaffError("Only a manager can change staff roles.")
+
+
+def role_change(session: Session, actor: str, role: str, username: str, new_role: str) -> Caseworker:
+    """The account a manager may give `new_role`, or StaffError saying kindly why not (nothing changes)."""
+    _manager(role)
+    worker = by_username(session, username)
+    if worker is None:
+        raise StaffError("There is no active account with that username.")
+    if new_role not in TEAM_ROLES or worker.role not in TEAM_ROLES:
+        raise StaffError("Here you can make someone a caseworker or a manager. The admin role can only be "
+                         "given or taken away on the server, where accounts are created.")
+    _check_change(session, worker, new_role, actor)
+    return worker
+
+
+def _check_change(session: Session, worker: Caseworker, new_role: str, actor: str) -> None:
+    if worker.role == new_role:
+        article = "an" if new_role[0] in "aeiou" else "a"
+        raise StaffError(f"{worker.username} is already {article} {new_role}, so nothing needs changing.")
+    if worker.role != "manager":
+        return
+    # Locked on PostgreSQL, so two managers demoting each other at once cannot leave the service with none.
+    managers = session.scalars(
+        select(Caseworker.id).where(Caseworker.role == "manager", Caseworker.active).with_for_update()
+    ).all()
+    if len(managers) <= 1:
+        who = "You are the only manager, so you stay" if worker.username == actor else (
+            f"{worker.username} is the only manager, so they stay")
+        raise StaffError(f"{who} a manager for now: the service needs one to set office hours, see statistics "
+                         "and look after staff roles. Make someone else a manager first, then change this role.")
+
+
+def set_role(session: Session, actor: str, role: str, username: str, new_role: str) -> str:
+    """A manager makes an account a caseworker or a manager; audited; returns the old role.
+
+    The session number is left alone: the console reads the role from the database on every request, so
+    a new role applies at the account's next click without signing it out of work in progress.
+    """
+    worker = role_change(session, actor, role, username, new_role)
+    return _change(session, actor, worker, new_role)
+
+
+def set_role_on_server(session: Session, username: str, new_role: str) -> str:
+    """Any role, from the command line (where admin accounts are made); audited; returns the old role."""
+    if new_role not in ROLES:
+        raise StaffError(f"role must be one of: {', '.join(ROLES)}")
+    worker = by_username(session, username)
+    if worker is None:
+        raise StaffError("there is no active account with that username")
+    _check_change(session, worker, new_role, "cli")
+    return _change(session, "cli", worker, new_role)
+
+
+def _change(session: Session, actor: str, worker: Caseworker, new_role: str) -> str:
+    old = worker.role
+    worker.role = new_role
+    audit.record(session, actor, "account_role_changed", None, f"{worker.username}: {old} to {new_role}")
+    return old
