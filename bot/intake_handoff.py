@@ -22,6 +22,13 @@ AFTER = "handed_off"
 AS_PRINTED = re.compile(r"\b[A-HJ-NP-Z]{3}-[2-9]{3}\b")
 SAYS_REFERENCE = re.compile(r"\bREF(ERENCE)?\b")
 CODE_ALONE = re.compile(r"^\W*[A-Z]{3}\W?[0-9]{3}\W*$")
+# While a caseworker has the case, a message that asks in so many words ("what is a senco", "how do I
+# appeal") and that the NLU places with at least ANSWER_FROM is a general question: the bot answers it
+# (policy 2.3). Anything else ("he was sent home again", "any news?") is for the caseworker: passed on.
+ASKS = re.compile(r"^\W*(?:what|what's|whats|how|who|when|where|why|which|can|could|do|does|is|are|will|would|"
+                  r"should|shall|may|am)\b", re.IGNORECASE)
+ANSWER_FROM = 0.5
+CHOOSING = ("menu", "menu_topics", "clarify")  # a number sent at these steps picks from what we just listed
 
 
 def quoted_reference(text: str) -> str | None:
@@ -144,28 +151,55 @@ class HandOff:
     def already(self, turn: Turn, enquiry: Enquiry) -> None:
         """Asked for a caseworker again: say where the enquiry is rather than start a second one."""
         if enquiry.status == "claimed":
-            key = "with_caseworker"
-        else:
-            key = "already_with_concern" if concerns.is_concern(enquiry) else "already_queued"
+            turn.say(Reply(self.claimed_status(enquiry)))
+            return
+        key = "already_with_concern" if concerns.is_concern(enquiry) else "already_queued"
         turn.say(Reply(self._msg(key, reference=enquiry.reference, position=queue.position(turn.session, enquiry))))
 
     def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
-        """Once a caseworker has the enquiry, the bot steps back on text channels: messages go to them.
+        """Once a caseworker has the enquiry, messages meant for them go to them; questions still get answers.
 
-        Safety has already run; FORGET, STOP, START and PRIVACY still work as everywhere.
+        Safety has already run; FORGET, STOP, START, PRIVACY and MENU/HELP work as everywhere, and so does a
+        number picked from a menu. HUMAN, the enquiry's own reference or an empty message gets where the
+        enquiry is, in words true to the contact the parent agreed to.
         """
-        if not turn.claimed or turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy"):
+        if not turn.claimed or turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy", "menu"):
             return False  # most turns: none of this contact's enquiries is claimed, so nothing to look up
         enquiry = self.live_enquiry(turn)
         if enquiry is None or enquiry.status != "claimed":
             return False
-        if keyword is not None or not turn.text or turn.replayed:
-            turn.say(Reply(self._msg("with_caseworker", reference=enquiry.reference)))
-        else:
-            parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
-            turn.say(Reply(self._msg("passed_on", reference=enquiry.reference)))
-        turn.state.data.update(step="idle", reference=enquiry.reference)
+        turn.state.data["reference"] = enquiry.reference
+        if turn.state.step in CHOOSING and turn.text.strip().isdigit():
+            return False
+        quoted = quoted_reference(turn.text) if turn.text else None
+        turn.state.data["step"] = "idle"
+        if keyword is not None or not turn.text or turn.replayed or quoted == enquiry.reference:
+            turn.say(Reply(self.claimed_status(enquiry)))
+            return True
+        if quoted is not None or self._general_question(turn):
+            return False  # someone else's reference (one fixed reply), or a question the bot answers
+        parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
+        turn.say(Reply(self._msg("passed_on" + self._contact_kind(enquiry), reference=enquiry.reference)))
         return True
+
+    def _general_question(self, turn: Turn) -> bool:
+        """A question in so many words that the NLU places confidently (never after a safety disclosure)."""
+        if (turn.assessment is not None and turn.assessment.level == "risk") or not ASKS.match(turn.text):
+            return False
+        prediction = self.engine.classifier.classify(turn.text)
+        return prediction.topic is not None and prediction.confidence >= ANSWER_FROM
+
+    @staticmethod
+    def _contact_kind(enquiry: Enquiry) -> str:
+        """"" when the parent agreed to be contacted, "_no_contact" when they said they would contact us."""
+        if enquiry.contact is not None:
+            return ""
+        said_no = any(c.purpose == "contact" and not c.granted for c in enquiry.consents)
+        return "_no_contact" if said_no else "_call_us"
+
+    def claimed_status(self, enquiry: Enquiry) -> str:
+        """Where a claimed enquiry is, true to the contact agreed (no promise of a call nobody may make)."""
+        return self._msg("with_caseworker" + self._contact_kind(enquiry), reference=enquiry.reference)
 
     def after_handoff(self, turn: Turn) -> None:
         """Text channels after the hand-off: the bot goes on answering questions while it waits."""
@@ -190,7 +224,8 @@ class HandOff:
         if enquiry.status == "queued":
             status = self._msg("status_queued", position=queue.position(turn.session, enquiry))
         elif enquiry.status == "claimed":
-            status = self._msg("status_claimed")
+            turn.say(Reply(self.claimed_status(enquiry)))
+            return True
         else:
             status = self._msg("status_closed")
         turn.say(Reply(self._msg("picked_up", reference=enquiry.reference, status=status)))

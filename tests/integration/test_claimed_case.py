@@ -1,0 +1,62 @@
+"""After a caseworker claims the case: true words about contact, general answers, messages passed on."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from sqlalchemy import select
+
+from intake import queue
+from intake.db import unit_of_work
+from intake.models import Enquiry
+from tests.conftest import ChatActions, SmsActions
+
+PROMISE = "will contact you as you agreed"
+
+
+def claim(app: Flask) -> None:
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        queue.claim(session, "alice")
+
+
+def notes(app: Flask) -> list[str]:
+    """The parent's messages on the case page, as the caseworker reads them."""
+    with app.extensions["intake"].sessions() as session:
+        enquiry = session.scalars(select(Enquiry)).one()
+        return [app.extensions["intake"].keys.decrypt(n.body) for n in enquiry.notes]
+
+
+def said(sms: SmsActions, message: str) -> str:
+    return "\n".join(sms.send(message))
+
+
+def test_no_contact_parent_is_never_promised_a_call_and_keeps_general_answers(app: Flask, sms: SmsActions) -> None:
+    reference = sms.hand_off()  # "No, I will contact you"
+    claim(app)
+    for keyword in ("HUMAN", reference, reference.replace("-", "").lower()):
+        status = said(sms, keyword)
+        assert reference in status and "You said you would contact us" in status and PROMISE not in status
+        assert "01632 960000" in status
+    for keyword in ("MENU", "HELP"):
+        assert "Reply with a number:" in said(sms, keyword)
+    assert "Reply with a number:" in said(sms, "1")  # the menu's own number picks a category, not a message
+    answer = said(sms, "what is a senco")
+    assert "SENCO" in answer and "passed" not in answer
+    assert notes(app) == []  # a general question is not put on the case
+    passed = said(sms, "he was sent home again today")
+    assert "passed this to the caseworker" in passed and "they will not contact you" in passed
+    assert "01632 960000" in passed and PROMISE not in passed
+    assert notes(app) == ["he was sent home again today"]
+
+
+def test_parent_who_agreed_to_contact_hears_so_and_messages_reach_the_caseworker(app: Flask, chat: ChatActions) -> None:
+    for message in ("HUMAN", "yes", "1", "Support at school has stopped", "3", "4", "yes", "1"):
+        chat.say(message)
+    reference = re.findall(r"[A-Z]{3}-\d{3}", chat.texts("yes"))[0]
+    claim(app)
+    assert PROMISE in chat.texts("HUMAN")
+    assert PROMISE in chat.texts(f"my reference is {reference}")
+    assert "SENCO" in chat.texts("What is a SENCO?")
+    assert "passed this to the caseworker" in chat.texts("any news?")
+    assert notes(app) == ["any news?"]
