@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.answers import yes_no
 from bot.content import fill, spell_out
-from bot.engine import Engine, Turn
+from bot.engine import PRIVACY_OWED, Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, queue
 from intake.db import unit_of_work
@@ -17,6 +17,9 @@ from intake.safeguarding import assess
 
 log = logging.getLogger(__name__)
 CONFIRM_STEP = "sg_confirm"
+# Where a text or chat message is read as a topic question (after a hand-off, the bot goes on answering them).
+TOPIC_STEPS = ("idle", "clarify", "menu", "menu_topics")
+HANDED_OFF = "handed_off"
 
 
 class Safety:
@@ -42,13 +45,12 @@ class Safety:
         turn.assessment = assessment
         if assessment.level == "risk":
             self.raise_concern(turn, assessment.triggers, about=assessment.about)
-            # A parent in crisis never gets a topic answer: outside a form, the safety reply stands alone.
-            return assessment.about != "child" and state.step in ("idle", "clarify", "menu", "menu_topics")
+            return self._stands_alone(turn)
         if assessment.level == "unsure" and (case := self._urgent_case(turn)) is not None:
             # No "is a child in danger?" question on a case already urgent, and no topic suggestions either:
             # the hint joins the case and the parent hears where it stands. In a form, the form goes on.
             self._add_hint(turn, case, assessment.triggers, assessment.about)
-            return state.step in ("idle", "clarify", "menu", "menu_topics")
+            return state.step in TOPIC_STEPS
         if assessment.level == "unsure":
             # The message is kept (encrypted, in the conversation state) only until the parent answers,
             # then replayed to the step it was meant for, so nothing they said is lost.
@@ -70,6 +72,24 @@ class Safety:
             )
             return True
         return False
+
+    def _stands_alone(self, turn: Turn) -> bool:
+        """After a risk reply, True when the turn needs nothing more: never a topic answer after it.
+
+        A child at risk, or a parent in crisis, gets the safety reply on its own wherever the message would
+        be read as a topic question; a caseworker who already holds the parent's enquiry is still given their
+        words. In a form the form goes on after the safety reply, and on the phone the menu says the choices
+        again after it (bot/voice_menu.py), so the caller is never left in silence.
+        """
+        step = turn.state.step
+        if step not in TOPIC_STEPS and not (step == HANDED_OFF and turn.channel != "voice"):
+            return False
+        self.engine.before_steps(turn, None)
+        first_texts = turn.state.turns == 0 or turn.state.data.get(PRIVACY_OWED)
+        if turn.channel == "sms" and not turn.opted_out and first_texts:
+            # The turn ends here, before the engine would add it: the first texts still say no name is needed.
+            self.engine._privacy_line(turn)
+        return True
 
     def _confirmed(self, turn: Turn) -> bool:
         """The answer to "is a child in danger right now?"; True when the turn needs nothing more."""
@@ -99,7 +119,8 @@ class Safety:
         turn.text = original
         turn.assessment = None
         turn.replayed = True
-        return False
+        # A risk they confirmed is answered as a risk message is: outside a form, no topic answer after it.
+        return bool(answer) and self._stands_alone(turn)
 
     def raise_concern(self, turn: Turn, triggers: tuple[str, ...], about: str = "child") -> None:
         """Every disclosure is treated as fresh: an urgent case, a duty alert after commit, safety words first.

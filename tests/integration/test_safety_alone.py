@@ -1,0 +1,104 @@
+"""A child at risk gets the safety reply on its own: never a topic answer after it, on any channel (policy 7.1).
+
+Through the real signed SMS and voice webhooks and the web chat (tests/conftest.py), nothing patched.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import ChatActions, SmsActions
+from tests.integration.test_voice import CallActions
+
+TEACHER = "my son's teacher hit him"
+BRUISES = "my daughter came home with bruises, I think someone at school is hurting her"
+EMERGENCY = "If a child is in immediate danger, call 999 now."
+NEXT_STEP = "Reply HUMAN to give a safe way to reach you, or call us on 01632 960000."
+# Words of the topic answers these messages used to get after the safety reply (flows/topics: the SENCO, and
+# being sent home), written and spoken, and of the texted line that follows an answer.
+TOPIC_WORDS = ("class teacher", "qualified teacher", "without a formal exclusion", "headteacher", "More help")
+MAINLY_ABOUT = "What is it mainly about?"
+
+
+def privacy_line(app: Flask) -> str:
+    """The line the first texts carry: no name is needed, and how to read the privacy notice."""
+    return str(app.extensions["intake"].engine.content.text("privacy_line"))
+
+
+def no_topic_answer(text: str) -> None:
+    for words in TOPIC_WORDS:
+        assert words not in text, words
+
+
+@pytest.mark.parametrize("message", [TEACHER, BRUISES])
+def test_by_sms_the_safety_reply_stands_alone_and_human_asks_what_it_is_about(
+    app: Flask, sms: SmsActions, message: str
+) -> None:
+    replies = sms.send(message)
+    assert len(replies) == 2, replies
+    safety, privacy = replies
+    assert safety.startswith(EMERGENCY) and safety.endswith(NEXT_STEP)
+    assert privacy == privacy_line(app)  # the first texts' privacy line, on a text of its own after the safety one
+    no_topic_answer("\n".join(replies))
+    sms.send("HUMAN")
+    assert MAINLY_ABOUT in "\n".join(sms.send("yes"))  # no topic was taken from the risk message
+
+
+@pytest.mark.parametrize("message", [TEACHER, BRUISES])
+def test_in_the_web_chat_the_safety_reply_stands_alone_and_human_asks_what_it_is_about(
+    chat: ChatActions, message: str
+) -> None:
+    replies = chat.say(message)
+    assert len(replies) == 1, [m["text"] for m in replies]
+    [safety] = replies
+    assert safety["text"].startswith(EMERGENCY) and safety["text"].endswith(NEXT_STEP)
+    assert safety["choices"] == []
+    chat.say("HUMAN")
+    assert MAINLY_ABOUT in chat.texts("yes")
+
+
+def test_a_risk_the_parent_confirms_gets_the_safety_reply_alone(app: Flask, chat: ChatActions) -> None:
+    [question] = chat.say("the staff used restraint on him today")
+    assert "danger" in question["text"]
+    replies = chat.say("yes")
+    assert [m["text"][: len(EMERGENCY)] for m in replies] == [EMERGENCY], [m["text"] for m in replies]
+    no_topic_answer(replies[0]["text"])
+    chat.say("HUMAN")
+    assert MAINLY_ABOUT in chat.texts("yes")
+
+
+def test_after_a_hand_off_a_risk_message_gets_the_safety_reply_alone(app: Flask, sms: SmsActions) -> None:
+    reference = sms.hand_off()
+    replies = sms.send(TEACHER)
+    assert len(replies) == 1, replies
+    assert replies[0].startswith(EMERGENCY) and f"passed your enquiry {reference}" in replies[0]
+    no_topic_answer(replies[0])
+
+
+@pytest.mark.parametrize("keys", [(), ("1",), ("1", "1"), ("1", "1", "1")],
+                         ids=["main menu", "subjects", "topics", "after an answer"])
+def test_on_the_phone_the_safety_words_are_followed_by_the_choices_only(
+    app: Flask, client: FlaskClient, keys: tuple[str, ...]
+) -> None:
+    caller = CallActions(client)
+    caller.call()
+    for key in keys:
+        caller.press(key)
+    said = caller.say(TEACHER)
+    assert said.startswith("If a child is in immediate danger, please hang up and call 9 9 9 now.")
+    safety, _, after = said.partition("When you are ready, here are the choices again.")
+    assert "tell us a safe way to contact you" in safety and after.strip(), said
+    no_topic_answer(said)
+    assert not caller.hung_up
+
+
+def test_on_the_phone_a_call_back_after_the_safety_words_asks_what_it_is_about(
+    app: Flask, client: FlaskClient
+) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say(TEACHER)
+    caller.press("2")  # a call back
+    assert MAINLY_ABOUT in caller.press("1")  # OK to keep a few details: the first question is the topic
