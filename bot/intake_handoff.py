@@ -12,6 +12,7 @@ from bot.engine import Engine, Turn
 from bot.replies import Reply
 from intake import concerns, form_rules, parent_messages, queue, service_hours
 from intake.hours import OfficeHours
+from intake.minimise import describe
 from intake.models import Enquiry
 from intake.queue import ConsentAnswer
 from intake.references import find_reference
@@ -178,8 +179,14 @@ class HandOff:
             return True
         if quoted is not None or self._general_question(turn):
             return False  # someone else's reference (one fixed reply), or a question the bot answers
-        parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
-        turn.say(Reply(self._msg("passed_on" + self._contact_kind(enquiry), reference=enquiry.reference)))
+        found = parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
+        kind = self._contact_kind(enquiry)
+        text = self._msg("passed_on" + kind, reference=enquiry.reference)
+        if found:  # say what was taken out, and (unless the passed_on wording did) how to change contact
+            removed = self._msg("removed" if kind == "" else "removed_short", found=describe(found),
+                                reference=enquiry.reference)
+            text = f"{text} {removed}"
+        turn.say(Reply(text))
         return True
 
     def _general_question(self, turn: Turn) -> bool:

@@ -6,13 +6,21 @@ from sqlalchemy.orm import Session
 
 from intake import audit
 from intake.crypto import KeyRing
+from intake.minimise import Finding, find_personal_data, redact
 from intake.models import CaseNote, Enquiry
 from intake.queue import PARENT_MESSAGE
 
 PARENT = PARENT_MESSAGE
 
 
-def add(session: Session, keys: KeyRing, enquiry: Enquiry, text: str) -> None:
-    """Attach the parent's message to their case, encrypted (they agreed to us keeping their details)."""
-    session.add(CaseNote(enquiry_id=enquiry.id, author=PARENT, body=keys.encrypt(text[:2000])))
+def add(session: Session, keys: KeyRing, enquiry: Enquiry, text: str) -> list[Finding]:
+    """Attach the parent's message to their case, encrypted, with incidental personal details taken out.
+
+    The form asks before keeping a name or number it finds (policy 1.1); a message after the claim has no
+    such question, so they are always taken out. Returns what was taken out, for the reply to say so.
+    """
+    text = text[:2000]
+    found = find_personal_data(text)
+    session.add(CaseNote(enquiry_id=enquiry.id, author=PARENT, body=keys.encrypt(redact(text, found))))
     audit.record(session, "parent", "parent_message", enquiry.reference)
+    return found

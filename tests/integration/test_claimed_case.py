@@ -60,3 +60,30 @@ def test_parent_who_agreed_to_contact_hears_so_and_messages_reach_the_caseworker
     assert "SENCO" in chat.texts("What is a SENCO?")
     assert "passed this to the caseworker" in chat.texts("any news?")
     assert notes(app) == ["any news?"]
+
+
+def test_names_and_numbers_texted_after_the_claim_are_taken_out_and_the_parent_told(
+    app: Flask, sms: SmsActions
+) -> None:
+    reference = sms.hand_off()  # "No, I will contact you"
+    claim(app)
+    reply = said(sms, "my name is Jo Bloggs, call me on 07700900456, son is Tom at Oak Primary")
+    assert "passed this to the caseworker" in reply and "took out" in reply
+    assert "a phone number" in reply and "a name" in reply and "a school name" in reply
+    # They asked for a call after saying they would contact us: told plainly how to reach us, not ignored.
+    assert "they will not contact you" in reply and f"call 01632 960000 and quote {reference}" in reply
+    [note] = notes(app)
+    for detail in ("Jo Bloggs", "07700900456", "Oak Primary"):  # as the form takes them out (intake/minimise.py)
+        assert detail not in note
+    assert "[phone number removed]" in note and "call me on" in note
+
+
+def test_a_parent_who_agreed_to_contact_is_told_how_to_change_it_when_a_number_is_taken_out(
+    app: Flask, chat: ChatActions
+) -> None:
+    for message in ("HUMAN", "yes", "1", "Support at school has stopped", "3", "4", "yes", "1", "yes"):
+        chat.say(message)
+    claim(app)
+    reply = chat.texts("my new number is 07700 900456")
+    assert "took out a phone number" in reply and "To change how we contact you, call 01632 960000" in reply
+    assert notes(app) == ["my new number is [phone number removed]"]
