@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.answers import pick, yes_no
-from bot.content import Topic
+from bot.content import Content, Topic
 from bot.engine import Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, conversations
@@ -18,6 +18,26 @@ QUESTION_BREAK = re.compile(
     re.IGNORECASE,
 )
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
+NOT_WORDS = re.compile(r"[^A-Z' ]+")
+
+
+def _plain_words(text: str) -> str:
+    """Capitals, curly apostrophes straightened, punctuation and the word PLEASE dropped, spaces collapsed."""
+    words = NOT_WORDS.sub(" ", text.upper().replace("\u2019", "'")).split()
+    return " ".join(w for w in words if w != "PLEASE")
+
+
+def asks_to_stop_texts(turn: Turn, content: Content) -> bool:
+    """By SMS, a message that in its own words asks us to stop texting (flows/service.yaml `stop_requests`)."""
+    if turn.channel != "sms" or not turn.text:
+        return False
+    phrases = content.service.get("stop_requests", {}).get("phrases", [])
+    return _plain_words(turn.text) in {_plain_words(str(p)) for p in phrases}
+
+
+def how_to_stop_texts(turn: Turn, content: Content) -> None:
+    """One short, discreet reply: how to turn our texts off (Twilio then refuses every text to the number)."""
+    turn.say(Reply(str(content.service["stop_requests"]["reply"])))
 
 
 def for_channel(text: str, topic: Topic, channel: str) -> str:
@@ -47,6 +67,9 @@ class Dialogue:
         """Understand a question and answer it, or ask which topic was meant; never guess silently."""
         if not turn.text and not turn.inbound.digits:
             turn.say(Reply(self.content.text("empty"), kind="prompt"))
+            return
+        if asks_to_stop_texts(turn, self.content):
+            how_to_stop_texts(turn, self.content)
             return
         if yes_no(turn.text, turn.inbound.digits) is not None or turn.text.strip().isdigit():
             # A bare "yes" or "2" with no question pending: say what works rather than guess a topic.

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from bot.content import fill
+from bot.dialogue import asks_to_stop_texts, how_to_stop_texts
 from bot.engine import Engine, Turn
 from bot.intake_handoff import AFTER, HandOff, wording
 from bot.replies import Choice, Reply
@@ -89,6 +90,10 @@ class IntakeForm:
             if turn.inbound.digits != "*":
                 turn.say(Reply(self._msg("not_heard"), self._msg("not_heard")))
             self._ask(turn, form["requested"])  # * repeats, as everywhere on the phone line
+            return
+        if asks_to_stop_texts(turn, self.engine.content):  # not an answer: say how, then ask again
+            how_to_stop_texts(turn, self.engine.content)
+            self._ask(turn, form["requested"])
             return
         if form.get("requested") == CHANGE:
             self._change(turn, turn.inbound.digits or turn.text)

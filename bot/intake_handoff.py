@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.content import fill, spell_out
+from bot.dialogue import asks_to_stop_texts
 from bot.engine import Engine, Turn
 from bot.replies import Reply
 from intake import concerns, form_rules, parent_messages, queue, service_hours
@@ -177,6 +178,8 @@ class HandOff:
         if keyword is not None or not turn.text or turn.replayed or quoted == enquiry.reference:
             turn.say(Reply(self.claimed_status(enquiry)))
             return True
+        if asks_to_stop_texts(turn, self.engine.content):
+            return False  # "stop texting me" is for us, not the caseworker: the idle step says how
         if quoted is not None or self._general_question(turn):
             return False  # someone else's reference (one fixed reply), or a question the bot answers
         found = parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)

@@ -249,3 +249,38 @@ def test_start_without_stop_does_not_claim_anything_was_deleted(sms: SmsActions)
     sms.send("hello")
     again = "\n".join(sms.send("START"))
     assert "MENU" in again and "deleted" not in again
+
+
+@pytest.mark.parametrize("words", ["stop texting me", "Stop please", "no more texts", "leave me alone!",
+                                   "Please don\u2019t text me again"])
+def test_asking_in_own_words_to_stop_texts_gets_one_discreet_reply_saying_how(sms: SmsActions, words: str) -> None:
+    sms.send("hello")
+    [reply] = sms.send(words)
+    assert reply == "To stop all texts from this number, reply STOP."  # one text, nothing about SEND
+    assert count(sms.client.application, OptOut) == 0  # only the opt-out word itself turns texts off
+
+
+def test_a_message_that_only_mentions_stopping_is_still_answered(sms: SmsActions) -> None:
+    sms.send("hello")
+    reply = "\n".join(sms.send("the school keeps sending him home, how do I stop it"))
+    assert "reply STOP" not in reply
+
+
+def test_asking_to_stop_texts_mid_form_is_not_taken_as_an_answer(sms: SmsActions) -> None:
+    start_a_form(sms)
+    replies = sms.send("stop texting me")
+    assert replies[0] == "To stop all texts from this number, reply STOP."
+    assert "Which stage of education" in replies[-1]  # the same question again, nothing saved
+
+
+def test_asking_to_stop_texts_after_the_claim_is_not_passed_to_the_caseworker(app, sms: SmsActions) -> None:
+    from intake import queue
+    from intake.db import unit_of_work
+    from intake.models import Enquiry
+
+    sms.hand_off()
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        queue.claim(session, "alice")
+    assert sms.send("no more texts") == ["To stop all texts from this number, reply STOP."]
+    with app.extensions["intake"].sessions() as session:
+        assert session.scalars(select(Enquiry)).one().notes == []
