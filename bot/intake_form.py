@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from bot.content import fill
 from bot.dialogue import asks_to_stop_texts, how_to_stop_texts
-from bot.engine import Engine, Turn
+from bot.engine import Engine, Turn, keyword_of
 from bot.intake_handoff import AFTER, HandOff, wording
 from bot.replies import Choice, Reply
 from intake import form_rules, queue
@@ -90,6 +90,12 @@ class IntakeForm:
             if turn.inbound.digits != "*":
                 turn.say(Reply(self._msg("not_heard"), self._msg("not_heard")))
             self._ask(turn, form["requested"])  # * repeats, as everywhere on the phone line
+            return
+        if turn.channel == "web" and keyword_of(turn.text, self.engine.keywords) == "stop":
+            # "cancel" or "quit" typed in the chat means leaving, not an answer a caseworker should read.
+            # (By SMS these words are Twilio's opt-out and the engine's STOP handler deletes the form.)
+            turn.say(Reply(self.engine.content.text("web_form_stop"), kind="prompt"))
+            self._ask(turn, form["requested"])
             return
         if asks_to_stop_texts(turn, self.engine.content):  # not an answer: say how, then ask again
             how_to_stop_texts(turn, self.engine.content)
