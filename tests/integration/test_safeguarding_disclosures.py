@@ -171,7 +171,7 @@ def test_a_hint_on_an_urgent_concern_joins_it_and_gets_the_safety_reply_not_topi
     replies = sms.send(RESTRAINT)
     assert len(replies) == 1, replies  # the safety reply stands alone: no question, no topic suggestions
     reply = replies[0]
-    assert f"duty caseworker already has, ref {reference}" in reply
+    assert f"added this to your urgent concern for our duty caseworker, ref {reference}" in reply
     assert "call 999 now" in reply and "Reply HUMAN to give a safe way to reach you" in reply
     assert QUESTION not in reply.lower() and SUGGESTIONS not in reply and reference_in(replies) == reference
     [concern] = enquiries(app)
@@ -216,7 +216,7 @@ def test_form_first_then_a_disclosure_escalates_that_enquiry(app: Flask, sms: Sm
     reference = sms.hand_off()
     replies = sms.send(RISK)
     assert replies[0].startswith("If a child is in immediate danger") and "0808 800 5000" in replies[0]
-    assert f"We have passed your enquiry {reference} to a duty caseworker urgently." in replies[0]
+    assert f"We have passed your enquiry {reference} on as urgent for our duty caseworker." in replies[0]
     assert reference_in(replies) == reference
     [enquiry] = enquiries(app)
     assert (enquiry.status, enquiry.priority, enquiry.priority_rank) == ("queued", "urgent", 0)
@@ -283,7 +283,7 @@ def test_sms_safety_wording_may_not_use_an_opt_out_word(tmp_path: Path, word: st
     rules = tmp_path / "safeguarding.yaml"
     shutil.copy(source, rules)
     text = rules.read_text(encoding="utf-8")
-    rules.write_text(text.replace("to a duty caseworker urgently.", f"urgently. Reply {word} to opt out.", 1),
+    rules.write_text(text.replace("on as urgent for our duty caseworker.", f"as urgent. Reply {word} to opt out.", 1),
                      encoding="utf-8")
     with pytest.raises(ValueError, match="risk_enquiry uses an SMS opt-out word"):
         load_rules(rules)
