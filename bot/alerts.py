@@ -6,8 +6,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from bot.content import Content
 from bot.texting import Texter
+from intake import concerns, queue
+from intake.db import unit_of_work
 from intake.notify import Mailer
 
 log = logging.getLogger(__name__)
@@ -58,3 +62,22 @@ class DutyAlerts:
             log.error("duty %s for %s failed: %s", channel, reference, type(exc).__name__)
             return False, exc
         return True, None
+
+
+def tell_duty(alert: Callable[[str, str], None], sessions: sessionmaker[Session], reference: str) -> bool:
+    """Send an urgent case's duty alert and audit whether it went, so a failure is tried again; True if it went.
+
+    Tried again by the next disclosure, and by `flask --app bot intake retry-alerts` (run from cron).
+    """
+    failure = None
+    try:
+        alert(reference, queue.URGENT)
+    except Exception as exc:  # SMTP down or refusing: the parent's reply must still go
+        failure = type(exc).__name__
+        # Reference and error type only: a mail server's or SMS provider's message can quote an address.
+        log.error("URGENT duty alert for %s failed (%s): it will be tried again", reference, failure)
+    else:
+        log.info("URGENT duty alert for %s sent", reference)
+    with unit_of_work(sessions) as session:
+        concerns.record_alert(session, reference, failure)
+    return failure is None

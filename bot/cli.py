@@ -201,3 +201,21 @@ def set_role(username: str, role: str) -> None:
     except staff.StaffError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{username} is now {role} (was {old}); open console sessions follow at their next request.")
+
+
+@intake_cli.command("retry-alerts")
+@with_appcontext
+def retry_alerts() -> None:
+    """Send again the duty alerts of open urgent cases whose last alert failed or never said how it went (cron)."""
+    from bot.alerts import DutyAlerts, tell_duty
+    from bot.texting import twilio_texter
+    from intake import concerns
+
+    svc = _services()
+    alert = DutyAlerts(svc.mailer, svc.content, svc.settings.duty_sms, twilio_texter(svc.settings))
+    with svc.sessions() as session:
+        owed = concerns.alerts_owed(session)
+    sent = sum(tell_duty(alert, svc.sessions, reference) for reference in owed)  # each audited, reference only
+    click.echo(f"Duty alerts retried: {len(owed)}, sent: {sent}, failed: {len(owed) - sent}.")
+    if sent < len(owed):
+        raise SystemExit(1)  # so the scheduler reports it; the next run tries again

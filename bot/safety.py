@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.alerts import tell_duty
 from bot.answers import yes_no
 from bot.content import fill, spell_out
 from bot.engine import PRIVACY_OWED, Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, queue
-from intake.db import unit_of_work
 from intake.models import Enquiry
 from intake.safeguarding import assess
 
@@ -202,15 +202,7 @@ class Safety:
 
     def _tell_duty(self, reference: str) -> None:
         """Alert the duty worker (after commit) and audit whether it went, so a failure is tried again."""
-        failure = None
-        try:
-            self.alert(reference, queue.URGENT)
-        except Exception as exc:  # SMTP down or refusing: the parent's reply must still go
-            failure = type(exc).__name__
-            # Reference and error type only: a mail server's or SMS provider's message can quote an address.
-            log.error("URGENT duty alert for %s failed (%s): the next disclosure alerts again", reference, failure)
-        with unit_of_work(self.engine.sessions) as session:
-            concerns.record_alert(session, reference, failure)
+        tell_duty(self.alert, self.engine.sessions, reference)
 
     def _add_hint(self, turn: Turn, case: Enquiry, triggers: tuple[str, ...], about: str) -> None:
         """A worrying hint on this conversation's urgent case: added as a disclosure is; the parent told where it is."""

@@ -263,6 +263,19 @@ def _last_alert_failed(session: Session, reference: str, now: datetime) -> bool:
     return last.action == ALERT_FAILED or last.at < now - REALERT_AFTER
 
 
+def alerts_owed(session: Session, now: datetime | None = None) -> list[str]:
+    """References of open urgent cases whose latest duty alert failed or never said how it went (retry-alerts).
+
+    Open cases only, queued or claimed (a claimed case's caseworker may be away from their desk), oldest first.
+    """
+    urgent = session.scalars(
+        select(Enquiry.reference)
+        .where(Enquiry.priority == queue.URGENT, Enquiry.status != "closed")
+        .order_by(Enquiry.created_at, Enquiry.id)
+    ).all()
+    return [reference for reference in urgent if _last_alert_failed(session, reference, now or utcnow())]
+
+
 def record_alert(session: Session, reference: str, failure: str | None) -> None:
     """Audit what became of a duty alert: sent, or failed (`failure` names the error's type, never its text)."""
     if failure is None:
