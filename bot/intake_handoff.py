@@ -132,7 +132,8 @@ class HandOff:
                            kind="notice"))
             return
         waiting = self._waiting(turn, enquiry)
-        turn.say(Reply(self._msg("queued", reference=reference, waiting=waiting),
+        key = "queued_chat" if turn.channel == "web" else "queued"
+        turn.say(Reply(self._msg(key, reference=reference, waiting=waiting),
                        self._msg("queued_spoken", reference_spoken=spell_out(reference), waiting=waiting)))
 
     def _waiting(self, turn: Turn, enquiry: Enquiry) -> str:

@@ -14,7 +14,8 @@ YES = {"YES", "Y", "YEAH", "YEP", "YES PLEASE", "OK", "OKAY", "SURE", "AGREE", "
 NO = {"NO", "N", "NOPE", "NAH", "NO THANKS", "NO THANK YOU", "DONT", "DON'T", "2", "REMOVE"}
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 NEEDS_DETAIL = {"phone_other", "sms_other", "email"}
-BY_PHONE = {"sms_this", "call_this", "phone_other", "sms_other"}
+BY_PHONE = {"sms_this", "call_this", "phone_other", "sms_other"}  # safe times asked
+CALLED = {"call_this", "phone_other"}  # a voicemail can be left only on a call (a text is the message itself)
 THIS_NUMBER = {"sms_this", "call_this"}  # "text/call this number": only when the parent's number is known
 CONSENT_SLOTS = ("consent_keep", "pii_keep", "consent_contact", "consent_voicemail", "consent_name_service")
 # CHANGE at the confirm step: each part the parent may change, and the answers it asks again. A part
@@ -104,7 +105,9 @@ def required_slots(slots: Mapping[str, Any], channel: str, facts: Sequence[str])
         if method in NEEDS_DETAIL:
             order.append("contact_detail")
         if method in BY_PHONE:
-            order += ["safe_times", "consent_voicemail"]
+            order.append("safe_times")
+        if method in CALLED:
+            order.append("consent_voicemail")
         if method and method != "web_chat":
             order.append("consent_name_service")
     order.append("confirm")

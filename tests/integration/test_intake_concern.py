@@ -33,7 +33,7 @@ def texts(sms: SmsActions, *messages: str) -> str:
 
 def sms_form(sms: SmsActions) -> str:
     """HUMAN and the whole form with a callback by text; returns the final reply."""
-    return texts(sms, "HUMAN", "yes", "1", WORDS, "2", "1", "yes", "1", "1", "no", "yes", "YES")
+    return texts(sms, "HUMAN", "yes", "1", WORDS, "2", "1", "yes", "1", "1", "yes", "YES")
 
 
 def close(app: Flask, reference: str) -> None:
@@ -64,7 +64,7 @@ def test_form_after_a_disclosure_joins_the_concern_under_its_reference(app: Flas
         consents = list(session.scalars(select(ConsentRecord)))
         actions = [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.reference == reference))]
     assert {(c.purpose, c.granted) for c in consents} == {
-        ("keep_details", True), ("contact", True), ("voicemail", False), ("name_service", True)}
+        ("keep_details", True), ("contact", True), ("name_service", True)}  # a text asks no voicemail
     assert all(c.reference == reference and c.enquiry_id == enquiry.id and c.channel == "sms" for c in consents)
     assert actions == ["safeguarding_flag", concerns.ALERT_FAILED, "form_added"]  # no duty e-mail set up here
     assert "already with us" in texts(sms, "HUMAN")  # asking again starts no second enquiry

@@ -81,8 +81,8 @@ def test_no_to_keeping_and_no_at_confirm_read_the_same_in_the_ledger(app: Flask,
 # -- CHANGE at the confirm step ----------------------------------------------------------------
 
 def sms_form_with_callback(send: Send) -> str:
-    """SMS: words, primary, EHC plan yes, text this number, mornings, no voicemail, say who we are."""
-    return run(send, "HUMAN", "yes", "1", "He has no support at school", "2", "1", "yes", "1", "1", "no", "yes")
+    """SMS: words, primary, EHC plan yes, text this number, mornings, say who we are (no voicemail question)."""
+    return run(send, "HUMAN", "yes", "1", "He has no support at school", "2", "1", "yes", "1", "1", "yes")
 
 
 def web_form_with_callback(send: Send) -> str:

@@ -49,11 +49,11 @@ def test_no_to_keeping_details_keeps_nothing_and_still_helps(app, sms: SmsAction
 
 def test_full_sms_hand_off_with_consents_recorded(app, sms: SmsActions) -> None:
     run(sms, "what is a senco", "HUMAN", "yes", "The school won't put support in place", "2", "1", "yes", "1")
-    run(sms, "1", "no")
+    assert "voicemail" not in run(sms, "1")  # a text leaves no voicemail: only safe times, then who we are
     confirm = run(sms, "yes")
     assert "exactly what a caseworker will see" in confirm
     assert "Your words: The school won't put support in place" in confirm
-    assert "Voicemail or message: No" in confirm
+    assert "Voicemail" not in confirm
     done = run(sms, "YES")
     reference = re.search(r"reference is ([A-Z]{3}-\d{3})", done).group(1)
     assert "in the queue" in done or "closed" in done
@@ -64,7 +64,7 @@ def test_full_sms_hand_off_with_consents_recorded(app, sms: SmsActions) -> None:
     assert enquiry.voicemail_ok is False and enquiry.name_service_ok is True
     assert keys(app).decrypt_json(enquiry.facts) == {"school_phase": "primary", "ehc_plan": "yes"}
     recorded = {(p, g) for p, g, _, _ in consents(app)}
-    assert recorded == {("keep_details", True), ("contact", True), ("voicemail", False), ("name_service", True)}
+    assert recorded == {("keep_details", True), ("contact", True), ("name_service", True)}
     assert all(v == "intake-1" and c == "sms" for _, _, v, c in consents(app))
 
 
@@ -160,7 +160,7 @@ def test_out_of_hours_says_when_we_are_back(tmp_path) -> None:
 
     app = make_app(tmp_path, OFFICE_HOURS="Mon 00:00-00:01", BANK_HOLIDAYS="")
     sms = SmsActions(app.test_client())
-    done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "no", "yes")
+    done = run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "yes")
     assert "We are closed now" in done and "9am" not in done and "12am" in done
 
 
@@ -313,3 +313,26 @@ def test_what_is_it_about_is_one_text_by_sms_with_short_names_and_full_ones_for_
     chat.say("HUMAN")
     labels = [c["label"] for m in chat.say("yes") for c in m["choices"]]
     assert labels[1] == "EHC needs assessments and plans"  # the web chat keeps the full names
+
+
+
+def test_voicemail_is_asked_only_for_a_call_and_the_reference_is_checked_where_it_was_given(
+    app, sms: SmsActions, chat: ChatActions
+) -> None:
+    run(sms, "HUMAN", "yes", "1", "Please help with support", "2", "1", "yes")
+    assert "When is it safe" in run(sms, "1")  # text this number
+    asked = run(sms, "1")  # mornings
+    assert "say who we are" in asked and "voicemail" not in asked.lower()
+    done = run(sms, "yes", "YES")
+    assert "from this phone to check on it" in done and "chat" not in done
+    called = SmsActions(sms.client, "+447700900777")
+    run(called, "HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "2")  # call this number
+    assert "voicemail" in run(called, "1")
+    for message in ("HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "3"):  # a text message
+        chat.say(message)
+    assert "When is it safe" in chat.texts("07911 123457")
+    asked = chat.texts("1")
+    assert "say who we are" in asked and "voicemail" not in asked.lower()
+    chat.say("yes")
+    done = chat.texts("yes")
+    assert "in this chat to check on it" in done and "phone" not in done
