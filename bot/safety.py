@@ -50,7 +50,7 @@ class Safety:
             # No "is a child in danger?" question on a case already urgent, and no topic suggestions either:
             # the hint joins the case and the parent hears where it stands. In a form, the form goes on.
             self._add_hint(turn, case, assessment.triggers, assessment.about)
-            return state.step in TOPIC_STEPS
+            return self._topic_step(turn)
         if assessment.level == "unsure":
             # The message is kept (encrypted, in the conversation state) only until the parent answers,
             # then replayed to the step it was meant for, so nothing they said is lost.
@@ -81,8 +81,7 @@ class Safety:
         words. In a form the form goes on after the safety reply, and on the phone the menu says the choices
         again after it (bot/voice_menu.py), so the caller is never left in silence.
         """
-        step = turn.state.step
-        if step not in TOPIC_STEPS and not (step == HANDED_OFF and turn.channel != "voice"):
+        if not self._topic_step(turn):
             return False
         self.engine.before_steps(turn, None)
         first_texts = turn.state.turns == 0 or turn.state.data.get(PRIVACY_OWED)
@@ -90,6 +89,12 @@ class Safety:
             # The turn ends here, before the engine would add it: the first texts still say no name is needed.
             self.engine._privacy_line(turn)
         return True
+
+    @staticmethod
+    def _topic_step(turn: Turn) -> bool:
+        """Where the next step would read the message as a topic question (after a hand-off too, by text)."""
+        step = turn.state.step
+        return step in TOPIC_STEPS or (step == HANDED_OFF and turn.channel != "voice")
 
     def _confirmed(self, turn: Turn) -> bool:
         """The answer to "is a child in danger right now?"; True when the turn needs nothing more."""

@@ -102,3 +102,14 @@ def test_on_the_phone_a_call_back_after_the_safety_words_asks_what_it_is_about(
     caller.say(TEACHER)
     caller.press("2")  # a call back
     assert MAINLY_ABOUT in caller.press("1")  # OK to keep a few details: the first question is the topic
+
+
+def test_after_a_hand_off_a_worrying_hint_on_the_urgent_case_gets_the_safety_reply_alone(
+    app: Flask, sms: SmsActions
+) -> None:
+    reference = sms.hand_off()
+    sms.send(TEACHER)  # the enquiry is urgent now
+    replies = sms.send("the staff used restraint on him today")
+    assert len(replies) == 1, replies  # no "is a child in danger?" question, and no topic answer after it
+    assert f"added this to your urgent concern for our duty caseworker, ref {reference}" in replies[0]
+    no_topic_answer(replies[0])
