@@ -182,7 +182,10 @@ class HandOff:
         if asks_to_stop_texts(turn, self.engine.content):
             return False  # "stop texting me" is for us, not the caseworker: the idle step says how
         if quoted is not None or self._general_question(turn):
-            return False  # someone else's reference (one fixed reply), or a question the bot answers
+            # Someone else's reference (one fixed reply), or a question the bot answers. A menu left open
+            # when the chat expired is no unfinished form: no "we deleted your unfinished answers".
+            turn.state.lapsed = False
+            return False
         found = parent_messages.add(turn.session, self.engine.keys, enquiry, turn.text)
         kind = self._contact_kind(enquiry)
         text = self._msg("passed_on" + kind, reference=enquiry.reference)

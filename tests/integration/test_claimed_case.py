@@ -87,3 +87,22 @@ def test_a_parent_who_agreed_to_contact_is_told_how_to_change_it_when_a_number_i
     reply = chat.texts("my new number is 07700 900456")
     assert "took out a phone number" in reply and "To change how we contact you, call 01632 960000" in reply
     assert notes(app) == ["my new number is [phone number removed]"]
+
+
+def test_a_question_after_the_chat_expired_on_a_menu_is_answered_without_talk_of_deleted_answers(
+    app: Flask, sms: SmsActions
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from intake.models import Conversation, utcnow
+
+    sms.hand_off()
+    claim(app)
+    said(sms, "MENU")
+    with unit_of_work(app.extensions["intake"].sessions) as session:  # days later: the chat state has gone
+        session.execute(update(Conversation).values(expires_at=utcnow() - timedelta(minutes=1)))
+    answer = said(sms, "what is a senco")
+    assert "SENCO" in answer and "unfinished" not in answer
+    assert notes(app) == []
