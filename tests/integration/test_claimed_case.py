@@ -71,7 +71,7 @@ def test_names_and_numbers_texted_after_the_claim_are_taken_out_and_the_parent_t
     assert "passed this to the caseworker" in reply and "took out" in reply
     assert "a phone number" in reply and "a name" in reply and "a school name" in reply
     # They asked for a call after saying they would contact us: told plainly how to reach us, not ignored.
-    assert "they won't contact you" in reply and "call 01632 960000 and quote it" in reply and reference in reply
+    assert "they won't contact you. To change that, call 01632 960000 and quote it" in reply and reference in reply
     [note] = notes(app)
     for detail in ("Jo Bloggs", "07700900456", "Oak Primary"):  # as the form takes them out (intake/minimise.py)
         assert detail not in note
