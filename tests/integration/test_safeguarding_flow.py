@@ -84,9 +84,10 @@ def test_unsure_then_no_carries_on(app, chat: ChatActions) -> None:
     assert "6 weeks" in chat.texts("how long does the council have to decide on an ehc assessment")
 
 
-def test_one_concern_per_conversation_and_original_question_answered(app, chat: ChatActions) -> None:
+def test_one_concern_per_conversation_and_the_question_waits_until_asked_again(app, chat: ChatActions) -> None:
     replies = chat.say("my partner hits my daughter. also how long has the council got to decide on an ehc assessment")
-    assert "999" in replies[0]["text"]
+    assert "999" in replies[0]["text"] and len(replies) == 1  # the safety reply stands alone (policy 7.1)
+    assert "6 weeks" in chat.texts("how long does the council have to decide on an ehc assessment")
     chat.say("he hits her again today")
     assert len(concerns(app)) == 1
 
