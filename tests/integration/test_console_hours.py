@@ -22,7 +22,8 @@ from tests.integration.test_console import AuthActions, add_caseworker, audit_ro
 from tests.integration.test_console_manage import signed_in
 from tests.integration.test_voice import CallActions
 
-HAND_OFF = ("HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "no", "yes")
+# Text this number, weekday mornings, do not say who we are (no voicemail question for a text), then send it.
+HAND_OFF = ("HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "no", "yes")
 
 
 def closed_today() -> tuple[str, str]:
