@@ -36,8 +36,7 @@ SMS_SCRIPT: list[tuple[str, str]] = [
     ("1", "contact you?"),
     ("yes", "How should we contact you"),
     ("1", "safe for us to contact you"),
-    ("1", "voicemail"),
-    ("no", "say we are"),
+    ("1", "say we are"),  # contact by text: no voicemail question
     ("yes", "exactly what a caseworker will see"),
     ("YES", "Your reference is"),
 ]

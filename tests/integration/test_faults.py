@@ -381,7 +381,7 @@ def test_restart_mid_form_continues_where_the_parent_was(tmp_path: Path) -> None
 
     # The next answer is taken as the answer to the question asked before the restart.
     assert before_restart != sms.send("2")
-    for message in ("1", "yes", "1", "1", "no"):
+    for message in ("1", "yes", "1", "1"):  # contact by text: no voicemail question
         sms.send(message)
     confirm = "\n".join(sms.send("yes"))
     assert "Your words: The school won't put support in place" in confirm

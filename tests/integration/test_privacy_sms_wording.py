@@ -56,8 +56,8 @@ def test_the_web_chat_says_who_we_are(chat: ChatActions) -> None:
 
 def test_no_text_in_a_whole_hand_off_with_a_call_back_names_the_service(sms: SmsActions) -> None:
     replies: list[str] = []
-    for message in ("HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "yes", "yes",
-                    "yes"):
+    # contact by text (no voicemail question): safe time, say who we are, confirm, send
+    for message in ("HUMAN", "yes", "1", "Please help with support", "2", "1", "yes", "1", "1", "yes", "yes"):
         replies += sms.send(message)
     assert "may we say who we are" in "\n".join(replies) and "reference is" in replies[-1]
     assert [r for r in replies if names_the_service(r, NAME)] == []
