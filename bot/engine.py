@@ -165,13 +165,13 @@ class Engine:
         """`{office_hours}` in `text` as the hours in force now (a manager may have changed them)."""
         if self.default_hours is None or HOURS not in text:
             return text
-        return text.replace(HOURS, service_hours.current(session, self.default_hours).describe())
+        return text.replace(HOURS, service_hours.current(session, self.default_hours).describe_at(utcnow()))
 
     def _fill_hours(self, turn: Turn) -> None:
         """Say the opening hours in force now in every reply of this turn."""
         if self.default_hours is None or not any(HOURS in r.text or HOURS in (r.spoken or "") for r in turn.replies):
             return
-        said = service_hours.current(turn.session, self.default_hours).describe()
+        said = service_hours.current(turn.session, self.default_hours).describe_at(turn.now)
         turn.replies = [
             replace(r, text=r.text.replace(HOURS, said), spoken=r.spoken.replace(HOURS, said) if r.spoken else None)
             for r in turn.replies

@@ -63,6 +63,34 @@ class OfficeHours:
             parts.append(f"{days}, {_clock(opens)} to {_clock(closes)}")
         return "; ".join(parts)
 
+    def describe_at(self, moment: datetime, ahead: int = 14) -> str:
+        """`describe()`, plus the closed days on opening days in the next `ahead` days, so a parent told the
+        hours does not ring a closed office: "Monday to Friday, 9am to 5pm; closed Thu 24 Dec to Fri 1 Jan"."""
+        runs = self.closures(moment, ahead)
+        if not runs:
+            return self.describe()
+        said = [_day(first) if first == last else f"{_day(first)} to {_day(last)}" for first, last in runs]
+        return f"{self.describe()}; closed {', '.join(said[:-1]) + ' and ' if len(said) > 1 else ''}{said[-1]}"
+
+    def closures(self, moment: datetime, ahead: int = 14) -> list[tuple[date, date]]:
+        """Runs of closed opening days from today for `ahead` days; days the office never opens (weekends)
+        do not break a run, so Christmas reads as one closure rather than two."""
+        today = moment.astimezone(self.zone).date()
+        runs: list[tuple[date, date]] = []
+        joinable = False  # no opening day since the last closed one
+        for offset in range(ahead + 1):
+            day = today + timedelta(days=offset)
+            if day.weekday() not in self.windows:
+                continue
+            if day not in self.holidays:
+                joinable = False
+            elif joinable:
+                runs[-1] = (runs[-1][0], day)
+            else:
+                runs.append((day, day))
+                joinable = True
+        return runs
+
     def is_open(self, moment: datetime) -> bool:
         """True during opening hours (moment must be timezone-aware)."""
         local = moment.astimezone(self.zone)
@@ -96,6 +124,11 @@ class OfficeHours:
         if opens.date() == today + timedelta(days=1):
             return f"{hour} tomorrow"
         return f"{hour} on {opens.strftime('%A')} {opens.day} {opens.strftime('%B')}"
+
+
+def _day(day: date) -> str:
+    """Thu 24 Dec: short enough for a text, plain enough to read out."""
+    return f"{day.strftime('%a')} {day.day} {day.strftime('%b')}"
 
 
 def _clock(moment: time) -> str:
