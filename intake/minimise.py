@@ -16,7 +16,8 @@ DATE_OF_BIRTH = re.compile(
 )
 # Names are guessed from how parents introduce them; a capitalised word after these cues.
 NAME_CUE = re.compile(
-    r"\b(?i:(?:my|our)\s+(?:son|daughter|child|boy|girl|kid|husband|wife|partner|ex)|"
+    r"\b(?i:(?:(?:my|our)\s+)?(?:son|daughter|child|boy|girl|kid|husband|wife|partner|ex)(?:'s name)?\s+(?:is|was)|"
+    r"(?:my|our)\s+(?:son|daughter|child|boy|girl|kid|husband|wife|partner|ex)|"
     r"(?:i am|i'm|im|my name is|name's|called|named|this is))\s+"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
 )
@@ -31,6 +32,11 @@ NOT_AFTER_CALLED = {
     "our", "his", "their", "in", "about", "to", "it", "this", "that", "school", "social", "twice", "several",
     "and", "but", "on", "for", "by", "from", "after", "before", "when", "every", "out", "off", "up",
 }
+# Capitalised words a parent may use after "my son is" that describe the child rather than name them.
+DESCRIBING = frozenset("""
+autistic autism adhd asd dyslexic dyspraxic deaf blind disabled nonverbal non-verbal verbal english british welsh
+scottish irish polish muslim christian jewish hindu sikh catholic gifted epileptic diabetic
+""".split())
 NOT_NAMES = {"I", "The", "He", "She", "They", "We", "It", "A", "An", "In", "At", "Year", "Mr", "Mrs", "Ms", "Miss"}
 LABELS = {"address": "an address", "phone": "a phone number", "email": "an e-mail address", "postcode": "a postcode",
           "date": "a date of birth", "name": "a name", "school": "a school name"}
@@ -108,7 +114,8 @@ def find_personal_data(text: str, region: str = "GB") -> list[Finding]:
             found.append(Finding("name", match.start(1), match.end(1)))
     for match in NAME_CUE.finditer(text):
         name = match.group(1)
-        if name.split()[0] not in NOT_NAMES:
+        first = name.split()[0]
+        if first not in NOT_NAMES and first.lower() not in DESCRIBING:
             found.append(Finding("name", match.start(1), match.end(1)))
     found.sort(key=lambda f: (f.start, -f.end))
     merged: list[Finding] = []

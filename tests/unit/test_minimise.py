@@ -12,6 +12,8 @@ from intake.minimise import describe, find_personal_data, redact
     [
         ("My son Jake Smith is 7", "a name"),
         ("my daughter is called lily", "a name"),
+        ("call me, son is Tom at school", "a name"),
+        ("my daughter's name is Amira and she is 9", "a name"),
         ("call me on 07700 900123", "a phone number"),
         ("email jo.bloggs@example.com please", "an e-mail address"),
         ("we are in SW1A 1AA", "a postcode"),
@@ -30,6 +32,10 @@ def test_personal_details_are_found(text: str, found: str) -> None:
     [
         "the school called me yesterday",
         "my son is in year 5 and has an EHC plan",
+        "my son is Year 5 and autistic",
+        "my daughter is ADHD and the school won't help",
+        "My son is Autistic and non-verbal",
+        "my son is English and Polish",
         "they called back about the annual review",
         "the council refused to assess after 6 weeks",
     ],
