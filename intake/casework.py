@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import audit, chat_sessions, queue
+from intake import audit, chat_sessions, conversations, queue
 from intake.contact_windows import ContactTimes, SafeTime
-from intake.crypto import KeyRing
+from intake.crypto import KeyRing, contact_key
 from intake.form_rules import BY_PHONE
 from intake.hours import OfficeHours
 from intake.models import CaseNote, ChatSession, Enquiry, utcnow
@@ -158,6 +158,7 @@ class CaseView:
     can_reply_by_sms: bool = False
     mine: bool = False
     has_contact_key: bool = False
+    texts_stopped: bool = False  # the parent texted STOP to the number they gave for texts (and not START)
     # The same in plain words (Labels), for showing; the codes above are for the page's logic.
     topic_label: str = ""
     contact_method_label: str = ""
@@ -222,16 +223,33 @@ def case_for(session: Session, caseworker: str, role: str, reference: str, *, ch
     return enquiry
 
 
+def sms_number(contact: Mapping[str, Any]) -> str | None:
+    """The number a parent who chose texts gave for them: the one they texted from, or another one."""
+    method = contact.get("method")
+    return contact.get("number") if method == "sms_this" else contact.get("detail") if method == "sms_other" else None
+
+
+def texts_stopped(session: Session, hash_key: str | None, contact: Mapping[str, Any]) -> bool:
+    """True when the parent's number for texts texted STOP (and not START since): no text may go to it."""
+    number = sms_number(contact)
+    return bool(hash_key and number) and conversations.is_opted_out(session, contact_key(str(hash_key), str(number)))
+
+
 def open_case(
     session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, clock: ContactClock,
-    labels: Labels | None = None,
+    labels: Labels | None = None, hash_key: str | None = None,
 ) -> CaseView:
-    """The case page's content; the view itself is audited (who, when, which reference)."""
+    """The case page's content; the view itself is audited (who, when, which reference).
+
+    With the hash key, a number that texted STOP is found (by its keyed hash, as the SMS channel keeps it)
+    so the page says so before a caseworker types a text that would be refused.
+    """
     labels = labels or Labels()
     enquiry = case_for(session, caseworker, role, reference, changing=False)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     permitted = {purpose: allowed(enquiry, purpose) for purpose in PURPOSES}
     method = contact.get("method")
+    stopped = method in SMS_METHODS and texts_stopped(session, hash_key, contact)
     view = CaseView(
         reference=enquiry.reference,
         topic=enquiry.topic,
@@ -253,12 +271,14 @@ def open_case(
             for c in enquiry.consents
         ],
         allowed=permitted,
-        warnings=_warnings(permitted),
+        warnings=_warnings(permitted) + (["The parent texted STOP: do not text them until they text START."]
+                                         if stopped else []),
         triggers=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else [],
         override_reason=enquiry.override_reason,
         notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
         can_reply_in_chat=method == "web_chat" and permitted["contact"],
-        can_reply_by_sms=method in SMS_METHODS and permitted["contact"],
+        can_reply_by_sms=method in SMS_METHODS and permitted["contact"] and not stopped,
+        texts_stopped=stopped,
         mine=enquiry.status == "claimed" and enquiry.claimed_by == caseworker,
         # The keyed hash (never a number) lets a manager block an abusive contact from this page.
         has_contact_key=enquiry.contact_key is not None,

@@ -169,7 +169,7 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
     try:
         with unit_of_work(svc.sessions) as db:
             view = casework.open_case(db, svc.keys, g.staff["user"], g.staff["role"], reference, _contact_clock(db),
-                                      labels())
+                                      labels(), svc.settings.hash_key)
             blocked = blocks.blocked_until(db, reference) if g.staff["role"] == "manager" else None
             shares = sharing.answers(db, reference)
     except casework.CaseworkError as exc:
