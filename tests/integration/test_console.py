@@ -466,7 +466,8 @@ def test_chat_reply_needs_contact_consent(
 
 # ---- the command ----
 
-def test_create_caseworker_command(app: Flask) -> None:
+def test_create_caseworker_command(tmp_path: Path) -> None:
+    app = make_app(tmp_path, OFFICE_HOURS="Mon-Sun 00:00-23:59")  # the new account is not on duty: sign in any time
     runner = CliRunner()
     with app.app_context():
         args = ["create-caseworker", "robin", "--role", "manager", "--password-stdin"]

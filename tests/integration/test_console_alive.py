@@ -71,7 +71,11 @@ def test_alive_is_refused_once_the_login_was_idle_too_long(app: Flask, auth: Aut
     assert b"Your session has ended. Please sign in again." in auth.client.get("/caseworker/login").data
 
 
-def test_alive_does_not_stretch_a_login_past_12_hours(auth: AuthActions) -> None:
+def test_alive_does_not_stretch_a_login_past_12_hours(tmp_path: Path) -> None:
+    # The nightly lock an hour from now, so the last one was 23 hours ago: only the 12 hours can end this login.
+    lock = (datetime.now(ZoneInfo("Europe/London")) + timedelta(hours=1)).strftime("%H:%M")
+    app = make_app(tmp_path, OFFICE_HOURS="Mon-Sun 00:00-23:59", CONSOLE_LOCK_TIME=lock)
+    auth = AuthActions(app.test_client(), app, "alex", add_caseworker(app, "alex"))
     auth.login()
     token = auth.token("/caseworker/queue")
     age_session(auth.client, **{"in": 12 * 3600 - 30})

@@ -229,6 +229,7 @@ def test_admin_lists_sets_on_duty_and_disables(app: Flask) -> None:
     assert worker.login().status_code == 401
     assert len(audit_rows(app, "account_disabled")) == 1
     admin.post("/caseworker/accounts/alex/active", active="yes")
+    admin.post("/caseworker/accounts/alex/duty", on_duty="yes")  # disabling took alex off duty: sign in at any hour
     old_tab = app.test_client()
     old_tab.set_cookie("console_session", kept, path="/")
     assert old_tab.get("/caseworker/queue").status_code == 302  # enabling it again does not revive old cookies
