@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from intake import audit, chat_sessions, conversations, queue
+from intake import audit, chat_sessions, concerns, conversations, queue
 from intake.contact_windows import ContactTimes, SafeTime
 from intake.crypto import KeyRing, contact_key
 from intake.form_rules import BY_PHONE
 from intake.hours import OfficeHours
-from intake.models import CaseNote, ChatSession, Enquiry, utcnow
+from intake.models import AuditEvent, CaseNote, ChatSession, Enquiry, utcnow
 
 OUTCOMES = ("advice given", "referred on", "signposted", "no contact possible", "withdrawn", "duplicate")
 PURPOSES = ("keep_details", "contact", "voicemail", "name_service", "pii_keep")
@@ -23,6 +23,7 @@ SMS_METHODS = ("sms_this", "sms_other")
 MAX_NOTE = 4000
 MAX_REPLY = 1000
 MAX_CLEAR_REASON = 300  # a few words on why a flag is not a safeguarding concern
+DUTY_ALERT_FAILED = "Duty alert failed — phone the duty manager"
 CLEARED_NOTE = "Marked not a safeguarding concern"
 
 
@@ -126,6 +127,7 @@ class QueueRow:
     safe_times: str
     safe_now: bool | None  # None: no safe time given (not asked, e.g. for a web chat reply)
     waiting: str = ""  # waiting_minutes in hours and days when long
+    duty_alert_failed: bool = False  # urgent, and the duty worker may not have been told (concerns' rule)
 
     def as_json(self) -> dict[str, Any]:
         """The row for the polling endpoint."""
@@ -159,27 +161,53 @@ class CaseView:
     mine: bool = False
     has_contact_key: bool = False
     texts_stopped: bool = False  # the parent texted STOP to the number they gave for texts (and not START)
+    duty_alert_failed: bool = False  # urgent, and the duty worker's latest alert failed or never said how it went
     # The same in plain words (Labels), for showing; the codes above are for the page's logic.
     topic_label: str = ""
     contact_method_label: str = ""
     fact_rows: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime) -> QueueRow:
+def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime, alert_failed: bool) -> QueueRow:
     waiting = int((now - enquiry.created_at).total_seconds() // 60)
     safe = clock.check(enquiry.safe_times) if clock and enquiry.safe_times else None
     shown = f"{safe.window.label}. {safe.status}" if safe else (enquiry.safe_times or "not given")
     return QueueRow(enquiry.reference, enquiry.topic, enquiry.channel, waiting, enquiry.priority == queue.URGENT,
-                    shown, safe.safe_now if safe else None, waiting_label(waiting))
+                    shown, safe.safe_now if safe else None, waiting_label(waiting), alert_failed)
+
+
+def duty_alerts_failed(session: Session, references: list[str], now: datetime | None = None) -> set[str]:
+    """Which of these references' latest duty alert failed or never said how it went, in one query.
+
+    The rule is concerns._last_alert_failed's (the one retry-alerts uses), for a page of references at once:
+    that helper reads one reference per query, and the queue page must not loop queries per row. Kept here
+    because intake/concerns.py is not this module's to change; it belongs beside that helper.
+    """
+    if not references:
+        return set()
+    now = now or utcnow()
+    told = or_(AuditEvent.action == "safeguarding_flag",
+               and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == concerns.ADDED_ALERTED),
+               AuditEvent.action.in_((concerns.ALERT_SENT, concerns.ALERT_FAILED)))
+    latest = (select(func.max(AuditEvent.id)).where(AuditEvent.reference.in_(references), told)
+              .group_by(AuditEvent.reference))
+    rows = session.execute(select(AuditEvent.reference, AuditEvent.at, AuditEvent.action)
+                           .where(AuditEvent.id.in_(latest.scalar_subquery())))
+    return {str(reference) for reference, at, action in rows
+            if action == concerns.ALERT_FAILED
+            or (action != concerns.ALERT_SENT and at < now - concerns.REALERT_AFTER)}
 
 
 def queue_rows(session: Session, clock: ContactClock | None = None) -> list[QueueRow]:
-    """The waiting enquiries in queue order (urgent first, then oldest), with each parent's safe time.
+    """The waiting enquiries in queue order (urgent first, then oldest), with each parent's safe time and
+    whether an urgent one's duty alert failed (one more query for the whole page, only when any is urgent).
 
     Without a clock (bench/growth.py times the query alone) rows carry the stored answer and no status.
     """
     now = clock.now if clock else utcnow()
-    return [_queue_row(e, clock, now) for e in queue.queued(session)]
+    enquiries = queue.queued(session)
+    failed = duty_alerts_failed(session, [e.reference for e in enquiries if e.priority == queue.URGENT])
+    return [_queue_row(e, clock, now, e.reference in failed) for e in enquiries]
 
 
 def caseload(session: Session, caseworker: str) -> list[Enquiry]:
@@ -286,6 +314,8 @@ def open_case(
         contact_method_label=labels.choice("contact_method", method, enquiry.channel) if method else "",
     )
     view.fact_rows = labels.facts(view.facts, enquiry.channel)
+    # The duty worker may not know of an urgent case (policy 7.1): the same rule retry-alerts follows.
+    view.duty_alert_failed = view.urgent and concerns._last_alert_failed(session, enquiry.reference, utcnow())
     audit.record(session, caseworker, "view", enquiry.reference)
     return view
 
