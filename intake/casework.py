@@ -46,6 +46,8 @@ class ContactClock:
 
 FACT_NAMES = {"school_phase": "Stage of education", "phase": "Stage of education", "ehc_plan": "EHC plan"}
 CONTACT_NAMES = {"method": "How to contact", "number": "Number", "detail": "Number or e-mail"}
+# Topics the service sets itself, never offered to parents, so no flows/topics file gives them a title.
+OWN_TOPICS = {concerns.CONCERN_TOPIC: "Safety concern"}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Labels:
     labels (flows/intake.yaml). One helper for the case page and the parent's subject-access export; a code
     with no label (a choice since removed) is shown as stored."""
 
-    topics: Mapping[str, str] = field(default_factory=dict)
+    topics: Mapping[str, str] = field(default_factory=lambda: dict(OWN_TOPICS))
     choices: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)  # slot -> channel -> value
 
     @classmethod
@@ -71,7 +73,7 @@ class Labels:
                 channel: {str(c["value"]): str(c["label"]) for c in items if "value" in c and "label" in c}
                 for channel, items in lists.items()
             }
-        return cls(dict(topic_titles), choices)
+        return cls(OWN_TOPICS | dict(topic_titles), choices)
 
     def topic(self, code: str | None) -> str:
         """A topic's title."""
