@@ -164,6 +164,7 @@ class CaseView:
     has_contact_key: bool = False
     texts_stopped: bool = False  # the parent texted STOP to the number they gave for texts (and not START)
     duty_alert_failed: bool = False  # urgent, and the duty worker's latest alert failed or never said how it went
+    voicemail_asked: bool = True  # False: contact by text, so the parent was never asked about voicemail
     # The same in plain words (Labels), for showing; the codes above are for the page's logic.
     topic_label: str = ""
     contact_method_label: str = ""
@@ -231,11 +232,11 @@ def allowed(enquiry: Enquiry, purpose: str) -> bool:
     return {"voicemail": enquiry.voicemail_ok, "name_service": enquiry.name_service_ok}.get(purpose, False)
 
 
-def _warnings(permitted: dict[str, bool]) -> list[str]:
+def _warnings(permitted: dict[str, bool], voicemail_asked: bool = True) -> list[str]:
     warnings = []
     if not permitted["contact"]:
         warnings.append("No consent to contact the parent: do not call, text or reply.")
-    if not permitted["voicemail"]:
+    if not permitted["voicemail"] and voicemail_asked:
         warnings.append("No consent to leave a voicemail or message.")
     if not permitted["name_service"]:
         warnings.append("Do not say the service's name when you make contact.")
@@ -280,6 +281,8 @@ def open_case(
     permitted = {purpose: allowed(enquiry, purpose) for purpose in PURPOSES}
     method = contact.get("method")
     stopped = method in SMS_METHODS and texts_stopped(session, hash_key, contact)
+    # A parent contacted by text is not asked about voicemail: "NO" would read as a refusal they never gave.
+    voicemail_asked = method not in SMS_METHODS or any(c.purpose == "voicemail" for c in enquiry.consents)
     view = CaseView(
         reference=enquiry.reference,
         topic=enquiry.topic,
@@ -301,14 +304,15 @@ def open_case(
             for c in enquiry.consents
         ],
         allowed=permitted,
-        warnings=_warnings(permitted) + (["The parent texted STOP: do not text them until they text START."]
-                                         if stopped else []),
+        warnings=_warnings(permitted, voicemail_asked)
+        + (["The parent texted STOP: do not text them until they text START."] if stopped else []),
         triggers=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else [],
         override_reason=enquiry.override_reason,
         notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
         can_reply_in_chat=method == "web_chat" and permitted["contact"],
         can_reply_by_sms=method in SMS_METHODS and permitted["contact"] and not stopped,
         texts_stopped=stopped,
+        voicemail_asked=voicemail_asked,
         mine=enquiry.status == "claimed" and enquiry.claimed_by == caseworker,
         # The keyed hash (never a number) lets a manager block an abusive contact from this page.
         has_contact_key=enquiry.contact_key is not None,
