@@ -52,7 +52,9 @@ def hours_save() -> Any:
             saved = service_hours.save(db, g.staff["user"], hours_text, holidays_text, svc.hours)
     except HoursError as exc:
         return _page(hours_text, holidays_text, str(exc))
-    flash(f"Office hours saved: {service_hours.describe(saved)}. Every channel uses them from now on.")
+    closed = service_hours.holidays_text(saved)  # the closed days are saved too: say so, as the hours are
+    flash(f"Office hours saved: {service_hours.describe(saved)}"
+          f"{f'; closed {closed}' if closed else '; no closed days'}. Every channel uses them from now on.")
     return redirect(url_for("console.hours_page"))
 
 

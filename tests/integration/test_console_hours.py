@@ -148,7 +148,8 @@ def test_hours_and_closed_days_typed_the_everyday_way_are_saved_and_shown_the_fo
                             bank_holidays="24/12/2026, 28 Dec 2026\n31/12/2026 to 1/1/2027")
     assert response.status_code == 302
     page = text(manager.client.get("/caseworker/hours"))
-    assert "Office hours saved: Mon-Fri 09:30-16:30." in page
+    assert ("Office hours saved: Mon-Fri 09:30-16:30; closed Thu 24 Dec 2026, Mon 28 Dec 2026, "
+            "Thu 31 Dec 2026, Fri 1 Jan 2027.") in page
     assert '<dd id="hours-weekly">Mon-Fri 09:30-16:30</dd>' in page
     assert "Thu 24 Dec 2026, Mon 28 Dec 2026, Thu 31 Dec 2026, Fri 1 Jan 2027" in page
     row = stored(app)
