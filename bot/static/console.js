@@ -47,6 +47,13 @@
       } else {
         priority.textContent = "normal";
       }
+      if (item.duty_alert_failed) {  /* kept through each refresh, as the page first showed it */
+        var failed = document.createElement("span");
+        failed.className = "alert-failed";
+        failed.textContent = "Duty alert failed";
+        priority.appendChild(document.createTextNode(" "));
+        priority.appendChild(failed);
+      }
       cell(tr, item.topic_title);  /* the title parents were offered, as the page shows it */
       cell(tr, item.channel);
       cell(tr, item.waiting || item.waiting_minutes + " min");  /* the server's words, as the page shows them */

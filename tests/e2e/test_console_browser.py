@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
-from intake import staff
+from intake import concerns, staff
 from intake.db import unit_of_work
 from tests.e2e.conftest import (
     BrowserFactory,
@@ -147,6 +147,16 @@ def test_the_polled_queue_names_the_topic_as_the_page_does(browser: Chrome, cons
     row = f"//table[@id='queue']//tr[@data-reference='{later}']"
     wait_for(browser, lambda d: d.find_elements(By.XPATH, row), "the new enquiry never appeared", timeout=25)
     assert browser.find_element(By.XPATH, f"{row}/td[3]").text == "EHC needs assessments and plans"
+
+
+def test_a_failed_duty_alert_stays_marked_when_the_queue_refreshes(browser: Chrome, console_server: LiveServer) -> None:
+    sign_in(browser, console_server, "kim")
+    later = enquire(console_server.app, urgent=True)  # only console.js's polling draws this row
+    with unit_of_work(svc(console_server.app).sessions) as session:
+        concerns.record_alert(session, later, "ConnectionRefusedError")
+    row = f"//table[@id='queue']//tr[@data-reference='{later}']"
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, row), "the new enquiry never appeared", timeout=25)
+    assert browser.find_element(By.XPATH, f"{row}/td[2]").text == "URGENT Duty alert failed"
 
 
 def content_text(driver: Chrome) -> str:
