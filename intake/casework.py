@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake import audit, chat_sessions, concerns, conversations, queue
@@ -15,7 +15,7 @@ from intake.contact_windows import ContactTimes, SafeTime
 from intake.crypto import KeyRing, contact_key
 from intake.form_rules import BY_PHONE
 from intake.hours import OfficeHours
-from intake.models import AuditEvent, CaseNote, ChatSession, Enquiry, utcnow
+from intake.models import CaseNote, ChatSession, Enquiry, utcnow
 
 OUTCOMES = ("advice given", "referred on", "signposted", "no contact possible", "withdrawn", "duplicate")
 PURPOSES = ("keep_details", "contact", "voicemail", "name_service", "pii_keep")
@@ -179,28 +179,6 @@ def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime, aler
                     shown, safe.safe_now if safe else None, waiting_label(waiting), alert_failed)
 
 
-def duty_alerts_failed(session: Session, references: list[str], now: datetime | None = None) -> set[str]:
-    """Which of these references' latest duty alert failed or never said how it went, in one query.
-
-    The rule is concerns._last_alert_failed's (the one retry-alerts uses), for a page of references at once:
-    that helper reads one reference per query, and the queue page must not loop queries per row. Kept here
-    because intake/concerns.py is not this module's to change; it belongs beside that helper.
-    """
-    if not references:
-        return set()
-    now = now or utcnow()
-    told = or_(AuditEvent.action == "safeguarding_flag",
-               and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == concerns.ADDED_ALERTED),
-               AuditEvent.action.in_((concerns.ALERT_SENT, concerns.ALERT_FAILED)))
-    latest = (select(func.max(AuditEvent.id)).where(AuditEvent.reference.in_(references), told)
-              .group_by(AuditEvent.reference))
-    rows = session.execute(select(AuditEvent.reference, AuditEvent.at, AuditEvent.action)
-                           .where(AuditEvent.id.in_(latest.scalar_subquery())))
-    return {str(reference) for reference, at, action in rows
-            if action == concerns.ALERT_FAILED
-            or (action != concerns.ALERT_SENT and at < now - concerns.REALERT_AFTER)}
-
-
 def queue_rows(session: Session, clock: ContactClock | None = None) -> list[QueueRow]:
     """The waiting enquiries in queue order (urgent first, then oldest), with each parent's safe time and
     whether an urgent one's duty alert failed (one more query for the whole page, only when any is urgent).
@@ -209,7 +187,7 @@ def queue_rows(session: Session, clock: ContactClock | None = None) -> list[Queu
     """
     now = clock.now if clock else utcnow()
     enquiries = queue.queued(session)
-    failed = duty_alerts_failed(session, [e.reference for e in enquiries if e.priority == queue.URGENT])
+    failed = concerns.alerts_failed(session, [e.reference for e in enquiries if e.priority == queue.URGENT], now)
     return [_queue_row(e, clock, now, e.reference in failed) for e in enquiries]
 
 
@@ -321,7 +299,7 @@ def open_case(
     )
     view.fact_rows = labels.facts(view.facts, enquiry.channel)
     # The duty worker may not know of an urgent case (policy 7.1): the same rule retry-alerts follows.
-    view.duty_alert_failed = view.urgent and concerns._last_alert_failed(session, enquiry.reference, utcnow())
+    view.duty_alert_failed = view.urgent and enquiry.reference in concerns.alerts_failed(session, [enquiry.reference])
     audit.record(session, caseworker, "view", enquiry.reference)
     return view
 

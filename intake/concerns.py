@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -196,7 +197,7 @@ def add_disclosure(
     if raised:
         alert = True
     elif alerted is not None:
-        alert = alerted != enquiry.status or _last_alert_failed(session, enquiry.reference, now or utcnow())
+        alert = alerted != enquiry.status or enquiry.reference in alerts_failed(session, [enquiry.reference], now)
     else:
         alert = not _told_recently(session, enquiry, now or utcnow())
     on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
@@ -240,27 +241,37 @@ def _last_alert(session: Session, reference: str) -> Row[int, datetime, str] | N
     An alert decided on but not yet tried counts as told, so a burst of messages while it is still going out
     does not send one each; a recorded failure after it does not.
     """
-    told = or_(AuditEvent.action == "safeguarding_flag",  # every flag (a new or re-raised concern) alerted
-               and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == ADDED_ALERTED),
-               AuditEvent.action.in_((ALERT_SENT, ALERT_FAILED)))
     return session.execute(
         select(AuditEvent.id, AuditEvent.at, AuditEvent.action)
-        .where(AuditEvent.reference == reference, told)
+        .where(AuditEvent.reference == reference, _told())
         .order_by(AuditEvent.id.desc())
         .limit(1)
     ).first()
 
 
-def _last_alert_failed(session: Session, reference: str, now: datetime) -> bool:
-    """The duty worker's latest alert about this case failed, or never said how it went: they may not know.
+def _told() -> ColumnElement[bool]:
+    """Audit events that decide or report a duty alert."""
+    return or_(AuditEvent.action == "safeguarding_flag",  # every flag (a new or re-raised concern) alerted
+               and_(AuditEvent.action == "safeguarding_added", AuditEvent.detail == ADDED_ALERTED),
+               AuditEvent.action.in_((ALERT_SENT, ALERT_FAILED)))
+
+
+def alerts_failed(session: Session, references: Sequence[str], now: datetime | None = None) -> set[str]:
+    """Which of these cases' latest duty alert failed, or never said how it went: the duty worker may not know.
 
     An alert decided on whose outcome is still missing after REALERT_AFTER never went (the worker stopped
-    after the commit, before or while sending): as good as failed.
+    after the commit, before or while sending): as good as failed. One query for any number of cases (the
+    queue page, retry-alerts), never one per case.
     """
-    last = _last_alert(session, reference)
-    if last is None or last.action == ALERT_SENT:
-        return False
-    return last.action == ALERT_FAILED or last.at < now - REALERT_AFTER
+    if not references:
+        return set()
+    now = now or utcnow()
+    latest = (select(func.max(AuditEvent.id)).where(AuditEvent.reference.in_(references), _told())
+              .group_by(AuditEvent.reference))
+    rows = session.execute(select(AuditEvent.reference, AuditEvent.at, AuditEvent.action)
+                           .where(AuditEvent.id.in_(latest.scalar_subquery())))
+    return {str(reference) for reference, at, action in rows
+            if action == ALERT_FAILED or (action != ALERT_SENT and at < now - REALERT_AFTER)}
 
 
 def alerts_owed(session: Session, now: datetime | None = None) -> list[str]:
@@ -273,7 +284,8 @@ def alerts_owed(session: Session, now: datetime | None = None) -> list[str]:
         .where(Enquiry.priority == queue.URGENT, Enquiry.status != "closed")
         .order_by(Enquiry.created_at, Enquiry.id)
     ).all()
-    return [reference for reference in urgent if _last_alert_failed(session, reference, now or utcnow())]
+    failed = alerts_failed(session, urgent, now)
+    return [reference for reference in urgent if reference in failed]
 
 
 def record_alert(session: Session, reference: str, failure: str | None) -> None:
