@@ -165,6 +165,10 @@ async def parent(index: int, port: int, base: str, deadline: float, gap: float, 
                 signature = validator.compute_signature(url, params)
                 if gap:
                     wait = due - time.perf_counter()
+                    if time.monotonic() + wait >= deadline:
+                        # due after the phase ends: sending it would stretch the measured time with a
+                        # quiet tail and understate the rate the server kept up with
+                        return
                     if wait > 0:
                         await asyncio.sleep(wait)
                     start = due  # a late reply that delayed this message counts as waiting for the server
