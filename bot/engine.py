@@ -208,9 +208,9 @@ class Engine:
             if keyword == "privacy":  # the parent is reading the notice itself
                 turn.state.data.pop(PRIVACY_OWED, None)
             elif turn.state.turns == 0 or turn.state.data.get(PRIVACY_OWED):
-                self._privacy_line(turn)
+                self.add_privacy_line(turn)
 
-    def _privacy_line(self, turn: Turn) -> None:
+    def add_privacy_line(self, turn: Turn) -> None:
         """The first texts say no name is needed and how to read the privacy notice (policy 6), at no extra cost.
 
         The line goes on the first reply with room for it in the texts it already takes, never ahead of

@@ -87,7 +87,7 @@ class Safety:
         first_texts = turn.state.turns == 0 or turn.state.data.get(PRIVACY_OWED)
         if turn.channel == "sms" and not turn.opted_out and first_texts:
             # The turn ends here, before the engine would add it: the first texts still say no name is needed.
-            self.engine._privacy_line(turn)
+            self.engine.add_privacy_line(turn)
         return True
 
     @staticmethod
