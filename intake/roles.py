@@ -1,4 +1,8 @@
-"""Staff roles: managers move staff between caseworker and manager; the admin role is given on the server."""
+"""Staff roles: managers and admins move staff between caseworker and manager; the admin role is given on the server.
+
+Admins look after console access (accounts, who is on duty), so they may also make someone a manager: after
+the last manager leaves, an admin can give the service a manager again without a server login.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +15,26 @@ from intake.models import Caseworker
 from intake.staff import ROLES, StaffError, by_username
 
 TEAM_ROLES = ("caseworker", "manager")
+CHANGED_BY = ("manager", "admin")  # who may change roles in the console
 
 
 def team(session: Session, role: str) -> list[Account]:
-    """Every active account, by username, for the managers' staff roles page."""
-    _manager(role)
+    """Every active account, by username, for the staff roles page (managers and admins)."""
+    _may_change_roles(role)
     return [
         Account(w.username, w.role, w.on_duty, w.active, False)
         for w in session.scalars(select(Caseworker).where(Caseworker.active).order_by(Caseworker.username))
     ]
 
 
-def _manager(role: str) -> None:
-    if role != "manager":
-        raise StaffError("Only a manager can change staff roles.")
+def _may_change_roles(role: str) -> None:
+    if role not in CHANGED_BY:
+        raise StaffError("Only a manager or an admin can change staff roles.")
 
 
 def role_change(session: Session, actor: str, role: str, username: str, new_role: str) -> Caseworker:
-    """The account a manager may give `new_role`, or StaffError saying kindly why not (nothing changes)."""
-    _manager(role)
+    """The account a manager or admin may give `new_role`, or StaffError saying kindly why not (nothing changes)."""
+    _may_change_roles(role)
     worker = by_username(session, username)
     if worker is None:
         raise StaffError("There is no active account with that username.")
@@ -58,7 +63,7 @@ def _check_change(session: Session, worker: Caseworker, new_role: str, actor: st
 
 
 def set_role(session: Session, actor: str, role: str, username: str, new_role: str) -> str:
-    """A manager makes an account a caseworker or a manager; audited; returns the old role.
+    """A manager or admin makes an account a caseworker or a manager; audited; returns the old role.
 
     The session number is left alone: the console reads the role from the database on every request, so
     a new role applies at the account's next click without signing it out of work in progress.

@@ -124,8 +124,8 @@ def account_duty(username: str) -> WerkzeugResponse:
                            f"{username} is {'on' if on else 'off'} duty.")
 
 
-NO_MANAGER_NEXT = ("No one can use the manager pages now. Make someone a manager on the server: "
-                   "flask --app bot intake set-role USERNAME manager")
+NO_MANAGER_NEXT = ("No one can use the manager pages now. Make someone a manager on the Staff roles page "
+                   "(or on the server: flask --app bot intake set-role USERNAME manager)")
 
 
 @bp.post("/accounts/<username>/active")
@@ -151,12 +151,12 @@ def account_active(username: str) -> Any:
     return redirect(url_for("console.accounts"))
 
 
-# ---- staff roles (managers): caseworker <-> manager, with a confirmation step ----
+# ---- staff roles (managers and admins): caseworker <-> manager, with a confirmation step ----
 
 @bp.get("/staff")
 def staff_roles() -> str:
     """Every active account and its role, with a way to change it."""
-    require_role("manager")
+    require_role(*roles.CHANGED_BY)
     with unit_of_work(services().sessions) as db:
         rows = roles.team(db, g.staff["role"])
     return render_template("console/staff.html", rows=rows, roles=roles.TEAM_ROLES)
@@ -165,7 +165,7 @@ def staff_roles() -> str:
 @bp.route("/staff/<username>/role", methods=["GET", "POST"])
 def staff_role(username: str) -> Any:
     """Confirm a role change (GET, or a POST without the confirmation), then make it (POST); audited."""
-    require_role("manager")
+    require_role(*roles.CHANGED_BY)
     values = request.form if request.method == "POST" else request.args
     new_role = values.get("role", "")
     try:

@@ -264,8 +264,8 @@ def test_disabling_the_last_manager_warns_first_then_is_done_and_audited(app: Fl
     done = admin.post("/caseworker/accounts/morgan/active", active="no", confirm="yes")
     assert done.status_code == 302 and done.headers["Location"].endswith("/caseworker/accounts")
     listing = admin.client.get("/caseworker/accounts").get_data(as_text=True)
-    assert "morgan is disabled. No one can use the manager pages now. Make someone a manager on the server: " \
-           "flask --app bot intake set-role USERNAME manager." in listing
+    assert "morgan is disabled. No one can use the manager pages now. Make someone a manager on the Staff roles " \
+           "page (or on the server: flask --app bot intake set-role USERNAME manager)." in listing
     assert not is_active(app, "morgan")
     assert manager.client.get("/caseworker/stats").status_code == 302  # the session ended at once
     [event] = audit_rows(app, "account_disabled")

@@ -1,4 +1,4 @@
-"""Staff roles changed by a manager in the console: confirmed, audited, applied at the account's next click."""
+"""Staff roles changed by a manager or an admin in the console: confirmed, audited, applied at the next click."""
 
 from __future__ import annotations
 
@@ -151,16 +151,66 @@ def test_an_unknown_or_unchanged_role_change_says_so(app: Flask) -> None:
     assert audit_rows(app, "account_role_changed") == []
 
 
-@pytest.mark.parametrize("role", ["caseworker", "admin"])
-def test_only_managers_change_roles(app: Flask, role: str) -> None:
-    other = signed_in(app, "sam", role)
+def test_caseworkers_cannot_change_roles(app: Flask) -> None:
+    other = signed_in(app, "sam")
     signed_in(app, "alex")
     assert other.client.get("/caseworker/staff").status_code == 403
     assert other.client.get("/caseworker/staff/alex/role", query_string={"role": "manager"}).status_code == 403
     assert other.post("/caseworker/staff/alex/role", role="manager", confirm="yes").status_code == 403
     assert other.post("/caseworker/staff/sam/role", role="manager", confirm="yes").status_code == 403
     assert "Staff roles</a>" not in text(other.client.get("/caseworker/queue"))
-    assert (role_of(app, "alex"), role_of(app, "sam")) == ("caseworker", role)
+    assert (role_of(app, "alex"), role_of(app, "sam")) == ("caseworker", "caseworker")
+
+
+def test_an_admin_finds_staff_roles_in_the_menu_and_changes_a_role_but_gets_no_other_manager_page(
+    app: Flask,
+) -> None:
+    ada = signed_in(app, "ada", "admin")
+    signed_in(app, "morgan", "manager")
+    signed_in(app, "alex")
+    menu = text(ada.client.get("/caseworker/queue"))
+    assert "Staff roles</a>" in menu and "Accounts</a>" in menu
+    assert "Statistics</a>" not in menu and "Office hours</a>" not in menu
+    assert "Staff roles</a> page" in text(ada.client.get("/caseworker/accounts"))  # where to switch roles
+
+    listing = text(ada.client.get("/caseworker/staff"))
+    assert "<td>alex</td><td>caseworker</td>" in listing and "<td>ada (you)</td><td>admin</td>" in listing
+    response = change(ada, "alex", "manager")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/caseworker/staff")
+    assert "alex is now a manager." in text(ada.client.get("/caseworker/staff"))
+    assert change(ada, "alex", "caseworker").status_code == 302
+    assert role_of(app, "alex") == "caseworker"
+    assert [e.detail for e in audit_rows(app, "account_role_changed")] == [
+        "alex: caseworker to manager", "alex: manager to caseworker"]
+    assert {e.actor for e in audit_rows(app, "account_role_changed")} == {"ada"}
+    # Changing roles is part of looking after accounts; the manager pages stay the managers'.
+    assert all(ada.client.get(path).status_code == 403 for path in MANAGER_PAGES if path != "/caseworker/staff")
+
+
+def test_an_admin_cannot_change_their_own_admin_role_or_leave_the_service_without_a_manager(app: Flask) -> None:
+    ada = signed_in(app, "ada", "admin")
+    signed_in(app, "morgan", "manager")
+    response = ada.post("/caseworker/staff/ada/role", role="manager", confirm="yes")
+    assert response.status_code == 409 and "The admin role can only be given or taken away on the server" in text(
+        response)
+    page = ada.client.get("/caseworker/staff/morgan/role", query_string={"role": "caseworker"})
+    assert page.status_code == 409 and "morgan is the only manager, so they stay a manager for now" in text(page)
+    assert ada.post("/caseworker/staff/morgan/role", role="caseworker", confirm="yes").status_code == 409
+    assert (role_of(app, "ada"), role_of(app, "morgan")) == ("admin", "manager")
+    assert audit_rows(app, "account_role_changed") == []
+
+
+def test_after_disabling_the_last_manager_an_admin_makes_a_new_one_in_the_console(app: Flask) -> None:
+    ada = signed_in(app, "ada", "admin")
+    signed_in(app, "morgan", "manager")
+    alex = signed_in(app, "alex")
+    warning = text(ada.post("/caseworker/accounts/morgan/active", active="no"))
+    assert "make someone a manager yourself on the" in warning and "Staff roles</a> page" in warning
+    assert ada.post("/caseworker/accounts/morgan/active", active="no", confirm="yes").status_code == 302
+    assert "Make someone a manager on the Staff roles page" in text(ada.client.get("/caseworker/accounts"))
+
+    assert change(ada, "alex", "manager").status_code == 302
+    assert alex.client.get("/caseworker/hours").status_code == 200  # the service has a manager again
 
 
 def test_set_role_on_the_command_line_gives_any_role_but_keeps_a_manager(app: Flask) -> None:
