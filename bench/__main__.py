@@ -1,8 +1,8 @@
 """`make bench`: every benchmark in one run, one table, and bench/results.json.
 
-Sections: NLU, safeguarding, turn cost, growth, memory, load. Each runs in turn; a section that fails is
-reported as such and the others still run. Set BENCH_ONLY=turns,growth to run some; BENCH_MEMORY_TURNS and
-BENCH_LOAD_SECONDS shorten the long ones.
+Sections: NLU, safeguarding, turn cost, instructions per turn, growth, memory, load. Each runs in turn; a
+section that fails is reported as such and the others still run. Set BENCH_ONLY=turns,growth to run some;
+BENCH_MEMORY_TURNS and BENCH_LOAD_SECONDS shorten the long ones.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ def _turns() -> dict[str, Any]:
     return turns.run()
 
 
+def _instructions() -> dict[str, Any]:
+    from bench import instructions
+
+    return instructions.run()
+
+
 def _growth() -> dict[str, Any]:
     from bench import growth
 
@@ -63,8 +69,8 @@ def _load() -> dict[str, Any]:
                     flat_out_seconds=float(os.environ.get("BENCH_LOAD_FLAT_SECONDS", "15")))
 
 
-SECTIONS = [("nlu", _nlu), ("safeguarding", _safeguarding), ("turns", _turns), ("growth", _growth),
-            ("memory", _memory), ("load", _load)]
+SECTIONS = [("nlu", _nlu), ("safeguarding", _safeguarding), ("turns", _turns), ("instructions", _instructions),
+            ("growth", _growth), ("memory", _memory), ("load", _load)]
 
 
 def _print_nlu(r: dict[str, Any]) -> None:
@@ -90,10 +96,10 @@ def _printer(name: str) -> Any:
         return _print_nlu
     if name == "safeguarding":
         return _print_safeguarding
-    from bench import growth, load, memory, turns
+    from bench import growth, instructions, load, memory, turns
 
-    return {"turns": turns.print_report, "growth": growth.print_report, "memory": memory.print_report,
-            "load": load.print_report}[name]
+    return {"turns": turns.print_report, "instructions": instructions.print_report, "growth": growth.print_report,
+            "memory": memory.print_report, "load": load.print_report}[name]
 
 
 def _summary(results: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -110,6 +116,11 @@ def _summary(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         rows.append(("turn p99 <= 25 ms (SMS / web)", f"{t['sms']['p99_ms']:.1f} / {t['web']['p99_ms']:.1f} ms "
                      f"(CPU {t['sms_cpu']['p99_ms']:.1f} / {t['web_cpu']['p99_ms']:.1f})", verdict(t["met"]["p99"])))
         rows.append(("NLU <= 1 ms per message", f"{t['nlu']['p50_us']:.0f} µs p50", verdict(t["met"]["nlu"])))
+    i = results.get("instructions", {})
+    if "sms_instructions_per_turn" in i:
+        rows.append(("  (instructions a turn, SMS / web: host-independent)",
+                     f"{i['sms_instructions_per_turn'] / 1e6:.2f} / {i['web_instructions_per_turn'] / 1e6:.2f} M",
+                     "info"))
     ld = results.get("load", {})
     if "paced" in ld:
         best = max(ld["paced"]["turns_per_s"], ld["flat_out"]["turns_per_s"])
