@@ -26,7 +26,8 @@ POSTGRES_URL = os.environ.get(
 # every worker, so a parent's allowance is one allowance whichever worker takes the message.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 
-# One parent's conversation on SMS: a question, HUMAN, then the intake answers to a queued enquiry.
+# One parent's conversation on SMS: a question, HUMAN, then the intake answers to a queued enquiry. The
+# queue's storage tests walk this same script, so a change to the form that breaks it fails `make test`.
 SMS_SCRIPT: list[tuple[str, str]] = [
     ("what is a senco", "SENCO"),
     ("HUMAN", "Is that OK?"),
