@@ -1,4 +1,7 @@
-"""Duty alerts for new enquiries: e-mail for all, and a text to the duty phone for urgent ones."""
+"""Duty alerts for new enquiries: e-mail for all, and a text to the duty phone for urgent ones.
+
+Each one that fails is audited (reference and error type only) and sent again by `retry-alerts` (Alerts.retry).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content import Content
 from bot.texting import Texter
-from intake import concerns, queue
+from intake import concerns, notify, queue
 from intake.db import unit_of_work
 from intake.notify import Mailer
 
@@ -81,3 +84,63 @@ def tell_duty(alert: Callable[[str, str], None], sessions: sessionmaker[Session]
     with unit_of_work(sessions) as session:
         concerns.record_alert(session, reference, failure)
     return failure is None
+
+
+def tell_caseworkers(alert: Callable[[str, str], None], sessions: sessionmaker[Session], reference: str,
+                     priority: str, *, retry: bool = False) -> bool:
+    """E-mail that a new enquiry is waiting; True if it went. A failure is audited, so retry-alerts sends it again.
+
+    One that goes first time is not audited (notify.NOTICE_SENT); one a retry sends is, to settle the failure.
+    """
+    failure = None
+    try:
+        alert(reference, priority)
+    except Exception as exc:  # SMTP down or refusing: the parent's reply has gone; the e-mail is owed
+        failure = type(exc).__name__  # never the error's text: a mail server's can quote an address
+        log.error("new-enquiry e-mail for %s failed (%s): it will be tried again", reference, failure)
+    if failure is None and not retry:
+        return True  # went first time: nothing to settle, no audit write
+    if failure is None:
+        log.info("new-enquiry e-mail for %s sent", reference)
+    with unit_of_work(sessions) as session:
+        notify.record_notice(session, reference, failure)
+    return failure is None
+
+
+@dataclass(frozen=True)
+class Retried:
+    """One kind of alert in a retry-alerts run: the references owed, and those still failing after it."""
+
+    owed: tuple[str, ...]
+    failed: tuple[str, ...]
+
+    @property
+    def sent(self) -> int:
+        """How many went this time."""
+        return len(self.owed) - len(self.failed)
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """The app's alert service: duty alerts and new-enquiry e-mails, each failure audited and sent again later."""
+
+    send: DutyAlerts
+    sessions: sessionmaker[Session]
+
+    def new_enquiry(self, reference: str, priority: str) -> None:
+        """After a hand-off's commit: tell caseworkers by e-mail (when set up) that an enquiry is waiting."""
+        if self.send.mailer.enabled:  # without e-mail set up caseworkers watch the queue: nothing goes, none owed
+            tell_caseworkers(self.send, self.sessions, reference, priority)
+
+    def retry(self) -> tuple[Retried, Retried]:
+        """Send again every duty alert, then every new-enquiry e-mail, still owed; (duty, e-mails) as they went."""
+        with self.sessions() as session:
+            duty, notices = concerns.alerts_owed(session), notify.notices_owed(session)
+        duty_failed = tuple(r for r in duty if not tell_duty(self.send, self.sessions, r))
+        if notices and not self.send.mailer.enabled:
+            # E-mail was switched off since they failed: nothing to send them with (and "sent" would be untrue).
+            log.error("new-enquiry e-mails owed for %d enquiries, but no SMTP_HOST or DUTY_EMAIL is set", len(notices))
+            return Retried(tuple(duty), duty_failed), Retried(tuple(notices), tuple(notices))
+        notices_failed = tuple(r for r in notices
+                               if not tell_caseworkers(self.send, self.sessions, r, queue.NORMAL, retry=True))
+        return Retried(tuple(duty), duty_failed), Retried(tuple(notices), notices_failed)

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine as DBEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.alerts import DutyAlerts
+from bot.alerts import Alerts, DutyAlerts
 from bot.config import Settings
 from bot.content import Content, load_content, spell_out
 from bot.dialogue import Dialogue
@@ -41,6 +41,7 @@ class Services:
     engine: Engine
     mailer: Mailer
     hours: OfficeHours  # the env's office hours: the default under intake.service_hours (console setting)
+    alerts: Alerts  # duty alerts and new-enquiry e-mails; retry-alerts sends again those that failed
 
 
 def content_variables(settings: Settings) -> dict[str, str]:
@@ -90,14 +91,14 @@ def build_services(settings: Settings) -> Services:
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
     mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
     texter = twilio_texter(settings)
-    alerts = DutyAlerts(mailer, content, settings.duty_sms, texter)
+    alerts = Alerts(DutyAlerts(mailer, content, settings.duty_sms, texter), sessions)
     Dialogue(engine)
     hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
     engine.default_hours = hours
-    IntakeForm(engine, hours, alert=alerts)
+    IntakeForm(engine, hours, alert=alerts.new_enquiry)  # a failed e-mail is audited, so it is sent again
     VoiceMenu(engine, texter=texter, hours=hours)  # after the form: it leads callers on from it
-    Safety(engine, alert=alerts)
-    return Services(settings, db, sessions, keys, content, engine, mailer, hours)
+    Safety(engine, alert=alerts.send)  # audits each duty alert itself (bot.alerts.tell_duty)
+    return Services(settings, db, sessions, keys, content, engine, mailer, hours, alerts)
 
 
 def register_services(app: Flask, settings: Settings) -> None:

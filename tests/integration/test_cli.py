@@ -146,3 +146,27 @@ def test_rotate_keys_re_encrypts_block_reasons(tmp_path: Path) -> None:
     assert run_with(new, "new") == [reason]  # the old key can go: the reason was re-encrypted
     with pytest.raises(InvalidToken):
         run_with(old, "old")
+
+
+def test_retry_alerts_sends_through_the_apps_own_alert_service(tmp_path: Path, smtp) -> None:
+    """The command uses the alert service the app was built with (bot/services.py), not one of its own making."""
+    from dataclasses import replace
+
+    from bot.alerts import Alerts, DutyAlerts
+    from intake.notify import Mailer
+    from tests.conftest import SmsActions, dispose, free_port
+    from tests.integration.test_safeguarding_alerts import mail_env
+    from tests.integration.test_safeguarding_disclosures import RISK, alerts, reference_in, urgent
+
+    inbox, port = smtp
+    app = make_app(tmp_path, **mail_env(free_port()))  # the configured mail server is down: the alert failed
+    try:
+        reference = reference_in(SmsActions(app.test_client()).send(RISK))
+        svc = app.extensions["intake"]
+        working = Mailer("127.0.0.1", port, "intake@example.org", "duty@example.org")
+        app.extensions["intake"] = replace(svc, alerts=Alerts(DutyAlerts(working, svc.content), svc.sessions))
+        result = app.test_cli_runner().invoke(args=["intake", "retry-alerts"])
+        assert result.exit_code == 0, result.output
+        assert alerts(inbox) == [urgent(reference)]
+    finally:
+        dispose(app)
