@@ -1,9 +1,10 @@
 """Bank holidays and other closed days: read as a manager types them (24/12/2026, 24 Dec 2026, runs) and shown
-as staff write them (Thu 24 Dec 2026); stored as ISO dates."""
+as staff write them (Thu 24 Dec 2026, a run of days as Thu 24 Dec 2026 – Sat 2 Jan 2027); stored as ISO dates."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from intake.hours import HoursError
@@ -110,3 +111,29 @@ def read(text: str) -> tuple[str, ...]:
 def closed_day(moment: date) -> str:
     """A closed day as UK staff write it, "Thu 24 Dec 2026" (stored as 2026-12-24; the form reads it back)."""
     return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+def runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs in date order; a run is cut after MAX_RUN + 1 days, the longest
+    "from - to" closure `read` takes, so the form can be saved again exactly as it shows the days."""
+    found: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if found and day == found[-1][1] + timedelta(days=1) and (day - found[-1][0]).days <= MAX_RUN:
+            found[-1] = (found[-1][0], day)
+        else:
+            found.append((day, day))
+    return found
+
+
+def closed_days_text(days: Iterable[date]) -> str:
+    """Closed days as staff write them, runs as ranges: "Thu 24 Dec 2026 – Sat 2 Jan 2027, Fri 5 Feb 2027"."""
+    return ", ".join(
+        closed_day(first) if first == last else f"{closed_day(first)} \u2013 {closed_day(last)}"
+        for first, last in runs(days)
+    )
+
+
+def split_past(days: Iterable[date], today: date) -> tuple[tuple[date, ...], tuple[date, ...]]:
+    """(days from today on, days already past), each in date order: a past day closes nothing any more."""
+    ordered = sorted(set(days))
+    return tuple(d for d in ordered if d >= today), tuple(d for d in ordered if d < today)

@@ -8,7 +8,7 @@ The time zone stays the service's (TIMEZONE): only the opening times and the ban
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -89,9 +89,26 @@ def _audit_detail(spec: str, holidays: tuple[str, ...]) -> str:
     return summary[:200]
 
 
-def save(session: Session, actor: str, hours_text: str, holidays_text: str, default: OfficeHours) -> OfficeHours:
-    """Validate and store new hours (nothing changes if they do not read); audited with the values."""
-    spec, holidays, hours = validate(hours_text, holidays_text, _zone(default))
+@dataclass(frozen=True)
+class Saved:
+    """What a manager's entry stored, and the closed days typed that had already passed (not stored)."""
+
+    hours: OfficeHours
+    past: tuple[date, ...]
+
+
+def save(
+    session: Session, actor: str, hours_text: str, holidays_text: str, default: OfficeHours, now: datetime,
+) -> Saved:
+    """Validate and store new hours (nothing changes if they do not read); audited with the values.
+
+    Closed days before today (in the service's zone) are left out and returned, for the manager to be told:
+    a mistyped year must not pass silently, and the rest of the entry is still saved.
+    """
+    spec, _, typed = validate(hours_text, holidays_text, _zone(default))
+    coming, past = closed_days.split_past(typed.holidays, now.astimezone(typed.zone).date())
+    hours = replace(typed, holidays=frozenset(coming))
+    holidays = tuple(d.isoformat() for d in coming)
     value = {"hours": spec, "bank_holidays": list(holidays), "updated_by": actor}
     row = session.get(ServiceSetting, NAME)
     if row is None:
@@ -99,7 +116,7 @@ def save(session: Session, actor: str, hours_text: str, holidays_text: str, defa
     else:
         row.value, row.updated_at = value, utcnow()
     audit.record(session, actor, "office_hours_set", None, _audit_detail(spec, holidays))
-    return hours
+    return Saved(hours, past)
 
 
 def reset(session: Session, actor: str) -> bool:
@@ -132,6 +149,8 @@ def describe(hours: OfficeHours) -> str:
     return "; ".join(parts)
 
 
-def holidays_text(hours: OfficeHours) -> str:
-    """The bank holidays, in date order, comma separated, as staff write them: "Thu 24 Dec 2026, Fri 25 Dec 2026"."""
-    return ", ".join(closed_days.closed_day(d) for d in sorted(hours.holidays))
+def holidays_text(hours: OfficeHours, today: date | None = None) -> str:
+    """The bank holidays (from `today` on, when given) in date order as staff write them, consecutive days as
+    one range: "Thu 24 Dec 2026 – Sat 2 Jan 2027, Mon 5 Apr 2027"."""
+    days = hours.holidays if today is None else closed_days.split_past(hours.holidays, today)[0]
+    return closed_days.closed_days_text(days)

@@ -8,9 +8,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp
-from bot.console.guard import now, require_role
+from bot.console.guard import require_role
+from bot.console.views import _now as now  # the console's clock: CONSOLE_CLOCK when a test or rehearsal fixes it
 from bot.services import services
-from intake import service_hours
+from intake import closed_days, service_hours
 from intake.db import unit_of_work
 from intake.hours import HoursError
 
@@ -22,13 +23,14 @@ def _page(hours_text: str | None = None, holidays_text: str | None = None, error
         found = service_hours.source(db, svc.hours)
     moment = now()
     hours = found.hours
+    coming = service_hours.holidays_text(hours, moment.astimezone(hours.zone).date())  # past days close nothing
     return render_template(
         "console/hours.html", found=found, zone=str(hours.zone.key),
         weekly=service_hours.describe(hours) or "closed every day",
-        holidays=service_hours.holidays_text(hours),
+        holidays=coming,
         open_now=hours.is_open(moment), next_opening=hours.describe_next_opening(moment),
         hours_text=service_hours.describe(hours) if hours_text is None else hours_text,
-        holidays_text=service_hours.holidays_text(hours) if holidays_text is None else holidays_text,
+        holidays_text=coming if holidays_text is None else holidays_text,
         error=error,
     ), (400 if error else 200)
 
@@ -49,12 +51,16 @@ def hours_save() -> Any:
     holidays_text = request.form.get("bank_holidays", "")
     try:
         with unit_of_work(svc.sessions) as db:
-            saved = service_hours.save(db, g.staff["user"], hours_text, holidays_text, svc.hours)
+            saved = service_hours.save(db, g.staff["user"], hours_text, holidays_text, svc.hours, now())
     except HoursError as exc:
         return _page(hours_text, holidays_text, str(exc))
-    closed = service_hours.holidays_text(saved)  # the closed days are saved too: say so, as the hours are
-    flash(f"Office hours saved: {service_hours.describe(saved)}"
+    closed = service_hours.holidays_text(saved.hours)  # the closed days are saved too: say so, as the hours are
+    flash(f"Office hours saved: {service_hours.describe(saved.hours)}"
           f"{f'; closed {closed}' if closed else '; no closed days'}. Every channel uses them from now on.")
+    if saved.past:  # never dropped silently: most often a mistyped year
+        flash(f"Not saved, because {'it is' if len(saved.past) == 1 else 'they are'} in the past: "
+              f"{closed_days.closed_days_text(saved.past)}. If you meant a day still to come, check the year "
+              "and add it again.")
     return redirect(url_for("console.hours_page"))
 
 

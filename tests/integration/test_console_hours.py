@@ -18,7 +18,7 @@ from intake.hours import DAYS, OfficeHours
 from intake.models import ServiceSetting
 from tests import conftest
 from tests.conftest import ALWAYS_OPEN, SmsActions, make_app
-from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, svc
+from tests.integration.test_console import AuthActions, add_caseworker, audit_rows, set_clock, svc
 from tests.integration.test_console_manage import signed_in
 from tests.integration.test_voice import CallActions
 
@@ -82,15 +82,16 @@ def test_closing_the_office_in_the_console_applies_at_once_to_sms_and_voice(app:
     caller = CallActions(app.test_client(), "+447700900555")
     assert "not available right now" not in caller.call()  # open, by the env's hours
     weekly, today = closed_today()
+    later = (date.fromisoformat(today) + timedelta(days=30)).isoformat()  # never in the past, whenever this runs
 
-    response = manager.post("/caseworker/hours", hours=weekly.lower(), bank_holidays=f" {today} ,2026-12-25")
+    response = manager.post("/caseworker/hours", hours=weekly.lower(), bank_holidays=f" {today} ,{later}")
     assert response.status_code == 302 and response.headers["Location"].endswith("/caseworker/hours")
     page = text(manager.client.get("/caseworker/hours"))
     assert "Office hours saved" in page and weekly in page and shown(today) in page
     assert "the console by morgan" in page and "Closed: we reopen 10am tomorrow" in page
     row = stored(app)
     assert row is not None and row.value["hours"] == weekly
-    assert row.value["bank_holidays"] == sorted([today, "2026-12-25"])
+    assert row.value["bank_holidays"] == sorted([today, later])
 
     done = finish_sms_intake(app)
     assert "We are closed now" in done and "10am tomorrow" in done
@@ -144,24 +145,26 @@ def test_bad_hours_are_refused_with_a_reason_and_change_nothing(
 def test_hours_and_closed_days_typed_the_everyday_way_are_saved_and_shown_the_forms_way(
     app: Flask, manager: AuthActions,
 ) -> None:
+    set_clock(app, "2026-11-26 10:00")  # the dates below are to come, whenever this runs
     response = manager.post("/caseworker/hours", hours="Monday to Friday 9.30am-4.30pm",
                             bank_holidays="24/12/2026, 28 Dec 2026\n31/12/2026 to 1/1/2027")
     assert response.status_code == 302
     page = text(manager.client.get("/caseworker/hours"))
     assert ("Office hours saved: Mon-Fri 09:30-16:30; closed Thu 24 Dec 2026, Mon 28 Dec 2026, "
-            "Thu 31 Dec 2026, Fri 1 Jan 2027.") in page
+            "Thu 31 Dec 2026 – Fri 1 Jan 2027.") in page
     assert '<dd id="hours-weekly">Mon-Fri 09:30-16:30</dd>' in page
-    assert "Thu 24 Dec 2026, Mon 28 Dec 2026, Thu 31 Dec 2026, Fri 1 Jan 2027" in page
+    assert "Thu 24 Dec 2026, Mon 28 Dec 2026, Thu 31 Dec 2026 – Fri 1 Jan 2027</dd>" in page
     row = stored(app)
     assert row is not None and row.value["hours"] == "Mon-Fri 09:30-16:30"
     assert row.value["bank_holidays"] == ["2026-12-24", "2026-12-28", "2026-12-31", "2027-01-01"]
 
 
 def test_closed_days_are_shown_as_staff_write_them_and_stored_as_iso(app: Flask, manager: AuthActions) -> None:
+    set_clock(app, "2026-11-26 10:00")
     assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
                         bank_holidays="2026-12-25, 24/12/2026, 1 Jan 2027").status_code == 302
     page = text(manager.client.get("/caseworker/hours"))
-    closed = "Thu 24 Dec 2026, Fri 25 Dec 2026, Fri 1 Jan 2027"
+    closed = "Thu 24 Dec 2026 – Fri 25 Dec 2026, Fri 1 Jan 2027"
     assert f'<dd id="hours-holidays">{closed}</dd>' in page  # in force now
     assert f">{closed}</textarea>" in page  # and in the form, ready to change
     before_hint = page.split('id="holidays-hint"')[0]  # the hint shows 2026-12-25 as one way to type a date
@@ -176,9 +179,69 @@ def test_closed_days_are_shown_as_staff_write_them_and_stored_as_iso(app: Flask,
 
 def test_closed_days_from_the_environment_are_shown_as_staff_write_them(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, BANK_HOLIDAYS="2026-12-25,2026-12-28")
+    set_clock(app, "2026-11-26 10:00")
     page = text(signed_in(app, "morgan", "manager").client.get("/caseworker/hours"))
     assert '<dd id="hours-holidays">Fri 25 Dec 2026, Mon 28 Dec 2026</dd>' in page
     assert ">Fri 25 Dec 2026, Mon 28 Dec 2026</textarea>" in page
+
+
+def test_a_christmas_closure_is_one_range_wherever_the_page_lists_closed_days(app: Flask, manager: AuthActions) -> None:
+    set_clock(app, "2026-11-26 10:00")
+    response = manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
+                            bank_holidays="24/12/2026 to 2/1/2027, 5 Apr 2027, 2027-04-06")
+    assert response.status_code == 302
+    page = text(manager.client.get("/caseworker/hours"))
+    closed = "Thu 24 Dec 2026 – Sat 2 Jan 2027, Mon 5 Apr 2027 – Tue 6 Apr 2027"
+    assert f"Office hours saved: Mon-Fri 09:00-17:00; closed {closed}. Every channel" in page  # the message
+    assert f'<dd id="hours-holidays">{closed}</dd>' in page  # in force now
+    assert f">{closed}</textarea>" in page  # the form
+    christmas = [(date(2026, 12, 24) + timedelta(days=n)).isoformat() for n in range(10)]
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == [*christmas, "2027-04-05", "2027-04-06"]
+    # The ranges the form shows read back as the same days: saving it unchanged changes nothing.
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays=closed).status_code == 302
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == [*christmas, "2027-04-05", "2027-04-06"]
+
+
+def test_past_closed_days_are_not_saved_and_the_manager_is_told_which(app: Flask, manager: AuthActions) -> None:
+    set_clock(app, "2026-11-26 10:00")  # a Thursday
+    typed = "24/12/2025, 25/11/2026, 26/11/2026, 24/12/2026 to 25/12/2026"  # a wrong year, yesterday, today, Christmas
+    refused = manager.post("/caseworker/hours", hours="Mon-Fri 9-5", bank_holidays=typed)
+    assert refused.status_code == 400 and f">{typed}</textarea>" in text(refused)  # a mistake elsewhere: all kept
+
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays=typed).status_code == 302
+    page = text(manager.client.get("/caseworker/hours"))
+    assert ("Office hours saved: Mon-Fri 09:00-17:00; closed Thu 26 Nov 2026, Thu 24 Dec 2026 – Fri 25 Dec 2026. "
+            "Every channel uses them from now on.") in page
+    assert ("Not saved, because they are in the past: Wed 24 Dec 2025, Wed 25 Nov 2026. If you meant a day still "
+            "to come, check the year and add it again.") in page
+    row = stored(app)
+    assert row is not None and row.value["hours"] == "Mon-Fri 09:00-17:00"
+    assert row.value["bank_holidays"] == ["2026-11-26", "2026-12-24", "2026-12-25"]
+
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays="1 Jan 2026").status_code == 302
+    page = text(manager.client.get("/caseworker/hours"))
+    assert "; no closed days." in page and "Not saved, because it is in the past: Thu 1 Jan 2026." in page
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == []
+
+
+def test_closed_days_once_past_drop_off_the_page_and_are_not_reported_at_the_next_save(
+    app: Flask, manager: AuthActions,
+) -> None:
+    set_clock(app, "2026-11-26 10:00")
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
+                        bank_holidays="24/12/2026 to 2/1/2027, 5 Apr 2027").status_code == 302
+    set_clock(app, "2027-01-02 10:00")  # the last day of the Christmas closure: still to come today
+    page = text(manager.client.get("/caseworker/hours"))
+    assert '<dd id="hours-holidays">Sat 2 Jan 2027, Mon 5 Apr 2027</dd>' in page
+    set_clock(app, "2027-01-04 10:00")
+    page = text(manager.client.get("/caseworker/hours"))
+    assert '<dd id="hours-holidays">Mon 5 Apr 2027</dd>' in page and ">Mon 5 Apr 2027</textarea>" in page
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-4pm", bank_holidays="Mon 5 Apr 2027").status_code == 302
+    page = text(manager.client.get("/caseworker/hours"))
+    assert "Office hours saved: Mon-Fri 09:00-16:00; closed Mon 5 Apr 2027." in page and "Not saved" not in page
 
 
 def test_an_unclear_entry_keeps_both_boxes_as_typed_and_shows_an_example(app: Flask, manager: AuthActions) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
+from intake import closed_days
 from intake.hours import HoursError, OfficeHours
 from intake.service_hours import validate
 
@@ -113,3 +116,28 @@ def test_unclear_dates_are_refused_with_a_reason_and_an_example(typed: str, mess
     assert said.startswith("Bank holidays:") and message in said
     if "closure" not in said:
         assert "like 25/12/2026 or 25 Dec 2026" in said
+
+
+def days_from(first: str, count: int) -> list[date]:
+    """`count` consecutive days from an ISO date."""
+    return [date.fromisoformat(first) + timedelta(days=n) for n in range(count)]
+
+
+@pytest.mark.parametrize(("days", "shown"), [
+    (days_from("2026-12-24", 10), "Thu 24 Dec 2026 \u2013 Sat 2 Jan 2027"),
+    ([date(2026, 12, 25), date(2026, 12, 28)], "Fri 25 Dec 2026, Mon 28 Dec 2026"),  # not consecutive
+    ([*days_from("2026-12-24", 2), date(2027, 1, 1)], "Thu 24 Dec 2026 \u2013 Fri 25 Dec 2026, Fri 1 Jan 2027"),
+    ([date(2027, 5, 3)], "Mon 3 May 2027"),
+    # Longer than one typed closure may be (32 days): cut where the form can read it back.
+    (days_from("2026-12-01", 40), "Tue 1 Dec 2026 \u2013 Fri 1 Jan 2027, Sat 2 Jan 2027 \u2013 Sat 9 Jan 2027"),
+    ([], ""),
+])
+def test_consecutive_closed_days_are_shown_as_a_range_the_form_reads_back(days: list[date], shown: str) -> None:
+    assert closed_days.closed_days_text(reversed(days)) == shown
+    assert stored("Mon-Fri 9am-5pm", shown)[1] == tuple(d.isoformat() for d in sorted(days))
+
+
+def test_closed_days_before_today_are_told_apart_from_those_to_come() -> None:
+    days = [date(2026, 12, 24), date(2025, 12, 24), date(2026, 11, 26), date(2026, 11, 25)]
+    assert closed_days.split_past(days, date(2026, 11, 26)) == (
+        (date(2026, 11, 26), date(2026, 12, 24)), (date(2025, 12, 24), date(2026, 11, 25)))
