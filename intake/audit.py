@@ -23,10 +23,13 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, reference: st
 
 def record(session: Session, actor: str, action: str, reference: str | None = None, detail: str | None = None) -> None:
     """Append one event linked to the previous one (call inside the caller's transaction)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise writers so two transactions never link to the same previous event.
-        session.execute(_CHAIN_LOCK)
-    prev_hash = session.scalar(_HEAD) or GENESIS
+    # Every event is flushed as it is added, so the newest stored event is the head: reading it needs no
+    # autoflush, and whatever else is pending (an enquiry's consent answers) goes in the one flush below.
+    with session.no_autoflush:
+        if session.get_bind().dialect.name == "postgresql":
+            # Serialise writers so two transactions never link to the same previous event.
+            session.execute(_CHAIN_LOCK)
+        prev_hash = session.scalar(_HEAD) or GENESIS
     at = utcnow().replace(microsecond=0)
     session.add(
         AuditEvent(
