@@ -107,8 +107,14 @@ def test_an_e_mail_that_went_first_time_is_neither_audited_nor_owed(alerting_app
     assert alerts(duty) == [new(reference)]
 
 
-def test_only_an_enquiry_still_waiting_as_it_was_is_owed_its_e_mail(tmp_path: Path) -> None:
-    app = make_app(tmp_path, **mail_env(free_port()))  # the mail server is down throughout
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The app's own SQLite file, or a clean PostgreSQL schema (skipped, saying why, when unreachable)."""
+    return {} if request.param == "sqlite" else {"DATABASE_URL": request.getfixturevalue("postgres_url")}
+
+
+def test_only_an_enquiry_still_waiting_as_it_was_is_owed_its_e_mail(tmp_path: Path, database: dict[str, str]) -> None:
+    app = make_app(tmp_path, **mail_env(free_port()), **database)  # the mail server is down throughout
     try:
         client = app.test_client()
         waiting, claimed, released, urgent, withdrawn = (
