@@ -107,8 +107,10 @@ def _state(keys: KeyRing, channel: str, contact_key: str, cipher: bytes | None, 
     if cipher is None or expires_at is None:
         return State(channel, contact_key)  # none yet
     plain = keys.decrypt(cipher)
-    if expires_at <= now:  # run out: start afresh (save overwrites it), remembering it was unfinished
-        return State(channel, contact_key, lapsed=json.loads(plain).get("step", "idle") != "idle")
+    if expires_at <= now:
+        # Run out: start afresh (save overwrites it), remembering whether intake answers were lost with it.
+        # Only a form holds answers: a sent enquiry, an open menu or "did you mean" list lost nothing.
+        return State(channel, contact_key, lapsed=bool(json.loads(plain).get("form")))
     return State(channel, contact_key, json.loads(plain), turns or 0, plain, cipher)
 
 

@@ -55,3 +55,26 @@ def test_an_idle_conversation_that_lapsed_says_nothing_about_it(app: Flask, sms:
     sms.send("what is a senco")
     lapse(app)
     assert "deleted" not in "\n".join(sms.send("2"))
+
+
+def test_a_parent_whose_enquiry_was_sent_is_never_told_nothing_was_sent(app: Flask, sms: SmsActions) -> None:
+    from bench.common import SMS_SCRIPT
+    from intake.references import find_reference
+
+    replies: list[str] = []
+    for message, _ in SMS_SCRIPT:
+        replies = sms.send(message)
+    reference = find_reference("\n".join(replies))
+    assert reference and enquiries(app) == 1
+    lapse(app)  # the next day
+    thanks = "\n".join(sms.send("thanks"))
+    assert "nothing was sent" not in thanks and "deleted" not in thanks
+    quoted = "\n".join(sms.send(reference))
+    assert "nothing was sent" not in quoted and reference in quoted
+
+
+def test_a_did_you_mean_list_left_open_lapses_without_talk_of_deleted_answers(app: Flask, sms: SmsActions) -> None:
+    listed = "\n".join(sms.send("help"))
+    assert "1" in listed
+    lapse(app)
+    assert "deleted" not in "\n".join(sms.send("1"))
