@@ -203,6 +203,27 @@ def set_role(username: str, role: str) -> None:
     click.echo(f"{username} is now {role} (was {old}); open console sessions follow at their next request.")
 
 
+@intake_cli.command("set-duty")
+@click.argument("username")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@with_appcontext
+def set_duty(username: str, state: str) -> None:
+    """Put a console account on or off the out-of-hours duty rota (an admin can do it in the console too)."""
+    from intake import account_admin, staff
+    from intake.db import unit_of_work
+
+    svc = _services()
+    try:
+        with unit_of_work(svc.sessions) as session:
+            account_admin.set_on_duty(session, "cli", "admin", username, state == "on")
+    except staff.StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if state == "on":
+        click.echo(f"{username} is on duty: they can sign in to the console out of hours until taken off duty.")
+    else:
+        click.echo(f"{username} is off duty: out of hours the console will turn them away.")
+
+
 @intake_cli.command("retry-alerts")
 @with_appcontext
 def retry_alerts() -> None:

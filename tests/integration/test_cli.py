@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
 
-from intake import blocks
+from intake import audit, blocks
 from intake.db import unit_of_work
-from intake.models import Block
-from tests.conftest import make_app
+from intake.models import AuditEvent, Block
+from tests.conftest import dispose, make_app
 from tests.conftest import test_env as environment_for
+from tests.integration.test_console import AuthActions, add_caseworker
 
 
 def test_chat_in_the_terminal_as_sms(app) -> None:
@@ -168,5 +172,27 @@ def test_retry_alerts_sends_through_the_apps_own_alert_service(tmp_path: Path, s
         result = app.test_cli_runner().invoke(args=["intake", "retry-alerts"])
         assert result.exit_code == 0, result.output
         assert alerts(inbox) == [urgent(reference)]
+    finally:
+        dispose(app)
+
+
+def test_set_duty_lets_the_weekend_duty_caseworker_sign_in_out_of_hours(tmp_path: Path) -> None:
+    tomorrow = (datetime.now(ZoneInfo("Europe/London")) + timedelta(days=1)).strftime("%a")
+    app = make_app(tmp_path, OFFICE_HOURS=f"{tomorrow} 09:00-17:00")  # closed now, whatever the hour
+    try:
+        sam = AuthActions(app.test_client(), app, "sam", add_caseworker(app, "sam", on_duty=False))
+        assert sam.login().status_code == 401
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["intake", "set-duty", "sam", "on"])
+        assert result.exit_code == 0 and "sam is on duty" in result.output
+        assert sam.login().status_code == 302
+        assert runner.invoke(args=["intake", "set-duty", "nobody", "on"]).exit_code == 1
+        off = runner.invoke(args=["intake", "set-duty", "sam", "off"])
+        assert off.exit_code == 0 and "sam is off duty" in off.output
+        with unit_of_work(app.extensions["intake"].sessions) as session:
+            assert audit.verify(session).ok
+            events = session.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.detail)
+                                     .where(AuditEvent.action.like("account_%duty"))).all()
+        assert [tuple(e) for e in events] == [("cli", "account_on_duty", "sam"), ("cli", "account_off_duty", "sam")]
     finally:
         dispose(app)
