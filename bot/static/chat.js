@@ -1,5 +1,6 @@
 // The chat page: talks to /api/chat, keeps the session token in sessionStorage only, and offers a
-// quick exit (button, or Shift pressed 3 times) that wipes everything and leaves for a neutral site.
+// quick exit (button, or Shift pressed 3 times) that wipes everything and leaves for a neutral site (the
+// whole tab, also when the chat is in the widget on the service's website).
 (function () {
   "use strict";
   // The neutral site: QUICK_EXIT_URL when the service set its own (rendered on <body>), else this default.
@@ -19,7 +20,17 @@
     if (poller) { clearInterval(poller); }
     document.body.innerHTML = "";
     document.title = "Weather";
-    window.location.replace(EXIT_URL);
+    if (window.top === window) { window.location.replace(EXIT_URL); return; }
+    // In the widget on the service's own website: leaving only this frame would leave that site on screen.
+    // The widget (widget.js) removes the frame and sends the whole tab to the exit site. The message names
+    // nothing but the exit address, so any page may receive it; the widget checks who sent it.
+    var exit = new URL(EXIT_URL, window.location.href).href;
+    window.parent.postMessage({ type: "intake-quick-exit", url: exit }, "*");
+    // A host page without the widget (or an old copy of it) never answers: leave the whole tab if the browser
+    // lets a frame do that, else at least this frame.
+    setTimeout(function () {
+      try { window.top.location.replace(exit); } catch (e) { window.location.replace(exit); }
+    }, 500);
   }
 
   function saveChat() {

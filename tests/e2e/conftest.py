@@ -87,6 +87,50 @@ def serve(tmp_path: Path, **settings: str) -> Iterator[LiveServer]:
         thread.join(timeout=10)
 
 
+@dataclass
+class HostSite:
+    """The service's own website on another origin, with the chat widget on its page (`page`)."""
+
+    url: str
+    chat: LiveServer
+
+    @property
+    def page(self) -> str:
+        return self.url + "/advice"
+
+
+@contextmanager
+def serve_host_site(tmp_path: Path, **settings: str) -> Iterator[HostSite]:
+    """A host page at http://localhost:<port> embedding /widget.js from the chat at http://127.0.0.1:<port>.
+
+    Two origins (and two sites) as in production, so the chat runs in a cross-origin frame; the chat lets the
+    host frame it through WIDGET_ORIGINS, as a deployment would.
+    """
+    script: dict[str, str] = {}
+
+    def host(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        body = (
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>SEND advice - Testshire</title>"
+            f'<script src="{script["src"]}" defer></script></head>'
+            "<body><h1>Testshire SEND information, advice and support</h1><p>Our advice pages.</p></body></html>"
+        ).encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
+        return [body]
+
+    site: BaseWSGIServer = make_server("127.0.0.1", 0, host, threaded=True)
+    thread = threading.Thread(target=site.serve_forever, name="e2e-host-site", daemon=True)
+    thread.start()
+    origin = f"http://localhost:{site.server_port}"
+    try:
+        with serve(tmp_path, WIDGET_ORIGINS=origin, **settings) as chat:
+            script["src"] = chat.at("/widget.js")
+            yield HostSite(origin, chat)
+    finally:
+        site.shutdown()
+        site.server_close()
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app, shared by the tests that need no settings of their own."""

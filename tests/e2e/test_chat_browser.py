@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.conftest import make_app
 from tests.e2e.conftest import (
     EXIT_PATH,
     BrowserFactory,
+    HostSite,
     LiveServer,
     ask,
     bot_texts,
@@ -23,6 +25,7 @@ from tests.e2e.conftest import (
     open_chat,
     parent_texts,
     press,
+    serve_host_site,
     severe_violations,
     wait_for,
 )
@@ -163,6 +166,77 @@ def test_quick_exit_by_pressing_shift_three_times(browser: Chrome, live_server: 
         chain.perform()
 
     chat_then_leave(browser, live_server, shift_three_times)
+
+
+@pytest.fixture(scope="module")
+def host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostSite]:
+    """The service's website on its own origin, with the widget on its page."""
+    with serve_host_site(tmp_path_factory.mktemp("e2e-widget")) as site:
+        yield site
+
+
+def open_widget_chat(driver: Chrome, site: HostSite) -> None:
+    """On the service's website, open the widget's chat and switch into its frame."""
+    driver.get(site.page)
+    opener = wait_for(driver, lambda d: d.find_element(By.XPATH, "//button[.='Chat with us']"), "no widget button")
+    opener.click()
+    frame = wait_for(driver, lambda d: d.find_element(By.TAG_NAME, "iframe"), "the chat frame did not open")
+    assert frame.get_attribute("src") == site.chat.at("/")
+    driver.switch_to.frame(frame)
+    wait_for(driver, lambda d: len(bot_texts(d)) >= 2, "the greeting never appeared in the widget")
+
+
+def shift_three_times(driver: Chrome) -> None:
+    """The quick exit from the keyboard."""
+    chain = ActionChains(driver)
+    for _ in range(3):
+        chain.key_down(Keys.SHIFT).key_up(Keys.SHIFT)
+    chain.perform()
+
+
+@pytest.mark.parametrize("leave", ["button", "shift"])
+def test_quick_exit_in_the_widget_takes_the_whole_tab_away_from_the_services_site(
+    browser: Chrome, host_site: HostSite, leave: str
+) -> None:
+    exit_url = host_site.chat.at(EXIT_PATH)
+    browser.get(host_site.chat.at("/healthz?before=1"))  # the page the parent was on before the service's site
+    open_widget_chat(browser, host_site)
+    browser.find_element(By.ID, "message").click()
+    ask(browser, QUESTION)
+    assert any("6 weeks" in t for t in bot_texts(browser))
+    browser.switch_to.default_content()
+    history = browser.execute_script("return history.length;")
+
+    # The host page cannot send the visitor away by posting the chat's message itself: only the chat frame can.
+    browser.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "window.postMessage({type: 'intake-quick-exit', url: arguments[0]}, '*');"
+        "setTimeout(done, 300);",  # messages are delivered in order, well before this
+        exit_url,
+    )
+    assert browser.current_url == host_site.page, "a message from the host page itself is ignored"
+    assert browser.find_elements(By.TAG_NAME, "iframe"), "the chat is still open"
+
+    browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
+    if leave == "button":
+        browser.find_element(By.ID, "quick-exit").click()
+    else:
+        shift_three_times(browser)
+    browser.switch_to.default_content()
+
+    # The top-level page, not just the frame, ends at the exit site; the service's site and its chat are gone.
+    wait_for(browser, lambda d: d.current_url == exit_url, "quick exit left the service's website on screen")
+    assert not browser.find_elements(By.TAG_NAME, "iframe")
+    assert "Testshire" not in browser.page_source and "Close chat" not in browser.page_source
+    assert browser.execute_script("return history.length;") == history, "replace(): no new history entry"
+    browser.back()
+    wait_for(browser, lambda d: d.current_url == host_site.chat.at("/healthz?before=1"),
+             "Back came back to the service's website")
+
+    # Opening the chat on the website again starts afresh: the frame's own storage was wiped too.
+    open_widget_chat(browser, host_site)
+    assert not any("6 weeks" in t or "Welcome back" in t for t in bot_texts(browser))
+    assert parent_texts(browser) == []
 
 
 def test_exit_url_comes_from_config_and_defaults_to_a_neutral_site(tmp_path: Path) -> None:
