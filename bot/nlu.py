@@ -105,7 +105,7 @@ class Normaliser:
         """Content tokens of a message, in order."""
         raw = self._expand(base_tokens(text))
         content = [t for i, t in enumerate(raw) if t not in STOPWORDS or (i and raw[i - 1] == "section")]
-        return [self._correct(stem(token)) for token in content]
+        return [self._correct(token) for token in content]
 
     def _expand(self, tokens: list[str]) -> list[str]:
         """Replace the longest lexicon phrase starting at each position."""
@@ -123,14 +123,21 @@ class Normaliser:
                 i += 1
         return out
 
-    def _correct(self, token: str) -> str:
-        """Map an unknown word to a known one a single edit away, if there is one."""
+    def _correct(self, word: str) -> str:
+        """Stem a word, and map it to a known word a single slip away if it is unknown."""
+        token = stem(word)
         if not self.deletions or token in self.vocabulary or len(token) < 4 or not token.isalpha():
             return token
         for variant in (token, *_deletions(token)):
-            words = self.deletions.get(variant)
-            if words:
-                return words[0]
+            for known in self.deletions.get(variant, ()):
+                if _one_slip(token, known):
+                    return known
+        # A letter too many: without it the word is known ("helloo", "suspendedd"). Not when that is a short
+        # word: a real word one letter longer than a short one is usually another word ("telly", "tell").
+        for variant in _deletions(word):
+            known = stem(variant)
+            if len(known) >= 5 and known in self.vocabulary:
+                return known
         return token
 
 
@@ -143,6 +150,19 @@ def stem(word: str) -> str:
             word = word[: len(word) - len(suffix)] + replacement
             break
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+def _one_slip(typed: str, word: str) -> bool:
+    """One letter missed, added or changed, or two neighbours swapped: one typing slip, not two.
+
+    Words sharing a one-letter deletion can be two slips apart ("weather", "whether"): those are other words.
+    """
+    if len(typed) != len(word):
+        return True  # one letter more or fewer: a shared deletion means exactly one slip
+    diff = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        return typed[diff[0]] == word[diff[1]] and typed[diff[1]] == word[diff[0]]
+    return len(diff) == 1
 
 
 def _deletions(word: str) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.nlu import Classifier, Prediction, base_tokens, stem
+from bot.nlu import Classifier, Normaliser, Prediction, base_tokens, stem
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -195,6 +195,23 @@ def test_bare_shorthand_offers_ehc_topics(real: Classifier) -> None:
     """ "ehcp" alone gets EHC topics (since ehc_plan_explained exists it is usually answered by it)."""
     prediction = real.classify("ehcp")
     assert prediction.alternatives and all(t.startswith("ehc_") for t in prediction.alternatives[:2])
+
+
+@needs_content
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("whats a sencoo", "senco"), ("helloooo there", "greeting")],
+)
+def test_a_letter_too_many_is_forgiven(real: Classifier, text: str, topic: str) -> None:
+    """A typo with one letter too many still gets the answer, as one missed or swapped letter does."""
+    assert real.classify(text).topic == topic
+
+
+def test_only_one_slip_is_corrected() -> None:
+    """An unknown word one slip from a known one is read as it; a real word two slips away is left alone."""
+    normaliser = Normaliser({})
+    normaliser.learn([["whether", "hello", "review", "apply"]])
+    assert normaliser.tokens("weather helloo reveiw aply") == ["weather", "hello", "review", "apply"]
 
 
 @needs_content
