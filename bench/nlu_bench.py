@@ -146,6 +146,9 @@ def run() -> dict[str, Any]:
         threshold=classifier.threshold,
         margin=classifier.margin,
         split_margin=classifier.split_margin,
+        coverage=classifier.coverage,
+        specific=classifier.specific,
+        suggest_floor=classifier.suggest_floor,
         leave_one_out=classifier.tuning,
         also_in_training=also_in_training(items, examples),
     )
@@ -177,6 +180,10 @@ def main(argv: list[str]) -> None:
         (
             "threshold / margin, nearest example agrees / not",
             f"{result['threshold']:.2f} / {result['margin']:.2f} / {result['split_margin']:.2f}",
+        ),
+        (
+            "words the topic must know / rarest shared word (idf) / no suggestions below",
+            f"{result['coverage']:.0%} / {result['specific']:.2f} / {result['suggest_floor']:.2f}",
         ),
         (
             "leave-one-out on examples: guess / right / wrong",

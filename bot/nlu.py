@@ -25,6 +25,7 @@ STOPWORDS = frozenset(
 MAX_CHARS = 2000  # longer input is cut: no parent's question needs more, and it bounds the work per message
 GROUP_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0}  # word unigrams, word bigrams, character n-grams
 CHAR_SIZES = (3, 4, 5)
+COVERAGE_STEPS = tuple(i / 20 for i in range(11))  # 0..50% of a message's words known to the best topic
 
 _APOSTROPHES = re.compile(r"['\u2018\u2019`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -51,7 +52,17 @@ class Prediction:
 
     topic: str | None  # None when not confident enough: the bot asks "did you mean...?"
     confidence: float  # 0..1, the best topic's score
-    alternatives: tuple[str, ...]  # up to 3 best topic ids, best first (also filled when topic is None)
+    # Up to 3 best topic ids, best first, also when topic is None; empty when no topic is close enough to
+    # suggest (an off-topic message): the bot then says what it can help with and shows the menu.
+    alternatives: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the best topic's examples share with a message (see Classifier._evidence)."""
+
+    coverage: float  # 0..1, share of the message's words the topic's examples use
+    specific: float  # idf of the rarest word or word pair shared (0 when none)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,13 @@ class Settings:
     min_threshold: float = 0.2  # never answer below this score, whatever leave-one-out would allow
     min_margin: float = 0.02  # the best topic must lead the next by at least this share of its score
     smooth: int = 2  # tuning averages each margin's gain with this many grid steps either side of it
+    # Suggest topics only above the score this share of the examples (left out one at a time) falls below:
+    # a message further from every topic than nearly all real questions is off-topic, not a near miss.
+    suggest_quantile: float = 0.01
+    # An answer needs one word or word pair shared with the topic that at most this share of the topics
+    # use. Words many topics share ("ehcp", "my daughter") make a choice, as "tribunal" or "exclusion"
+    # alone already did. Leave-one-out on flows/: one right answer fewer of 856, no wrong one more or fewer.
+    specific_share: float = 1 / 3
 
 
 def base_tokens(text: str) -> list[str]:
@@ -196,6 +214,7 @@ class Classifier:
         self.topics: tuple[str, ...] = ()
         self.idf: dict[str, float] = {}
         self.unknown_idf = 1.0
+        self.rare_idf = 1.0  # a word of one topic only: what an unknown word weighs in _evidence
         self.example_topic: list[int] = []
         self.example_ranges: list[tuple[int, int]] = []
         self.examples: dict[str, list[tuple[int, float]]] = {}  # feature -> (example, weight)
@@ -212,9 +231,13 @@ class Classifier:
         self.topic_of = np.zeros(0, dtype=np.int64)
         self.topic_first = np.zeros(0, dtype=np.int64)
         self.topic_size = np.zeros(0, dtype=np.int64)
+        self.norm_array = np.zeros(0)
         self.threshold = settings.min_threshold
         self.margin = settings.min_margin  # required lead when the single nearest example agrees with it
         self.split_margin = settings.min_margin  # required lead when the nearest example is another topic's
+        self.coverage = 0.0  # share of the message's words the best topic must know (see _evidence)
+        self.specific = 0.0  # the best topic must share a word or pair this rare (idf; Settings.specific_share)
+        self.suggest_floor = 0.0  # below this best score nothing is suggested (see Settings.suggest_quantile)
         self.tuning: dict[str, float] = {}  # leave-one-out figures on the examples, for the benchmark
 
     @classmethod
@@ -236,6 +259,9 @@ class Classifier:
         kept = [(number, tokens) for number, tokens in tokenised if tokens]
         counted = [features(tokens) for _, tokens in kept]
         self.idf, self.unknown_idf = self._weights(counted, [number for number, _ in kept])
+        self.rare_idf = max(self.idf.values(), default=1.0)
+        total = len(self.topics)
+        self.specific = math.log((1 + total) / (1 + total * self.settings.specific_share)) + 1
         vectors = [self.vector(counts) for counts in counted]
         self.example_topic = [number for number, _ in kept]
         self.example_ranges = [  # examples are numbered topic by topic: (first, after last) of each
@@ -256,7 +282,7 @@ class Classifier:
         self.centroids = dict(centroid_index)
         self.centroid_norms = [math.sqrt(sum(w * w for w in s.values())) or 1.0 for s in sums]
         self._index_arrays()
-        self.threshold, self.margin, self.split_margin = self._tune(vectors)
+        self._tune(vectors)
         return self
 
     def _index_arrays(self) -> None:
@@ -274,6 +300,7 @@ class Classifier:
         self.topic_of = np.array(self.example_topic, dtype=np.int64)
         self.topic_first = np.array([first for first, _ in self.example_ranges], dtype=np.int64)
         self.topic_size = np.array([stop - first for first, stop in self.example_ranges], dtype=np.int64)
+        self.norm_array = np.array(self.centroid_norms)
 
     def _weights(self, counted: list[Counter[str]], topic_of: list[int]) -> tuple[dict[str, float], float]:
         """Inverse topic frequency of each feature, and the weight of a feature no topic has."""
@@ -308,8 +335,36 @@ class Classifier:
         tokens = self.normaliser.tokens(text)
         if not tokens:
             return Prediction(None, 0.0, ())
-        ranked, nearest = self._rank(self.vector(features(tokens)))
-        return self._decide(ranked, nearest)
+        counts = features(tokens)
+        ranked, nearest = self._rank(self.vector(counts))
+        if not ranked:
+            return Prediction(None, 0.0, ())
+        return self._decide(ranked, nearest, self._evidence(counts, ranked[0][1]))
+
+    def _evidence(self, message: Iterable[str], topic: int, own: Mapping[str, float] | None = None) -> Evidence:
+        """How much of the message the topic's examples account for, and how telling the shared words are.
+
+        coverage: the share of the message's words (by idf squared) that the topic's examples use too. An
+        unknown word counts against, weighing as much as a word of one topic (as a word only the left-out
+        example has does in leave-one-out): "when do the bins get collected" shares a rare word with one
+        topic ("collect"), but "bins" is no word of it. specific: the rarest word or word pair shared with
+        the topic; "my daughter" or a bare "ehcp" share only words many topics use. own: a left-out
+        example's weights, taken off its topic's sums (leave-one-out).
+        """
+        row = self.centroid_matrix[topic]
+        total = covered = specific = 0.0
+        for feature in message:
+            if feature[0] not in "wb":
+                continue
+            number = self.feature_ids.get(feature, -1)
+            idf = self.idf.get(feature, self.rare_idf)
+            shared = number >= 0 and row[number] - (own.get(feature, 0.0) if own else 0.0) > 1e-9
+            if feature[0] == "w":
+                total += idf * idf
+                covered += idf * idf if shared else 0.0
+            if shared:
+                specific = max(specific, idf)
+        return Evidence(covered / total if total else 0.0, specific)
 
     def _rank(self, vector: Mapping[str, float], leave_out: int = -1) -> tuple[list[tuple[float, int]], int]:
         """Topic scores, best first: (score, topic number), and the topic of the single nearest example.
@@ -334,8 +389,9 @@ class Classifier:
         if leave_out >= 0:
             near[leave_out] = 0.0  # as good as absent: a topic's missing neighbours also count as 0
         central = self.centroid_matrix[:, ids] @ weights
-        norms = np.array(self.centroid_norms)
+        norms = self.norm_array
         if leave_out >= 0:  # that topic's centroid without this example: |S - v|^2 = |S|^2 - 2 v.S + 1
+            norms = norms.copy()
             own = self.example_topic[leave_out]
             dot = central[own]
             central[own] = dot - 1.0
@@ -353,82 +409,105 @@ class Classifier:
             best += values
             has_any |= present
         scores_array = blend * best / k + (1 - blend) * central / norms
-        scores = [
-            (float(score), number)
-            for number, (score, any_examples) in enumerate(zip(scores_array, has_any, strict=True))
-            if score or any_examples
-        ]
-        scores.sort(key=lambda pair: (-pair[0], self.topics[pair[1]]))
+        numbers = np.flatnonzero((scores_array != 0) | has_any)
+        # Best first; topics are numbered in name order, so ties go by name.
+        numbers = numbers[np.lexsort((numbers, -scores_array[numbers]))]
+        scores = list(zip(scores_array[numbers].tolist(), numbers.tolist(), strict=True))
         closest = int(np.argmax(near)) if count else -1
         nearest = self.example_topic[closest] if closest >= 0 and near[closest] > 0 else -1
         return scores, nearest
 
-    def _decide(self, ranked: list[tuple[float, int]], nearest: int) -> Prediction:
-        """Answer only when the best topic is both close enough and clearly ahead of the next.
+    def _decide(self, ranked: list[tuple[float, int]], nearest: int, evidence: Evidence) -> Prediction:
+        """Answer only when the best topic is close enough, clearly ahead of the next and knows the words.
 
         The lead needed is smaller when the single most similar example belongs to the best topic too:
-        leave-one-out shows the best guess is then right far more often at the same lead.
+        leave-one-out shows the best guess is then right far more often at the same lead. Further from
+        every topic than nearly all real questions, nothing is suggested either.
         """
         if not ranked or ranked[0][0] <= 0:
             return Prediction(None, 0.0, ())
         top = ranked[0][0]
         second = ranked[1][0] if len(ranked) > 1 else 0.0
-        alternatives = tuple(self.topics[number] for score, number in ranked[:3] if score > 0)
         confidence = round(min(max(top, 0.0), 1.0), 4)
+        if top < self.suggest_floor:
+            return Prediction(None, confidence, ())
+        alternatives = tuple(self.topics[number] for score, number in ranked[:3] if score > 0)
         margin = self.margin if nearest == ranked[0][1] else self.split_margin
-        topic = alternatives[0] if top >= self.threshold and self._gap(top, second) >= margin else None
-        return Prediction(topic, confidence, alternatives)
+        sure = top >= self.threshold and self._gap(top, second) >= margin and self._telling(evidence)
+        return Prediction(alternatives[0] if sure else None, confidence, alternatives)
+
+    def _telling(self, evidence: Evidence) -> bool:
+        """The best topic accounts for enough of the message, with at least one telling word."""
+        return evidence.coverage >= self.coverage and evidence.specific >= self.specific
 
     @staticmethod
     def _gap(top: float, second: float) -> float:
         """How far the best topic is ahead of the next, as a share of its score."""
         return (top - second) / top if top > 0 else 0.0
 
-    def _tune(self, vectors: Sequence[Mapping[str, float]]) -> tuple[float, float, float]:
-        """Pick the threshold and margins that do best on leave-one-out, counting wrong answers as costly."""
-        trials = []  # (best guess right?, its score, its lead, nearest example agrees?) per example left out
+    def _tune(self, vectors: Sequence[Mapping[str, float]]) -> None:
+        """Pick the threshold, margins and evidence needed that do best on leave-one-out (wrong answers cost).
+
+        Threshold and margins first, as they were chosen before the evidence rule existed; then the least
+        coverage that adds most to the gain given those (the smallest when several tie).
+        """
+        trials = []  # (best guess right?, its score, its lead, nearest example agrees?, evidence) per example
         for index, vector in enumerate(vectors):
             ranked, nearest = self._rank(vector, leave_out=index)
             if ranked:
                 top, second = ranked[0][0], (ranked[1][0] if len(ranked) > 1 else 0.0)
                 right = ranked[0][1] == self.example_topic[index]
-                trials.append((right, top, self._gap(top, second), nearest == ranked[0][1]))
+                evidence = self._evidence(vector, ranked[0][1], vector if right else None)
+                trials.append((right, top, self._gap(top, second), nearest == ranked[0][1], evidence))
         settings = self.settings
-        margins = _grid(settings.min_margin, 0.5, 0.01)
         best = (-math.inf, settings.min_threshold, settings.min_margin, settings.min_margin)
         for threshold in _grid(settings.min_threshold, 0.8, 0.02):
             # The two margins apply to separate trials (nearest example agrees or not): tune each alone.
-            chosen = []
-            for agrees in (True, False):
-                kept = sorted(
-                    (gap, right) for right, top, gap, agree in trials if top >= threshold and agree == agrees
-                )
-                gaps = [gap for gap, _ in kept]
-                gains = [1.0 if right else -settings.cost_of_wrong for _, right in kept]
-                from_here = [*reversed(list(accumulate(reversed(gains)))), 0.0]  # gain of answering kept[i:]
-                raw = [from_here[bisect_left(gaps, margin)] for margin in margins]
-                # A handful of borderline examples decide the single best margin, so each candidate is
-                # judged by its average with its neighbours: the choice then does well either side of it.
-                w = settings.smooth
-                smooth = [statistics.fmean(raw[max(j - w, 0) : j + w + 1]) for j in range(len(raw))]
-                j = max(range(len(margins)), key=lambda i: (smooth[i], -i))
-                chosen.append((raw[j], margins[j]))
+            chosen = [
+                self._best_margin([(t[2], t[0]) for t in trials if t[1] >= threshold and t[3] == agrees])
+                for agrees in (True, False)
+            ]
             gain = chosen[0][0] + chosen[1][0]
             if gain > best[0]:
                 best = (gain, threshold, chosen[0][1], chosen[1][1])
-        _, threshold, margin, split_margin = best
+        _, self.threshold, self.margin, self.split_margin = best
         answered = [
-            right
-            for right, top, gap, agree in trials
-            if top >= threshold and gap >= (margin if agree else split_margin)
+            (right, evidence)
+            for right, top, gap, agree, evidence in trials
+            if top >= self.threshold and gap >= (self.margin if agree else self.split_margin)
         ]
+        gains = [(1.0 if right else -settings.cost_of_wrong, e) for right, e in answered if e.specific >= self.specific]
+        best_gate = (-math.inf, 0.0)
+        for coverage in COVERAGE_STEPS:
+            gain = sum(g for g, evidence in gains if evidence.coverage >= coverage)
+            if gain > best_gate[0]:
+                best_gate = (gain, coverage)
+        _, self.coverage = best_gate
+        kept = [right for right, evidence in answered if self._telling(evidence)]
         count = max(len(trials), 1)
+        tops = sorted(trial[1] for trial in trials)
+        self.suggest_floor = tops[int(len(tops) * settings.suggest_quantile)] if tops else 0.0
         self.tuning = {
             "best_guess_right": sum(trial[0] for trial in trials) / count,
-            "answered_right": sum(answered) / count,
-            "answered_wrong": (len(answered) - sum(answered)) / count,
+            "answered_right": sum(kept) / count,
+            "answered_wrong": (len(kept) - sum(kept)) / count,
         }
-        return threshold, margin, split_margin
+
+    def _best_margin(self, trials: list[tuple[float, bool]]) -> tuple[float, float]:
+        """The lead to require of these (lead, right?) trials, and the gain of answering above it."""
+        settings = self.settings
+        margins = _grid(settings.min_margin, 0.5, 0.01)
+        kept = sorted(trials)
+        gaps = [gap for gap, _ in kept]
+        gains = [1.0 if right else -settings.cost_of_wrong for _, right in kept]
+        from_here = [*reversed(list(accumulate(reversed(gains)))), 0.0]  # gain of answering kept[i:]
+        raw = [from_here[bisect_left(gaps, margin)] for margin in margins]
+        # A handful of borderline examples decide the single best margin, so each candidate is judged by
+        # its average with its neighbours: the choice then does well either side of it.
+        w = settings.smooth
+        smooth = [statistics.fmean(raw[max(j - w, 0) : j + w + 1]) for j in range(len(raw))]
+        j = max(range(len(margins)), key=lambda i: (smooth[i], -i))
+        return raw[j], margins[j]
 
 
 def _grid(start: float, stop: float, step: float) -> list[float]:

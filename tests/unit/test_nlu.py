@@ -7,10 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.nlu import Classifier, Normaliser, Prediction, base_tokens, stem
+from tests.conftest import ChatActions, SmsActions
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -191,10 +193,24 @@ def test_messages_from_the_user_review(real: Classifier, text: str, topic: str |
 
 
 @needs_content
-def test_bare_shorthand_offers_ehc_topics(real: Classifier) -> None:
-    """ "ehcp" alone gets EHC topics (since ehc_plan_explained exists it is usually answered by it)."""
-    prediction = real.classify("ehcp")
-    assert prediction.alternatives and all(t.startswith("ehc_") for t in prediction.alternatives[:2])
+@pytest.mark.parametrize("text", ["ehcp", "EHCP?", "my ehcp"])
+def test_bare_shorthand_offers_ehc_topics(real: Classifier, text: str) -> None:
+    """ "ehcp" alone could be any EHC question: a choice of EHC topics, what a plan is first, not one answer."""
+    prediction = real.classify(text)
+    assert prediction.topic is None
+    assert len(prediction.alternatives) == 3 and all(t.startswith("ehc_") for t in prediction.alternatives)
+    assert prediction.alternatives[0] == "ehc_plan_explained"
+
+
+@needs_content
+@pytest.mark.parametrize(
+    "text",
+    ["my boiler is broken", "can i get a mortgage", "how do i renew my car tax", "where can i get a covid jab",
+     "whats on telly tonight"],
+)
+def test_off_topic_gets_no_send_suggestions(real: Classifier, text: str) -> None:
+    """A message far from every topic is not answered, and no SEND topic is offered as what was meant."""
+    assert real.classify(text) == Prediction(None, real.classify(text).confidence, ())
 
 
 @needs_content
@@ -236,3 +252,37 @@ def test_evaluation_set_accuracy(real: Classifier) -> None:
     result = nlu_bench.score(real, nlu_bench.load_eval())
     assert result["top1"] >= 0.90, f"top-1 topic accuracy {result['top1']:.1%}"
     assert result["wrong"] < result["unsure"]
+
+
+# --- what a parent sees, through the real SMS webhook and web chat
+
+
+@needs_content
+def test_off_topic_text_is_told_what_we_can_help_with(app: Flask, sms: SmsActions) -> None:
+    """By text, an off-topic message gets "I can't help with that, here is what I can" and the menu."""
+    content = app.extensions["intake"].content
+    sms.send("hello")
+    not_understood, menu = sms.send("my boiler is broken")
+    assert not_understood == content.text("not_understood")
+    assert menu.startswith(content.text("menu_intro")) and "\n2 EHC plans" in menu
+    assert content.text("clarify") not in not_understood + menu  # no "did you mean" SEND topics
+
+
+@needs_content
+def test_off_topic_chat_message_is_told_what_we_can_help_with(app: Flask, chat: ChatActions) -> None:
+    """In the web chat too: what the service can help with, then the topic menu."""
+    content = app.extensions["intake"].content
+    reply = chat.texts("my internet is down")
+    assert reply.startswith(content.text("not_understood")) and content.text("clarify") not in reply
+
+
+@needs_content
+def test_ehcp_alone_by_text_gets_a_short_menu_of_ehc_topics(app: Flask, sms: SmsActions) -> None:
+    """ "ehcp" by text: three EHC topics to pick from, what a plan is first; "1" then answers that."""
+    content = app.extensions["intake"].content
+    sms.send("hello")
+    choices, hint = sms.send("ehcp")
+    assert choices.startswith(content.text("clarify")) and "\n1 What an EHC plan is\n" in choices
+    assert choices.count("EHC") == 3 and hint == content.text("clarify_hint")
+    [answer] = sms.send("1")
+    assert answer.startswith(content.topics["ehc_plan_explained"].answer)
