@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -91,11 +90,8 @@ def test_typos(small: Classifier, text: str, topic: str) -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "😀🙏", "?!...", "the and of", "a" * 10_000, "school " * 2_000])
 def test_odd_input_is_unsure_not_an_error(small: Classifier, text: str) -> None:
-    """Empty, emoji-only, function-word-only and huge messages give topic None, quickly."""
-    start = time.perf_counter()
-    prediction = small.classify(text)
-    assert prediction.topic is None
-    assert time.perf_counter() - start < 0.05
+    """Empty, emoji-only, function-word-only and huge messages give topic None (how fast: `make bench`)."""
+    assert small.classify(text).topic is None
 
 
 def test_unsure_still_offers_alternatives(small: Classifier) -> None:
