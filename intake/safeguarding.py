@@ -118,7 +118,9 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
     if triggers:
         names = {t.partition(": ")[0] for t in triggers}
         about: About = "parent" if names & rules.parent_categories else "child"
-        return Assessment("unsure", triggers, about, offer=names <= rules.offer_categories)
+        # One worry that is not a topic question (a child being hurt, trouble at home) is enough: after "no" a
+        # caseworker is offered rather than a topic answer, as "no" may mean only "not at this minute".
+        return Assessment("unsure", triggers, about, offer=bool(names & rules.offer_categories))
     return Assessment("none")
 
 

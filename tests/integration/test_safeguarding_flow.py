@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from bot.content import sms_segments
+from intake import queue
 from intake.models import AuditEvent, Enquiry
 from tests.conftest import ChatActions, SmsActions
+from tests.integration.test_voice import CallActions
 
 RISK = "my ex hits our son at weekends"
 
@@ -49,8 +53,6 @@ def test_risk_before_consent_overrides_and_is_audited(app, sms: SmsActions) -> N
 
 
 def test_concern_goes_to_the_top_of_the_queue(app, sms: SmsActions) -> None:
-    from intake import queue
-
     SmsActions(sms.client, "+447700900201").send("HUMAN")
     for message in ("yes", "1", "help with support please", "2", "1", "no", "yes"):
         SmsActions(sms.client, "+447700900201").send(message)
@@ -205,3 +207,87 @@ def test_an_urgent_concern_nobody_can_be_told_about_is_logged_loudly(app, sms: S
     [concern] = concerns(app)
     assert any(concern.reference in r.getMessage() and "DUTY_SMS" in r.getMessage() for r in caplog.records)
     assert all("hits" not in r.getMessage() for r in caplog.records)
+
+
+# -- ongoing harm: "no" to "right now?" once meant "not this minute" and the concern was lost (review) ----------
+
+ONGOING_HARM = [
+    "my son keeps getting hurt at home",
+    "she is being hurt by her stepdad",
+    "my son is being hurt at home",
+    "ds keeps gettin hurt at home",
+    "hes bein hit at home",
+    "my daughter keeps getting hit at her dads",
+]
+
+
+@pytest.mark.parametrize("message", ONGOING_HARM)
+def test_a_child_being_hurt_at_home_is_an_urgent_concern_at_once_by_sms(app, sms: SmsActions, message: str) -> None:
+    SmsActions(sms.client, "+447700900201").send("what is a senco")  # someone else's ordinary question
+    replies = sms.send(message)
+    [concern] = concerns(app)
+    assert replies[0].startswith("If a child is in immediate danger, call 999 now.")
+    assert f"ref {concern.reference}" in replies[0] and "0808 800 5000" in replies[0]
+    assert not any("Reply YES or NO" in r or "exclu" in r.lower() for r in replies)  # no question, no topic answer
+    with app.extensions["intake"].sessions() as session:
+        assert queue.queued(session)[0].reference == concern.reference  # top of the queue
+    sms.send("no")  # "not this minute" after the safety reply
+    [still] = concerns(app)
+    assert still.reference == concern.reference and still.status == "queued"  # a later "no" undoes nothing
+
+
+def test_a_child_being_hurt_by_her_stepdad_is_an_urgent_concern_in_the_web_chat(app, chat: ChatActions) -> None:
+    replies = chat.say("she is being hurt by her stepdad")
+    [concern] = concerns(app)
+    assert replies[0]["text"].startswith("If a child is in immediate danger") and len(replies) == 1
+    assert concern.reference in replies[0]["text"]
+
+
+def test_on_the_phone_a_child_being_hurt_at_home_is_an_urgent_concern(app, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    said = caller.say("he is being hurt at home")
+    [concern] = concerns(app)
+    assert said.startswith("If a child is in immediate danger, please hang up and call 9 9 9 now.")
+    assert ", ".join(concern.reference.replace("-", "")) in said and "yes or no" not in said.lower()
+
+
+def test_the_question_asks_about_now_and_other_times(sms: SmsActions, client) -> None:
+    [question] = sms.send("my son is being hit")
+    assert "now or at other times" in question and "right now" not in question
+    assert sms_segments(question) == 1
+    caller = CallActions(client, "+447700900450")
+    caller.call()
+    assert "now or at other times" in caller.say("my son keeps getting hit")
+
+
+@pytest.mark.parametrize("message", ["my son is being hit", "my son keeps getting hurt", "she is being hurt"])
+def test_no_to_possible_harm_offers_a_caseworker_never_a_topic_answer(app, sms: SmsActions, message: str) -> None:
+    [question] = sms.send(message)
+    assert "is a child in danger" in question.lower()
+    replies = sms.send("no")
+    assert len(replies) == 1 and "HUMAN" in replies[0] and "caseworker" in replies[0]
+    assert "carry on with your question" not in replies[0] and "999" in replies[0]
+    assert concerns(app) == []
+    # and the caseworker offer is real: HUMAN starts the consent-first hand-off
+    assert "Is that OK?" in "\n".join(sms.send("HUMAN"))
+
+
+def test_yes_to_possible_harm_raises_the_concern(app, sms: SmsActions) -> None:
+    sms.send("my son keeps getting hit")
+    replies = sms.send("yes")
+    [concern] = concerns(app)
+    assert replies[0].startswith("If a child is in immediate danger") and concern.reference in replies[0]
+
+
+def test_a_school_that_cannot_cope_is_not_asked_about_danger(app, sms: SmsActions, client) -> None:
+    replies = "\n".join(sms.send("the school cant cope with him"))
+    assert "danger" not in replies.lower() and "YES or NO" not in replies
+    assert "Being sent home from school" in replies  # the enquiry is answered as a question
+    caller = CallActions(client, "+447700900451")
+    caller.call()
+    assert "is a child in danger, or being hurt" not in caller.say("the school say they cant cope with him")
+    assert concerns(app) == []
+    # the school's "cant cope" never hides the parent's own
+    [question] = SmsActions(client, "+447700900452").send("the school cant cope with him and i cant cope anymore")
+    assert "116 123" in question and "is a child in danger" in question.lower()

@@ -313,3 +313,52 @@ def test_safety_wording_fits_three_texts_and_ends_with_the_next_step(rules: Safe
         assert "{service_phone}" in rules.responses[key].rsplit(".", 2)[-2], key
     for needle in ("999", "116 123", "NHS 111", "85258", "HUMAN"):
         assert needle in rules.responses["crisis"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son keeps getting hurt at home",
+        "she is being hurt by her stepdad",
+        "my son is being hurt at home",
+        "he is being hurt at home",
+        "ds keeps gettin hurt at home",
+        "hes bein hit at home",
+        "my sons being hurted at home",
+        "shes being hurt by her step dad but not right now hes at work",
+    ],
+)
+def test_a_child_being_hurt_at_home_or_by_an_adult_is_a_risk_outright(rules: SafeguardingRules, text: str) -> None:
+    """No "right now?" question: a "no" (not this minute) must never end a concern about ongoing harm."""
+    assert assess(text, rules).level == "risk"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my son keeps getting hit", "my son is being hit", "she is being hurt",
+     "things at home are really hard, his dad has a temper"],
+)
+def test_possible_harm_asks_and_after_no_offers_a_caseworker(rules: SafeguardingRules, text: str) -> None:
+    """Being hurt with no one or nowhere named: the question, and after "no" a caseworker, not a topic answer."""
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.offer) == ("unsure", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "parent"),
+    [
+        ("the school cant cope with him", "the school cant cope with him and i cant cope anymore"),
+        ("the school say they cant cope with him and want him on a part time timetable",
+         "the school say they cant cope with him, im at breaking point"),
+        ("mainstream school is not coping with her needs", "mainstream school is not coping with her and we cant cope"),
+        ("my son is at risk of exclusion",
+         "my son is at risk of exclusion and i dont know how much longer i can do this"),
+        ("he is in danger of being excluded again", "he is in danger of being excluded again, he is in danger at home"),
+    ],
+)
+def test_a_setting_that_cannot_cope_or_a_risk_of_exclusion_is_not_a_safety_question(
+    rules: SafeguardingRules, text: str, parent: str
+) -> None:
+    """Everyday SEND words are answered as the enquiry they are; they never hide the parent's own distress."""
+    assert assess(text, rules).level == "none"
+    assert assess(parent, rules).level == "unsure"
