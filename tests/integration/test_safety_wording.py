@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from intake.models import Enquiry
 from intake.safeguarding import load_rules
 from tests.conftest import ChatActions, SmsActions, dispose, free_port, make_app
 from tests.integration.test_safeguarding_alerts import FAILED, mail_env
@@ -21,6 +25,8 @@ from tests.integration.test_voice import CallActions
 
 RULES = Path(__file__).resolve().parents[2] / "flows" / "safeguarding.yaml"
 MARKED = "We have marked this as urgent for our duty caseworker"
+# On the phone the next step is one the call itself offers at any hour, not the office number (closed at night).
+NEXT_STEP_SPOKEN = "So they can reach you, press 2 at the main menu to ask for a call back, and tell us a safe way"
 # What the reply cannot know when it is written: whether the duty alert went.
 UNTRUE = re.compile(r"\b(alerted|been told|been notified|has been contacted|already has)\b", re.IGNORECASE)
 
@@ -65,4 +71,30 @@ def test_on_the_phone_the_caller_hears_it_is_marked_urgent(app: Flask) -> None:
     said = caller.say(RISK)
     assert said.startswith("If a child is in immediate danger, please hang up and call 9 9 9 now.")
     assert f"{MARKED}. Your reference is" in said and not UNTRUE.search(said)
-    assert "call us on 0, 1, 6, 3, 2, 9, 6, 0, 0, 0, 0 and tell us a safe way to contact you" in said
+    assert NEXT_STEP_SPOKEN in said
+
+
+@pytest.mark.parametrize("words", [RISK, "ive been thinking about ending my life"])
+def test_out_of_hours_the_caller_is_told_a_next_step_the_call_offers_not_the_closed_office(
+    tmp_path: Path, words: str
+) -> None:
+    tomorrow = (datetime.now(ZoneInfo("Europe/London")) + timedelta(days=1)).strftime("%a")
+    app = make_app(tmp_path, **(mail_env(free_port()) | {"OFFICE_HOURS": f"{tomorrow} 09:00-17:00"}))  # closed now
+    caller = CallActions(app.test_client())
+    caller.call()
+    said = caller.say(words)
+    assert "call us on" not in said and "0, 1, 6, 3, 2, 9, 6, 0, 0, 0, 0" not in said  # the office is closed
+    assert NEXT_STEP_SPOKEN in said
+    assert "To ask a caseworker to call you back, press 2." in said  # and the main menu follows at once
+    said = caller.press("2")
+    assert "Caseworkers will call back from" in said and "Press 1 if that's OK" in said
+    for _ in range(12):
+        said = caller.press("1")
+        if "reference" in said.lower():
+            break
+    # the call back joins the urgent concern: one case, one reference
+    assert "added this to your enquiry, reference" in said
+    with app.extensions["intake"].sessions() as session:
+        [case] = session.scalars(select(Enquiry)).all()
+    assert case.priority == "urgent"
+    dispose(app)
