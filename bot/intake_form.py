@@ -10,12 +10,15 @@ from bot.dialogue import asks_to_stop_texts, how_to_stop_texts
 from bot.engine import Engine, Turn, keyword_of
 from bot.intake_handoff import AFTER, HandOff, wording
 from bot.replies import Choice, Reply
-from intake import form_rules, queue
+from intake import chat_reply, form_rules, queue, service_hours
 from intake.hours import OfficeHours
 from intake.minimise import describe, find_personal_data, redact
 
 STEP = "form"
 CHANGE = "change"  # the question after CHANGE at the confirm step: which part to change
+IN_CHAT = "web_chat"  # a caseworker replies in the parent's open web chat
+# The answers that follow from the way of contact, asked again when a reply in the chat can no longer be had.
+HOW_CONTACTED = ("contact_method", "contact_detail", "safe_times", "consent_voicemail", "consent_name_service")
 LABELS = {"yes": "Yes", "no": "No", True: "Yes", False: "No"}
 
 
@@ -26,6 +29,7 @@ class IntakeForm:
         self.engine = engine
         self.spec: dict[str, Any] = engine.content.intake
         self.version = str(self.spec.get("wording_version", "intake-1"))
+        self.hours = hours
         self.handoff = HandOff(engine, hours, alert, self.spec)
         engine.steps.update({"form_start": self.start, STEP: self.answer, AFTER: self.handoff.after_handoff,
                              "form_withdraw": self.handoff.withdraw})
@@ -108,7 +112,13 @@ class IntakeForm:
             form["slots"].pop("contact_method", None)  # choose another way to be contacted
             self._ask(turn, "contact_method")
             return
-        self._run(turn, candidate=turn.inbound.digits or turn.text)
+        candidate = turn.inbound.digits or turn.text
+        if form.get("requested") == "contact_method" and self._chat_reply_withheld(turn, candidate):
+            if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
+                turn.say(Reply(self._msg("invalid_choice"), kind="prompt"))
+            self._ask(turn, "contact_method")
+            return
+        self._run(turn, candidate=candidate)
 
     def _run(self, turn: Turn, candidate: str | None) -> None:
         form = turn.state.data["form"]
@@ -143,7 +153,13 @@ class IntakeForm:
             slots["summary"] = redact(slots["summary"], find_personal_data(slots["summary"]))
         if requested == "confirm" and candidate is not None:
             decision = slots.pop("confirm")
-            if decision == "yes":
+            if decision == "yes" and slots.get("contact_method") == IN_CHAT and not self._reply_in_chat_in_time(turn):
+                # Offered when asked, but the office has closed (or the wait grown) since: ask for another way.
+                form["slots"] = {k: v for k, v in slots.items() if k not in HOW_CONTACTED}
+                turn.say(Reply(self._msg("chat_reply_too_late")))
+                form["requested"] = None
+                self._run(turn, candidate=None)
+            elif decision == "yes":
                 self.handoff.submit(turn)
             elif decision == "no":
                 # Sending nothing is a refusal to keep the details: the ledger shows it, with no content.
@@ -172,7 +188,7 @@ class IntakeForm:
         domain_form = self.engine.runner.domain["forms"]["intake_form"]
         options = domain_form["choices"].get(slot, [])
         if slot == "contact_method":
-            options = form_rules.contact_methods(options.get(turn.channel, []), form["slots"].get("number_known", True))
+            options = self._contact_options(turn)
         values: dict[str, str] = {}
         if slot == "pii_keep":
             values["found"] = describe(find_personal_data(form["slots"].get("summary", "")))
@@ -197,6 +213,28 @@ class IntakeForm:
         spoken_values = values | {"summary": values["summary"].replace("\n", ". ")} if slot == "confirm" else values
         spoken = fill(str(spec.get("spoken") or text).strip(), spoken_values)
         turn.say(Reply(fill(str(text).strip(), values), spoken, choices, kind="prompt", expects=expects))
+
+    def _contact_options(self, turn: Turn) -> list[dict[str, str]]:
+        """The ways of contact to offer now: shown, and the only answers taken."""
+        form = turn.state.data["form"]
+        offered = self.engine.runner.domain["forms"]["intake_form"]["choices"]["contact_method"].get(turn.channel, [])
+        options = form_rules.contact_methods(offered, form["slots"].get("number_known", True))
+        if turn.channel == "web" and not self._reply_in_chat_in_time(turn):
+            options = [o for o in options if o["value"] != IN_CHAT]
+        return options
+
+    def _chat_reply_withheld(self, turn: Turn, answer: str) -> bool:
+        """The answer picks the reply in this chat, which was not offered (the validator knows every way)."""
+        if turn.channel != "web":
+            return False
+        every = self.engine.runner.domain["forms"]["intake_form"]["choices"]["contact_method"].get("web", [])
+        return form_rules.choice(answer, every) == IN_CHAT and IN_CHAT not in {
+            o["value"] for o in self._contact_options(turn)}
+
+    def _reply_in_chat_in_time(self, turn: Turn) -> bool:
+        """Whether a caseworker usually picks up before this chat would close and the office closes."""
+        hours = service_hours.current(turn.session, self.hours)  # the console's setting, else the env's
+        return chat_reply.in_time(hours, turn.now, queue.typical_wait(turn.session))
 
     # -- CHANGE at the confirm step ----------------------------------------------------------
     def _change_options(self, slots: dict[str, Any]) -> list[dict[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
@@ -13,11 +12,11 @@ from bot.config import DEFAULT_QUICK_EXIT_URL
 from bot.engine import Refused
 from bot.replies import Inbound, Reply
 from bot.services import services
-from intake import chat_sessions
+from intake import chat_reply, chat_sessions
 from intake.db import unit_of_work
 
 bp = Blueprint("webchat", __name__)
-SESSION_LIFETIME = timedelta(hours=2)
+SESSION_LIFETIME = chat_reply.LIFETIME  # from the page's last request; the intake form counts on it
 MAX_CHARS = 2000
 ENDED = "This chat has ended. Please reload the page to start a new one."
 

@@ -15,6 +15,7 @@ from selenium.webdriver.support.ui import Select
 
 from intake import concerns, staff
 from intake.db import unit_of_work
+from tests.conftest import ALWAYS_OPEN
 from tests.e2e.conftest import (
     BrowserFactory,
     LiveServer,
@@ -40,6 +41,13 @@ REPLY = "Hello, this is Alex from the advice service. Is now a good time to talk
 def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app with the default settings (5-minute idle lock), for this module's tests."""
     with serve(tmp_path_factory.mktemp("console-app")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app always open, so the chat offers a caseworker's reply in it whenever the test runs."""
+    with serve(tmp_path_factory.mktemp("console-open"), OFFICE_HOURS=ALWAYS_OPEN) as server:
         yield server
 
 
@@ -211,13 +219,14 @@ HAND_OFF = (  # what the parent types, and what the bot must say back
     ("some words", "Which stage of education is your child at?"),
     ("2", "Does your child have an EHC plan?"),
     ("2", "Would you like a caseworker to contact you?"),
-    ("yes", "Reply here in this chat (while this page is open)"),
+    ("yes", "Reply here in this chat (keep this page open: the chat closes after 2 hours away from it)"),
     ("1", "This is exactly what a caseworker will see"),
     ("yes", "Your reference is"),
 )
 
 
-def test_reply_reaches_the_parents_open_chat(browser_factory: BrowserFactory, console_server: LiveServer) -> None:
+def test_reply_reaches_the_parents_open_chat(browser_factory: BrowserFactory, open_server: LiveServer) -> None:
+    console_server = open_server
     caseworker = browser_factory()
     sign_in(caseworker, console_server, "alex")  # waiting at the queue before the parent asks
 

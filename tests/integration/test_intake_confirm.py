@@ -150,7 +150,11 @@ def test_sms_change_safe_times_only(app: Flask, sms: SmsActions) -> None:
     assert contact == {"method": "sms_this", "number": sms.number}
 
 
-def test_web_change_to_reply_in_the_chat_drops_what_no_longer_applies(app: Flask, chat: ChatActions) -> None:
+def test_web_change_to_reply_in_the_chat_drops_what_no_longer_applies(tmp_path) -> None:
+    from tests.conftest import ALWAYS_OPEN, make_app
+
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)  # a reply in the chat is offered only while we are open
+    chat = ChatActions(app.test_client()).open()
     confirm = web_form_with_callback(chat.texts)
     assert "Contact: Phone call +447981555321" in confirm and "Safe times" in confirm
     chat.texts("CHANGE")

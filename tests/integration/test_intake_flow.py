@@ -114,7 +114,11 @@ def test_no_at_confirm_sends_nothing(app, chat: ChatActions) -> None:
     assert enquiries(app) == []
 
 
-def test_web_chat_contact_in_this_chat(app, chat: ChatActions) -> None:
+def test_web_chat_contact_in_this_chat(tmp_path) -> None:
+    from tests.conftest import ALWAYS_OPEN, make_app
+
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)  # a reply in the chat is offered only while we are open
+    chat = ChatActions(app.test_client()).open()
     for message in ("HUMAN", "yes", "2", "Need help with an EHC request", "3", "4", "yes", "1"):
         reply = chat.texts(message)
     assert "exactly what a caseworker will see" in reply
@@ -289,7 +293,10 @@ def test_no_to_keeping_details_is_recorded_in_the_ledger(app, sms: SmsActions) -
     assert consents(app) == [("keep_details", False, "intake-1", "sms")]
 
 
-def test_back_leaves_the_phone_number_question(chat: ChatActions) -> None:
+def test_back_leaves_the_phone_number_question(tmp_path) -> None:
+    from tests.conftest import ALWAYS_OPEN, make_app
+
+    chat = ChatActions(make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN).test_client()).open()  # "1": reply in the chat
     for message in ("HUMAN", "yes", "1", "help please with support", "2", "2", "yes"):
         chat.say(message)
     assert "type the phone number" in chat.texts("2")
