@@ -7,6 +7,7 @@ import re
 from bot.answers import pick, yes_no
 from bot.content import Content, Topic
 from bot.engine import Engine, Turn
+from bot.phrasing import Phrasing, plain_words
 from bot.replies import Choice, Reply
 from intake import concerns, conversations
 
@@ -18,13 +19,6 @@ QUESTION_BREAK = re.compile(
     re.IGNORECASE,
 )
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
-NOT_WORDS = re.compile(r"[^A-Z' ]+")
-
-
-def _plain_words(text: str) -> str:
-    """Capitals, curly apostrophes straightened, punctuation and the word PLEASE dropped, spaces collapsed."""
-    words = NOT_WORDS.sub(" ", text.upper().replace("\u2019", "'")).split()
-    return " ".join(w for w in words if w != "PLEASE")
 
 
 def asks_to_stop_texts(turn: Turn, content: Content) -> bool:
@@ -32,7 +26,7 @@ def asks_to_stop_texts(turn: Turn, content: Content) -> bool:
     if turn.channel != "sms" or not turn.text:
         return False
     phrases = content.service.get("stop_requests", {}).get("phrases", [])
-    return _plain_words(turn.text) in {_plain_words(str(p)) for p in phrases}
+    return plain_words(turn.text) in {plain_words(str(p)) for p in phrases}
 
 
 def how_to_stop_texts(turn: Turn, content: Content) -> None:
@@ -61,6 +55,7 @@ class Dialogue:
             {"privacy": self.privacy, "menu": self.menu, "forget": self.forget, "stop": self.stop,
              "start": self.start, "human": self.human}
         )
+        self.person = Phrasing(self.content.service.get("person_requests") or {})
 
     # -- free text -------------------------------------------------------------------------
     def free_text(self, turn: Turn) -> None:
@@ -74,6 +69,9 @@ class Dialogue:
         if yes_no(turn.text, turn.inbound.digits) is not None or turn.text.strip().isdigit():
             # A bare "yes" or "2" with no question pending: say what works rather than guess a topic.
             turn.say(Reply(self.content.text("nothing_pending"), kind="prompt"))
+            return
+        if self.person.said(turn.text):  # "i want to speak to a caseworker": as HUMAN, never "did you mean"
+            self.engine.keyword_handlers["human"](turn)
             return
         prediction = self.engine.classifier.classify(turn.text)
         risk = turn.assessment is not None and turn.assessment.level == "risk"
@@ -183,11 +181,27 @@ class Dialogue:
         """A number picks one of the "did you mean" topics; other text is a fresh question."""
         candidates = [t for t in turn.state.data.get("candidates", []) if t in self.content.topics]
         chosen = pick(turn.text, turn.inbound.digits, [str(i) for i in range(1, len(candidates) + 1)])
+        agreed = yes_no(turn.text) if chosen is None and candidates else None
+        if agreed and len(candidates) == 1:
+            chosen = "1"  # "yes" to the one other question offered: its answer
+        elif agreed is not None:
+            self.which_one(turn, candidates, agreed)
+            return
         if chosen is None:
             turn.state.data["step"] = "idle"
             self.engine.steps["idle"](turn)
             return
         self.answer(turn, candidates[int(chosen) - 1])
+
+    def which_one(self, turn: Turn, candidates: list[str], agreed: bool) -> None:
+        """A bare YES to "did you mean": the same choices again, by number; a bare NO: how else to go on."""
+        if not agreed:
+            turn.state.data["step"] = "idle"
+            turn.state.data.pop("candidates", None)
+            turn.say(Reply(self.content.text("clarify_none"), kind="prompt"))
+            return
+        choices = tuple(Choice(str(i), self.content.topics[t].title) for i, t in enumerate(candidates, 1))
+        turn.say(Reply(self.content.text("clarify_which"), choices=choices, kind="prompt", expects="choice"))
 
     # -- keywords --------------------------------------------------------------------------
     def privacy(self, turn: Turn) -> None:
