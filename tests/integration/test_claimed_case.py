@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from intake import queue
 from intake.db import unit_of_work
 from intake.models import Enquiry
-from tests.conftest import ChatActions, SmsActions
+from tests.conftest import ALWAYS_OPEN, ChatActions, SmsActions, make_app
 
 PROMISE = "will contact you as you agreed"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """Always open, so the web chat offers a caseworker's reply in the chat whatever the hour."""
+    return make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
 
 
 def claim(app: Flask) -> None:
@@ -106,3 +114,13 @@ def test_a_question_after_the_chat_expired_on_a_menu_is_answered_without_talk_of
     answer = said(sms, "what is a senco")
     assert "SENCO" in answer and "unfinished" not in answer
     assert notes(app) == []
+
+
+def test_asking_for_your_caseworker_in_your_own_words_says_where_the_enquiry_is(app: Flask, sms: SmsActions) -> None:
+    sms.hand_off()
+    claim(app)
+    reply = said(sms, "can i add something, the school said no to ehcp assesment today")
+    assert "passed this to the caseworker" in reply and "ribunal" not in reply
+    assert notes(app) == ["can i add something, the school said no to ehcp assesment today"]
+    reply = said(sms, "i want to speak to my caseworker")  # as HUMAN: where the enquiry is
+    assert "A caseworker has your enquiry" in reply and "passed" not in reply
