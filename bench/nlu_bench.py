@@ -17,7 +17,8 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402
 
-from bot.nlu import Classifier, Prediction, base_tokens  # noqa: E402
+from bot.nlu import Classifier, Prediction  # noqa: E402
+from bot.normaliser import base_tokens  # noqa: E402
 
 EVAL_FILE = ROOT / "tests" / "data" / "nlu_eval.yaml"
 

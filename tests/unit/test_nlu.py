@@ -10,7 +10,8 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.nlu import Classifier, Normaliser, Prediction, base_tokens, stem
+from bot.nlu import Classifier, Prediction
+from bot.normaliser import Normaliser, base_tokens, stem
 from tests.conftest import ChatActions, SmsActions
 
 ROOT = Path(__file__).resolve().parents[2]
