@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import audit, chat_sessions, concerns, conversations, queue
+from intake import audit, chat_sessions, concerns, conversations, handover, queue
 from intake.contact_windows import ContactTimes, SafeTime
 from intake.crypto import KeyRing, contact_key
 from intake.form_rules import BY_PHONE
@@ -130,6 +130,7 @@ class QueueRow:
     safe_now: bool | None  # None: no safe time given (not asked, e.g. for a web chat reply)
     waiting: str = ""  # waiting_minutes in hours and days when long
     duty_alert_failed: bool = False  # urgent, and the duty worker may not have been told (concerns' rule)
+    previously_with: str = ""  # the caseworker who had it when it was moved without them (handover)
 
     def as_json(self) -> dict[str, Any]:
         """The row for the polling endpoint."""
@@ -169,6 +170,11 @@ class CaseView:
     topic_label: str = ""
     contact_method_label: str = ""
     fact_rows: list[tuple[str, str]] = field(default_factory=list)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    previously_with: str | None = None  # who had it when it was moved without them (not shown once theirs again)
+    moved_at: datetime | None = None
+    can_take_over: bool = False  # urgent, with someone else, and this manager or on-duty caseworker may take it
 
 
 def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime, alert_failed: bool) -> QueueRow:
@@ -176,7 +182,8 @@ def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime, aler
     safe = clock.check(enquiry.safe_times) if clock and enquiry.safe_times else None
     shown = f"{safe.window.label}. {safe.status}" if safe else (enquiry.safe_times or "not given")
     return QueueRow(enquiry.reference, enquiry.topic, enquiry.channel, waiting, enquiry.priority == queue.URGENT,
-                    shown, safe.safe_now if safe else None, waiting_label(waiting), alert_failed)
+                    shown, safe.safe_now if safe else None, waiting_label(waiting), alert_failed,
+                    enquiry.previous_caseworker or "")
 
 
 def queue_rows(session: Session, clock: ContactClock | None = None) -> list[QueueRow]:
@@ -222,14 +229,24 @@ def _warnings(permitted: dict[str, bool], voicemail_asked: bool = True) -> list[
 
 
 def case_for(session: Session, caseworker: str, role: str, reference: str, *, changing: bool = True) -> Enquiry:
-    """The case if this member of staff may see it: their own live case; a manager may read any case."""
+    """The case if this member of staff may see it: their own live case; a manager may read any case, and the
+    on-duty caseworker any open urgent one (to claim it or take it over: policy 7.1)."""
     enquiry = queue.by_reference(session, reference)
     if enquiry is None:
         raise CaseworkError("No enquiry has that reference.")
     mine = enquiry.status == "claimed" and enquiry.claimed_by == caseworker
-    if not mine and (changing or role != "manager"):
-        raise CaseworkError("That enquiry is not in your caseload. Claim it from the queue first.")
-    return enquiry
+    if mine:
+        return enquiry
+    if not changing and (role == "manager" or (
+            enquiry.priority == queue.URGENT and enquiry.status != "closed" and handover.on_duty(session, caseworker))):
+        return enquiry
+    if enquiry.previous_caseworker == caseworker and enquiry.status != "closed":
+        # Never lost silently: the caseworker who had it is told where it went.
+        where = (f"{enquiry.claimed_by} has it now" if enquiry.status == "claimed"
+                 else "it is back in the queue for the duty caseworker")
+        raise CaseworkError(f"{enquiry.reference} was moved out of your caseload as urgent (a safety concern): "
+                            f"{where}.")
+    raise CaseworkError("That enquiry is not in your caseload. Claim it from the queue first.")
 
 
 def sms_number(contact: Mapping[str, Any]) -> str | None:
@@ -298,6 +315,12 @@ def open_case(
         contact_method_label=labels.choice("contact_method", method, enquiry.channel) if method else "",
     )
     view.fact_rows = labels.facts(view.facts, enquiry.channel)
+    view.claimed_by = enquiry.claimed_by if enquiry.status == "claimed" else None
+    view.claimed_at = enquiry.claimed_at
+    if enquiry.previous_caseworker and enquiry.previous_caseworker != view.claimed_by:
+        view.previously_with, view.moved_at = enquiry.previous_caseworker, enquiry.moved_at
+    view.can_take_over = (view.urgent and view.claimed_by is not None and not view.mine
+                          and handover.may_take_over(session, caseworker, role))
     # The duty worker may not know of an urgent case (policy 7.1): the same rule retry-alerts follows.
     view.duty_alert_failed = view.urgent and enquiry.reference in concerns.alerts_failed(session, [enquiry.reference])
     audit.record(session, caseworker, "view", enquiry.reference)

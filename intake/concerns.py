@@ -182,8 +182,10 @@ def add_disclosure(
 ) -> bool:
     """A fresh disclosure on a contact's open case: urgent (top of the queue), its triggers appended, audited.
 
-    The case stays where it is (queued, or with the caseworker who claimed it); the override reason is the
-    concern path's. Returns True when the duty worker must be told: always when the case was not urgent
+    A case that was not urgent and is claimed goes back to the queue, on top, for the duty caseworker
+    (queue.return_urgent: its caseworker may be away); an urgent case stays where it is (queued, or with the
+    caseworker handling it, which a manager or the on-duty caseworker can take over). The override reason is
+    the concern path's. Returns True when the duty worker must be told: always when the case was not urgent
     before (cleared by a caseworker, or the parent's own ordinary enquiry), as for a new concern. On a case
     already urgent: when its status differs from `alerted` (what it was when this conversation last told
     them: it changed hands since); with no such memory, unless they were told recently (_told_recently),
@@ -212,6 +214,9 @@ def add_disclosure(
     if raised:
         audit.record(session, "bot", "safeguarding_flag", enquiry.reference,
                      "new disclosure; consent overridden: policy 7.1")
+        # The caseworker who claimed it for an ordinary enquiry may be away: the duty caseworker being alerted
+        # must find it in the queue and be able to claim it, not wait for them to come back.
+        queue.return_urgent(session, enquiry)
     else:
         audit.record(session, "bot", "safeguarding_added", enquiry.reference, ADDED_ALERTED if alert else ADDED)
     return alert

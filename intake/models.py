@@ -145,6 +145,11 @@ class Enquiry(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who had the case when it was moved without them (a new safety concern sent it back to the queue, or a
+    # manager or the on-duty caseworker took it over), and when: the queue and case page say "previously with
+    # alice", and alice's caseload says where it went (migration 0005).
+    previous_caseworker: Mapped[str | None] = mapped_column(String(64), index=True)
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(64))

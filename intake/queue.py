@@ -198,6 +198,43 @@ def release(session: Session, caseworker: str, reference: str) -> Enquiry:
     return enquiry
 
 
+def return_urgent(session: Session, enquiry: Enquiry) -> str | None:
+    """A claimed case a new safety concern made urgent goes back to the queue, on top, for the duty caseworker.
+
+    Policy 7.1: the caseworker who has it may be away (signed out on a Friday), and the duty caseworker who
+    is alerted must be able to claim it. Its notes, consents and history stay; the caseworker who had it is
+    remembered, so the queue says "previously with them" and their caseload says where it went. The caller
+    holds the row (locked on PostgreSQL). Returns who had it, or None when it was not claimed.
+    """
+    holder = enquiry.claimed_by if enquiry.status == "claimed" else None
+    if holder is None:
+        return None
+    enquiry.status, enquiry.claimed_by, enquiry.claimed_at = "queued", None, None
+    enquiry.previous_caseworker, enquiry.moved_at = holder, utcnow()
+    audit.record(session, "bot", "returned_urgent", enquiry.reference, f"new safety concern; was with {holder}")
+    return holder
+
+
+def take_over(session: Session, staff_member: str, reference: str, holder: str) -> Enquiry:
+    """Take an urgent case over from the caseworker who has it (`holder`, as the page showed it), audited.
+
+    Who may is the console's rule (casework.take_over); this keeps it to one taker: the row is locked on
+    PostgreSQL and the holder checked again, so two people pressing at once cannot both take it, and a
+    case that changed hands since the page was drawn is refused rather than taken from someone else.
+    """
+    enquiry = _locked(session, reference)
+    if enquiry.status != "claimed" or enquiry.claimed_by != holder:
+        raise QueueError("that enquiry has changed hands since you opened it")
+    if enquiry.priority != URGENT:
+        raise QueueError("only an urgent case can be taken over; ask its caseworker to release it")
+    if holder == staff_member:
+        raise QueueError("that enquiry is already in your caseload")
+    enquiry.claimed_by, enquiry.claimed_at = staff_member, utcnow()
+    enquiry.previous_caseworker, enquiry.moved_at = holder, enquiry.claimed_at
+    audit.record(session, staff_member, "take_over", reference, f"from {holder}")
+    return enquiry
+
+
 def close(session: Session, caseworker: str, reference: str, outcome: str, retention_days: int) -> Enquiry:
     """Close a case with an outcome; the retention clock starts now."""
     enquiry = _owned(session, caseworker, reference)
@@ -208,10 +245,22 @@ def close(session: Session, caseworker: str, reference: str, outcome: str, reten
     return enquiry
 
 
-def _owned(session: Session, caseworker: str, reference: str) -> Enquiry:
-    enquiry = by_reference(session, reference)
+def _locked(session: Session, reference: str) -> Enquiry:
+    """The enquiry, its row locked on PostgreSQL until commit (SQLite's BEGIN IMMEDIATE already serialises)."""
+    query = select(Enquiry).where(Enquiry.reference == reference)
+    if session.get_bind().dialect.name == "postgresql":
+        # Waits for a disclosure sending the case back to the queue, or another take-over, then sees its result.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    enquiry = session.scalar(query)
     if enquiry is None:
         raise QueueError("no enquiry has that reference")
+    return enquiry
+
+
+def _owned(session: Session, caseworker: str, reference: str) -> Enquiry:
+    # Locked, so a release or close at the moment a new concern sends the case back (or a manager takes it
+    # over) waits for it and is refused, instead of closing an urgent case nobody has read.
+    enquiry = _locked(session, reference)
     if enquiry.status != "claimed" or enquiry.claimed_by != caseworker:
         raise QueueError("that enquiry is not in your caseload")
     return enquiry

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, guard
 from bot.services import services
-from intake import blocks, casework, outreach, queue, service_hours, sharing, staff
+from intake import blocks, casework, handover, outreach, queue, service_hours, sharing, staff
 from intake.db import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,8 @@ def caseload() -> str:
     with unit_of_work(services().sessions) as db:
         cases = [(e.reference, e.topic, e.priority == queue.URGENT, e.claimed_at)
                  for e in casework.caseload(db, g.staff["user"])]
-    return render_template("console/caseload.html", cases=cases)
+        moved = handover.moved_from(db, g.staff["user"])
+    return render_template("console/caseload.html", cases=cases, moved=moved)
 
 
 @bp.get("/case/<reference>")
@@ -256,6 +257,14 @@ def not_safeguarding(reference: str) -> WerkzeugResponse:
     return _act(reference, lambda db: casework.clear_safeguarding(
         db, services().keys, g.staff["user"], g.staff["role"], reference, reason, confirmed=confirmed),
         "Marked as not a safeguarding concern. Your reason is in the notes.")
+
+
+@bp.post("/case/<reference>/take-over")
+def take_over(reference: str) -> WerkzeugResponse:
+    """A manager or the on-duty caseworker takes an urgent case from a caseworker who may be away (audited)."""
+    holder = request.form.get("holder", "")
+    return _act(reference, lambda db: handover.take_over(db, g.staff["user"], g.staff["role"], reference, holder),
+                f"{reference} is now in your caseload. {holder} will see on their caseload that you have it.")
 
 
 @bp.post("/case/<reference>/release")

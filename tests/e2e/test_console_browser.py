@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
-from intake import concerns, staff
+from intake import concerns, queue, staff
 from intake.db import unit_of_work
 from tests.conftest import ALWAYS_OPEN
 from tests.e2e.conftest import (
@@ -165,6 +165,21 @@ def test_a_failed_duty_alert_stays_marked_when_the_queue_refreshes(browser: Chro
     row = f"//table[@id='queue']//tr[@data-reference='{later}']"
     wait_for(browser, lambda d: d.find_elements(By.XPATH, row), "the new enquiry never appeared", timeout=25)
     assert browser.find_element(By.XPATH, f"{row}/td[2]").text == "URGENT Duty alert failed"
+
+
+def test_a_case_sent_back_by_a_new_concern_says_whose_it_was_when_the_queue_refreshes(
+    browser: Chrome, console_server: LiveServer
+) -> None:
+    sign_in(browser, console_server, "pat")  # the duty caseworker, queue open
+    reference = enquire(console_server.app)
+    with unit_of_work(svc(console_server.app).sessions) as session:  # alice claims it, then the parent discloses
+        enquiry = queue.claim(session, "alice", reference)
+        concerns.add_disclosure(session, svc(console_server.app).keys, enquiry, (TRIGGER,))
+    row = f"//table[@id='queue']//tr[@data-reference='{reference}']"  # only console.js's polling draws it
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, row), "the returned case never appeared", timeout=25)
+    assert browser.find_element(By.XPATH, f"{row}/td[2]").text == "URGENT — previously with alice"
+    claim(browser, console_server, reference)
+    assert browser.find_element(By.ID, "handover").text.startswith("Urgent — previously with alice: moved out")
 
 
 def content_text(driver: Chrome) -> str:

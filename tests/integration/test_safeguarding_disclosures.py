@@ -113,7 +113,7 @@ def test_a_disclosure_after_the_concern_was_cleared_is_urgent_again_and_alerts(
 
 
 @pytest.mark.parametrize("cleared", [False, True], ids=["urgent", "cleared"])
-def test_a_disclosure_on_a_claimed_concern_stays_with_the_caseworker_and_alerts(
+def test_a_disclosure_on_a_claimed_concern_alerts_and_a_cleared_one_goes_back_to_the_queue(
     app: Flask, chat: ChatActions, duty: Inbox, cleared: bool
 ) -> None:
     reference = reference_in([m["text"] for m in chat.say(RISK)])
@@ -121,13 +121,16 @@ def test_a_disclosure_on_a_claimed_concern_stays_with_the_caseworker_and_alerts(
     replies = chat.say(AGAIN)
     assert "999" in replies[0]["text"] and reference in replies[0]["text"]
     [concern] = enquiries(app)
-    assert (concern.status, concern.claimed_by, concern.priority) == ("claimed", "alice", "urgent")
+    # Still urgent, Alice keeps it (a manager or the duty caseworker can take it over); made urgent again
+    # after she cleared it, it goes back to the top of the queue for the duty caseworker, who is alerted.
+    where = ("queued", None, "urgent", "alice") if cleared else ("claimed", "alice", "urgent", None)
+    assert (concern.status, concern.claimed_by, concern.priority, concern.previous_caseworker) == where
     assert triggers(app, concern) == [HITS, *([concerns.RAISED_AGAIN] if cleared else []), NOT_SAFE]
     # Alice may be away from her desk: the duty worker hears of the new disclosure too.
     assert alerts(duty) == [urgent(reference), urgent(reference)]
     chat.say(MORE)  # nothing has changed hands since that alert: added to the case, no third alert
     [concern] = enquiries(app)
-    assert triggers(app, concern)[-1] == CUTTING and concern.claimed_by == "alice"
+    assert triggers(app, concern)[-1] == CUTTING and (concern.status, concern.claimed_by) == where[:2]
     assert alerts(duty) == [urgent(reference), urgent(reference)]
 
 
@@ -153,7 +156,7 @@ def test_unsure_words_after_the_concern_was_cleared_ask_the_question_again(app: 
     assert "danger" in replies[0]["text"] and len(replies) == 1
     assert "999" in chat.say("yes")[0]["text"]
     [concern] = enquiries(app)
-    assert concern.priority == "urgent" and concern.claimed_by == "alice"
+    assert concern.priority == "urgent" and concern.status == "queued" and concern.previous_caseworker == "alice"
 
 
 # -- a vague hint on a case already urgent ---------------------------------------------------------
@@ -238,12 +241,16 @@ def test_form_first_claimed_then_a_disclosure_in_web_chat(app: Flask, chat: Chat
     claim(app, reference)
     replies = chat.say(RISK)
     assert "999" in replies[0]["text"] and f"passed your enquiry {reference}" in replies[0]["text"]
-    assert any("passed this to the caseworker" in m["text"] for m in replies[1:])  # and Alice sees the words
+    # Alice may be away: the enquiry goes back to the top of the queue, as the reply says, for the duty
+    # caseworker the alert reaches ("previously with alice"); its triggers say why, as on any queued case.
+    assert not any("passed this to the caseworker" in m["text"] for m in replies)
     [enquiry] = enquiries(app)
-    assert (enquiry.status, enquiry.claimed_by, enquiry.priority) == ("claimed", "alice", "urgent")
+    assert (enquiry.status, enquiry.claimed_by, enquiry.priority) == ("queued", None, "urgent")
+    assert enquiry.previous_caseworker == "alice"
     assert triggers(app, enquiry) == [HITS]
     with app.extensions["intake"].sessions() as session:
-        assert [n.author for n in session.scalars(select(CaseNote))] == [queue.PARENT_MESSAGE]
+        assert [n.author for n in session.scalars(select(CaseNote))] == []
+        assert [e.reference for e in queue.queued(session)] == [reference]
     assert alerts(duty) == [f"CONFIDENTIAL: new enquiry {reference}", urgent(reference)]
 
 

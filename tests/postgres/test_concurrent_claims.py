@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake import audit, queue
+from intake import audit, concerns, queue
 from intake.crypto import KeyRing
 from intake.db import make_session_factory, unit_of_work
 from intake.migrate import upgrade
@@ -134,3 +134,74 @@ def test_named_claims_race_for_one_enquiry(pg) -> None:
     assert len(winners) == 1 and len(losers) == 19
     with factory() as session:
         assert queue.by_reference(session, reference).claimed_by == winners[0]
+
+
+def claimed_by_alice(factory: sessionmaker[Session], urgent: bool) -> str:
+    """An enquiry alice has claimed (urgent, or an ordinary one); its reference."""
+    with unit_of_work(factory) as session:
+        enquiry = enqueue(session, "claimed one")
+        if urgent:
+            enquiry.priority, enquiry.priority_rank = queue.URGENT, queue.RANK[queue.URGENT]
+        session.flush()
+        queue.claim(session, "alice", enquiry.reference)
+        return enquiry.reference
+
+
+def test_take_overs_race_for_one_urgent_case(pg) -> None:
+    _, factory, _ = pg
+    reference = claimed_by_alice(factory, urgent=True)
+    winners: list[str] = []
+    losers: list[str] = []
+    start = threading.Barrier(10)
+
+    def taker(n: int) -> None:
+        start.wait()
+        try:
+            with unit_of_work(factory) as session:
+                queue.take_over(session, f"duty{n}", reference, "alice")  # every page said "with alice"
+            winners.append(f"duty{n}")
+        except QueueError:
+            losers.append(f"duty{n}")
+
+    threads = [threading.Thread(target=taker, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(winners) == 1 and len(losers) == 9
+    with factory() as session:
+        enquiry = queue.by_reference(session, reference)
+        assert (enquiry.claimed_by, enquiry.previous_caseworker) == (winners[0], "alice")
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action == "take_over")) == 1
+
+
+def test_a_close_at_the_moment_a_concern_sends_the_case_back_waits_and_is_refused(pg) -> None:
+    _, factory, _ = pg
+    reference = claimed_by_alice(factory, urgent=False)
+    outcome: list[str] = []
+    disclosure = factory()
+    enquiry = queue.by_reference(disclosure, reference)
+    assert enquiry is not None
+    assert concerns.add_disclosure(disclosure, KEYS, enquiry, ("a child being hurt",))  # row locked, not committed
+
+    def alice_closes() -> None:
+        try:
+            with unit_of_work(factory) as session:
+                queue.close(session, "alice", reference, "advice given", 30)
+            outcome.append("closed")
+        except QueueError as exc:
+            outcome.append(str(exc))
+
+    closing = threading.Thread(target=alice_closes)
+    closing.start()
+    closing.join(timeout=1)
+    assert closing.is_alive(), "the close did not wait for the disclosure"
+    disclosure.commit()
+    disclosure.close()
+    closing.join(timeout=30)
+    assert outcome == ["that enquiry is not in your caseload"]
+    with factory() as session:
+        enquiry = queue.by_reference(session, reference)
+        assert (enquiry.status, enquiry.priority, enquiry.previous_caseworker) == ("queued", "urgent", "alice")
+        assert [e.reference for e in queue.queued(session)] == [reference]
