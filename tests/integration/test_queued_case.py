@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from bot.content import sms_segments
 from intake.db import unit_of_work
 from intake.models import Conversation, Enquiry, utcnow
 from tests.conftest import ALWAYS_OPEN, ChatActions, SmsActions, make_app
@@ -65,6 +66,7 @@ def test_what_a_parent_adds_while_waiting_joins_their_enquiry_and_the_caseworker
     assert "You said you would contact us" in added and "01632 960000" in added
     added = said(sms, REFUSED)  # "can i..." asks nothing: it announces something to add
     assert f"{ADDED} {reference}" in added and "ribunal" not in added
+    assert sms_segments(added) == 1  # one text, paid for by the service
     assert "SENCO" in said(sms, "what is a senco")  # a question is still answered, and not put on the case
     assert notes(app) == [EPILEPSY, REFUSED]
     page = case_page(app, reference)
@@ -130,7 +132,7 @@ def test_any_news_while_waiting_says_where_the_enquiry_is(app: Flask, sms: SmsAc
     for asked in ("any news?", "Any update", "whats happening with my enquiry", "has anyone looked at it yet"):
         reply = said(sms, asked)
         assert f"No news yet: your enquiry {reference} is still waiting for a caseworker" in reply, asked
-        assert "number 1 in the queue" in reply and "6 months" not in reply
+        assert "number 1 in the queue" in reply and "6 months" not in reply and sms_segments(reply) == 1
     assert notes(app) == []  # asking for news is not something to add to the case
     other = chat_hand_off(chat)
     assert f"No news yet: your enquiry {other} is still waiting" in chat.texts("any news")
