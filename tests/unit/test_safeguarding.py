@@ -362,3 +362,21 @@ def test_a_setting_that_cannot_cope_or_a_risk_of_exclusion_is_not_a_safety_quest
     """Everyday SEND words are answered as the enquiry they are; they never hide the parent's own distress."""
     assert assess(text, rules).level == "none"
     assert assess(parent, rules).level == "unsure"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("he is being hit at home and he says he fell down the stairs", "risk"),  # the story a child is told to tell
+        ("my son keeps getting hurt at home, he told me he tripped", "risk"),
+        ("my son is being physically hurt at home", "risk"),
+        ("my son is always getting hurt at home, he has dyspraxia and falls over a lot", "unsure"),
+        ("he keeps getting hurt in the house because he climbs on everything", "unsure"),
+        ("we are being hit with fines for his attendance", "none"),
+    ],
+)
+def test_an_accident_the_parent_explains_is_asked_about_a_cover_story_is_not(
+    rules: SafeguardingRules, text: str, level: str
+) -> None:
+    """Hurt at home because of dyspraxia gets the question; "he says he fell" stays an urgent concern."""
+    assert assess(text, rules).level == level
