@@ -188,6 +188,8 @@ class HandOff:
             enquiry = self.live_enquiry(turn)
         if enquiry is None or enquiry.status != "queued":
             return False
+        if turn.replayed and concerns.is_concern(enquiry):
+            return False  # replayed after "yes, a child is in danger": the safety reply stands alone
         turn.state.data["reference"] = enquiry.reference  # later turns look it up by reference
         return self._waiting_enquiry(turn, enquiry)
 
@@ -219,10 +221,11 @@ class HandOff:
 
         Only a message at a topic step, from a conversation that made one (or a new or expired conversation:
         one lookup when it starts), outside a safety reply, that no keyword or step answers. A concern the
-        bot raised is not the parent's enquiry to add to (concerns.latest_for_contact).
+        bot raised is not the parent's enquiry to add to (concerns.latest_for_contact). A message replayed
+        after the parent said no child is in danger is theirs to add.
         """
         state = turn.state
-        if keyword is not None or not turn.text or turn.replayed or state.step not in WAITING_STEPS:
+        if keyword is not None or not turn.text or state.step not in WAITING_STEPS:
             return False
         if turn.assessment is not None and turn.assessment.level == "risk":
             return False  # the safety reply stands alone (bot/safety.py)

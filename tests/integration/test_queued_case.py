@@ -144,3 +144,20 @@ def test_any_news_on_an_enquiry_made_urgent_gives_no_status_and_no_topic_answer(
     reply = said(sms, "any news?")  # a safety concern gets no status, as when its reference is quoted
     assert f"Your enquiry {reference} is already with us" in reply
     assert "queue" not in reply and "6 months" not in reply
+
+
+def test_an_addition_that_raised_the_safety_question_joins_the_enquiry_after_no(app: Flask, sms: SmsActions) -> None:
+    reference = sms.hand_off()
+    assert "child in danger" in said(sms, "also the school restrained him").lower()  # the safety question
+    added = said(sms, "no")
+    assert f"{ADDED} {reference}" in added
+    assert notes(app) == ["also the school restrained him"]
+
+
+def test_after_yes_to_the_safety_question_the_safety_reply_stands_alone(app: Flask, sms: SmsActions) -> None:
+    reference = sms.hand_off()
+    said(sms, "also the school restrained him")
+    risk = said(sms, "yes")
+    assert f"passed your enquiry {reference} on as urgent" in risk and ADDED not in risk
+    assert notes(app) == []
+    assert f"{ADDED} {reference}" in said(sms, "it happened twice this week")  # and it is still theirs to add to
