@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from bot.console import bp, guard
 from bot.services import services
 from intake import blocks, casework, handover, outreach, queue, service_hours, sharing, staff
+from intake.caseload import rows as caseload_rows
 from intake.db import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -150,10 +151,9 @@ def claim(reference: str) -> WerkzeugResponse:
 
 @bp.get("/caseload")
 def caseload() -> str:
-    """My live cases, in order of reference (policy 8.2)."""
+    """My live cases, in order of reference (policy 8.2), each with when its parent last wrote ("new" until opened)."""
     with unit_of_work(services().sessions) as db:
-        cases = [(e.reference, e.topic, e.priority == queue.URGENT, e.claimed_at)
-                 for e in casework.caseload(db, g.staff["user"])]
+        cases = caseload_rows(db, g.staff["user"])
         moved = handover.moved_from(db, g.staff["user"])
     return render_template("console/caseload.html", cases=cases, moved=moved)
 
