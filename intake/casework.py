@@ -228,17 +228,20 @@ def _warnings(permitted: dict[str, bool], voicemail_asked: bool = True) -> list[
     return warnings
 
 
-def case_for(session: Session, caseworker: str, role: str, reference: str, *, changing: bool = True) -> Enquiry:
-    """The case if this member of staff may see it: their own live case; a manager may read any case, and the
-    on-duty caseworker any open urgent one (to claim it or take it over: policy 7.1)."""
+def case_for(
+    session: Session, caseworker: str, role: str, reference: str, *, changing: bool = True, duty_read: bool = False,
+) -> Enquiry:
+    """The case if this member of staff may see it: their own live case; a manager may read any case, and, on
+    the case page only (`duty_read`), the on-duty caseworker any open urgent one, to claim or take it over
+    (policy 7.1); not to export it."""
     enquiry = queue.by_reference(session, reference)
     if enquiry is None:
         raise CaseworkError("No enquiry has that reference.")
     mine = enquiry.status == "claimed" and enquiry.claimed_by == caseworker
     if mine:
         return enquiry
-    if not changing and (role == "manager" or (
-            enquiry.priority == queue.URGENT and enquiry.status != "closed" and handover.on_duty(session, caseworker))):
+    open_urgent = enquiry.priority == queue.URGENT and enquiry.status != "closed"
+    if not changing and (role == "manager" or (duty_read and open_urgent and handover.on_duty(session, caseworker))):
         return enquiry
     if enquiry.previous_caseworker == caseworker and enquiry.status != "closed":
         # Never lost silently: the caseworker who had it is told where it went.
@@ -271,7 +274,7 @@ def open_case(
     so the page says so before a caseworker types a text that would be refused.
     """
     labels = labels or Labels()
-    enquiry = case_for(session, caseworker, role, reference, changing=False)
+    enquiry = case_for(session, caseworker, role, reference, changing=False, duty_read=True)
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     permitted = {purpose: allowed(enquiry, purpose) for purpose in PURPOSES}
     method = contact.get("method")

@@ -130,7 +130,9 @@ def test_the_on_duty_caseworker_can_open_and_take_over_an_urgent_case(app: Flask
     bob = signed_in(app, "bob")  # on duty
     case = page(bob, f"/caseworker/case/{reference}")
     assert "Safeguarding flag" in case and f"Take over {reference} from alice" in case
-    assert "Save note" not in case  # reading it is not acting on it
+    assert "Save note" not in case and "subject access" not in case  # reading it is not acting on it
+    refused = bob.post(f"/caseworker/case/{reference}/export", format="txt")
+    assert refused.status_code == 302 and "attachment" not in refused.headers.get("Content-Disposition", "")
     bob.post(f"/caseworker/case/{reference}/take-over", holder="alice")
     assert "Save note" in page(bob, f"/caseworker/case/{reference}")
 
