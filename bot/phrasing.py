@@ -34,10 +34,13 @@ class Phrasing:
         self.tails, self.fillers = phrases("tails"), phrases("fillers")
         self.tail_words = int(spec.get("tail_words", 1000))
         self._longest = max((len(p) for p in self.leads | self.verbs | self.say | self.tails), default=0)
+        self._last = frozenset(p[-1] for p in self.say if p)  # a message with none of these is none of them
 
     def rest(self, text: str) -> tuple[str, ...] | None:
         """The words after the phrase when the message is one of these (None when it is not)."""
         words = _words(text)
+        if self._last.isdisjoint(words):
+            return None  # most messages: one set check per turn, not a walk through the phrases
         for start in self._starts(words):
             for verb in range(start, min(start + self._longest, len(words)) + 1):
                 if words[start:verb] not in self.verbs:
