@@ -1,4 +1,4 @@
-"""Messages a parent sends after a caseworker has their enquiry: kept on the case, for that caseworker."""
+"""Messages a parent sends once their enquiry is sent, waiting or claimed: kept on the case, for its caseworker."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ PARENT = PARENT_MESSAGE
 def add(session: Session, keys: KeyRing, enquiry: Enquiry, text: str) -> list[Finding]:
     """Attach the parent's message to their case, encrypted, with incidental personal details taken out.
 
-    The form asks before keeping a name or number it finds (policy 1.1); a message after the claim has no
-    such question, so they are always taken out. Returns what was taken out, for the reply to say so.
+    The form asks before keeping a name or number it finds (policy 1.1); a message after the enquiry is sent
+    has no such question, so they are always taken out. Returns what was taken out, for the reply to say so.
+    FORGET deletes these with the rest of what the parent gave (concerns.withdraw).
     """
     text = text[:2000]
     found = find_personal_data(text)

@@ -161,3 +161,11 @@ def test_after_yes_to_the_safety_question_the_safety_reply_stands_alone(app: Fla
     assert f"passed your enquiry {reference} on as urgent" in risk and ADDED not in risk
     assert notes(app) == []
     assert f"{ADDED} {reference}" in said(sms, "it happened twice this week")  # and it is still theirs to add to
+
+
+def test_forget_withdraws_the_enquiry_with_what_was_added_while_it_waited(app: Flask, sms: SmsActions) -> None:
+    reference = sms.hand_off()
+    said(sms, EPILEPSY)
+    assert notes(app) == [EPILEPSY]
+    assert f"withdrawn enquiry {reference}" in said(sms, "FORGET")
+    assert notes(app) == []
