@@ -1,6 +1,8 @@
 """NLU benchmark: topic accuracy on tests/data/nlu_eval.yaml, unsure/wrong rates, training and classify time.
 
-Run: .venv/bin/python bench/nlu_bench.py [--errors]
+Run: .venv/bin/python bench/nlu_bench.py [--errors] [--without-off-topic]
+
+--without-off-topic trains without flows/nlu/out_of_scope.yaml, to see what those examples change.
 """
 
 from __future__ import annotations
@@ -23,17 +25,21 @@ from bot.normaliser import base_tokens  # noqa: E402
 EVAL_FILE = ROOT / "tests" / "data" / "nlu_eval.yaml"
 
 
-def load_training(flows_dir: Path = ROOT / "flows") -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Topic examples and lexicon, through the content loader when it exists."""
+Training = tuple[dict[str, list[str]], dict[str, str], dict[str, list[str]]]
+
+
+def load_training(flows_dir: Path = ROOT / "flows") -> Training:
+    """Topic examples, lexicon and off-topic examples, through the content loader when it exists."""
     try:
         from bot.content import load_content
     except ImportError:
         return _read_flows(flows_dir)
     content = load_content(flows_dir)
-    return content.examples(), dict(content.lexicon)
+    off_topic = {group: list(texts) for group, texts in content.out_of_scope.items()}
+    return content.examples(), dict(content.lexicon), off_topic
 
 
-def _read_flows(flows_dir: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+def _read_flows(flows_dir: Path) -> Training:
     """Stand-in for bot.content.load_content while it is being written."""
     examples: dict[str, list[str]] = {}
     for path in sorted((flows_dir / "topics").glob("*.yaml")):
@@ -41,7 +47,13 @@ def _read_flows(flows_dir: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
             examples[topic["id"]] = [str(e) for e in topic.get("examples", [])]
     lexicon_file = flows_dir / "nlu" / "lexicon.yaml"
     lexicon = yaml.safe_load(lexicon_file.read_text(encoding="utf-8")) if lexicon_file.exists() else {}
-    return examples, {str(k): str(v) for k, v in (lexicon or {}).items()}
+    off_topic_file = flows_dir / "nlu" / "out_of_scope.yaml"
+    off_topic = yaml.safe_load(off_topic_file.read_text(encoding="utf-8")) if off_topic_file.exists() else {}
+    return (
+        examples,
+        {str(k): str(v) for k, v in (lexicon or {}).items()},
+        {str(k): [str(t) for t in v] for k, v in (off_topic or {}).items()},
+    )
 
 
 def load_eval(path: Path = EVAL_FILE, part: str = "all") -> list[tuple[str, str | None]]:
@@ -56,9 +68,13 @@ def load_eval(path: Path = EVAL_FILE, part: str = "all") -> list[tuple[str, str 
     return [(str(item["text"]), item.get("topic")) for item in items]
 
 
-def also_in_training(items: list[tuple[str, str | None]], examples: dict[str, list[str]]) -> list[str]:
-    """Evaluation messages that are also a training example once normalised: they measure nothing."""
-    trained = {" ".join(base_tokens(text)) for texts in examples.values() for text in texts}
+def also_in_training(
+    items: list[tuple[str, str | None]], examples: dict[str, list[str]], off_topic: dict[str, list[str]] | None = None
+) -> list[str]:
+    """Evaluation messages that are also a training example (topic or off-topic) once normalised: they measure
+    nothing."""
+    every = [*examples.values(), *(off_topic or {}).values()]
+    trained = {" ".join(base_tokens(text)) for texts in every for text in texts}
     return [text for text, _ in items if " ".join(base_tokens(text)) in trained]
 
 
@@ -104,13 +120,14 @@ def score(classifier: Classifier, items: list[tuple[str, str | None]]) -> dict[s
     }
 
 
-def timings(examples: dict[str, list[str]], lexicon: dict[str, str], texts: list[str]) -> dict[str, float]:
+def timings(training: Training, texts: list[str]) -> dict[str, float]:
     """Median training time (ms) and classify time per message (µs, p50 and p99)."""
+    examples, lexicon, off_topic = training
     train_runs = []
     classifier = None
     for _ in range(3):
         start = time.perf_counter()
-        classifier = Classifier.train(examples, lexicon)
+        classifier = Classifier.train(examples, lexicon, off_topic=off_topic)
         train_runs.append((time.perf_counter() - start) * 1000)
     assert classifier is not None
     per_message = []
@@ -127,23 +144,25 @@ def timings(examples: dict[str, list[str]], lexicon: dict[str, str], texts: list
     }
 
 
-def run() -> dict[str, Any]:
+def run(off_topic: bool = True) -> dict[str, Any]:
     """Train on flows/, score on the evaluation set, time both; the figures `make bench` prints.
 
     The top-level figures are for the whole set; "original" and "added" hold the same figures for the
-    set as first written and for the later additions.
+    set as first written and for the later additions. off_topic=False leaves out flows/nlu/out_of_scope.yaml.
     """
-    examples, lexicon = load_training()
-    classifier = Classifier.train(examples, lexicon)
+    examples, lexicon, declined = load_training()
+    training = (examples, lexicon, declined if off_topic else {})
+    classifier = Classifier.train(*training[:2], off_topic=training[2])
     items = load_eval() if EVAL_FILE.exists() else []
     result = score(classifier, items)
     if EVAL_FILE.exists():
         for part in ("original", "added"):
             result[part] = score(classifier, load_eval(part=part))
-    result.update(timings(examples, lexicon, [text for text, _ in items] or ["how do i get an ehcp"]))
+    result.update(timings(training, [text for text, _ in items] or ["how do i get an ehcp"]))
     result.update(
         topics=len(classifier.topics),
-        training_examples=len(classifier.example_topic),
+        training_examples=classifier.topic_examples,
+        off_topic_examples=len(classifier.example_topic) - classifier.topic_examples,
         threshold=classifier.threshold,
         margin=classifier.margin,
         split_margin=classifier.split_margin,
@@ -151,7 +170,7 @@ def run() -> dict[str, Any]:
         specific=classifier.specific,
         suggest_floor=classifier.suggest_floor,
         leave_one_out=classifier.tuning,
-        also_in_training=also_in_training(items, examples),
+        also_in_training=also_in_training(items, examples, training[2]),
     )
     return result
 
@@ -163,10 +182,13 @@ def _row(name: str, key: str, parts: list[dict[str, Any]], fmt: str) -> tuple[st
 
 def main(argv: list[str]) -> None:
     """Print the figures as a table (and each miss with --errors)."""
-    result = run()
+    result = run(off_topic="--without-off-topic" not in argv)
     parts = [result, *(result[p] for p in ("original", "added") if p in result)]
     rows = [
-        ("topics / training examples", f"{result['topics']} / {result['training_examples']}"),
+        (
+            "topics / training examples / off-topic examples",
+            f"{result['topics']} / {result['training_examples']} / {result['off_topic_examples']}",
+        ),
         ("eval set: all | original | added", ""),
         _row("in-scope messages", "in_scope", parts, "d"),
         _row("out-of-scope messages", "out_of_scope", parts, "d"),
@@ -188,8 +210,10 @@ def main(argv: list[str]) -> None:
         ),
         (
             "leave-one-out on examples: guess / right / wrong",
-            " / ".join(f"{v:.1%}" for v in result["leave_one_out"].values()),
+            " / ".join(f"{result['leave_one_out'][k]:.1%}" for k in ("best_guess_right", "answered_right",
+                                                                     "answered_wrong")),
         ),
+        ("leave-one-out on off-topic examples: declined", f"{result['leave_one_out']['off_topic_declined']:.1%}"),
         ("train time", f"{result['train_ms']:.0f} ms"),
         ("classify time p50 / p99", f"{result['classify_us_p50']:.0f} / {result['classify_us_p99']:.0f} µs"),
     ]

@@ -1,4 +1,4 @@
-"""Loads and checks the conversation content in flows/: topics, service wording, intake form, lexicon."""
+"""Loads and checks the conversation content in flows/: topics, service wording, intake form, NLU files."""
 
 from __future__ import annotations
 
@@ -89,6 +89,8 @@ class Content:
     intake: dict[str, Any] = field(default_factory=dict)
     voice: dict[str, Any] = field(default_factory=dict)
     safeguarding: dict[str, str] = field(default_factory=dict)
+    # Off-topic phrasings by group (flows/nlu/out_of_scope.yaml): a message closer to them is declined.
+    out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def text(self, key: str, **values: str) -> str:
         """A piece of service wording (flows/service.yaml `messages`), with run-time values filled in."""
@@ -279,6 +281,26 @@ def _load_contact_times(path: Path, intake: Mapping[str, Any]) -> ContactTimes:
     return times
 
 
+def _load_out_of_scope(path: Path, topics: Mapping[str, Topic]) -> dict[str, tuple[str, ...]]:
+    """Off-topic phrasings by group; none that is also a topic's example (it would be declined and answered)."""
+    data = _read(path) if path.exists() else {}
+    if not isinstance(data, Mapping):
+        raise ContentError(f"{path}: expected a mapping of group: list of off-topic messages")
+    trained = {" ".join(e.lower().split()): t.id for t in topics.values() for e in t.examples}
+    groups: dict[str, tuple[str, ...]] = {}
+    for group, texts in (data or {}).items():
+        if not ID.match(str(group)):
+            raise ContentError(f"{path}: group '{group}' must be lower_case_with_underscores")
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+            raise ContentError(f"{path}: group '{group}' must be a list of messages (text)")
+        for text in texts:
+            topic = trained.get(" ".join(text.lower().split()))
+            if topic:
+                raise ContentError(f"{path}: '{text}' in group '{group}' is also an example of topic '{topic}'")
+        groups[str(group)] = tuple(texts)
+    return groups
+
+
 def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) -> Content:
     """Load and check every flows file; a broken file fails with a message naming it and the problem."""
     variables = dict(variables or {})
@@ -333,4 +355,5 @@ def load_content(flows_dir: Path, variables: Mapping[str, str] | None = None) ->
         contact_times=contact_times,
         intake=intake or {},
         voice=voice or {},
+        out_of_scope=_load_out_of_scope(flows_dir / "nlu" / "out_of_scope.yaml", topics),
     )

@@ -26,7 +26,8 @@ class Prediction:
     topic: str | None  # None when not confident enough: the bot asks "did you mean...?"
     confidence: float  # 0..1, the best topic's score
     # Up to 3 best topic ids, best first, also when topic is None; empty when no topic is close enough to
-    # suggest (an off-topic message): the bot then says what it can help with and shows the menu.
+    # suggest, or the message is closer to the off-topic examples (flows/nlu/out_of_scope.yaml) than to any
+    # topic: the bot then says what it can help with and shows the menu.
     alternatives: tuple[str, ...]
 
 
@@ -81,6 +82,12 @@ class Classifier:
         self.normaliser = normaliser
         self.settings = settings
         self.topics: tuple[str, ...] = ()
+        # Groups of off-topic examples, scored like topics after them (numbers len(topics) onwards) but never
+        # answered or suggested: a message closer to one of them than to every topic is declined.
+        self.off_topic: tuple[str, ...] = ()
+        self.topic_examples = 0  # examples of topics come first; those of off-topic groups after them
+        self.known: frozenset[str] = frozenset()  # features of any example, topic or off-topic
+        self.off_topic_words: frozenset[str] = frozenset()  # words of off-topic examples no topic example uses
         self.idf: dict[str, float] = {}
         self.unknown_idf = 1.0
         self.rare_idf = 1.0  # a word of one topic only: what an unknown word weighs in _evidence
@@ -115,19 +122,33 @@ class Classifier:
         examples: Mapping[str, Sequence[str]],
         lexicon: Mapping[str, str],
         settings: Settings | None = None,
+        off_topic: Mapping[str, Sequence[str]] | None = None,
     ) -> Classifier:
-        """Build the index from each topic's example phrasings and pick thresholds by leave-one-out."""
+        """Build the index from each topic's example phrasings and pick thresholds by leave-one-out.
+
+        off_topic: groups of messages that are no topic's (flows/nlu/out_of_scope.yaml).
+        """
         self = cls(Normaliser(lexicon), settings or Settings())
         self.topics = tuple(sorted(topic for topic, texts in examples.items() if texts))
+        off_topic = off_topic or {}
+        self.off_topic = tuple(sorted(group for group, texts in off_topic.items() if texts))
+        sources = [*(examples[t] for t in self.topics), *(off_topic[g] for g in self.off_topic)]
         tokenised = [
-            (number, self.normaliser.tokens(text))
-            for number, topic in enumerate(self.topics)
-            for text in examples[topic]
+            (number, self.normaliser.tokens(text)) for number, texts in enumerate(sources) for text in texts
         ]
-        self.normaliser.learn(tokens for _, tokens in tokenised)
+        # Typos are corrected into topic words only; off-topic words are left alone, not taken for typos.
+        self.normaliser.learn(tokens for number, tokens in tokenised if number < len(self.topics))
+        self.normaliser.leave_alone(tokens for number, tokens in tokenised if number >= len(self.topics))
         kept = [(number, tokens) for number, tokens in tokenised if tokens]
         counted = [features(tokens) for _, tokens in kept]
-        self.idf, self.unknown_idf = self._weights(counted, [number for number, _ in kept])
+        self.topic_examples = bisect_left([number for number, _ in kept], len(self.topics))
+        # Weights come from the topics alone, so off-topic examples change no topic's score: a word only they
+        # use weighs what an unknown word does, and now counts towards them.
+        self.idf, self.unknown_idf = self._weights(
+            counted[: self.topic_examples], [number for number, _ in kept[: self.topic_examples]]
+        )
+        self.known = frozenset(self.idf).union(*counted[self.topic_examples :])
+        self.off_topic_words = frozenset(f for f in self.known if f[0] == "w" and f not in self.idf)
         self.rare_idf = max(self.idf.values(), default=1.0)
         total = len(self.topics)
         self.specific = math.log((1 + total) / (1 + total * self.settings.specific_share)) + 1
@@ -135,9 +156,9 @@ class Classifier:
         self.example_topic = [number for number, _ in kept]
         self.example_ranges = [  # examples are numbered topic by topic: (first, after last) of each
             (bisect_left(self.example_topic, number), bisect_left(self.example_topic, number + 1))
-            for number in range(len(self.topics))
+            for number in range(len(sources))
         ]
-        sums: list[dict[str, float]] = [defaultdict(float) for _ in self.topics]
+        sums: list[dict[str, float]] = [defaultdict(float) for _ in sources]
         examples_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, vector in enumerate(vectors):
             for feature, weight in vector.items():
@@ -162,7 +183,7 @@ class Classifier:
         flat = [pair for postings in self.examples.values() for pair in postings]
         self.post_example = np.array([example for example, _ in flat], dtype=np.int64)
         self.post_weight = np.array([weight for _, weight in flat], dtype=np.float64)
-        self.centroid_matrix = np.zeros((len(self.topics), len(self.feature_ids)))
+        self.centroid_matrix = np.zeros((len(self.centroid_norms), len(self.feature_ids)))
         for feature, postings in self.centroids.items():
             for number, weight in postings:
                 self.centroid_matrix[number, self.feature_ids[feature]] = weight
@@ -193,7 +214,7 @@ class Classifier:
         for group, weights in groups.items():
             scale = GROUP_WEIGHTS[group] / math.sqrt(shares * sum(w * w for w in weights.values()))
             for feature, weight in weights.items():
-                if feature in self.idf:  # unknown features only lengthen the vector, which lowers every score
+                if feature in self.known:  # unknown features only lengthen the vector, which lowers every score
                     out[feature] = weight * scale
         return out
 
@@ -205,9 +226,13 @@ class Classifier:
         if not tokens:
             return Prediction(None, 0.0, ())
         counts = features(tokens)
-        ranked, nearest = self._rank(self.vector(counts))
+        ranked, nearest, off_topic = self._rank(self.vector(counts))
         if not ranked:
             return Prediction(None, 0.0, ())
+        if off_topic >= ranked[0][0] and not self.off_topic_words.isdisjoint(counts):
+            # Closer to messages that are no topic's than to any topic, sharing a word with them that no topic
+            # uses ("bins", "weather"): not only "today" or "weekend", which parents ask us about too.
+            return Prediction(None, round(min(max(ranked[0][0], 0.0), 1.0), 4), ())
         return self._decide(ranked, nearest, self._evidence(counts, ranked[0][1]))
 
     def _evidence(self, message: Iterable[str], topic: int, own: Mapping[str, float] | None = None) -> Evidence:
@@ -235,15 +260,18 @@ class Classifier:
                 specific = max(specific, idf)
         return Evidence(covered / total if total else 0.0, specific)
 
-    def _rank(self, vector: Mapping[str, float], leave_out: int = -1) -> tuple[list[tuple[float, int]], int]:
-        """Topic scores, best first: (score, topic number), and the topic of the single nearest example.
+    def _rank(
+        self, vector: Mapping[str, float], leave_out: int = -1
+    ) -> tuple[list[tuple[float, int]], int, float]:
+        """Topic scores, best first: (score, topic number), the topic of the single nearest topic example,
+        and the best off-topic group's score (0 when there are none).
 
         leave_out drops one example (leave-one-out).
         """
         known = [(self.feature_ids[f], w) for f, w in vector.items() if f in self.feature_ids]
         count = len(self.example_topic)
         if not known:
-            return [], -1
+            return [], -1, 0.0
         ids = np.array([number for number, _ in known], dtype=np.int64)
         weights = np.array([weight for _, weight in known])
         # Similarity to each example: gather every posting of the message's features, weight, add up.
@@ -271,21 +299,25 @@ class Classifier:
         # near is a cosine (0..1), so one sort on topic * 4 - near does it (a third of lexsort's time).
         order = np.argsort(self.topic_of * 4.0 - near, kind="stable")
         ranked_near = near[order]
-        best = np.zeros(len(self.topics))
-        has_any = np.zeros(len(self.topics), dtype=bool)
+        classes = len(self.topic_size)
+        best = np.zeros(classes)
+        has_any = np.zeros(classes, dtype=bool)
         for j in range(k):
             present = self.topic_size > j
             values = np.where(present, ranked_near[np.minimum(self.topic_first + j, count - 1)], 0.0)
             best += values
             has_any |= present
-        scores_array = blend * best / k + (1 - blend) * central / norms
+        every = blend * best / k + (1 - blend) * central / norms
+        topics = len(self.topics)
+        off_topic = float(every[topics:].max()) if classes > topics else 0.0
+        scores_array, has_any = every[:topics], has_any[:topics]
         numbers = np.flatnonzero((scores_array != 0) | has_any)
         # Best first; topics are numbered in name order, so ties go by name.
         numbers = numbers[np.lexsort((numbers, -scores_array[numbers]))]
         scores = list(zip(scores_array[numbers].tolist(), numbers.tolist(), strict=True))
-        closest = int(np.argmax(near)) if count else -1
+        closest = int(np.argmax(near[: self.topic_examples])) if self.topic_examples else -1
         nearest = self.example_topic[closest] if closest >= 0 and near[closest] > 0 else -1
-        return scores, nearest
+        return scores, nearest, off_topic
 
     def _decide(self, ranked: list[tuple[float, int]], nearest: int, evidence: Evidence) -> Prediction:
         """Answer only when the best topic is close enough, clearly ahead of the next and knows the words.
@@ -319,12 +351,19 @@ class Classifier:
         """Pick the threshold, margins and evidence needed that do best on leave-one-out (wrong answers cost).
 
         Threshold and margins first, as they were chosen before the evidence rule existed; then the least
-        coverage that adds most to the gain given those (the smallest when several tie).
+        coverage that adds most to the gain given those (the smallest when several tie). Off-topic examples
+        tune nothing: how many of them would be declined is only reported. (A topic's example never is: it
+        shares no word with them that no topic uses.)
         """
         trials = []  # (best guess right?, its score, its lead, nearest example agrees?, evidence) per example
+        declined = 0  # off-topic examples declined
         for index, vector in enumerate(vectors):
-            ranked, nearest = self._rank(vector, leave_out=index)
-            if ranked:
+            ranked, nearest, off_topic = self._rank(vector, leave_out=index)
+            if index >= self.topic_examples:
+                # The left-out example's own words tell nothing: only words another off-topic example uses too.
+                own = [f for f in self.off_topic_words.intersection(vector) if len(self.examples[f]) > 1]
+                declined += bool(own) and (not ranked or off_topic >= ranked[0][0])
+            elif ranked:
                 top, second = ranked[0][0], (ranked[1][0] if len(ranked) > 1 else 0.0)
                 right = ranked[0][1] == self.example_topic[index]
                 evidence = self._evidence(vector, ranked[0][1], vector if right else None)
@@ -361,6 +400,7 @@ class Classifier:
             "best_guess_right": sum(trial[0] for trial in trials) / count,
             "answered_right": sum(kept) / count,
             "answered_wrong": (len(kept) - sum(kept)) / count,
+            "off_topic_declined": declined / max(len(vectors) - self.topic_examples, 1),
         }
 
     def _best_margin(self, trials: list[tuple[float, bool]]) -> tuple[float, float]:

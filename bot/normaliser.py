@@ -56,6 +56,12 @@ class Normaliser:
         self.longest = max((len(key) for key in self.phrases), default=0)
         self.vocabulary: Counter[str] = Counter()
         self.deletions: dict[str, list[str]] = {}
+        self.real_words: set[str] = set()  # left as they are, but no typo is corrected into them
+
+    def leave_alone(self, tokens_per_example: Iterable[list[str]]) -> None:
+        """Remember words that are not typos though the vocabulary lacks them ("fine" is no slip of "find")."""
+        for tokens in tokens_per_example:
+            self.real_words.update(tokens)
 
     def learn(self, tokens_per_example: Iterable[list[str]]) -> None:
         """Remember the training vocabulary, for correcting one-letter typos in messages."""
@@ -96,7 +102,8 @@ class Normaliser:
     def _correct(self, word: str) -> str:
         """Stem a word, and map it to a known word a single slip away if it is unknown."""
         token = stem(word)
-        if not self.deletions or token in self.vocabulary or len(token) < 4 or not token.isalpha():
+        real = token in self.vocabulary or token in self.real_words
+        if not self.deletions or real or len(token) < 4 or not token.isalpha():
             return token
         for variant in (token, *_deletions(token)):
             for known in self.deletions.get(variant, ()):

@@ -61,10 +61,10 @@ _trained: dict[str, Classifier] = {}
 def trained_classifier(content: Content) -> Classifier:
     """Train once per distinct content in this process (tests and workers build many apps)."""
     fingerprint = hashlib.sha256(
-        json.dumps([content.examples(), content.lexicon], sort_keys=True).encode()
+        json.dumps([content.examples(), content.lexicon, content.out_of_scope], sort_keys=True).encode()
     ).hexdigest()
     if fingerprint not in _trained:
-        _trained[fingerprint] = Classifier.train(content.examples(), content.lexicon)
+        _trained[fingerprint] = Classifier.train(content.examples(), content.lexicon, off_topic=content.out_of_scope)
     return _trained[fingerprint]
 
 

@@ -83,6 +83,13 @@ def test_segment_counting() -> None:
          "opt-out word STOP"),
         ("topics/ehc.yaml", lambda t: t.replace("sms_title: EHC plans", "sms_title: '{service_name} plans'", 1),
          "must not use {service_name}"),
+        # Off-topic examples: a message like a topic's own example would be declined as well as answered.
+        ("nlu/out_of_scope.yaml", lambda t: t + "\nmisc:\n  - hello is anyone there\n",
+         "'hello is anyone there' in group 'misc' is also an example of topic 'greeting'"),
+        ("nlu/out_of_scope.yaml", lambda t: t.replace("abuse:", "Rude words:", 1), "must be lower_case"),
+        ("nlu/out_of_scope.yaml", lambda t: t.replace("  - tell me a joke\n", "  - [tell, me]\n", 1),
+         "must be a list of messages"),
+        ("nlu/out_of_scope.yaml", lambda t: t + "\n  - [unclosed\n", "not valid YAML"),
     ],
 )
 def test_broken_flow_file_names_the_file_and_the_problem(tmp_path: Path, file, change, message) -> None:

@@ -107,6 +107,29 @@ def test_out_of_scope_is_not_answered(small: Classifier) -> None:
     assert small.classify("can you recommend a plumber for my boiler").topic is None
 
 
+OFF_TOPIC = {
+    "council": ["my bin wasnt emptied this week", "council tax bill has gone up", "bin collection day changed"],
+    "travel": ["what time is the next bus into town", "train times to leeds"],
+}
+
+
+def test_closer_to_off_topic_examples_is_declined() -> None:
+    """A message nearer the off-topic examples than any topic gets no answer and no suggestions."""
+    classifier = Classifier.train(EXAMPLES, LEXICON, off_topic=OFF_TOPIC)
+    for text in ("wot time is the bus into town", "is my council tax going up"):
+        prediction = classifier.classify(text)
+        assert (prediction.topic, prediction.alternatives) == (None, ())
+    assert classifier.classify("wot time do u close today").topic == "opening_hours"
+
+
+def test_off_topic_words_are_not_taken_for_typos() -> None:
+    """A word of the off-topic examples is left as it is, not "corrected" into a topic word a slip away."""
+    normaliser = Normaliser({})
+    normaliser.learn([["find", "appeal"]])
+    normaliser.leave_alone([["fine", "parking"]])
+    assert normaliser.tokens("appeal a parking fine") == ["appeal", "park", "fine"]
+
+
 def test_training_is_deterministic() -> None:
     """Same examples, same answers and thresholds, whatever the dict order."""
     first = Classifier.train(EXAMPLES, LEXICON)
@@ -153,8 +176,8 @@ needs_eval = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def real() -> Classifier:
     """The classifier as the bot builds it, from flows/."""
-    examples, lexicon = nlu_bench.load_training()
-    return Classifier.train(examples, lexicon)
+    examples, lexicon, off_topic = nlu_bench.load_training()
+    return Classifier.train(examples, lexicon, off_topic=off_topic)
 
 
 @needs_content
@@ -208,6 +231,18 @@ def test_bare_shorthand_offers_ehc_topics(real: Classifier, text: str) -> None:
 def test_off_topic_gets_no_send_suggestions(real: Classifier, text: str) -> None:
     """A message far from every topic is not answered, and no SEND topic is offered as what was meant."""
     assert real.classify(text) == Prediction(None, real.classify(text).confidence, ())
+
+
+@needs_content
+@pytest.mark.parametrize(
+    "text",
+    ["how much is my council tax this year", "the bin men missed our road again",
+     "whats the weather going to be like on sunday", "hiya my universal credit hasnt been paid"],
+)
+def test_off_topic_like_the_examples_is_declined(real: Classifier, text: str) -> None:
+    """Council services, weather and benefits (flows/nlu/out_of_scope.yaml) get neither an answer nor a SEND topic."""
+    prediction = real.classify(text)
+    assert (prediction.topic, prediction.alternatives) == (None, ())
 
 
 @needs_content
@@ -270,6 +305,24 @@ def test_off_topic_chat_message_is_told_what_we_can_help_with(app: Flask, chat: 
     """In the web chat too: what the service can help with, then the topic menu."""
     content = app.extensions["intake"].content
     reply = chat.texts("my internet is down")
+    assert reply.startswith(content.text("not_understood")) and content.text("clarify") not in reply
+
+
+@needs_content
+def test_council_tax_by_text_is_told_what_we_can_help_with(app: Flask, sms: SmsActions) -> None:
+    """By text, a council tax question gets what the service can help with and the menu, not tribunal fees."""
+    content = app.extensions["intake"].content
+    sms.send("hello")
+    not_understood, menu = sms.send("how much is my council tax this year")
+    assert not_understood == content.text("not_understood")
+    assert menu.startswith(content.text("menu_intro"))
+
+
+@needs_content
+def test_weather_in_the_chat_is_told_what_we_can_help_with(app: Flask, chat: ChatActions) -> None:
+    """In the web chat, a weather question gets what the service can help with, not "did you mean"."""
+    content = app.extensions["intake"].content
+    reply = chat.texts("whats the weather going to be like on sunday")
     assert reply.startswith(content.text("not_understood")) and content.text("clarify") not in reply
 
 
