@@ -56,6 +56,9 @@ class Settings:
     # use. Words many topics share ("ehcp", "my daughter") make a choice, as "tribunal" or "exclusion"
     # alone already did. Leave-one-out on flows/: one right answer fewer of 856, no wrong one more or fewer.
     specific_share: float = 1 / 3
+    # Suggest a topic only for messages at most this many times as long (in words) as its longest example
+    # plus two: "hello" is no "did you mean" for a paragraph that only starts "hi".
+    suggest_length: float = 2.0
 
 
 def features(tokens: Sequence[str]) -> Counter[str]:
@@ -88,6 +91,7 @@ class Classifier:
         self.topic_examples = 0  # examples of topics come first; those of off-topic groups after them
         self.known: frozenset[str] = frozenset()  # features of any example, topic or off-topic
         self.off_topic_words: frozenset[str] = frozenset()  # words of off-topic examples no topic example uses
+        self.longest: list[int] = []  # words in each topic's longest example (Settings.suggest_length)
         self.idf: dict[str, float] = {}
         self.unknown_idf = 1.0
         self.rare_idf = 1.0  # a word of one topic only: what an unknown word weighs in _evidence
@@ -157,6 +161,9 @@ class Classifier:
         self.example_ranges = [  # examples are numbered topic by topic: (first, after last) of each
             (bisect_left(self.example_topic, number), bisect_left(self.example_topic, number + 1))
             for number in range(len(sources))
+        ]
+        self.longest = [
+            max((len(tokens) for number, tokens in kept if number == topic), default=0) for topic in range(total)
         ]
         sums: list[dict[str, float]] = [defaultdict(float) for _ in sources]
         examples_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -233,7 +240,7 @@ class Classifier:
             # Closer to messages that are no topic's than to any topic, sharing a word with them that no topic
             # uses ("bins", "weather"): not only "today" or "weekend", which parents ask us about too.
             return Prediction(None, round(min(max(ranked[0][0], 0.0), 1.0), 4), ())
-        return self._decide(ranked, nearest, self._evidence(counts, ranked[0][1]))
+        return self._decide(ranked, nearest, self._evidence(counts, ranked[0][1]), len(tokens))
 
     def _evidence(self, message: Iterable[str], topic: int, own: Mapping[str, float] | None = None) -> Evidence:
         """How much of the message the topic's examples account for, and how telling the shared words are.
@@ -319,12 +326,15 @@ class Classifier:
         nearest = self.example_topic[closest] if closest >= 0 and near[closest] > 0 else -1
         return scores, nearest, off_topic
 
-    def _decide(self, ranked: list[tuple[float, int]], nearest: int, evidence: Evidence) -> Prediction:
+    def _decide(
+        self, ranked: list[tuple[float, int]], nearest: int, evidence: Evidence, words: int = 0
+    ) -> Prediction:
         """Answer only when the best topic is close enough, clearly ahead of the next and knows the words.
 
         The lead needed is smaller when the single most similar example belongs to the best topic too:
         leave-one-out shows the best guess is then right far more often at the same lead. Further from
-        every topic than nearly all real questions, nothing is suggested either.
+        every topic than nearly all real questions, nothing is suggested either; nor is a topic whose
+        examples are all far shorter than the message (words: how many it has; Settings.suggest_length).
         """
         if not ranked or ranked[0][0] <= 0:
             return Prediction(None, 0.0, ())
@@ -333,9 +343,12 @@ class Classifier:
         confidence = round(min(max(top, 0.0), 1.0), 4)
         if top < self.suggest_floor:
             return Prediction(None, confidence, ())
-        alternatives = tuple(self.topics[number] for score, number in ranked[:3] if score > 0)
+        limit = self.settings.suggest_length
+        fits = [n for score, n in ranked if score > 0 and words <= limit * self.longest[n] + 2][:3]
+        alternatives = tuple(self.topics[number] for number in fits)
         margin = self.margin if nearest == ranked[0][1] else self.split_margin
         sure = top >= self.threshold and self._gap(top, second) >= margin and self._telling(evidence)
+        sure = sure and fits[:1] == [ranked[0][1]]
         return Prediction(alternatives[0] if sure else None, confidence, alternatives)
 
     def _telling(self, evidence: Evidence) -> bool:

@@ -247,6 +247,23 @@ def test_off_topic_like_the_examples_is_declined(real: Classifier, text: str) ->
 
 @needs_content
 @pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("hi there, my son is in year 5 and the school have started putting him in isolation all day, is that "
+         "allowed?", "part_time_timetables"),
+        ("hello, our daughter has an ehcp and the new school say they cant meet her needs, what can we do",
+         "ehc_plan_explained"),
+    ],
+)
+def test_a_long_question_starting_hello_is_not_offered_hello(real: Classifier, text: str, first: str) -> None:
+    """ "Did you mean" for a long question lists SEND topics, not the greeting its first word matches."""
+    prediction = real.classify(text)
+    assert prediction.topic is None and prediction.alternatives[0] == first
+    assert "greeting" not in prediction.alternatives
+
+
+@needs_content
+@pytest.mark.parametrize(
     ("text", "topic"),
     [("whats a sencoo", "senco"), ("helloooo there", "greeting")],
 )
@@ -324,6 +341,17 @@ def test_weather_in_the_chat_is_told_what_we_can_help_with(app: Flask, chat: Cha
     content = app.extensions["intake"].content
     reply = chat.texts("whats the weather going to be like on sunday")
     assert reply.startswith(content.text("not_understood")) and content.text("clarify") not in reply
+
+
+@needs_content
+def test_long_question_by_text_is_not_offered_hello(app: Flask, sms: SmsActions) -> None:
+    """A long question starting "hi" that the bot is unsure of offers SEND topics by text, never "Hello"."""
+    content = app.extensions["intake"].content
+    sms.send("hello")
+    choices, _ = sms.send("hi there, my son is in year 5 and the school have started putting him in isolation "
+                          "all day, is that allowed?")
+    assert choices.startswith(content.text("clarify")) and "\n1 " in choices
+    assert "Hello" not in choices
 
 
 @needs_content
