@@ -68,26 +68,37 @@ class EnquiryMessages:
             return False
         if keyword is None and turn.text and self.person.said(turn.text):
             keyword = "human"  # "i want to speak to my caseworker": as HUMAN
-        enquiry = self.handoff.live_enquiry(turn) if turn.claimed else None
-        if enquiry is not None and enquiry.status == "claimed":
+        enquiry = self._enquiry(turn)
+        if enquiry is None:
+            return False
+        if enquiry.status == "claimed":
             return self._claimed(turn, enquiry, keyword)
-        if not self._may_be_waiting(turn, keyword):
-            return False  # most turns: nothing to look up
-        if not turn.claimed:
-            enquiry = self.handoff.live_enquiry(turn)
-        if enquiry is None or enquiry.status != "queued":
+        if enquiry.status != "queued" or not self._for_waiting(turn, keyword):
             return False
         if turn.replayed and concerns.is_concern(enquiry):
             return False  # replayed after "yes, a child is in danger": the safety reply stands alone
-        turn.state.data["reference"] = enquiry.reference  # later turns look it up by reference
         return self._waiting_enquiry(turn, enquiry)
+
+    def _enquiry(self, turn: Turn) -> Enquiry | None:
+        """This contact's open enquiry, looked up only where there may be one; remembered for later turns.
+
+        Where a caseworker holds one, where this conversation made or found one, and at the first message
+        of a new or expired conversation (one lookup, whatever the message: "hi" first, then "i forgot to
+        say..."). A concern the bot raised is not the parent's enquiry (concerns.latest_for_contact).
+        """
+        state = turn.state
+        if not (turn.claimed or state.data.get("reference") or state.turns == 0):
+            return None  # most turns: nothing to look up
+        enquiry = self.handoff.live_enquiry(turn)
+        if enquiry is not None:
+            state.data["reference"] = enquiry.reference
+        return enquiry
 
     def _claimed(self, turn: Turn, enquiry: Enquiry, keyword: str | None) -> bool:
         """A caseworker has the enquiry: HUMAN, its own reference or an empty message gets where it is.
 
         In words true to the contact the parent agreed to; anything that is not a question is passed on.
         """
-        turn.state.data["reference"] = enquiry.reference
         if turn.state.step in CHOOSING and turn.text.strip().isdigit():
             return False
         quoted = quoted_reference(turn.text) if turn.text else None
@@ -105,34 +116,29 @@ class EnquiryMessages:
         self._pass_on(turn, enquiry, "passed_on", self.handoff.msg)
         return True
 
-    def _may_be_waiting(self, turn: Turn, keyword: str | None) -> bool:
-        """Whether this turn might be for a waiting enquiry, judged without the database.
+    def _for_waiting(self, turn: Turn, keyword: str | None) -> bool:
+        """True when a waiting enquiry's parent sent it to be read: nothing else answers it first.
 
-        Only a message at a topic step, from a conversation that made one (or a new or expired conversation:
-        one lookup when it starts), outside a safety reply, that no keyword or step answers. A concern the
-        bot raised is not the parent's enquiry to add to (concerns.latest_for_contact). A message replayed
-        after the parent said no child is in danger is theirs to add.
+        At a topic step, and not a keyword, a risk (its safety reply stands alone), a bare answer, a greeting
+        or thanks, a quoted reference or a request to stop texts. A message replayed after the parent said
+        no child is in danger is theirs to add.
         """
-        state = turn.state
-        if keyword is not None or not turn.text or state.step not in self.steps:
+        text = turn.text
+        if keyword is not None or not text or turn.state.step not in self.steps:
             return False
         if turn.assessment is not None and turn.assessment.level == "risk":
-            return False  # the safety reply stands alone (bot/safety.py)
-        if state.step in CHOOSING and turn.text.strip().isdigit():
-            return False
-        return bool(state.data.get("reference") or state.turns == 0)
+            return False  # bot/safety.py
+        if yes_no(text) is not None or text.strip().isdigit() or self.small_talk.said(text):
+            return False  # "thanks", "ok", "2": answered as ever, nothing to add
+        return quoted_reference(text) is None and not asks_to_stop_texts(turn, self.handoff.engine.content)
 
     def _waiting_enquiry(self, turn: Turn, enquiry: Enquiry) -> bool:
         """While the enquiry waits: "any news?" gets where it is, an addition joins it, a question an answer."""
         text = turn.text
-        if quoted_reference(text) is not None or asks_to_stop_texts(turn, self.handoff.engine.content):
-            return False  # the idle step answers a reference (pick_up) or says how to stop texts
         if self.progress.said(text):
             turn.state.data["step"] = "idle"
             self._news(turn, enquiry)
             return True
-        if yes_no(text) is not None or text.strip().isdigit() or self.small_talk.said(text):
-            return False  # "thanks", "ok", "2": answered as ever, nothing to add
         announced = self.additions.rest(text)
         if announced is not None and self.additions.only_fillers(announced):
             turn.state.data["step"] = "idle"

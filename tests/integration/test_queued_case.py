@@ -114,6 +114,15 @@ def test_a_message_after_the_chat_state_expired_still_joins_the_waiting_enquiry(
     assert notes(app) == [EPILEPSY]
 
 
+def test_a_hello_first_after_the_chat_state_expired_does_not_lose_what_follows(app: Flask, sms: SmsActions) -> None:
+    reference = sms.hand_off()
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        session.execute(update(Conversation).values(expires_at=utcnow() - timedelta(minutes=1)))
+    assert ADDED not in said(sms, "hello")
+    assert f"{ADDED} {reference}" in said(sms, EPILEPSY)
+    assert notes(app) == [EPILEPSY]
+
+
 def test_safety_still_comes_first_and_what_follows_joins_the_now_urgent_enquiry(app: Flask, sms: SmsActions) -> None:
     reference = sms.hand_off()
     risk = said(sms, "i forgot to say my ex hits our son")
