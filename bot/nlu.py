@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-import statistics
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 
 import numpy as np
 
+from bot.nlu_tuning import Trial, choose_coverage, choose_threshold_and_margins
 from bot.normaliser import Normaliser
 
 GROUP_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0}  # word unigrams, word bigrams, character n-grams
@@ -361,14 +360,12 @@ class Classifier:
         return (top - second) / top if top > 0 else 0.0
 
     def _tune(self, vectors: Sequence[Mapping[str, float]]) -> None:
-        """Pick the threshold, margins and evidence needed that do best on leave-one-out (wrong answers cost).
+        """Pick the threshold, margins and evidence needed that do best on leave-one-out (see bot/nlu_tuning.py).
 
-        Threshold and margins first, as they were chosen before the evidence rule existed; then the least
-        coverage that adds most to the gain given those (the smallest when several tie). Off-topic examples
-        tune nothing: how many of them would be declined is only reported. (A topic's example never is: it
-        shares no word with them that no topic uses.)
+        Off-topic examples tune nothing: how many of them would be declined is only reported. (A topic's
+        example never is: it shares no word with them that no topic uses.)
         """
-        trials = []  # (best guess right?, its score, its lead, nearest example agrees?, evidence) per example
+        trials: list[Trial] = []
         declined = 0  # off-topic examples declined
         for index, vector in enumerate(vectors):
             ranked, nearest, off_topic = self._rank(vector, leave_out=index)
@@ -380,59 +377,20 @@ class Classifier:
                 top, second = ranked[0][0], (ranked[1][0] if len(ranked) > 1 else 0.0)
                 right = ranked[0][1] == self.example_topic[index]
                 evidence = self._evidence(vector, ranked[0][1], vector if right else None)
-                trials.append((right, top, self._gap(top, second), nearest == ranked[0][1], evidence))
-        settings = self.settings
-        best = (-math.inf, settings.min_threshold, settings.min_margin, settings.min_margin)
-        for threshold in _grid(settings.min_threshold, 0.8, 0.02):
-            # The two margins apply to separate trials (nearest example agrees or not): tune each alone.
-            chosen = [
-                self._best_margin([(t[2], t[0]) for t in trials if t[1] >= threshold and t[3] == agrees])
-                for agrees in (True, False)
-            ]
-            gain = chosen[0][0] + chosen[1][0]
-            if gain > best[0]:
-                best = (gain, threshold, chosen[0][1], chosen[1][1])
-        _, self.threshold, self.margin, self.split_margin = best
+                trials.append(Trial(right, top, self._gap(top, second), nearest == ranked[0][1], evidence))
+        self.threshold, self.margin, self.split_margin = choose_threshold_and_margins(trials, self.settings)
         answered = [
-            (right, evidence)
-            for right, top, gap, agree, evidence in trials
-            if top >= self.threshold and gap >= (self.margin if agree else self.split_margin)
+            trial for trial in trials
+            if trial.top >= self.threshold and trial.gap >= (self.margin if trial.agrees else self.split_margin)
         ]
-        gains = [(1.0 if right else -settings.cost_of_wrong, e) for right, e in answered if e.specific >= self.specific]
-        best_gate = (-math.inf, 0.0)
-        for coverage in COVERAGE_STEPS:
-            gain = sum(g for g, evidence in gains if evidence.coverage >= coverage)
-            if gain > best_gate[0]:
-                best_gate = (gain, coverage)
-        _, self.coverage = best_gate
-        kept = [right for right, evidence in answered if self._telling(evidence)]
+        self.coverage = choose_coverage(answered, self.specific, self.settings, COVERAGE_STEPS)
+        kept = [trial.right for trial in answered if self._telling(trial.evidence)]
         count = max(len(trials), 1)
-        tops = sorted(trial[1] for trial in trials)
-        self.suggest_floor = tops[int(len(tops) * settings.suggest_quantile)] if tops else 0.0
+        tops = sorted(trial.top for trial in trials)
+        self.suggest_floor = tops[int(len(tops) * self.settings.suggest_quantile)] if tops else 0.0
         self.tuning = {
-            "best_guess_right": sum(trial[0] for trial in trials) / count,
+            "best_guess_right": sum(trial.right for trial in trials) / count,
             "answered_right": sum(kept) / count,
             "answered_wrong": (len(kept) - sum(kept)) / count,
             "off_topic_declined": declined / max(len(vectors) - self.topic_examples, 1),
         }
-
-    def _best_margin(self, trials: list[tuple[float, bool]]) -> tuple[float, float]:
-        """The lead to require of these (lead, right?) trials, and the gain of answering above it."""
-        settings = self.settings
-        margins = _grid(settings.min_margin, 0.5, 0.01)
-        kept = sorted(trials)
-        gaps = [gap for gap, _ in kept]
-        gains = [1.0 if right else -settings.cost_of_wrong for _, right in kept]
-        from_here = [*reversed(list(accumulate(reversed(gains)))), 0.0]  # gain of answering kept[i:]
-        raw = [from_here[bisect_left(gaps, margin)] for margin in margins]
-        # A handful of borderline examples decide the single best margin, so each candidate is judged by
-        # its average with its neighbours: the choice then does well either side of it.
-        w = settings.smooth
-        smooth = [statistics.fmean(raw[max(j - w, 0) : j + w + 1]) for j in range(len(raw))]
-        j = max(range(len(margins)), key=lambda i: (smooth[i], -i))
-        return raw[j], margins[j]
-
-
-def _grid(start: float, stop: float, step: float) -> list[float]:
-    """Evenly spaced candidate values, rounded so the choice is reproducible."""
-    return [round(start + i * step, 4) for i in range(round((stop - start) / step) + 1)]
