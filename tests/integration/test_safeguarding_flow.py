@@ -283,7 +283,7 @@ def test_yes_to_possible_harm_raises_the_concern(app, sms: SmsActions) -> None:
 def test_a_school_that_cannot_cope_is_not_asked_about_danger(app, sms: SmsActions, client) -> None:
     replies = "\n".join(sms.send("the school cant cope with him"))
     assert "danger" not in replies.lower() and "YES or NO" not in replies
-    assert "Being sent home from school" in replies  # the enquiry is answered as a question
+    assert "MENU" in replies  # read as an enquiry (an answer, "did you mean", or the topics), whatever the NLU says
     caller = CallActions(client, "+447700900451")
     caller.call()
     assert "is a child in danger, or being hurt" not in caller.say("the school say they cant cope with him")
