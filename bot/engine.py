@@ -148,11 +148,11 @@ class Engine:
                 )
                 self._respond(turn)
                 self._fill_hours(turn)
-                if turn.forget:
-                    conversations.forget(session, inbound.channel, key)
-                else:
+                if not turn.forget:
                     state.turns += 1
                     conversations.save(session, self.keys, state, self.idle, now)
+            if turn.forget:  # a blocked contact's conversation from before the block goes too
+                conversations.forget(session, inbound.channel, key)
         for effect in turn.after_commit:
             try:
                 effect()
@@ -178,11 +178,18 @@ class Engine:
         ]
 
     def _blocked(self, session: Session, inbound: Inbound, state: State, now: datetime) -> Turn:
-        """A blocked contact gets a fixed reply and nothing is kept, unless a child may be at risk (7.1)."""
+        """A blocked contact gets a fixed reply and nothing is kept, unless a child may be at risk (7.1).
+
+        A block stops conversations, not the parent's rights: FORGET still withdraws their enquiry and
+        deletes what they gave, and STOP still opts their number out of texts.
+        """
         turn = Turn(session, inbound, state, now, clean_text(inbound.text))
         if turn.text and assess(turn.text, self.rules).level == "risk":
             self.safety_check(turn)
-        if not turn.replies:
+        keyword = keyword_of(turn.text, self.keywords) if turn.text else None
+        if keyword == "forget" or (keyword == "stop" and inbound.channel == "sms"):
+            self.keyword_handlers[keyword](turn)
+        if not turn.replies and not turn.silent:
             turn.say(Reply(self.content.text("blocked")))
         return turn
 
@@ -195,8 +202,12 @@ class Engine:
         if turn.channel == "sms" and turn.opted_out:
             if keyword == "start" or turn.text.strip().upper() in ("YES", "UNSTOP"):
                 self.keyword_handlers["start"](turn)
-            else:
-                turn.silent = True
+                return
+            if keyword == "forget":
+                # Twilio still delivers texts from a number that sent STOP but refuses our replies to it:
+                # the deletion happens, silently, rather than waiting for the parent to opt back in.
+                self.keyword_handlers["forget"](turn)
+            turn.silent = True
             return
         if self.before_steps(turn, keyword):
             pass
