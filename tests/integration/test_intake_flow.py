@@ -183,11 +183,13 @@ def test_bot_steps_back_once_a_caseworker_has_it(app, sms: SmsActions) -> None:
         notes = [(n.author, keys(app).decrypt(n.body)) for n in enquiry.notes]
     assert notes == [("parent (message)", "he has had no support since September")]
     assert "999" in run(sms, "my ex hits our son")  # safety still answered, and the case is now urgent
-    # FORGET deletes what the parent gave, but a safety concern stays with the caseworker (policy 7.1).
+    # FORGET deletes what the parent gave, but a safety concern stays for the duty caseworker (policy 7.1):
+    # back on top of the queue, since the caseworker who claimed it may be away.
     assert "deleted the details you gave" in run(sms, "FORGET")
     with app.extensions["intake"].sessions() as session:
         [enquiry] = session.scalars(select(Enquiry)).all()
-        assert enquiry.priority == "urgent" and enquiry.status == "claimed" and enquiry.summary is None
+        assert enquiry.priority == "urgent" and enquiry.status == "queued" and enquiry.summary is None
+        assert enquiry.previous_caseworker == "alice"
 
 
 def test_someone_else_quoting_a_reference_cannot_withdraw_or_write_to_it(app, sms: SmsActions, chat) -> None:
