@@ -79,13 +79,21 @@ def register_errorhandlers(app: Flask) -> None:
         return _kind_response(500, _trouble_text())
 
 
+FRAMED = frozenset({"webchat.chat_page"})  # endpoints the chat widget may show in a frame
+
+
 def register_security(app: Flask) -> None:
     """Security headers on every response; nothing the browser keeps from console pages."""
     from bot.services import services
 
     @app.after_request
     def headers(response: Response) -> Response:
-        ancestors = " ".join(("'self'", *services().settings.widget_origins))
+        # Only the chat page is framed (by the widget on the service's own site): nothing else, the
+        # console above all, may be put in a frame where a click could be hijacked.
+        if request.endpoint in FRAMED:
+            ancestors = " ".join(("'self'", *services().settings.widget_origins))
+        else:
+            ancestors = "'none'"
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
