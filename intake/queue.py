@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from intake import audit
 from intake.crypto import KeyRing
-from intake.models import ConsentRecord, Enquiry, utcnow
+from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
 from intake.references import new_reference
 
 URGENT, NORMAL = "urgent", "normal"
@@ -39,10 +39,14 @@ def enqueue(session: Session, priority: str, retention_days: int, **fields: Any)
     now = utcnow()
     enquiry = Enquiry(priority=priority, priority_rank=RANK[priority], status="queued", created_at=now,
                       retain_until=now + timedelta(days=retention_days), **fields)
-    # The unique index is the guard: a clash (rare while few of the ~7 million codes are in use) rolls back
-    # to the savepoint and tries another code, so no lookup is spent on the submits that never clash.
+    # The unique index guards against a live clash: it rolls back to the savepoint and tries another code.
+    # A code is also never reused after its case was deleted (retention, erasure): the audit trail keeps
+    # what was done under it, and a second family's subject-access export would show the first's history.
     for _ in range(5):
         enquiry.reference = new_reference()
+        with session.no_autoflush:
+            if session.scalar(select(AuditEvent.id).where(AuditEvent.reference == enquiry.reference).limit(1)):
+                continue
         try:
             with session.begin_nested():  # a clash rolls back to here and the pending row is dropped
                 session.add(enquiry)

@@ -175,6 +175,17 @@ def test_reference_clash_is_retried(sqlite_db, monkeypatch: pytest.MonkeyPatch) 
         assert enqueue(session).reference == "ABC-234"
 
 
+def test_a_code_used_by_a_deleted_case_is_never_given_again(sqlite_db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit trail outlives a purged or erased case: a new family must not inherit its history."""
+    _, factory = sqlite_db
+    with unit_of_work(factory) as session:
+        audit.record(session, "morgan", "erase", "KXQ-234")  # all that is left of an erased case
+    codes = iter(["KXQ-234", "ABC-234"])
+    monkeypatch.setattr(queue, "new_reference", lambda: next(codes))
+    with unit_of_work(factory) as session:
+        assert enqueue(session).reference == "ABC-234"
+
+
 # -- 4. duty e-mail over real SMTP ----------------------------------------------------------------
 
 
