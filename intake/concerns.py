@@ -304,8 +304,10 @@ def record_alert(session: Session, reference: str, failure: str | None) -> None:
 def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_version: str) -> None:
     """The parent withdrew consent: erase the personal details, record it, close the enquiry.
 
-    A safety concern the form was added to stays open with its triggers (policy 7.1): only what the
-    parent gave with their consent goes. (Here, not in the queue, because that rule is the concern's.)
+    An ordinary enquiry is closed with its form, contact preferences and every note (the parent's and
+    caseworkers') deleted. A safety concern the form was added to stays open with its triggers and staff
+    notes (policy 7.1): only what the parent gave with their consent goes. (Here, not in the queue, because
+    that rule is the concern's.)
     """
     session.add(
         ConsentRecord(
@@ -314,12 +316,15 @@ def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_versio
         )
     )
     enquiry.summary = enquiry.facts = enquiry.contact = None
-    for note in [n for n in enquiry.notes if n.author == queue.PARENT_MESSAGE]:
-        session.delete(note)  # what the parent sent after the claim goes too
+    enquiry.safe_times, enquiry.voicemail_ok, enquiry.name_service_ok = None, False, False
     if is_concern(enquiry):
-        enquiry.safe_times, enquiry.voicemail_ok, enquiry.name_service_ok = None, False, False
+        for note in [n for n in enquiry.notes if n.author == queue.PARENT_MESSAGE]:
+            session.delete(note)  # what the parent sent after the claim goes; staff notes stay (policy 7.1)
         audit.record(session, "parent", "withdraw_form", enquiry.reference)
         return
+    # An ordinary enquiry keeps nothing the parent said or a caseworker wrote about them: every note goes
+    # (delete-orphan cascade), so "deleted its details" is true. The audit keeps the reference and action only.
+    enquiry.notes.clear()
     enquiry.contact_key = None
     enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), "withdrawn by parent"
     audit.record(session, "parent", "withdraw", enquiry.reference)
