@@ -46,6 +46,7 @@ class Turn:
     assessment: Assessment | None = None
     safety_key: bool = False  # the phone's 0 key was used for safety, not as an answer
     replayed: bool = False  # the text is an earlier message replayed after the safety question
+    words_kept: bool = False  # the safety check kept this message on the parent's case already
     replies: list[Reply] = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     forget: bool = False

@@ -11,7 +11,7 @@ from bot.answers import yes_no
 from bot.content import fill, spell_out
 from bot.engine import PRIVACY_OWED, Engine, Turn
 from bot.replies import Choice, Reply
-from intake import concerns, queue
+from intake import concerns, parent_messages, queue
 from intake.models import Enquiry
 from intake.safeguarding import assess
 
@@ -83,7 +83,8 @@ class Safety:
         """
         if not self._topic_step(turn):
             return False
-        self.engine.before_steps(turn, None)
+        if not turn.words_kept:  # on the phone: the caseworker holding the enquiry is still told
+            self.engine.before_steps(turn, None)
         first_texts = turn.state.turns == 0 or turn.state.data.get(PRIVACY_OWED)
         if turn.channel == "sms" and not turn.opted_out and first_texts:
             # The turn ends here, before the engine would add it: the first texts still say no name is needed.
@@ -112,7 +113,8 @@ class Safety:
             return False  # asked twice: carry on with what they say now (still checked below)
         if answer:
             about = "both" if pending.get("about", "child") != "child" else "child"
-            self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"), about=about)
+            self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"), about=about,
+                               words=str(pending.get("text", "")))
         elif pending.get("offer"):
             turn.say(Reply(self._wording("unsure_no_offer", turn), kind="safety"))
             return True  # a caseworker, not a topic answer, for a worry like this
@@ -127,7 +129,8 @@ class Safety:
         # A risk they confirmed is answered as a risk message is: outside a form, no topic answer after it.
         return bool(answer) and self._stands_alone(turn)
 
-    def raise_concern(self, turn: Turn, triggers: tuple[str, ...], about: str = "child") -> None:
+    def raise_concern(self, turn: Turn, triggers: tuple[str, ...], about: str = "child",
+                      words: str | None = None) -> None:
         """Every disclosure is treated as fresh: an urgent case, a duty alert after commit, safety words first.
 
         A parent in crisis themselves (about "parent") gets adult crisis help first (Samaritans, NHS 111,
@@ -155,6 +158,7 @@ class Safety:
             case, raised = self._raise_or_join(turn, triggers)
         alert = raised or concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted,
                                                   now=turn.now)
+        self._keep_words(turn, case, turn.text if words is None else words)
         reference = case.reference
         self._remember(turn, case, alert, alerted)
         suffix = "" if case.topic == concerns.CONCERN_TOPIC else "_enquiry"  # their enquiry, now urgent
@@ -192,6 +196,14 @@ class Safety:
                 return joined, False
         raise RuntimeError("could not raise or join this contact's concern")
 
+    def _keep_words(self, turn: Turn, case: Enquiry, words: str) -> None:
+        """What the parent wrote, on the case for the duty caseworker (8.1): the detected phrases alone lose
+        "last night" or "a bruise on his face". Names and numbers are taken out as in any message kept without
+        a consent question. Never on the phone, where nothing said is kept."""
+        if words.strip() and turn.channel != "voice":
+            parent_messages.add(turn.session, self.engine.keys, case, words, author=parent_messages.DISCLOSURE)
+            turn.words_kept = True
+
     def _remember(self, turn: Turn, case: Enquiry, alert: bool, alerted: str | None) -> None:
         """Keep the case in this conversation's memory and, when `alert`, tell the duty worker after commit."""
         state, reference = turn.state, case.reference
@@ -213,6 +225,7 @@ class Safety:
         """A worrying hint on this conversation's urgent case: added as a disclosure is; the parent told where it is."""
         alerted = turn.state.data.get("concern_alerted")
         alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted, now=turn.now)
+        self._keep_words(turn, case, turn.text)
         self._remember(turn, case, alert, alerted)
         key = "known" if about == "child" else "known_parent"
         reference = case.reference

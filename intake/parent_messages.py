@@ -11,17 +11,21 @@ from intake.models import CaseNote, Enquiry
 from intake.queue import PARENT_MESSAGE
 
 PARENT = PARENT_MESSAGE
+# What a parent wrote when disclosing a possible risk to a child: the duty caseworker's record of the
+# concern (policy 7.1, 8.1), so it stays through FORGET as the concern itself does.
+DISCLOSURE = "parent (safety disclosure)"
 
 
-def add(session: Session, keys: KeyRing, enquiry: Enquiry, text: str) -> list[Finding]:
+def add(session: Session, keys: KeyRing, enquiry: Enquiry, text: str, author: str = PARENT) -> list[Finding]:
     """Attach the parent's message to their case, encrypted, with incidental personal details taken out.
 
     The form asks before keeping a name or number it finds (policy 1.1); a message after the enquiry is sent
     has no such question, so they are always taken out. Returns what was taken out, for the reply to say so.
-    FORGET deletes these with the rest of what the parent gave (concerns.withdraw).
+    FORGET deletes these with the rest of what the parent gave (concerns.withdraw), except a disclosure.
     """
     text = text[:2000]
     found = find_personal_data(text)
-    session.add(CaseNote(enquiry_id=enquiry.id, author=PARENT, body=keys.encrypt(redact(text, found))))
-    audit.record(session, "parent", "parent_message", enquiry.reference)
+    session.add(CaseNote(enquiry_id=enquiry.id, author=author, body=keys.encrypt(redact(text, found))))
+    if author != DISCLOSURE:  # a disclosure's own event (safeguarding_flag / _added) already records it
+        audit.record(session, "parent", "parent_message", enquiry.reference)
     return found

@@ -104,7 +104,8 @@ def test_disclosure_in_the_middle_of_the_web_form_then_claimed_keeps_one_case(ap
     # The case is with a caseworker: later messages reach them on it, not a new enquiry.
     assert "passed this to the caseworker" in chat.texts("he was sent home again")
     with app.extensions["intake"].sessions() as session:
-        assert [n.author for n in session.scalars(select(Enquiry)).one().notes] == ["parent (message)"]
+        assert [n.author for n in session.scalars(select(Enquiry)).one().notes] == [
+            "parent (safety disclosure)", "parent (message)"]
 
 
 def test_after_the_concern_is_closed_a_new_conversation_gets_a_new_reference(app: Flask, sms: SmsActions) -> None:

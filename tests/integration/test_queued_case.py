@@ -133,7 +133,8 @@ def test_safety_still_comes_first_and_what_follows_joins_the_now_urgent_enquiry(
     with app.extensions["intake"].sessions() as session:
         enquiry = session.scalars(select(Enquiry)).one()
         assert enquiry.priority == "urgent" and enquiry.status == "queued"
-    assert notes(app) == ["he is 7 and autistic"]
+    # the disclosure is kept for the duty caseworker as the parent wrote it, then what they added
+    assert notes(app) == ["i forgot to say my ex hits our son", "he is 7 and autistic"]
 
 
 def test_any_news_while_waiting_says_where_the_enquiry_is(app: Flask, sms: SmsActions, chat: ChatActions) -> None:
@@ -168,7 +169,7 @@ def test_after_yes_to_the_safety_question_the_safety_reply_stands_alone(app: Fla
     said(sms, "also the school restrained him")
     risk = said(sms, "yes")
     assert f"passed your enquiry {reference} on as urgent" in risk and ADDED not in risk
-    assert notes(app) == []
+    assert notes(app) == ["also the school restrained him"]  # what they confirmed, kept for the duty caseworker
     assert f"{ADDED} {reference}" in said(sms, "it happened twice this week")  # and it is still theirs to add to
 
 
