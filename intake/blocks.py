@@ -15,6 +15,7 @@ from intake.models import Block, Enquiry, utcnow
 
 DURATIONS = (1, 7, 30, 90)  # days a manager may choose
 MAX_REASON = 200
+ERASED_REASON = "(reason deleted: the case was erased)"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,20 @@ def active(session: Session, keys: KeyRing, role: str, now: datetime | None = No
     _manager(role)
     rows = session.scalars(select(Block).where(Block.until > (now or utcnow())).order_by(Block.until))
     return [BlockRow(r.contact_key, r.contact_key[:8], r.until, keys.decrypt(r.reason), r.created_by) for r in rows]
+
+
+def forget_reason(session: Session, keys: KeyRing, contact_key: str, now: datetime | None = None) -> bool:
+    """A case behind this contact is being erased: the block stays in force until it ends (erasing a case is
+    not lifting a block; only a manager's unblock does that), but its reason, which may describe the parent,
+    is replaced by ERASED_REASON; a block already run out goes. True when a block in force was kept."""
+    row = session.get(Block, contact_key)
+    if row is None:
+        return False
+    if row.until <= (now or utcnow()):
+        session.delete(row)
+        return False
+    row.reason = keys.encrypt(ERASED_REASON)
+    return True
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

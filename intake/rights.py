@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from intake import audit, queue
+from intake import audit, blocks, queue
 from intake.casework import CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
@@ -130,17 +130,24 @@ def erasable(session: Session, staff_member: str, role: str, reference: str, *, 
     return enquiry
 
 
-def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str) -> None:
-    """Delete the enquiry, its notes, consents and linked state; the audit entry keeps no content."""
+def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str) -> bool:
+    """Delete the enquiry, its notes, consents and linked state; the audit entry keeps no content.
+
+    A block on the case's contact stays until it ends (erasing is not unblocking an abusive contact), its
+    reason deleted; returns True when such a block was kept, so the console can say so.
+    """
     enquiry = erasable(session, staff_member, role, reference, lock=True)
     if confirm.strip().upper() != enquiry.reference.upper():
         raise CaseworkError("Type the case reference to confirm the erasure.")
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     if contact.get("session_id"):
         session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == contact["session_id"]))
+    blocked = False
     if enquiry.contact_key:
         session.execute(delete(Conversation).where(Conversation.contact_key == enquiry.contact_key))
+        blocked = blocks.forget_reason(session, keys, enquiry.contact_key)
     session.delete(enquiry)  # notes go with it (delete-orphan cascade)
     session.flush()
     session.execute(delete(ConsentRecord).where(ConsentRecord.reference == reference))
-    audit.record(session, staff_member, "erase", reference)
+    audit.record(session, staff_member, "erase", reference, "block kept, reason deleted" if blocked else None)
+    return blocked

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from bot.console import bp
 from bot.console.views import labels
 from bot.services import services
-from intake import casework, rights, sharing
+from intake import blocks, casework, rights, sharing
 from intake.db import unit_of_work
 
 FORMATS = {"html": ("console/export.html", "text/html"), "txt": ("console/export.txt", "text/plain")}
@@ -56,14 +56,20 @@ def erase(reference: str) -> Any:
         with unit_of_work(svc.sessions) as db:
             if request.method == "GET":
                 found = rights.erasable(db, g.staff["user"], g.staff["role"], reference).reference
-                return render_template("console/erase.html", reference=found)
-            rights.erase(db, svc.keys, g.staff["user"], g.staff["role"], reference, request.form.get("confirm", ""))
+                return render_template("console/erase.html", reference=found,
+                                       blocked_until=blocks.blocked_until(db, found))
+            blocked = rights.erase(db, svc.keys, g.staff["user"], g.staff["role"], reference,
+                                   request.form.get("confirm", ""))
     except rights.ClaimedElsewhere as exc:
         # Said on the erase page itself, before any reference is typed, with no form to erase.
         return render_template("console/erase.html", reference=reference, refusal=str(exc)), 409
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
-    flash(f"{reference} has been erased. Only a record that it was erased remains.")
+    if blocked:
+        flash(f"{reference} has been erased. Only a record that it was erased remains, and the block on its "
+              "contact, with its reason deleted, until the block ends.")
+    else:
+        flash(f"{reference} has been erased. Only a record that it was erased remains.")
     return redirect(url_for("console.queue_page"))
 
 

@@ -93,6 +93,31 @@ def test_unblock_from_the_blocks_page(app: Flask) -> None:
     assert b"No contact is blocked" in manager.client.get("/caseworker/blocks").data
 
 
+def test_erasing_a_blocked_contacts_case_keeps_the_block_but_not_its_reason(app: Flask) -> None:
+    reason = "Caller said she is Jane Smith of 4 Elm Road, abusive"
+    sms = SmsActions(app.test_client(), PARENT)
+    reference = add_enquiry(app, contact_key=svc(app).engine.contact_key(PARENT))
+    manager = signed_in(app, "morgan", "manager")
+    manager.post(f"/caseworker/case/{reference}/block", days="90", reason=reason)
+    assert reason.encode() in manager.client.get("/caseworker/blocks").data
+    warning = manager.client.get(f"/caseworker/case/{reference}/erase").data
+    assert b"Erasing does not lift the block" in warning and b"its reason is deleted" in warning
+    erased = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    assert erased.status_code == 302 and count(app, Enquiry) == 0
+    said = manager.client.get("/caseworker/queue").data
+    assert b"and the block on its contact, with its reason deleted, until the block ends" in said
+    blocks_page = manager.client.get("/caseworker/blocks").data
+    assert b"Jane Smith" not in blocks_page and b"Elm Road" not in blocks_page
+    assert b"reason deleted: the case was erased" in blocks_page
+    with unit_of_work(svc(app).sessions) as session:
+        token = session.scalars(select(Block.reason)).one()
+        assert "Jane" not in svc(app).keys.decrypt(token)
+    # The manager blocked the contact, not the case: erasing the case does not let them straight back in.
+    assert sms.send("hello again") == [svc(app).content.text("blocked")]
+    [event] = audit_rows(app, "erase")
+    assert (event.actor, event.reference, event.detail) == ("morgan", reference, "block kept, reason deleted")
+
+
 def test_block_reason_is_stored_encrypted(app: Flask) -> None:
     reason = "Threatened the Quixotic Walrus team"
     reference = add_enquiry(app)
