@@ -62,7 +62,9 @@ def subject_access(
     labels: Labels | None = None,
 ) -> HeldRecord:
     """The subject-access document's content, times in `zone` (TIMEZONE); the export is audited (never its content)."""
-    enquiry = case_for(session, caseworker, role, reference, changing=False)
+    # The holder or a manager only: the on-duty caseworker's view of someone else's urgent case is for
+    # claiming or taking it over (policy 7.1), never for downloading it.
+    enquiry = case_for(session, caseworker, role, reference, changing=role != "manager")
     local = ZoneInfo(zone)
     labels = labels or Labels()
     details = [

@@ -219,6 +219,22 @@ def test_export_only_for_the_case_holder_or_a_manager(app: Flask) -> None:
     assert manager.post(f"/caseworker/case/{reference}/export", format="txt").status_code == 200
 
 
+def test_the_on_duty_caseworker_cannot_export_an_urgent_case_someone_else_holds(app: Flask) -> None:
+    reference = enquire(app, urgent=True)
+    alice = claimed(app, reference, "alice")
+    alice.post(f"/caseworker/case/{reference}/note", note="Spoke to mum Jane Smith")
+    bob = signed_in(app, "bob")  # on duty: may open the case to claim or take it over (policy 7.1), not export it
+    assert b"Take over" in bob.client.get(f"/caseworker/case/{reference}").data
+    refused = bob.post(f"/caseworker/case/{reference}/export", format="txt")
+    assert refused.status_code == 302 and b"Jane Smith" not in refused.data
+    assert "attachment" not in refused.headers.get("Content-Disposition", "")
+    assert audit_rows(app, "export") == []
+    assert b"Jane Smith" in alice.post(f"/caseworker/case/{reference}/export", format="txt").data
+    manager = signed_in(app, "morgan", "manager")
+    assert b"Jane Smith" in manager.post(f"/caseworker/case/{reference}/export", format="txt").data
+    assert [e.actor for e in audit_rows(app, "export")] == ["alice", "morgan"]
+
+
 # ---- erasure ----
 
 def count(app: Flask, model: Any, *where: Any) -> int:
