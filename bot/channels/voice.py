@@ -1,4 +1,4 @@
-"""Voice adapter: Twilio call webhooks in, TwiML <Say>/<Gather> out. Never records or transcribes."""
+"""Voice adapter: Twilio call webhooks in, TwiML <Say>/<Gather> out. Never records; speech is used per turn only."""
 
 from __future__ import annotations
 
