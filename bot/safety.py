@@ -20,6 +20,7 @@ CONFIRM_STEP = "sg_confirm"
 # Where a text or chat message is read as a topic question (after a hand-off, the bot goes on answering them).
 TOPIC_STEPS = ("idle", "clarify", "menu", "menu_topics")
 HANDED_OFF = "handed_off"
+FORM_STEP = "form"  # the intake form (bot/intake_form.py): the parent is already asking for a caseworker
 
 
 class Safety:
@@ -115,9 +116,10 @@ class Safety:
             about = "both" if pending.get("about", "child") != "child" else "child"
             self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"), about=about,
                                words=str(pending.get("text", "")))
-        elif pending.get("offer"):
-            turn.say(Reply(self._wording("unsure_no_offer", turn), kind="safety"))
-            return True  # a caseworker, not a topic answer, for a worry like this
+        elif pending.get("offer") and pending.get("resume") != FORM_STEP:
+            turn.say(Reply(self._wording("unsure_no_offer", turn), self._spoken("unsure_no_offer", turn),
+                           kind="safety"))
+            return True  # a caseworker, not a topic answer, for a worry like this (in the form: their words go on)
         else:
             turn.say(Reply(self._wording("unsure_no", turn), kind="safety"))
         # Replay the message that prompted the question to the step it was sent to.

@@ -5,6 +5,7 @@ Through the real signed SMS webhook and web chat (tests/conftest.py), nothing pa
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.content import sms_segments
@@ -115,3 +116,29 @@ def test_crisis_on_the_phone_is_spoken_adult_help_and_an_urgent_case(app, client
     assert "9 9 9" in said and "Childline" not in said
     [concern] = urgent(app)
     assert ", ".join(concern.reference.replace("-", "")) in said  # the reference read out letter by letter
+
+
+@pytest.mark.parametrize("words", ["things at home arent great and i want help with his plan",
+                                   "he keeps getting hit at school and i want to complain"])
+def test_in_the_form_no_to_a_worry_keeps_the_parents_words_and_the_form_goes_on(sms: SmsActions, words: str) -> None:
+    for message in ("HUMAN", "yes", "1"):
+        sms.send(message)
+    [question] = sms.send(words)
+    assert "is a child in danger" in question.lower()
+    after = "\n".join(sms.send("no"))
+    assert "stage of education" in after and "Reply HUMAN" not in after  # already asking for a caseworker
+    for message in ("2", "1", "no"):
+        confirm = "\n".join(sms.send(message))
+    assert words in confirm
+
+
+def test_on_the_phone_no_to_a_worry_says_how_to_ask_for_a_call_back(app, client) -> None:
+    from tests.integration.test_voice import CallActions
+
+    caller = CallActions(client)
+    caller.call()
+    assert "now or at other times" in caller.say("things at home arent great at the moment")
+    said = caller.press("2")
+    assert "press 2 at the main menu" in said and "Reply HUMAN" not in said and "9 9 9" in said
+    assert "To pass your question to a caseworker" in caller.press("2")  # 2 at the main menu: a call back
+    assert not urgent(app)
