@@ -202,17 +202,6 @@ def test_missing_rules_file_is_refused(tmp_path: Path) -> None:
         load_rules(tmp_path / "absent.yaml")
 
 
-def test_fast_enough_for_every_message(rules: SafeguardingRules) -> None:
-    """A typical message is assessed in well under a millisecond."""
-    texts = _eval("risk") + _eval("ordinary") + _eval("ambiguous")
-    start = time.perf_counter()
-    for _ in range(5):
-        for text in texts:
-            assess(text, rules)
-    per_message = (time.perf_counter() - start) / (5 * len(texts))
-    assert per_message < 0.002  # generous for slow CI; the bench reports the real figure
-
-
 _ANY_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=2000
 ) | st.lists(
