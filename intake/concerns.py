@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from intake import audit, queue
 from intake.crypto import KeyRing
+from intake.minimise import find_personal_data, redact
 from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
 
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
@@ -118,6 +119,12 @@ def attach_form(
     return concern
 
 
+def _minimised(triggers: Sequence[str]) -> list[str]:
+    """The detected phrases as kept on the case: numbers and addresses typed in them are taken out, as in
+    the disclosure note beside them (they are stored without a consent question)."""
+    return [redact(t, find_personal_data(t)) for t in triggers]
+
+
 def raise_concern(
     session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...],
     retention_days: int, now: datetime | None = None,
@@ -143,7 +150,7 @@ def raise_concern(
                 channel=channel,
                 contact_key=contact_key,
                 topic=CONCERN_TOPIC,
-                safeguarding=keys.encrypt_json(list(triggers)),
+                safeguarding=keys.encrypt_json(_minimised(triggers)),
                 override_reason=SAFEGUARDING_OVERRIDE,
             )
             # Set after the insert, not in it: queue.enqueue takes any clash on insert for a reference clash.
@@ -204,7 +211,7 @@ def add_disclosure(
         alert = not _told_recently(session, enquiry, now or utcnow())
     on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
     # A cleared case came back: say so, since its old triggers alone would not explain why.
-    added = ([RAISED_AGAIN] if raised and on_record else []) + [t for t in triggers if t not in on_record]
+    added = ([RAISED_AGAIN] if raised and on_record else []) + [t for t in _minimised(triggers) if t not in on_record]
     merged = on_record + list(dict.fromkeys(added))
     if len(merged) > TRIGGERS_KEPT:  # keep the first disclosure and the latest ones
         merged = merged[: TRIGGERS_KEPT // 3] + merged[-(TRIGGERS_KEPT - TRIGGERS_KEPT // 3):]

@@ -38,3 +38,12 @@ def test_nothing_said_on_the_phone_is_kept(app: Flask, sms: SmsActions) -> None:
     sms.post({"CallSid": "CA" + "1" * 32, "From": sms.number, "SpeechResult": DISCLOSURE},
              path="/twilio/voice/menu")
     assert kept(app) == []
+
+
+def test_a_number_inside_the_detected_phrase_is_not_kept(app: Flask, sms: SmsActions) -> None:
+    sms.send("my partner 07911 222333 hit my son")
+    sms.send("and my ex 07700 900456 hit my son again")  # added to the same case
+    with app.extensions["intake"].sessions() as session:
+        [case] = session.scalars(select(Enquiry)).all()
+        triggers = app.extensions["intake"].keys.decrypt_json(case.safeguarding)
+    assert triggers and not any(digit in "".join(triggers) for digit in "0123456789"), triggers
