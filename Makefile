@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/flask --app bot intake init-db
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C stops it)"
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - \
+	$(BIN)/gunicorn --config python:bot.gunicorn_config --workers 2 --bind 127.0.0.1:5000 --access-logfile - \
 		--access-logformat '%(m)s %(s)s %(L)ss' "bot:create_app()"
 
 # Chromium for the browser tests comes from Debian; axe-core from npm; each installed once, only if missing.

@@ -71,6 +71,7 @@ class Tally:
     """What the simulated parents saw."""
 
     latencies: list[float] = field(default_factory=list)
+    by_step: dict[int, list[float]] = field(default_factory=dict)  # latencies per step of SMS_SCRIPT
     errors: dict[str, int] = field(default_factory=dict)
     started: int = 0
     requests: int = 0
@@ -187,6 +188,7 @@ async def parent(index: int, port: int, base: str, deadline: float, gap: float, 
                 tally.requests += 1
                 if run_tag in _RECORD:  # after the warm-up
                     tally.latencies.append(elapsed)
+                    tally.by_step.setdefault(step, []).append(elapsed)
                 text = data.decode("utf-8", "replace")
                 if status != 200:
                     tally.error(f"HTTP {status}")
@@ -248,7 +250,7 @@ def start_server(url: str, port: int, workdir: Path, storage: str) -> subprocess
     )
     env["PYTHONPATH"] = str(ROOT)
     command = [
-        str(Path(sys.executable).parent / "gunicorn"),
+        str(Path(sys.executable).parent / "gunicorn"), "--config", "python:bot.gunicorn_config",
         "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--keep-alive", "30",
         "--preload", "--log-level", "warning", "bot:create_app()",
@@ -404,6 +406,9 @@ def phase(port: int, base: str, url: str, parents: int, seconds: float, rate: fl
         "turns": len(tally.latencies),
         "turns_per_s": len(tally.latencies) / measured if measured else 0.0,
         "latency": figures,
+        "latency_by_step": {
+            f"{step + 1} {SMS_SCRIPT[step][0]}": summary_ms(values) for step, values in sorted(tally.by_step.items())
+        },
         "errors": sum(tally.errors.values()),
         "error_kinds": tally.errors,
         "conversations_started": tally.started,
@@ -502,6 +507,10 @@ def print_report(result: dict[str, Any]) -> None:
               f"load generator {cpu['load_generator']:.1f} ms; these had {p['machine_cpu_share']:.0%} of the "
               f"machine (load average {p['load_average']:.1f}); on idle cores they could do about "
               f"{p['capacity_turns_per_s_if_idle']:.0f} turns/s")
+    steps = result["paced"].get("latency_by_step", {})
+    if steps:
+        print("  paced phase by step of the conversation, p50 / p99 ms: " + "; ".join(
+            f"{name!r} {v['p50_ms']:.0f} / {v['p99_ms']:.0f}" for name, v in steps.items()))
     met = result["met"]
     print(f"  targets: >= {TARGET_TURNS_PER_S:.0f} turns/s {'met' if met['turns_per_s'] else 'MISSED'}, "
           f"p99 <= {TARGET_P99_MS:.0f} ms {'met' if met['p99'] else 'MISSED'}, "
