@@ -8,8 +8,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp
+from bot.console.clock import now  # CONSOLE_CLOCK when a test or rehearsal fixes it
 from bot.console.guard import require_role
-from bot.console.views import _now as now  # the console's clock: CONSOLE_CLOCK when a test or rehearsal fixes it
 from bot.services import services
 from intake import closed_days, service_hours
 from intake.db import unit_of_work

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from bot.console import bp, guard
+from bot.console import bp, clock, guard
 from bot.services import services
 from intake import blocks, casework, handover, outreach, queue, service_hours, sharing, staff
 from intake.caseload import rows as caseload_rows
@@ -19,16 +18,10 @@ from intake.db import unit_of_work
 log = logging.getLogger(__name__)
 
 
-def _now() -> datetime:
-    """The console's clock: the real time, or the fixed one a test or a rehearsal sets in CONSOLE_CLOCK."""
-    clock = current_app.config.get("CONSOLE_CLOCK")
-    return clock() if clock else guard.now()
-
-
 def _contact_clock(db: Session) -> casework.ContactClock:
     """The safe-time windows, the office hours in force (for "any time the office is open") and now."""
     svc = services()
-    return casework.ContactClock(svc.content.contact_times, service_hours.current(db, svc.hours), _now())
+    return casework.ContactClock(svc.content.contact_times, service_hours.current(db, svc.hours), clock.now())
 
 
 def labels_for(content: Any) -> casework.Labels:
