@@ -10,7 +10,10 @@ from datetime import date, timedelta
 from intake.hours import HoursError
 from intake.typed_hours import DAY_WORDS
 
-MAX_HOLIDAYS = 200
+MAX_HOLIDAYS = 200  # closed days from today on: past ones are not kept, so they do not count
+# Room for a pasted record of past closures as well (not kept); the request itself is at most 64 KB.
+MAX_TEXT = 20000
+PAST_SHOWN = 3  # the latest past closures named when many were typed: a mistyped year is most often recent
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
 DATE_EXAMPLE = "write dates day first, like 25/12/2026 or 25 Dec 2026 (or 2026-12-25), separated by commas"
@@ -91,8 +94,15 @@ def _holiday_dates(text: str) -> list[tuple[date, bool]]:
     return found
 
 
-def read(text: str) -> tuple[str, ...]:
-    """Every closed day typed (runs spelt out), as sorted ISO dates; HoursError says kindly what is wrong."""
+def read(text: str, today: date | None = None) -> tuple[str, ...]:
+    """Every closed day typed (runs spelt out), as sorted ISO dates; HoursError says kindly what is wrong.
+
+    At most MAX_HOLIDAYS of them from `today` on (all of them, without `today`): days already past close
+    nothing and are not kept, so a record of past closures typed or pasted with them does not count.
+    """
+    if len(text) > MAX_TEXT:
+        raise HoursError(f"Bank holidays: keep the list under {MAX_TEXT:,} characters; days already past need not "
+                         "be typed, as they are not kept")
     days: set[date] = set()
     previous: date | None = None
     for day, ends_run in _holiday_dates(text.translate({0x2013: "-", 0x2014: "-"})):
@@ -103,8 +113,11 @@ def read(text: str) -> tuple[str, ...]:
             days.update(previous + timedelta(days=n) for n in range((day - previous).days + 1))
         days.add(day)
         previous = day
-    if len(days) > MAX_HOLIDAYS:
-        raise HoursError(f"Bank holidays: at most {MAX_HOLIDAYS} dates, please remove past ones")
+    coming = sorted(d for d in days if today is None or d >= today)
+    if len(coming) > MAX_HOLIDAYS:
+        raise HoursError(f"Bank holidays: at most {MAX_HOLIDAYS} closed days from today on can be kept, and this "
+                         f"list has {len(coming)}, from {closed_day(coming[0])} to {closed_day(coming[-1])} "
+                         "(days already past do not count); remove some, or add the later ones nearer the time")
     return tuple(d.isoformat() for d in sorted(days))
 
 
@@ -131,6 +144,17 @@ def closed_days_text(days: Iterable[date]) -> str:
         closed_day(first) if first == last else f"{closed_day(first)} \u2013 {closed_day(last)}"
         for first, last in runs(days)
     )
+
+
+def past_days_text(days: Iterable[date]) -> str:
+    """Past closed days typed, as staff write them; when there are many runs, how many days, their span and the
+    latest few, so a mistyped year still shows without a pasted record filling the page (or the session cookie)."""
+    ordered = sorted(set(days))
+    found = runs(ordered)
+    if len(found) <= PAST_SHOWN + 1:
+        return closed_days_text(ordered)
+    latest = closed_days_text(d for d in ordered if d >= found[-PAST_SHOWN][0])
+    return f"{len(ordered)} days from {closed_day(ordered[0])} to {closed_day(ordered[-1])}, the latest {latest}"
 
 
 def split_past(days: Iterable[date], today: date) -> tuple[tuple[date, ...], tuple[date, ...]]:

@@ -67,15 +67,19 @@ def current(session: Session, default: OfficeHours) -> OfficeHours:
 
 # -- a manager's entry ---------------------------------------------------------------------------------
 
-def validate(hours_text: str, holidays_text: str, zone: str) -> tuple[str, tuple[str, ...], OfficeHours]:
-    """Check a manager's entry; returns (hours, bank holidays, parsed) or raises HoursError naming the problem."""
+def validate(
+    hours_text: str, holidays_text: str, zone: str, today: date | None = None,
+) -> tuple[str, tuple[str, ...], OfficeHours]:
+    """Check a manager's entry; returns (hours, bank holidays, parsed) or raises HoursError naming the problem.
+
+    With `today`, the limit on closed days counts only those from today on (closed_days.read)."""
     spec = " ".join(hours_text.split())
     if not spec:
         raise HoursError(f"Office hours: enter at least one day and its times; {EXAMPLE}")
     if len(spec) > MAX_HOURS_TEXT:
         raise HoursError(f"Office hours: keep it under {MAX_HOURS_TEXT} characters")
     windows = read_week(spec)
-    holidays = closed_days.read(holidays_text)
+    holidays = closed_days.read(holidays_text, today)
     hours = OfficeHours(windows, ZoneInfo(zone), frozenset(date.fromisoformat(d) for d in holidays))
     # Stored as the form shows it ("Mon-Fri 09:00-17:00"), which OfficeHours.parse and OFFICE_HOURS also read.
     return describe(hours), holidays, hours
@@ -105,8 +109,9 @@ def save(
     Closed days before today (in the service's zone) are left out and returned, for the manager to be told:
     a mistyped year must not pass silently, and the rest of the entry is still saved.
     """
-    spec, _, typed = validate(hours_text, holidays_text, _zone(default))
-    coming, past = closed_days.split_past(typed.holidays, now.astimezone(typed.zone).date())
+    today = now.astimezone(default.zone).date()
+    spec, _, typed = validate(hours_text, holidays_text, _zone(default), today)
+    coming, past = closed_days.split_past(typed.holidays, today)
     hours = replace(typed, holidays=frozenset(coming))
     holidays = tuple(d.isoformat() for d in coming)
     value = {"hours": spec, "bank_holidays": list(holidays), "updated_by": actor}

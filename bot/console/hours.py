@@ -31,7 +31,7 @@ def _page(hours_text: str | None = None, holidays_text: str | None = None, error
         open_now=hours.is_open(moment), next_opening=hours.describe_next_opening(moment),
         hours_text=service_hours.describe(hours) if hours_text is None else hours_text,
         holidays_text=coming if holidays_text is None else holidays_text,
-        error=error,
+        error=error, max_days=closed_days.MAX_HOLIDAYS, max_text=closed_days.MAX_TEXT,
     ), (400 if error else 200)
 
 
@@ -59,7 +59,7 @@ def hours_save() -> Any:
           f"{f'; closed {closed}' if closed else '; no closed days'}. Every channel uses them from now on.")
     if saved.past:  # never dropped silently: most often a mistyped year
         flash(f"Not saved, because {'it is' if len(saved.past) == 1 else 'they are'} in the past: "
-              f"{closed_days.closed_days_text(saved.past)}. If you meant a day still to come, check the year "
+              f"{closed_days.past_days_text(saved.past)}. If you meant a day still to come, check the year "
               "and add it again.")
     return redirect(url_for("console.hours_page"))
 

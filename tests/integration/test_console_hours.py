@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from bot import create_app
-from intake import service_hours
+from intake import closed_days, service_hours
 from intake.db import unit_of_work
 from intake.hours import DAYS, OfficeHours
 from intake.models import ServiceSetting
@@ -301,3 +301,95 @@ def test_describe_gives_back_what_the_form_takes() -> None:
     hours = OfficeHours.parse("Mon-Thu 09:00-17:00; Fri 09:00-16:30; Sun 10:00-12:00")
     assert service_hours.describe(hours) == "Mon-Thu 09:00-17:00; Fri 09:00-16:30; Sun 10:00-12:00"
     assert OfficeHours.parse(service_hours.describe(hours)) == hours
+
+
+# ---- the limit on closed days counts only days still to come ----
+
+TODAY = date(2026, 11, 26)  # set_clock(app, "2026-11-26 10:00"), a Thursday
+
+
+def days_from(first: date, count: int, step: int = 2) -> list[date]:
+    """`count` closed days from `first`, one every `step` days: none run together, so each is listed on its own."""
+    return [first + timedelta(days=n * step) for n in range(count)]
+
+
+def typed(days: list[date]) -> str:
+    """Closed days as a manager would type them."""
+    return ", ".join(f"{d:%d/%m/%Y}" for d in days)
+
+
+def history(count: int = 260) -> list[date]:
+    """An old service's record of past closures: every few days back over several years."""
+    return [TODAY - timedelta(days=3 + n * 9) for n in range(count)]
+
+
+def test_past_closed_days_do_not_count_towards_the_limit_and_are_not_kept(app: Flask, manager: AuthActions) -> None:
+    set_clock(app, "2026-11-26 10:00")
+    coming = days_from(TODAY, closed_days.MAX_HOLIDAYS)  # today and 199 more: exactly the limit
+    past = history()
+    entry = typed(past + coming)
+    page = text(manager.client.get("/caseworker/hours"))
+    assert f'maxlength="{closed_days.MAX_TEXT}"' in page and len(entry) <= closed_days.MAX_TEXT  # fits the box
+    assert f"Up to {closed_days.MAX_HOLIDAYS} closed days from today on" in page  # said before it is reached
+
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays=entry).status_code == 302
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == [d.isoformat() for d in coming]  # pruned: not kept
+    page = text(manager.client.get("/caseworker/hours"))
+    assert "Office hours saved: Mon-Fri 09:00-17:00; closed Thu 26 Nov 2026, Sat 28 Nov 2026," in page
+    latest = ", ".join(shown(d.isoformat()) for d in sorted(past)[-closed_days.PAST_SHOWN:])
+    oldest = sorted(past)[0]
+    assert (f"Not saved, because they are in the past: {len(past)} days from {shown(oldest.isoformat())} to "
+            f"Mon 23 Nov 2026, the latest {latest}. If you meant a day still to come") in page
+
+    # The form shows the 200 days to come, and saves again as it is shown.
+    form = page.split('name="bank_holidays"')[1].split(">", 1)[1].split("</textarea>")[0]
+    assert form.count(",") == closed_days.MAX_HOLIDAYS - 1 and len(form) <= closed_days.MAX_TEXT
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays=form).status_code == 302
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == [d.isoformat() for d in coming]
+
+
+def test_a_closed_day_once_past_frees_its_place_for_a_new_one(app: Flask, manager: AuthActions) -> None:
+    set_clock(app, "2026-11-26 10:00")
+    coming = days_from(TODAY, closed_days.MAX_HOLIDAYS)
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays=typed(coming)).status_code == 302
+    later = coming[-1] + timedelta(days=7)
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
+                        bank_holidays=typed([*coming, later])).status_code == 400  # full today
+
+    set_clock(app, "2026-11-27 10:00")  # the next day: 26 Nov is history, and the same entry fits
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
+                        bank_holidays=typed([*coming, later])).status_code == 302
+    row = stored(app)
+    assert row is not None and row.value["bank_holidays"] == [d.isoformat() for d in [*coming[1:], later]]
+    assert "Not saved, because it is in the past: Thu 26 Nov 2026." in text(manager.client.get("/caseworker/hours"))
+
+
+def test_one_closed_day_too_many_is_refused_saying_so_and_keeping_what_was_typed(
+    app: Flask, manager: AuthActions,
+) -> None:
+    set_clock(app, "2026-11-26 10:00")
+    assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays="25/12/2026").status_code == 302
+    coming = days_from(TODAY, closed_days.MAX_HOLIDAYS + 1)
+    entry = typed(history() + coming)
+    response = manager.post("/caseworker/hours", hours="Mon-Fri 9am-4pm", bank_holidays=entry)
+    assert response.status_code == 400
+    page = text(response)
+    assert ("Nothing was changed. Bank holidays: at most 200 closed days from today on can be kept, and this list "
+            f"has 201, from Thu 26 Nov 2026 to {shown(coming[-1].isoformat())} (days already past do not count); "
+            "remove some, or add the later ones nearer the time") in page
+    assert 'value="Mon-Fri 9am-4pm"' in page and f">{entry}</textarea>" in page  # both boxes as typed
+    row = stored(app)
+    assert row is not None and row.value["hours"] == "Mon-Fri 09:00-17:00"
+    assert row.value["bank_holidays"] == ["2026-12-25"]
+    assert len(audit_rows(app, "office_hours_set")) == 1
+
+
+def test_a_list_longer_than_the_box_takes_is_refused_kindly(app: Flask, manager: AuthActions) -> None:
+    set_clock(app, "2026-11-26 10:00")
+    entry = typed(history(closed_days.MAX_TEXT // 12 + 1))
+    assert len(entry) > closed_days.MAX_TEXT
+    response = manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm", bank_holidays=entry)
+    assert response.status_code == 400 and stored(app) is None
+    assert "Bank holidays: keep the list under 20,000 characters; days already past need not be typed" in text(response)
