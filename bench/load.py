@@ -56,6 +56,7 @@ TARGET_P99_MS = 100.0
 # On the 2-core machine; BENCH_WORKERS / BENCH_THREADS try other shapes without editing this file.
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
 REQUEST_TIMEOUT = 15.0
 
 
@@ -251,7 +252,7 @@ def start_server(url: str, port: int, workdir: Path, storage: str) -> subprocess
     env["PYTHONPATH"] = str(ROOT)
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "--config", "python:bot.gunicorn_config",
-        "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
+        "--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--keep-alive", "30",
         "--preload", "--log-level", "warning", "bot:create_app()",
     ]
@@ -459,7 +460,8 @@ def run(parents: int = 200, seconds: float = 30.0, flat_out_seconds: float = 15.
     finally:
         drop_schema(schema)
     result = {
-        "server": f"gunicorn {WORKERS} gthread workers x {THREADS} threads, PostgreSQL, {storage_said}, loopback",
+        "server": f"gunicorn {WORKERS} {WORKER_CLASS} workers x {THREADS} threads, PostgreSQL, {storage_said}, "
+                  "loopback",
         "paced": paced,
         "flat_out": flat,
         "paced_within_capacity": within,
