@@ -70,7 +70,7 @@ def app_env(database_url: str, instance: Path, **overrides: str) -> dict[str, st
         "SERVICE_PHONE": "01632 960000",
         "MASH_PHONE": "01632 960999",
         # Always open, so replies (queue place, typical wait) are the same whatever time the bench runs.
-        "OFFICE_HOURS": "Mon-Sun 00:00-23:59",
+        "OFFICE_HOURS": "Mon-Sun 00:00-24:00",
         "BANK_HOLIDAYS": "",
         # Every bench parent shares one client address; real parents do not. The limiter still runs (its
         # cost is part of a turn) but the per-IP allowance is out of reach; the per-contact one stays.

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SPEC = re.compile(r"^\s*([a-z]{3})(?:\s*-\s*([a-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+# A day's hours that run to midnight close at "24:00", which a time() cannot hold: the last moment of the day
+# stands for it, and is_open treats it as open to the end. Written 24:00, said "midnight" ("all day" from 00:00).
+END_OF_DAY = time.max
 
 
 class HoursError(ValueError):
@@ -33,8 +36,8 @@ class OfficeHours:
                 raise HoursError(f"OFFICE_HOURS: cannot read {part!r}; use e.g. 'Mon-Fri 09:00-17:00'")
             first = DAYS.index(match.group(1))
             last = DAYS.index(match.group(2)) if match.group(2) else first
-            opens = time(int(match.group(3)), int(match.group(4)))
-            closes = time(int(match.group(5)), int(match.group(6)))
+            opens = _time_of_day(match.group(3), match.group(4), part)
+            closes = _time_of_day(match.group(5), match.group(6), part, closing=True)
             for day in range(first, last + 1):
                 windows[day] = (opens, closes)
         try:
@@ -60,7 +63,8 @@ class OfficeHours:
         parts = []
         for first, last, (opens, closes) in groups:
             days = names[first] if first == last else f"{names[first]} to {names[last]}"
-            parts.append(f"{days}, {_clock(opens)} to {_clock(closes)}")
+            said = "all day" if (opens, closes) == (time(0), END_OF_DAY) else f"{_clock(opens)} to {_clock(closes)}"
+            parts.append(f"{days}, {said}")
         return "; ".join(parts)
 
     def describe_at(self, moment: datetime, ahead: int = 14) -> str:
@@ -97,7 +101,23 @@ class OfficeHours:
         window = self.windows.get(local.weekday())
         if window is None or local.date() in self.holidays:
             return False
-        return window[0] <= local.time() < window[1]
+        opens, closes = window
+        return opens <= local.time() and (local.time() < closes or closes == END_OF_DAY)
+
+    def closes_after(self, moment: datetime) -> datetime:
+        """When the office, open at `moment`, closes: hours that run to midnight go on into the next day's when
+        those start at midnight, so an office open round the clock is not said to close at midnight."""
+        day = moment.astimezone(self.zone).date()
+        closes = self.windows[day.weekday()][1]
+        for _ in range(14):  # open all week: it is open for the fortnight anyone is told about
+            after = day + timedelta(days=1)
+            following = self.windows.get(after.weekday())
+            if closes != END_OF_DAY or following is None or following[0] != time(0) or after in self.holidays:
+                break
+            day, closes = after, following[1]
+        if closes == END_OF_DAY:
+            return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
+        return datetime.combine(day, closes, tzinfo=self.zone)
 
     def next_opening(self, moment: datetime) -> datetime | None:
         """When the office next opens after `moment` (None if it never does)."""
@@ -132,5 +152,17 @@ def _day(day: date) -> str:
 
 
 def _clock(moment: time) -> str:
-    """9am, 4:30pm, 12pm."""
+    """9am, 4:30pm, 12pm; midnight for a day's hours that run to its end."""
+    if moment == END_OF_DAY:
+        return "midnight"
     return moment.strftime("%I:%M%p").lstrip("0").replace(":00", "").lower()
+
+
+def _time_of_day(hour: str, minute: str, part: str, *, closing: bool = False) -> time:
+    """A time as OFFICE_HOURS writes it; closing at 24:00 (or 00:00) is closing at the end of the day."""
+    if closing and (int(hour), int(minute)) in ((24, 0), (0, 0)):
+        return END_OF_DAY
+    try:
+        return time(int(hour), int(minute))
+    except ValueError:
+        raise HoursError(f"OFFICE_HOURS: cannot read {part!r}: {hour}:{minute} is not a time of day") from None

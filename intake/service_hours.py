@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from intake import audit, closed_days
-from intake.hours import DAYS, HoursError, OfficeHours
+from intake.hours import DAYS, END_OF_DAY, HoursError, OfficeHours
 from intake.models import ServiceSetting, utcnow
 from intake.typed_hours import EXAMPLE, read_week
 
@@ -149,9 +149,14 @@ def describe(hours: OfficeHours) -> str:
         while last + 1 < 7 and hours.windows.get(last + 1) == window:
             last += 1
         days = DAYS[day].title() + (f"-{DAYS[last].title()}" if last > day else "")
-        parts.append(f"{days} {window[0]:%H:%M}-{window[1]:%H:%M}")
+        parts.append(f"{days} {_hhmm(window[0])}-{_hhmm(window[1])}")
         day = last + 1
     return "; ".join(parts)
+
+
+def _hhmm(moment: time) -> str:
+    """A time as the form and OFFICE_HOURS write it: "09:00", and "24:00" for hours that run to midnight."""
+    return "24:00" if moment == END_OF_DAY else f"{moment:%H:%M}"
 
 
 def holidays_text(hours: OfficeHours, today: date | None = None) -> str:

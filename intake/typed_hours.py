@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-from intake.hours import HoursError
+from intake.hours import END_OF_DAY, HoursError
 
 DAY_WORDS = {"mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
              "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5, "saturday": 5,
@@ -17,6 +17,7 @@ RANGE_WORDS = {"to", "till", "til", "until", "through", "thru"}
 SEP_WORDS = {"and"}
 FILLER_WORDS = {"from", "open", "on", "every"}  # "open Mon-Fri from 9am", "every day"
 NOON = {"noon", "midday"}
+MIDNIGHT = "midnight"  # opening at the start of the day, or closing at its end ("6pm-midnight")
 EXAMPLE = "e.g. 'Mon-Fri 9am-5pm' or 'Mon-Thu 09:00-17:00; Fri 09:00-16:30'"
 _TOKEN = re.compile(
     r"(?P<time>(?:\d{4}|\d{1,2}(?:[:.]\d{2})?)(?:\s*[ap]\.?m\b\.?)?)(?![a-z0-9])"
@@ -114,7 +115,7 @@ def _word(text: str, match: re.Match[str], word: str) -> tuple[str, tuple[int, .
         return "sep", ()
     if word in FILLER_WORDS:
         return "skip", ()
-    if word in NOON:
+    if word in NOON or word == MIDNIGHT:
         return "time", ()
     if word == "closed":
         raise HoursError("Office hours: there is no need to write 'closed': days that are not listed are closed. "
@@ -167,6 +168,8 @@ def _typed_clock(raw: str, segment: str) -> _Clock:
     """A time as typed ("9.30am", "17:00", "0900", "noon"), checked to be a time of day."""
     if raw.lower() in NOON:
         return _Clock(12, 0, "p", True)
+    if raw.lower() == MIDNIGHT:
+        return _Clock(12, 0, "a", True)
     match = _CLOCK.fullmatch(raw.strip())
     if match is None:
         raise HoursError(f"Office hours: cannot read {segment!r}; {EXAMPLE}")
@@ -174,7 +177,8 @@ def _typed_clock(raw: str, segment: str) -> _Clock:
     if len(digits) == 4:
         digits, minutes = digits[:2], digits[2:]
     clock = _Clock(int(digits), int(minutes or 0), meridiem and meridiem.lower(), minutes is not None)
-    too_big = clock.hour > 23 if clock.meridiem is None else not 1 <= clock.hour <= 12
+    end_of_day = clock.meridiem is None and (clock.hour, clock.minute) == (24, 0)  # "24:00", "2400"
+    too_big = clock.hour > 23 and not end_of_day if clock.meridiem is None else not 1 <= clock.hour <= 12
     if too_big or clock.minute > 59:
         raise HoursError(f"Office hours: cannot read {segment!r}: {raw.strip()} is not a time of day; {EXAMPLE}")
     return clock
@@ -182,6 +186,9 @@ def _typed_clock(raw: str, segment: str) -> _Clock:
 
 def _window(opens: _Clock, closes: _Clock, segment: str, typed: tuple[str, str]) -> tuple[time, time]:
     """The two times on the 24-hour clock, or HoursError when they are ambiguous or closing comes first."""
+    if opens.meridiem is None and opens.hour == 24:
+        raise HoursError(f"Office hours: in {segment!r}, 24:00 is the end of the day: to open at midnight write "
+                         f"00:00; {EXAMPLE}")
     twenty_four = any(c.meridiem is None and c.hour > 12 for c in (opens, closes))
     for clock, raw in zip((closes, opens), reversed(typed), strict=True):  # "is 5 in the morning?" first
         if clock.meridiem is None and not clock.exact and not twenty_four and not (
@@ -191,6 +198,7 @@ def _window(opens: _Clock, closes: _Clock, segment: str, typed: tuple[str, str])
                              "Add am or pm, or use the 24-hour clock, e.g. 'Mon-Fri 9am-5pm' or "
                              "'Mon-Fri 09:00-17:00'")
     end = _24(closes, closes.meridiem)
+    end = END_OF_DAY if end == time(0) else end  # closing at 00:00, 12am, midnight or 24:00: at the end of the day
     if opens.meridiem is None and closes.meridiem is not None and opens.hour <= 12:
         # "9-5pm" is 9am to 5pm and "1-5pm" is 1pm to 5pm: the closing am/pm carries back if it fits.
         start = _24(opens, closes.meridiem)
@@ -207,7 +215,7 @@ def _window(opens: _Clock, closes: _Clock, segment: str, typed: tuple[str, str])
 
 
 def _24(clock: _Clock, meridiem: str | None) -> time:
-    """The time on the 24-hour clock: 12am is midnight, 12pm is noon."""
+    """The time on the 24-hour clock: 12am is midnight, 12pm is noon; 24:00 is midnight too (00:00)."""
     if meridiem is None:
-        return time(clock.hour, clock.minute)
+        return time(clock.hour % 24, clock.minute)
     return time(clock.hour % 12 + (12 if meridiem == "p" else 0), clock.minute)

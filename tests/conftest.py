@@ -299,7 +299,7 @@ def duty(smtp: tuple[Inbox, int]) -> Inbox:
     return smtp[0]
 
 
-ALWAYS_OPEN = "Mon-Sun 00:00-23:59"  # replies then never depend on when the tests run
+ALWAYS_OPEN = "Mon-Sun 00:00-24:00"  # replies then never depend on when the tests run, even at 23:59
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from intake import concerns, console_sessions, queue, staff
 from intake.db import unit_of_work
 from intake.models import AuditEvent, Caseworker, utcnow
 from intake.queue import ConsentAnswer
-from tests.conftest import ChatActions, make_app
+from tests.conftest import ALWAYS_OPEN, ChatActions, make_app
 
 PASSWORD = "correct horse battery staple"
 TOKEN = re.compile(rb'name="csrf_token" value="([^"]+)"')
@@ -467,7 +467,7 @@ def test_chat_reply_needs_contact_consent(
 # ---- the command ----
 
 def test_create_caseworker_command(tmp_path: Path) -> None:
-    app = make_app(tmp_path, OFFICE_HOURS="Mon-Sun 00:00-23:59")  # the new account is not on duty: sign in any time
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)  # the new account is not on duty: sign in any time
     runner = CliRunner()
     with app.app_context():
         args = ["create-caseworker", "robin", "--role", "manager", "--password-stdin"]

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import make_app
+from tests.conftest import ALWAYS_OPEN, make_app
 from tests.integration.test_console import PASSWORD, AuthActions, add_caseworker, age_session, audit_rows
 
 JSON = {"Accept": "application/json"}
@@ -74,7 +74,7 @@ def test_alive_is_refused_once_the_login_was_idle_too_long(app: Flask, auth: Aut
 def test_alive_does_not_stretch_a_login_past_12_hours(tmp_path: Path) -> None:
     # The nightly lock an hour from now, so the last one was 23 hours ago: only the 12 hours can end this login.
     lock = (datetime.now(ZoneInfo("Europe/London")) + timedelta(hours=1)).strftime("%H:%M")
-    app = make_app(tmp_path, OFFICE_HOURS="Mon-Sun 00:00-23:59", CONSOLE_LOCK_TIME=lock)
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN, CONSOLE_LOCK_TIME=lock)
     auth = AuthActions(app.test_client(), app, "alex", add_caseworker(app, "alex"))
     auth.login()
     token = auth.token("/caseworker/queue")

@@ -73,8 +73,9 @@ def manager(app: Flask) -> AuthActions:
 
 def test_manager_sees_the_hours_in_force_and_that_they_come_from_the_environment(manager: AuthActions) -> None:
     page = text(manager.client.get("/caseworker/hours"))
-    assert "Mon-Sun 00:00-23:59" in page and "the environment (OFFICE_HOURS, BANK_HOLIDAYS)" in page
-    assert "Europe/London" in page and 'value="Mon-Sun 00:00-23:59"' in page
+    assert f'<dd id="hours-weekly">{ALWAYS_OPEN}</dd>' in page  # "Mon-Sun 00:00-24:00": to midnight, as typed
+    assert "the environment (OFFICE_HOURS, BANK_HOLIDAYS)" in page
+    assert "Europe/London" in page and f'value="{ALWAYS_OPEN}"' in page
     assert "Office hours</a>" in text(manager.client.get("/caseworker/queue"))  # in the managers' menu
 
 
@@ -273,7 +274,7 @@ def test_reset_goes_back_to_the_environment_and_is_audited(app: Flask, manager: 
     manager.post("/caseworker/hours", hours=weekly, bank_holidays=today)
     assert manager.post("/caseworker/hours/reset").status_code == 302
     page = text(manager.client.get("/caseworker/hours"))
-    assert "The office hours from the environment apply again." in page and "Mon-Sun 00:00-23:59" in page
+    assert "The office hours from the environment apply again." in page and ALWAYS_OPEN in page
     assert stored(app) is None
     [event] = audit_rows(app, "office_hours_reset")
     assert event.actor == "morgan"

@@ -227,9 +227,9 @@ class Caller:
 
 
 def test_phone_confirm_offers_3_to_change_safe_times(tmp_path) -> None:
-    from tests.conftest import make_app
+    from tests.conftest import ALWAYS_OPEN, make_app
 
-    app = make_app(tmp_path, OFFICE_HOURS="Mon-Sun 00:00-23:59")
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     caller = Caller(app.test_client())
     caller.press()
     said = ""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from intake import closed_days
+from intake import closed_days, service_hours
 from intake.hours import HoursError, OfficeHours
 from intake.service_hours import validate
 
@@ -40,6 +41,13 @@ def stored(hours: str, holidays: str = "") -> tuple[str, tuple[str, ...]]:
     ("every day 10am to noon", "Mon-Sun 10:00-12:00"),
     ("weekends 10am-12pm", "Sat-Sun 10:00-12:00"),
     ("Mon-Sun 00:00-23:59", "Mon-Sun 00:00-23:59"),
+    # Hours that run to midnight: 24:00, as the form shows them and OFFICE_HOURS takes them.
+    ("Mon-Sun 00:00-24:00", "Mon-Sun 00:00-24:00"),
+    ("every day midnight to midnight", "Mon-Sun 00:00-24:00"),
+    ("Fri 6pm-midnight", "Fri 18:00-24:00"),
+    ("Mon-Fri 9am-12am", "Mon-Fri 09:00-24:00"),  # 12am closing is midnight at the end of the day
+    ("Sat 0900-2400", "Sat 09:00-24:00"),
+    ("Sun 10:00-00:00", "Sun 10:00-24:00"),  # closing at 00:00 can only be the end of the day
 ])
 def test_common_ways_of_writing_the_hours_are_read(typed: str, expected: str) -> None:
     assert stored(typed)[0] == expected
@@ -60,6 +68,8 @@ def test_common_ways_of_writing_the_hours_are_read(typed: str, expected: str) ->
     ("Sat 25:00-26:00", "cannot read 'Sat 25:00-26:00': 25:00 is not a time of day"),
     ("Mon 13pm-5pm", "13pm is not a time of day"),
     ("Mon 9:75-17:00", "9:75 is not a time of day"),
+    ("Mon 9am-24:30", "24:30 is not a time of day"),
+    ("Mon 24:00-17:00", "24:00 is the end of the day: to open at midnight write 00:00"),
     ("Mon-Fri 9am-5pm, Sat closed", "no need to write 'closed'"),
     ("Mon lunch 9am-5pm", "cannot read 'lunch': it is not a day or a time"),
     ("Mon-Fri 9am-5pm 25/12/2026", "dates go in the box for bank holidays"),
@@ -72,6 +82,42 @@ def test_unclear_hours_are_refused_with_a_reason_and_an_example(typed: str, mess
     said = str(refused.value)
     assert said.startswith("Office hours:") and message in said
     assert "e.g. 'Mon-Fri" in said or "e.g. 'Sat" in said  # always an example to copy
+
+
+LONDON = ZoneInfo(ZONE)
+
+
+@pytest.mark.parametrize("spec", ["Mon-Sun 00:00-24:00", "mon-sun 00:00-00:00"])
+def test_hours_to_midnight_are_open_to_the_last_moment_of_the_day(spec: str) -> None:
+    always = OfficeHours.parse(spec)
+    for moment in ("2026-11-26 23:59:00", "2026-11-26 23:59:59.999999", "2026-11-27 00:00", "2026-11-26 12:00",
+                   "2026-03-29 01:30", "2026-10-25 01:30"):  # the clocks going forward and back in London
+        assert always.is_open(datetime.fromisoformat(moment).replace(tzinfo=LONDON)), moment
+    assert always.describe() == "Monday to Sunday, all day"  # what parents are told: {office_hours}
+    assert service_hours.describe(always) == "Mon-Sun 00:00-24:00"  # what the console shows and stores
+    at = datetime(2026, 11, 26, 23, 59, 30, tzinfo=LONDON)
+    assert always.closes_after(at) > at + timedelta(days=7)  # it never closes: a chat reply is offered at 23:59
+
+
+def test_hours_to_midnight_are_said_as_midnight_and_close_then() -> None:
+    late = OfficeHours.parse("Mon-Fri 09:00-17:00; Sat 18:00-24:00; Sun 00:00-02:00")
+    assert late.describe() == "Monday to Friday, 9am to 5pm; Saturday, 6pm to midnight; Sunday, 12am to 2am"
+    saturday = datetime(2026, 11, 28, 23, 59, 59, tzinfo=LONDON)
+    assert late.is_open(saturday) and late.is_open(saturday + timedelta(seconds=1))  # Sunday 00:00
+    assert late.closes_after(saturday) == datetime(2026, 11, 29, 2, 0, tzinfo=LONDON)  # runs on into Sunday
+    assert not late.is_open(datetime(2026, 11, 27, 17, 0, tzinfo=LONDON))
+    friday = OfficeHours.parse("Fri 18:00-24:00")  # nothing on Saturday morning: it closes at midnight
+    assert friday.closes_after(datetime(2026, 11, 27, 23, 0, tzinfo=LONDON)) == datetime(2026, 11, 28, tzinfo=LONDON)
+    assert not friday.is_open(datetime(2026, 11, 28, 0, 0, tzinfo=LONDON))
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("Mon 09:00-24:30", "'mon 09:00-24:30': 24:30 is not a time of day"),
+    ("Mon 24:00-17:00", "24:00 is not a time of day"),  # opening at the end of the day
+])
+def test_office_hours_that_are_not_times_of_day_are_refused(spec: str, message: str) -> None:
+    with pytest.raises(HoursError, match=message):
+        OfficeHours.parse(spec)
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
