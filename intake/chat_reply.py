@@ -27,6 +27,4 @@ def in_time(hours: OfficeHours, now: datetime, typical_wait: timedelta | None,
     wait = typical_wait or timedelta(0)
     if wait >= lifetime:
         return False
-    local = now.astimezone(hours.zone)
-    closes = datetime.combine(local.date(), hours.windows[local.weekday()][1], tzinfo=hours.zone)
-    return local + wait < closes
+    return now + wait < hours.closes_after(now)

@@ -85,7 +85,8 @@ def test_while_open_the_reply_in_the_chat_says_how_long_the_chat_stays_open(tmp_
     assert contact == {"method": "web_chat", "session_id": chat.session_id}
 
 
-# A short wait is a minute: ALWAYS_OPEN closes at 23:59, and a longer one would rightly not be offered late at night.
+# A short wait is a minute: ALWAYS_OPEN never closes (open to midnight, and again from midnight), so it is offered
+# at any time, 23:59 included; a wait longer than the chat lasts never is.
 @pytest.mark.parametrize(("usual_wait", "offered"), [(timedelta(minutes=1), True), (timedelta(hours=3), False)])
 def test_the_reply_in_the_chat_is_offered_only_when_the_usual_wait_is_shorter_than_the_chat_lasts(
     tmp_path: Path, usual_wait: timedelta, offered: bool
