@@ -50,8 +50,8 @@
       if (item.previously_with) {  /* "URGENT — previously with alice", as the page shows it */
         var moved = document.createElement("span");
         moved.className = "moved";
-        moved.textContent = "— previously with " + item.previously_with;
-        priority.appendChild(document.createTextNode(" "));
+        moved.textContent = "previously with " + item.previously_with;
+        priority.appendChild(document.createTextNode(" \u2014 "));
         priority.appendChild(moved);
       }
       if (item.duty_alert_failed) {  /* kept through each refresh, as the page first showed it */

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
-from intake import concerns, queue, staff
+from intake import concerns, parent_messages, queue, staff
 from intake.db import unit_of_work
 from tests.conftest import ALWAYS_OPEN
 from tests.e2e.conftest import (
@@ -178,8 +178,66 @@ def test_a_case_sent_back_by_a_new_concern_says_whose_it_was_when_the_queue_refr
     row = f"//table[@id='queue']//tr[@data-reference='{reference}']"  # only console.js's polling draws it
     wait_for(browser, lambda d: d.find_elements(By.XPATH, row), "the returned case never appeared", timeout=25)
     assert browser.find_element(By.XPATH, f"{row}/td[2]").text == "URGENT — previously with alice"
+    marker = browser.find_element(By.XPATH, f"{row}//span[@class='moved']")
+    assert not looks_marked(marker), f"the refreshed row's marker does not stand out: {looks_marked(marker)}"
     claim(browser, console_server, reference)
     assert browser.find_element(By.ID, "handover").text.startswith("Urgent — previously with alice: moved out")
+
+
+TRANSPARENT = ("rgba(0, 0, 0, 0)", "transparent")
+
+
+def looks_marked(marker: WebElement) -> list[str]:
+    """How a marker fails to stand out from the plain text of its cell ([] when it does stand out)."""
+    cell = marker.find_element(By.XPATH, "./ancestor::td[1]")
+    problems = []
+    if not marker.is_displayed():
+        problems.append("not displayed")
+    if marker.value_of_css_property("background-color") in TRANSPARENT:
+        problems.append("no background of its own")
+    if marker.value_of_css_property("background-color") == cell.value_of_css_property("background-color"):
+        problems.append("the same background as its cell")
+    if marker.value_of_css_property("border-top-style") in ("none", "hidden"):
+        problems.append("no border (it would vanish where colours are forced)")
+    if int(marker.value_of_css_property("font-weight")) < 600:
+        problems.append("not bold")
+    return problems
+
+
+def test_returned_and_new_message_markers_stand_out_and_pass_axe(
+    browser: Chrome, console_server: LiveServer, axe_source: str
+) -> None:
+    app = console_server.app
+    returned, plain = enquire(app), enquire(app, urgent=True)
+    written, quiet = enquire(app), enquire(app)
+    with unit_of_work(svc(app).sessions) as session:  # alice had it when the parent disclosed: back in the queue
+        concerns.add_disclosure(session, svc(app).keys, queue.claim(session, "alice", returned), (TRIGGER,))
+        queue.claim(session, "dana", quiet)
+        parent_messages.add(session, svc(app).keys, queue.claim(session, "dana", written), "he was sent home again")
+    sign_in(browser, console_server, "dana")
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    row = f"//table[@id='queue']//tr[@data-reference='{returned}']"
+    marker = browser.find_element(By.XPATH, f"{row}//*[contains(@class, 'moved')]")
+    assert marker.text == "previously with alice"  # the words say it, not only the look
+    assert marker.find_element(By.XPATH, "..").text == "URGENT — previously with alice"
+    assert not looks_marked(marker), f"'previously with' does not stand out: {looks_marked(marker)}"
+    other = browser.find_element(By.XPATH, f"//table[@id='queue']//tr[@data-reference='{plain}']/td[2]")
+    assert not other.find_elements(By.CSS_SELECTOR, ".moved")
+    found["queue with a returned case"] = severe_violations(browser, axe_source)
+
+    browser.find_element(By.LINK_TEXT, "My caseload").click()
+    wait_for(browser, lambda d: d.current_url == console_server.at("/caseworker/caseload"), "no caseload page")
+    cells = {ref: browser.find_element(By.XPATH, f"//table[@id='caseload']//tr[@data-reference='{ref}']/td[5]")
+             for ref in (written, quiet)}
+    marker = cells[written].find_element(By.CSS_SELECTOR, ".new-message")
+    assert marker.text == "New message"
+    assert not looks_marked(marker), f"'New message' does not stand out: {looks_marked(marker)}"
+    assert cells[quiet].text == "none" and not cells[quiet].find_elements(By.CSS_SELECTOR, ".new-message")
+    found["caseload with a new message"] = severe_violations(browser, axe_source)
+
+    problems = "\n".join(f"{page}:\n{describe(v)}" for page, v in found.items() if v)
+    assert not problems, "axe-core found serious/critical problems:\n" + problems
 
 
 def content_text(driver: Chrome) -> str:
