@@ -86,6 +86,8 @@ def register_security(app: Flask) -> None:
     """Security headers on every response; nothing the browser keeps from console pages."""
     from bot.services import services
 
+    https = app.config["INTAKE"].public_base_url.startswith("https://")
+
     @app.after_request
     def headers(response: Response) -> Response:
         # Only the chat page is framed (by the widget on the service's own site): nothing else, the
@@ -103,6 +105,10 @@ def register_security(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if https:
+            # Browsers then never try plain HTTP for the chat or the console, even from a typed address
+            # or an old link, where a network in between could read or change the page.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith(("/api/", "/caseworker", "/twilio/")):
             response.headers["Cache-Control"] = "no-store"
         return response

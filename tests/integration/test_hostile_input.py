@@ -539,6 +539,8 @@ def test_security_headers_on_every_page(tmp_path: Path) -> None:
         assert csp["frame-ancestors"].split() == framed, name
         assert response.headers["X-Content-Type-Options"] == "nosniff", name
         assert response.headers["Referrer-Policy"] in ("no-referrer", "same-origin"), name
+        # The public address is https: browsers must never fall back to plain HTTP for a year.
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", name
         if name.startswith("/caseworker") or name in PRIVATE:
             assert "no-store" in response.headers.get("Cache-Control", ""), name
         if response.mimetype == "text/html":
