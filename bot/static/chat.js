@@ -136,6 +136,10 @@
     button.addEventListener("click", function () { send(button.getAttribute("data-send"), button.textContent); });
   });
 
+  // Opened at #quick-exit (by the widget, when Shift was pressed 3 times on the service's own page): wipe and
+  // leave at once, as the Exit button does, without starting a chat.
+  if (window.location.hash === "#quick-exit") { quickExit(); return; }
+
   var saved = null;
   try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { saved = null; }
   if (saved && saved.id && saved.token) {

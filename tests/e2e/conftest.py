@@ -99,6 +99,40 @@ class HostSite:
         return self.url + "/advice"
 
 
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]
+
+
+@contextmanager
+def serve_wsgi(app: WSGIApp, name: str) -> Iterator[int]:
+    """Any small WSGI app on a free local port (yielded), behind werkzeug's threaded server; shut down cleanly."""
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def host_page(script: dict[str, str]) -> WSGIApp:
+    """The service's own advice page (with a search box), embedding the widget from `script["src"]`."""
+
+    def host(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        body = (
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>SEND advice - Testshire</title>"
+            f'<script src="{script["src"]}" defer></script></head>'
+            "<body><h1>Testshire SEND information, advice and support</h1><p>Our advice pages.</p>"
+            '<form role="search"><label for="search">Search our site</label> <input id="search" name="q"></form>'
+            "</body></html>"
+        ).encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
+        return [body]
+
+    return host
+
+
 @contextmanager
 def serve_host_site(tmp_path: Path, **settings: str) -> Iterator[HostSite]:
     """A host page at http://localhost:<port> embedding /widget.js from the chat at http://127.0.0.1:<port>.
@@ -107,28 +141,11 @@ def serve_host_site(tmp_path: Path, **settings: str) -> Iterator[HostSite]:
     host frame it through WIDGET_ORIGINS, as a deployment would.
     """
     script: dict[str, str] = {}
-
-    def host(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        body = (
-            "<!doctype html><html lang=en><head><meta charset=utf-8><title>SEND advice - Testshire</title>"
-            f'<script src="{script["src"]}" defer></script></head>'
-            "<body><h1>Testshire SEND information, advice and support</h1><p>Our advice pages.</p></body></html>"
-        ).encode()
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
-        return [body]
-
-    site: BaseWSGIServer = make_server("127.0.0.1", 0, host, threaded=True)
-    thread = threading.Thread(target=site.serve_forever, name="e2e-host-site", daemon=True)
-    thread.start()
-    origin = f"http://localhost:{site.server_port}"
-    try:
+    with serve_wsgi(host_page(script), "e2e-host-site") as port:
+        origin = f"http://localhost:{port}"
         with serve(tmp_path, WIDGET_ORIGINS=origin, **settings) as chat:
             script["src"] = chat.at("/widget.js")
             yield HostSite(origin, chat)
-    finally:
-        site.shutdown()
-        site.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,16 +17,19 @@ from bot.config import DEFAULT_QUICK_EXIT_URL
 from tests.conftest import make_app
 from tests.e2e.conftest import (
     EXIT_PATH,
+    ROOT,
     BrowserFactory,
     HostSite,
     LiveServer,
     ask,
     bot_texts,
     describe,
+    host_page,
     open_chat,
     parent_texts,
     press,
     serve_host_site,
+    serve_wsgi,
     severe_violations,
     wait_for,
 )
@@ -237,6 +241,71 @@ def test_quick_exit_in_the_widget_takes_the_whole_tab_away_from_the_services_sit
     open_widget_chat(browser, host_site)
     assert not any("6 weeks" in t or "Welcome back" in t for t in bot_texts(browser))
     assert parent_texts(browser) == []
+
+
+@pytest.mark.parametrize("chatted", [False, True])
+def test_shift_three_times_on_the_services_own_page_leaves_and_wipes_the_chat(
+    browser: Chrome, host_site: HostSite, chatted: bool
+) -> None:
+    exit_url = host_site.chat.at(EXIT_PATH)
+    browser.get(host_site.chat.at("/healthz?before=1"))  # the page the parent was on before the service's site
+    if chatted:  # a chat in the widget, then closed: what was said is still there for this tab until wiped
+        open_widget_chat(browser, host_site)
+        browser.find_element(By.ID, "message").click()
+        ask(browser, QUESTION)
+        browser.switch_to.default_content()
+        browser.find_element(By.XPATH, "//button[.='Close chat']").click()
+        assert not browser.find_elements(By.TAG_NAME, "iframe")
+    else:
+        browser.get(host_site.page)
+        wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[.='Chat with us']"), "no widget button")
+    history = browser.execute_script("return history.length;")
+
+    # Capitals typed on the page (Shift with letters) are typing, not an exit.
+    search = browser.find_element(By.ID, "search")
+    search.click()
+    press(browser, "Is It ", Keys.SHIFT, "OK", Keys.SHIFT, " Yes")
+    assert browser.current_url == host_site.page and search.get_attribute("value") == "Is It OK Yes"
+
+    started = time.monotonic()
+    shift_three_times(browser)
+    wait_for(browser, lambda d: d.current_url == exit_url, "Shift 3 times on the service's page did not leave")
+    assert time.monotonic() - started < 5
+    assert "Testshire" not in browser.page_source and "Chat with us" not in browser.page_source
+    assert browser.execute_script("return history.length;") == history, "replace(): no new history entry"
+    browser.back()
+    wait_for(browser, lambda d: d.current_url == host_site.chat.at("/healthz?before=1"),
+             "Back came back to the service's website")
+
+    # The chat's own storage for this tab was wiped: opening it on the website again starts afresh.
+    open_widget_chat(browser, host_site)
+    assert not any("6 weeks" in t or "Welcome back" in t for t in bot_texts(browser))
+    assert parent_texts(browser) == []
+
+
+def test_shift_three_times_on_the_services_page_leaves_even_when_the_chat_does_not_answer(browser: Chrome) -> None:
+    widget = (ROOT / "bot" / "static" / "widget.js").read_bytes()
+
+    def chat_down(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        """The widget still comes from a cache, but the chat itself is down: it cannot wipe or answer."""
+        if environ["PATH_INFO"] == "/widget.js":
+            start_response("200 OK", [("Content-Type", "text/javascript")])
+            return [widget]
+        start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+        return [b"down"]
+
+    script: dict[str, str] = {}
+    with serve_wsgi(chat_down, "e2e-chat-down") as chat_port, serve_wsgi(host_page(script), "e2e-host") as port:
+        script["src"] = f"http://127.0.0.1:{chat_port}/widget.js"
+        browser.get(f"http://localhost:{port}/advice")
+        wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[.='Chat with us']"), "no widget button")
+        browser.find_element(By.TAG_NAME, "h1").click()
+        shift_three_times(browser)
+        # Hidden at once, while the chat is given its moment to answer (the offline test browser then fails to
+        # reach the neutral site, but it has left the service's page all the same).
+        assert browser.execute_script("return document.documentElement.style.visibility;") == "hidden"
+        wait_for(browser, lambda d: d.current_url.rstrip("/") == DEFAULT_QUICK_EXIT_URL.rstrip("/"),
+                 "the tab stayed on the service's page when the chat did not answer")
 
 
 def test_exit_url_comes_from_config_and_defaults_to_a_neutral_site(tmp_path: Path) -> None:
