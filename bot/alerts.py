@@ -128,9 +128,23 @@ class Alerts:
     sessions: sessionmaker[Session]
 
     def new_enquiry(self, reference: str, priority: str) -> None:
-        """After a hand-off's commit: tell caseworkers by e-mail (when set up) that an enquiry is waiting."""
+        """After a hand-off's commit: tell caseworkers by e-mail (when set up) that an enquiry is waiting.
+
+        Urgent is the duty alert's (`duty`): the form never makes one, but a parent's message on an urgent case does.
+        """
+        if priority == queue.URGENT:
+            self.duty(reference)
+            return
         if self.send.mailer.enabled:  # without e-mail set up caseworkers watch the queue: nothing goes, none owed
             tell_caseworkers(self.send, self.sessions, reference, priority)
+
+    def duty(self, reference: str) -> bool:
+        """After a commit: tell the duty worker about an urgent case (reference only), as a new concern does.
+
+        For news on a case already urgent: the parent wrote again, or a caseworker put it back in the queue.
+        Its outcome is audited, so a failure is tried again (retry-alerts); True if it went.
+        """
+        return tell_duty(self.send, self.sessions, reference)
 
     def retry(self) -> tuple[Retried, Retried]:
         """Send again every duty alert, then every new-enquiry e-mail, still owed; (duty, e-mails) as they went."""

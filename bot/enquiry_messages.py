@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from bot.answers import yes_no
 from bot.dialogue import asks_to_stop_texts
-from bot.engine import Turn
+from bot.engine import Turn, keyword_of
 from bot.phrasing import Phrasing
 from bot.replies import Reply
-from intake import concerns, parent_messages
+from intake import concerns, parent_messages, queue, service_hours
 from intake.minimise import describe
 from intake.models import Enquiry
 from intake.references import find_reference
@@ -103,6 +103,8 @@ class EnquiryMessages:
             return False
         quoted = quoted_reference(turn.text) if turn.text else None
         turn.state.data["step"] = "idle"
+        if keyword == "human" and enquiry.priority == queue.URGENT and self._in_own_words(turn):
+            keyword = None  # "can someone get back to me today": on an urgent case, for the duty caseworker too
         if keyword is not None or not turn.text or turn.replayed or quoted == enquiry.reference:
             turn.say(Reply(self.handoff.claimed_status(enquiry)))
             return True
@@ -159,8 +161,15 @@ class EnquiryMessages:
         text = self.handoff.engine.content.text("no_news_yet", reference=enquiry.reference)
         turn.say(Reply(f"{text} {self.handoff.waiting(turn, enquiry)}"))
 
+    def _in_own_words(self, turn: Turn) -> bool:
+        """A request for a person in the parent's words, not the keyword HUMAN itself."""
+        return bool(turn.text) and keyword_of(turn.text, self.handoff.engine.keywords) is None
+
     def _pass_on(self, turn: Turn, enquiry: Enquiry, key: str, wording: Callable[..., str]) -> None:
         """Keep the message on the enquiry (names and numbers taken out) and tell the parent truthfully."""
+        if enquiry.priority == queue.URGENT:
+            self._pass_on_urgent(turn, enquiry)
+            return
         found = parent_messages.add(turn.session, self.handoff.engine.keys, enquiry, turn.text)
         kind = self.handoff.contact_kind(enquiry)
         text = wording(key + kind, reference=enquiry.reference)
@@ -168,6 +177,29 @@ class EnquiryMessages:
             removed = self.handoff.msg("removed" if kind == "" else "removed_short", found=describe(found),
                                 reference=enquiry.reference)
             text = f"{text} {removed}"
+        turn.say(Reply(text))
+
+    def _pass_on_urgent(self, turn: Turn, enquiry: Enquiry) -> None:
+        """On an urgent case the message goes on it and, after commit, to the duty worker (reference only).
+
+        Its caseworker may be away (signed out at 5pm on a Friday): the duty alert is the route a new concern
+        takes. The reply promises only what is true when written: the message is on the case, marked for the
+        duty caseworker; out of hours, that it may not be read until the office opens (the alert may fail).
+        """
+        found = parent_messages.add(turn.session, self.handoff.engine.keys, enquiry, turn.text)
+        reference = enquiry.reference
+        if parent_messages.duty_to_hear(turn.session, enquiry, turn.now):
+            turn.after_commit.append(lambda: self.handoff.alert(reference, queue.URGENT))
+        hours = service_hours.current(turn.session, self.handoff.hours)  # the console's setting, else the env's
+        if hours.is_open(turn.now):
+            text = self.handoff.msg("passed_on_urgent", reference=reference)
+        else:
+            text = self.handoff.msg("passed_on_urgent_closed", reference=reference,
+                                    opening=hours.describe_next_opening(turn.now))
+        if self.handoff.contact_kind(enquiry):  # no contact agreed: say how to reach us, with the hours
+            text = f"{text} {self.handoff.msg('passed_on_urgent_call_us')}"
+        if found:
+            text = f"{text} {self.handoff.msg('removed_short', found=describe(found))}"
         turn.say(Reply(text))
 
     def _general_question(self, turn: Turn) -> bool:

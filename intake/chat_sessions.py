@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing, contact_key
-from intake.models import ChatOutbox, ChatSession, utcnow
+from intake.models import ChatOutbox, ChatSession, Enquiry, utcnow
 
 
 def open_session(session: Session, hash_key: str, lifetime: timedelta) -> tuple[str, str]:
@@ -17,9 +17,8 @@ def open_session(session: Session, hash_key: str, lifetime: timedelta) -> tuple[
     session_id = secrets.token_urlsafe(18)
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    session.add(
-        ChatSession(id=session_id, token_hash=contact_key(hash_key, token), created_at=now, expires_at=now + lifetime)
-    )
+    session.add(ChatSession(id=session_id, token_hash=contact_key(hash_key, token),
+                            contact_key=contact_key(hash_key, session_id), created_at=now, expires_at=now + lifetime))
     return session_id, token
 
 
@@ -73,6 +72,30 @@ def end_session(session: Session, session_id: str) -> None:
     """Delete a chat session and anything waiting for it."""
     session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == session_id))
     session.execute(delete(ChatSession).where(ChatSession.id == session_id))
+
+
+def end_for_erased(session: Session, enquiry: Enquiry, session_id: str | None) -> None:
+    """The web chat a case being erased came from: ended (the chat and what waits for it are deleted), so
+    nothing ties the parent's chat to the case; found by the case's contact key, or by the chat its contact
+    details name (`session_id`). Call before deleting the case.
+
+    Unless another case from that chat is still held (a safety concern the duty worker may answer there): then
+    only what waited for the chat goes, as it may be about the erased case, and the chat stays for that one.
+    """
+    ties = [ChatSession.id == session_id] if session_id else []
+    if enquiry.contact_key:
+        ties.append(ChatSession.contact_key == enquiry.contact_key)
+    chats = list(session.scalars(select(ChatSession.id).where(or_(*ties)))) if ties else []
+    if not chats:
+        return
+    shared = enquiry.contact_key is not None and session.scalar(
+        select(Enquiry.id).where(Enquiry.contact_key == enquiry.contact_key, Enquiry.id != enquiry.id).limit(1)
+    ) is not None
+    for chat in chats:
+        if shared:
+            session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == chat))
+        else:
+            end_session(session, chat)
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
-from intake import audit
+from intake import audit, concerns, queue
 from intake.crypto import KeyRing
 from intake.minimise import Finding, find_personal_data, redact
-from intake.models import CaseNote, Enquiry
+from intake.models import CaseNote, Enquiry, utcnow
 from intake.queue import PARENT_MESSAGE
 
 PARENT = PARENT_MESSAGE
@@ -29,3 +31,14 @@ def add(session: Session, keys: KeyRing, enquiry: Enquiry, text: str, author: st
     if author != DISCLOSURE:  # a disclosure's own event (safeguarding_flag / _added) already records it
         audit.record(session, "parent", "parent_message", enquiry.reference)
     return found
+
+
+def duty_to_hear(session: Session, enquiry: Enquiry, now: datetime | None = None) -> bool:
+    """Whether the parent's new message on their case must go to the duty worker as well (policy 7.1).
+
+    On an urgent case, yes: its caseworker may have gone home (claimed on a Friday at 5pm, or waiting in the
+    queue overnight), and "he is coming back tonight" has no risk words to raise a concern. Not again on every
+    message: as for a repeated disclosure (concerns.add_disclosure), not when the duty worker was told within
+    concerns.REALERT_AFTER and the case has not been claimed or released since.
+    """
+    return enquiry.priority == queue.URGENT and not concerns._told_recently(session, enquiry, now or utcnow())

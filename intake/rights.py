@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from intake import audit, blocks, queue
+from intake import audit, blocks, chat_sessions, queue
 from intake.casework import CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
-from intake.models import AuditEvent, ChatOutbox, ConsentRecord, Conversation, Enquiry, utcnow
+from intake.models import AuditEvent, ConsentRecord, Conversation, Enquiry, utcnow
 
 HEADING = "STRICTLY PRIVATE AND CONFIDENTIAL"
 MACHINE_ACTORS = {"bot", "parent", "system", "cli", "admin"}
@@ -133,7 +133,8 @@ def erasable(session: Session, staff_member: str, role: str, reference: str, *, 
 
 
 def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str) -> bool:
-    """Delete the enquiry, its notes, consents and linked state; the audit entry keeps no content.
+    """Delete the enquiry, its notes, consents and linked state (its conversation, and the web chat it came
+    from: chat_sessions.end_for_erased); the audit entry keeps no content.
 
     A block on the case's contact stays until it ends (erasing is not unblocking an abusive contact), its
     reason deleted; returns True when such a block was kept, so the console can say so.
@@ -142,8 +143,7 @@ def erase(session: Session, keys: KeyRing, staff_member: str, role: str, referen
     if confirm.strip().upper() != enquiry.reference.upper():
         raise CaseworkError("Type the case reference to confirm the erasure.")
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
-    if contact.get("session_id"):
-        session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == contact["session_id"]))
+    chat_sessions.end_for_erased(session, enquiry, contact.get("session_id"))
     blocked = False
     if enquiry.contact_key:
         session.execute(delete(Conversation).where(Conversation.contact_key == enquiry.contact_key))

@@ -262,14 +262,20 @@ def take_over(reference: str) -> WerkzeugResponse:
 
 @bp.post("/case/<reference>/release")
 def release(reference: str) -> WerkzeugResponse:
-    """Put the case back in the queue."""
+    """Put the case back in the queue; an urgent one is then the duty caseworker's, so they are alerted."""
     try:
         with unit_of_work(services().sessions) as db:
-            queue.release(db, g.staff["user"], reference)
+            urgent = queue.release(db, g.staff["user"], reference).priority == queue.URGENT
     except queue.QueueError as exc:
         flash(str(exc).capitalize() + ".")
         return redirect(url_for("console.case", reference=reference))
-    flash(f"{reference} is back in the queue.")
+    if not urgent:
+        flash(f"{reference} is back in the queue.")
+    elif services().alerts.duty(reference):  # after the commit: the alert says it is waiting, so it must be
+        flash(f"{reference} is back in the queue. The duty caseworker was alerted, as it is urgent.")
+    else:
+        flash(f"{reference} is back in the queue, but the duty alert did not go (it will be tried again): "
+              "please tell the duty caseworker yourself.")
     return redirect(url_for("console.queue_page"))
 
 
