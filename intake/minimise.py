@@ -21,8 +21,8 @@ NAME_CUE = re.compile(
     r"(?:i am|i'm|im|my name is|name's|called|named|this is))\s+"
     r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)"
 )
-# After a strong cue ("called", "my name is") a name may be typed in lower case on a phone.
-NAMED = re.compile(r"\b(?i:called|named|my name is|name's|names)\s+([A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)")
+# After a strong cue ("called", "her name is") a name may be typed in lower case on a phone.
+NAMED = re.compile(r"\b(?i:called|named|name is|name was|name's|names)\s+([A-Za-z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)")
 ADDRESS = re.compile(
     r"\b\d{1,4}[a-z]?\s+(?:[A-Za-z'-]+\s+){1,3}(?i:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|"
     r"crescent|court|place|gardens|grove|terrace|hill|park|square|mews|walk|row)\b"
@@ -83,8 +83,100 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|St\.|&")
 TOKEN_BEFORE = re.compile(r"(\S+)(\s+)$")
 TITLE = re.compile(r"\b(?i:(mrs|mr|ms|miss|mx|dr|sir))\.?\s+(?:([A-Z])\.?\s+)?([A-Za-z][A-Za-z'’-]*)"
                    r"(?:\s+([A-Z][a-z][A-Za-z'’-]*))?")
-# Only these titles are ordinary words too ("miss school", "ms" the illness, "the dr", "yes sir"): they need a capital.
+# Only these titles are ordinary words too ("miss school", "ms" the illness, "the dr", "yes sir"). In lower case
+# ("miss patel", "dr khan") they count only before a word that could be a name, and not after a word that makes
+# them a verb or a noun ("i miss", "to miss", "the dr", "has ms"); "sir" always needs a capital ("yes sir").
 TITLE_AS_WORD = {"miss", "ms", "dr", "sir"}
+NOT_BEFORE_TITLE = frozenset("""
+i you he she we they it i'll you'll he'll she'll we'll they'll will would wouldn't won't wont can can't cant could
+couldn't may might must should shouldn't do don't dont does doesn't doesnt did didn't didnt not never always really
+just still to gonna wanna going the a an his her my our their your this that get gets him them me us let lets
+letting made makes
+""".split())
+NOT_BEFORE_MS = frozenset("has have had got with diagnosed".split())  # the illness: "my wife has ms"
+
+# Lower-case text has no capitals to go by: a word after one of these cues is taken for a name unless it is an
+# everyday word (COMMON, EVERYDAY) or has the shape of a verb, adverb or adjective (_wordlike).
+WORD_AFTER = r"([A-Za-z][A-Za-z'’-]*)"
+AND_ONE_MORE = r"(?:\s+" + WORD_AFTER + ")?"  # the next word too, if it could be a name ("tom smith")
+# "my son tom", "my ex dave", "my eldest daughter lily", "my ex-husband dave", "her dad gary".
+RELATIVE = (r"son|daughter|child|boy|girl|kid|husband|wife|partner|ex|boyfriend|girlfriend|fiance|fiancee|"
+            r"stepson|stepdaughter|stepdad|stepmum|dad|mum|mom|father|mother|brother|sister|nan|gran|nanny|"
+            r"grandad|grandma|granddad|grandson|granddaughter|nephew|niece|uncle|aunt|auntie")
+RELATION_CUE = re.compile(
+    r"\b(?i:(?:my|our)\s+(?:(?:eldest|oldest|youngest|older|younger|little|big|middle|baby|twin|step|ex)[- ]?)*"
+    rf"(?:{RELATIVE})|(?:his|her|their)\s+(?:ex[- ]?)?(?:dad|mum|mom|father|mother|stepdad|stepmum|brother|sister"
+    r"|nan|gran|grandad|grandma))(?:\s*[,(]\s*|\s+)" + WORD_AFTER + AND_ONE_MORE + AND_ONE_MORE
+)
+# "his teacher is sarah", "the ta was becky" (a title after it is the title finder's: "is miss patel").
+ROLE_CUE = re.compile(
+    r"\b(?i:teacher|senco|head|headteacher|ta|lsa|tutor|key\s*worker|social\s+worker|case\s*worker|case\s+officer|"
+    r"support\s+worker|paediatrician|paed|consultant|therapist|doctor|gp|ep|psychologist)(?:'s\s+name)?"
+    r"\s+(?i:is|was)\s+" + WORD_AFTER + AND_ONE_MORE
+)
+# Where a child is: "hes at oakfield", "she goes to castle hill", "he attends brookfield".
+PLACE_CUE = re.compile(
+    r"\b(?i:(?:(?:he|she|they)(?:'s|’s|s|'re|’re|re|\s+is|\s+are|\s+was|\s+were)|"
+    r"(?:son|daughter|child)\s+(?:is|was))\s+(?:now\s+|currently\s+|still\s+|already\s+)?at|"
+    r"goes\s+to|went\s+to|attends|attended)\s+" + WORD_AFTER + AND_ONE_MORE + AND_ONE_MORE
+)
+# A saint's name is a school, church or hospital: "at st marys", "St. John's". Not the street: "church st near".
+SAINT = re.compile(r"\b(?:st|St|ST)\.?\s+" + WORD_AFTER)
+TITLES = frozenset("mr mrs ms miss mx dr sir".split())
+# The relation words themselves: "my ex partner" names no one.
+RELATIONS = frozenset(RELATIVE.split("|")) | frozenset("""
+sons daughters children kids boys girls husbands partners exes ex-partner ex-husband ex-wife ex-boyfriend
+ex-girlfriend step stepchild stepchildren twin twins eldest oldest youngest older younger middle baby little big
+family families parent parents carer carers grandparents
+""".split())
+# Words ending like a verb or adverb that are names too ("my son james has", "my daughter emily is").
+NAMES_LIKE_WORDS = frozenset("""
+james thomas lewis louis charles nicholas marcus rhys chris ellis alexis agnes frances doris iris lois mavis
+gladys phyllis jess tess bess ross ahmed mohammed muhammed mohamed mehmed fred ted ned jed ed emily lily molly
+holly polly kelly billy sally ally shelly kimberly beverly bradley stanley dudley oliver
+""".split())
+# After "my son <name>" comes what the child does; after "my son struggles" it does not come.
+AFTER_A_NAME = frozenset("""
+is was has had who whos who's isn't isnt wasn't wasnt hasn't hasnt keeps kept says said will would can can't cant
+won't wont does doesn't doesnt did didn't didnt
+""".split())
+# Everyday words that follow a cue above without naming anyone: what a child does or is, where they go, what
+# a teacher is like. The shape test (_wordlike) covers most verbs and adverbs; these are the ones it misses.
+EVERYDAY = frozenset("""
+age aged ages year years yr yrs month months old age's old-age
+hit hits bit bite kick punch push pull took take takes came come comes gave give gives made make makes saw see
+sees put let lets kept keep felt feel found find brought bring bought buy taught teach caught catch fought fight
+ran run sat sit stood stand threw throw drove drive rode ride spoke speak broke break woke wake chose choose lost
+lose won win met meet paid pay sold sell spent spend built build held hold heard hear knew know understood
+understand became become began begin drank drink forgot forget hid hide hurt meant mean slept sleep shook shake
+swore swear tore tear wore wear ate eat fell fall grew grow drew draw flew fly forgave hung lay lie lied led lend
+lent rang sang sank shot shut slid spat split spread stole steal stuck sting stung swam swim swung tell
+became cried cry scream shout swear smash bolt climb spit scratch pinch hit
+struggle struggles screams cries shouts swears runs masks melts stims sleeps eats lashes throws breaks destroys
+hides bolts absconds climbs spits scratches pinches punches smashes lies steals wets soils talks speaks reads
+writes counts plays walks seems looks feels finds comes sits stays lives works receives uses copes manages
+drinks smokes gambles texts calls messages follows harasses threatens bullies scares controls shouts
+also alone often well ill sick unwell poorly fine ok okay good bad great nice lovely kind strict rude mean nasty
+horrid horrible awful terrible rubbish brilliant amazing fab fantastic excellent wonderful fab patient pregnant
+young new old away off absent temporary supply aware sound lazy unkind clueless useless helpful unhelpful
+supportive dismissive defensive aggressive ignorant arrogant incompetent different great happy sad upset angry
+scared anxious worried frightened tired exhausted fed fed-up cross calm quiet loud male female nonverbal
+non-verbal verbal nearly almost about around maybe perhaps probably currently recently since now still
+home work bed sleep pieces church mosque temple synagogue town hospital camhs cahms sendiass iass nhs gp police
+council la ehcp ehc senco camhs ot salt slt cubs scouts beavers brownies rainbows guides cadets clubs club
+respite therapy uni university swimming football dance gym karate ballet tribunal panel court mediation appeal
+risk least night nights bedtime lunchtime playtime break breaktime lunch dinner tea pickup drop capacity
+weekends weekend times mornings morning afternoon evening mine ours theirs yours hers nans grans dads mums
+names police ambulance social services nspcc childline mash ofsted
+see visit stay dream nearest closest preferred chosen ideal perfect suitable appropriate catchment feeder
+partner sister link base host receiving whole entire current previous last next nearby virtual multi
+multi-academy trust trusts montessori steiner waldorf prep near opposite behind beside next-door round
+skip skips avoid avoids enjoy enjoys finish finishes miss misses leave leaves hate like loves
+lovely really actually basically literally
+lesson lessons class classes trip trips session sessions meal meals break breaks assembly assemblies out
+wont cant dont doesnt didnt isnt wasnt hasnt havent hadnt wouldnt couldnt shouldnt arent werent aint ive hes shes
+theyre youre weve id ill youll hell shell theyll
+""".split())
 
 
 @dataclass(frozen=True)
@@ -108,9 +200,10 @@ def find_personal_data(text: str, region: str = "GB") -> list[Finding]:
     found += [Finding("address", m.start(), m.end()) for m in ADDRESS.finditer(text)
               if not any(m.start() < s.end and s.start < m.end() for s in schools)]  # "year 7 at Castle Hill Academy"
     found += find_titled_names(text)
+    found += find_cued_names(text)
     for match in NAMED.finditer(text):
-        first = match.group(1).split()[0].lower()
-        if first not in NOT_AFTER_CALLED and first.capitalize() not in NOT_NAMES:
+        first = _plain(match.group(1).split()[0])
+        if first not in NOT_AFTER_CALLED and first not in EVERYDAY and first.capitalize() not in NOT_NAMES:
             found.append(Finding("name", match.start(1), match.end(1)))
     for match in NAME_CUE.finditer(text):
         name = match.group(1)
@@ -130,13 +223,84 @@ def _plain(word: str) -> str:
     return word.lower().replace("\u2019", "'")
 
 
+def _wordlike(plain: str) -> bool:
+    """Shaped like a verb, adverb or adjective ("struggles", "shouted", "refusing", "lovely", "supportive")."""
+    if plain in NAMES_LIKE_WORDS:
+        return False
+    return (plain.endswith(("ing", "n't", "ive", "ful", "less", "ous", "able", "ible", "ical", "ional", "ural", "tic"))
+            or (plain.endswith("ed") and len(plain) >= 5)
+            or (plain.endswith("ly") and len(plain) >= 6)
+            or (plain.endswith("ish") and len(plain) >= 6)
+            or (plain.endswith("s") and not plain.endswith(("ss", "us", "is", "'s"))))
+
+
+def _could_name(word: str, following: str | None = None) -> bool:
+    """A word after a cue that may be a name: not an everyday word, nor shaped like a verb, adverb or adjective.
+
+    A word with a verb's shape still names someone when what follows is what a person does ("my son james
+    has"), given as `following`.
+    """
+    plain = _plain(word)
+    bare = plain[:-2] if plain.endswith("'s") else plain
+    if (len(bare) < 2 or bare in COMMON or bare in EVERYDAY or bare in GENERIC or bare in DESCRIBING
+            or bare in RELATIONS or bare in TITLES or bare in NOT_AFTER_CALLED or bare.capitalize() in NOT_NAMES):
+        return False
+    return not _wordlike(bare) or (following is not None and _plain(following) in AFTER_A_NAME)
+
+
+def _name_run(match: re.Match[str], kind: str, first_following: bool = False) -> Finding | None:
+    """The cue's first word, and the next ones while they could be names too ("tom smith", "castle hill")."""
+    words = [g for g in match.groups() if g is not None]
+    following = words[1] if first_following and len(words) > 1 else None
+    if not words or not _could_name(words[0], following):
+        return None
+    last = 1
+    while last < len(words) and _could_name(words[last]):
+        last += 1
+    end = match.end(last)
+    if kind == "name" and match.group(last).endswith(("'s", "’s")):
+        end -= 2  # "my son tom's school": the name goes, the sentence still reads
+    return Finding(kind, match.start(1), end)
+
+
+def find_cued_names(text: str) -> list[Finding]:
+    """Names and schools typed in lower case, found by the words around them.
+
+    "my son tom", "my ex dave", "his teacher is sarah", "hes at oakfield", "goes to castle hill", "st marys";
+    not "my son is 9", "my daughter has autism", "his teacher is lovely", "my ex partner", "goes to bed".
+    """
+    found = []
+    for match in RELATION_CUE.finditer(text):
+        if (finding := _name_run(match, "name", first_following=True)) is not None:
+            found.append(finding)
+    for match in ROLE_CUE.finditer(text):
+        if (finding := _name_run(match, "name")) is not None:
+            found.append(finding)
+    for match in PLACE_CUE.finditer(text):
+        if (finding := _name_run(match, "school")) is not None:
+            found.append(finding)
+    for match in SAINT.finditer(text):
+        word = _plain(match.group(1))
+        bare = word[:-2] if word.endswith("'s") else word
+        if bare not in COMMON and bare not in EVERYDAY and bare not in GENERIC:
+            found.append(Finding("school", match.start(), match.end()))
+    return found
+
+
 def find_titled_names(text: str) -> list[Finding]:
-    """A title and a surname: "Mrs Jones", "mr patel", "Dr A. Khan" (not "miss school" or "the dr said")."""
+    """A title and a surname: "Mrs Jones", "mr patel", "miss patel", "Dr A. Khan" (not "miss school", "the dr said")."""
     found = []
     for match in TITLE.finditer(text):
         title, _initial, first, second = match.groups()
-        if _plain(first) in COMMON or (title.lower() in TITLE_AS_WORD and not first[0].isupper()):
+        if _plain(first) in COMMON:
             continue
+        if title.lower() in TITLE_AS_WORD and not first[0].isupper():
+            before = _words_before(text, match.start())
+            surname = _could_name(first) or (first.endswith("s") and _could_name(first[:-1]))  # "miss jones"
+            previous = _plain(before[0][1]) if before else ""
+            if (title.lower() == "sir" or not surname or previous in NOT_BEFORE_TITLE
+                    or (title.lower() == "ms" and previous in NOT_BEFORE_MS)):
+                continue  # "I miss her", "to miss swimming", "the dr said", "has ms", "yes sir"
         end = match.end(4) if second and _plain(second) not in COMMON else match.end(3)
         found.append(Finding("name", match.start(), end))
     return found
@@ -201,8 +365,10 @@ def find_school_names(text: str) -> list[Finding]:
         while capitalised and len(words) < len(run) and run[len(words)][1][0].isupper() \
                 and _plain(run[len(words)][1]) in GENERIC:
             words.append(run[len(words)][1])  # "Little Acorns Nursery", "New Hall School"
-        if any(w[0].islower() for w in names) and cue not in SCHOOL_CUES:
-            continue  # lower case only straight after "at", "to", "from"...: not "he really hates school"
+        saint = _plain(run[len(words) - 1][1]) in ("st", "st.")
+        if (any(w[0].islower() for w in names) and cue not in SCHOOL_CUES and not saint
+                and not all(_could_name(w) for w in names)):
+            continue  # lower case: "oakfield primary", but not "he really hates school" or "my sons school"
         found.append(Finding("school", run[len(words) - 1][0], setting.end()))
     return found
 
