@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Request, Response, jsonify, render_template, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
@@ -80,6 +81,20 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 FRAMED = frozenset({"webchat.chat_page"})  # endpoints the chat widget may show in a frame
+CONSOLE = "/caseworker"
+
+
+class ConsoleOnlySessions(SecureCookieSessionInterface):
+    """Cookie sessions for the console only: webhooks, the chat API and parents' pages open none (no cookie).
+
+    Parents' requests authenticate by Twilio signature or chat token, never by cookie, so nothing there
+    reads or sets a session; skipping it spares every turn the cookie parsing and signer set-up.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not request.path.startswith(CONSOLE) and app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def register_security(app: Flask) -> None:
@@ -87,6 +102,7 @@ def register_security(app: Flask) -> None:
     from bot.services import services
 
     https = app.config["INTAKE"].public_base_url.startswith("https://")
+    app.session_interface = ConsoleOnlySessions()
 
     @app.after_request
     def headers(response: Response) -> Response:
