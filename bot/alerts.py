@@ -1,20 +1,24 @@
 """Duty alerts for new enquiries: e-mail for all, and a text to the duty phone for urgent ones.
 
-Each one that fails is audited (reference and error type only) and sent again by `retry-alerts` (Alerts.retry).
+Each one that fails is audited (reference and error type only) and sent again by `retry-alerts` (Alerts.retry),
+as is a new enquiry's e-mail its worker stopped before sending (owed from the hand-off's transaction: owe_email).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Settings
 from bot.content import Content
 from bot.texting import Texter
 from intake import concerns, notify, queue
 from intake.db import unit_of_work
+from intake.models import Enquiry
 from intake.notify import Mailer
 
 log = logging.getLogger(__name__)
@@ -22,6 +26,24 @@ log = logging.getLogger(__name__)
 
 class NobodyToTell(RuntimeError):
     """An urgent alert with no duty e-mail or text configured: nobody was told, so it did not go."""
+
+
+class AnotherRun(RuntimeError):
+    """Another retry-alerts run holds the lease (still sending, or it stopped less than notify.RUN_LEASE ago)."""
+
+
+def mailer(settings: Settings) -> Mailer:
+    """The duty mailer the settings describe (SMTP_HOST, SMTP_PORT, MAIL_FROM, DUTY_EMAIL)."""
+    return Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
+
+
+def owe_email(session: Session, enquiry: Enquiry, settings: Settings) -> None:
+    """In a hand-off's own transaction: with e-mail set up, the new enquiry's e-mail is owed until it goes.
+
+    So a worker that stops between the commit and the send leaves it to retry-alerts rather than losing it.
+    """
+    if mailer(settings).enabled:
+        notify.owe_notice(session, enquiry)
 
 
 @dataclass(frozen=True)
@@ -88,9 +110,8 @@ def tell_duty(alert: Callable[[str, str], None], sessions: sessionmaker[Session]
 
 def tell_caseworkers(alert: Callable[[str, str], None], sessions: sessionmaker[Session], reference: str,
                      priority: str, *, retry: bool = False) -> bool:
-    """E-mail that a new enquiry is waiting; True if it went. A failure is audited, so retry-alerts sends it again.
-
-    One that goes first time is not audited (notify.NOTICE_SENT); one a retry sends is, to settle the failure.
+    """E-mail that a new enquiry is waiting; True if it went. Sent, it is no longer owed; failed, it is audited
+    and owed now, so retry-alerts sends it again. Only a retry's sending is audited (notify.record_notice).
     """
     failure = None
     try:
@@ -98,12 +119,10 @@ def tell_caseworkers(alert: Callable[[str, str], None], sessions: sessionmaker[S
     except Exception as exc:  # SMTP down or refusing: the parent's reply has gone; the e-mail is owed
         failure = type(exc).__name__  # never the error's text: a mail server's can quote an address
         log.error("new-enquiry e-mail for %s failed (%s): it will be tried again", reference, failure)
-    if failure is None and not retry:
-        return True  # went first time: nothing to settle, no audit write
-    if failure is None:
+    if failure is None and retry:
         log.info("new-enquiry e-mail for %s sent", reference)
     with unit_of_work(sessions) as session:
-        notify.record_notice(session, reference, failure)
+        notify.record_notice(session, reference, failure, retried=retry)
     return failure is None
 
 
@@ -147,14 +166,40 @@ class Alerts:
         return tell_duty(self.send, self.sessions, reference)
 
     def retry(self) -> tuple[Retried, Retried]:
-        """Send again every duty alert, then every new-enquiry e-mail, still owed; (duty, e-mails) as they went."""
-        with self.sessions() as session:
+        """Send again every duty alert, then every new-enquiry e-mail, still owed; (duty, e-mails) as they went.
+
+        One run at a time, so two never send the same alert: AnotherRun, with nothing sent, while another run
+        holds the lease (notify.hold_run). It is held again before each alert, so a run that outlived it stops.
+        """
+        run = uuid.uuid4().hex
+        with unit_of_work(self.sessions) as session:
+            if not notify.hold_run(session, run):
+                raise AnotherRun
+            notify.settle_notices(session)
             duty, notices = concerns.alerts_owed(session), notify.notices_owed(session)
-        duty_failed = tuple(r for r in duty if not tell_duty(self.send, self.sessions, r))
-        if notices and not self.send.mailer.enabled:
-            # E-mail was switched off since they failed: nothing to send them with (and "sent" would be untrue).
-            log.error("new-enquiry e-mails owed for %d enquiries, but no SMTP_HOST or DUTY_EMAIL is set", len(notices))
-            return Retried(tuple(duty), duty_failed), Retried(tuple(notices), tuple(notices))
-        notices_failed = tuple(r for r in notices
-                               if not tell_caseworkers(self.send, self.sessions, r, queue.NORMAL, retry=True))
-        return Retried(tuple(duty), duty_failed), Retried(tuple(notices), notices_failed)
+        try:
+            duty_failed = self._each(run, duty, lambda r: tell_duty(self.send, self.sessions, r))
+            if notices and not self.send.mailer.enabled:
+                # E-mail was switched off since they were owed: nothing to send them with ("sent" would be untrue).
+                log.error("new-enquiry e-mails owed for %d enquiries, but no SMTP_HOST or DUTY_EMAIL is set",
+                          len(notices))
+                return Retried(tuple(duty), duty_failed), Retried(tuple(notices), tuple(notices))
+            notices_failed = self._each(
+                run, notices, lambda r: tell_caseworkers(self.send, self.sessions, r, queue.NORMAL, retry=True))
+            return Retried(tuple(duty), duty_failed), Retried(tuple(notices), notices_failed)
+        finally:
+            with unit_of_work(self.sessions) as session:
+                notify.end_run(session, run)
+
+    def _each(self, run: str, references: Sequence[str], send: Callable[[str], bool]) -> tuple[str, ...]:
+        """Send each owed alert, this run's lease renewed before each; the references still failing."""
+        failed = []
+        for reference in references:
+            with unit_of_work(self.sessions) as session:
+                held = notify.hold_run(session, run)
+            if not held:  # one send outlasted the lease (a suspended process?) and another run took over
+                log.error("retry-alerts: this run's lease ran out and another run has it; stopping")
+                raise AnotherRun
+            if not send(reference):
+                failed.append(reference)
+        return tuple(failed)

@@ -230,9 +230,20 @@ def retry_alerts() -> None:
     """Send again the duty alerts and new-enquiry e-mails that failed (cron); exit 1 while any still fails.
 
     Duty alerts: open urgent cases whose last alert failed or never said how it went. E-mails: enquiries still
-    waiting in the queue whose "new enquiry" e-mail failed. Each attempt is audited, reference only.
+    waiting in the queue whose "new enquiry" e-mail failed, or was never sent (its worker stopped after the
+    enquiry was stored). Each attempt is audited, reference only. One run at a time: a run that finds another
+    still going (say, stuck on a hanging mail server) sends nothing, so no alert goes twice.
     """
-    duty, notices = _services().alerts.retry()  # the app's own alert service, as a turn uses it
+    from bot.alerts import AnotherRun
+    from intake.notify import RUN_LEASE
+
+    try:
+        duty, notices = _services().alerts.retry()  # the app's own alert service, as a turn uses it
+    except AnotherRun:
+        minutes = int(RUN_LEASE.total_seconds() // 60)
+        click.echo(f"Another retry-alerts run is still sending (or stopped less than {minutes} minutes ago): "
+                   "this run sent nothing more, so no alert goes twice.")
+        return
     click.echo(f"Duty alerts retried: {len(duty.owed)}, sent: {duty.sent}, failed: {len(duty.failed)}.")
     click.echo(f"New-enquiry e-mails retried: {len(notices.owed)}, sent: {notices.sent}, "
                f"failed: {len(notices.failed)}.")

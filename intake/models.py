@@ -210,6 +210,29 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class EnquiryNotice(Base):
+    """A new enquiry's "new enquiry" e-mail to caseworkers, owed from the hand-off's own transaction until it goes.
+
+    Holds no content, only which enquiry and when the e-mail may next be tried: the hand-off sends it after its
+    commit, and a worker that stopped before then leaves it here for retry-alerts (intake/notify.py).
+    """
+
+    __tablename__ = "enquiry_notice"
+
+    enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class JobLease(Base):
+    """A job that must not run twice at once (retry-alerts): the run holding it, and until when."""
+
+    __tablename__ = "job_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(32))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Caseworker(Base):
     """A member of staff: argon2id password hash, encrypted TOTP secret, role."""
 
@@ -251,6 +274,8 @@ __all__ = [
     "ConsentRecord",
     "Conversation",
     "Enquiry",
+    "EnquiryNotice",
+    "JobLease",
     "OptOut",
     "ProcessedMessage",
     "ServiceSetting",

@@ -1,6 +1,7 @@
 """Duty notifications: e-mails headed CONFIDENTIAL carrying only the reference and priority (policy 4.5).
 
-Also what became of a "new enquiry" e-mail that failed, so `retry-alerts` sends it again (notices_owed).
+Also which "new enquiry" e-mails are still owed (a row written with the enquiry, deleted when the e-mail goes),
+and the lease that keeps `retry-alerts` to one run at a time, so no alert goes twice.
 """
 
 from __future__ import annotations
@@ -8,21 +9,28 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake import audit, queue
-from intake.models import AuditEvent, Enquiry
+from intake.models import AuditEvent, Enquiry, EnquiryNotice, JobLease, utcnow
 
 log = logging.getLogger(__name__)
 # A new enquiry's e-mail to caseworkers is audited when it fails, and when a retry then sends it. One that goes
-# first time is not: the "enqueue" event already dates the enquiry, and a hand-off keeps one write fewer.
+# first time is not: the "enqueue" event already dates the enquiry.
 NOTICE_SENT, NOTICE_FAILED = "new_enquiry_notice_sent", "new_enquiry_notice_failed"
-# After a failed notice, these say someone knows of the enquiry: the e-mail went, a caseworker claimed it, or
-# a disclosure made it urgent (the duty alert, retried by its own rule, concerns.alerts_owed, took over).
-SETTLED_BY = (NOTICE_SENT, "claim", "safeguarding_flag")
+# Each step of an SMTP conversation (connect, each command's reply) waits at most this long: a hanging server
+# fails a send within seconds, well inside FIRST_TRY and RUN_LEASE, which both count on it.
+SMTP_TIMEOUT = 10
+# The hand-off sends its e-mail just after its commit: retry-alerts leaves it to the hand-off for this long.
+FIRST_TRY = timedelta(minutes=2)
+# One retry-alerts run at a time: the run holds this lease, renewed before each alert it sends, and gives it up
+# when it ends; a run that died holds it no longer than this. Longer than any one send can take (SMTP_TIMEOUT).
+RETRY_ALERTS, RUN_LEASE = "retry-alerts", timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -61,40 +69,93 @@ class Mailer:
         if urgent:
             lines.insert(4, "Possible child protection concern: please look now.")
         message.set_content("\n".join(lines))
-        with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
+        with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT) as smtp:
             smtp.send_message(message)
         log.info("duty alert sent for %s (%s)", reference, priority)
 
 
-def record_notice(session: Session, reference: str, failure: str | None) -> None:
-    """Audit a new-enquiry e-mail: sent (after a failure), or failed (`failure` names the error's type only)."""
+def owe_notice(session: Session, enquiry: Enquiry, now: datetime | None = None) -> None:
+    """In the hand-off's own transaction: the new enquiry's e-mail is owed until it goes.
+
+    The hand-off sends it after the commit; if its worker stops first, retry-alerts sends it after FIRST_TRY.
+    """
+    session.add(EnquiryNotice(enquiry_id=enquiry.id, due_at=(now or utcnow()) + FIRST_TRY))
+
+
+def record_notice(session: Session, reference: str, failure: str | None, *, retried: bool = True) -> None:
+    """What became of a new-enquiry e-mail. Sent: no longer owed, audited when a retry sent it. Failed: audited
+    (`failure` names the error's type only) and due now, so the next retry-alerts run sends it."""
+    owed = EnquiryNotice.enquiry_id == select(Enquiry.id).where(Enquiry.reference == reference).scalar_subquery()
     if failure is None:
-        audit.record(session, "bot", NOTICE_SENT, reference)
-    else:
-        audit.record(session, "bot", NOTICE_FAILED, reference, failure)
+        session.execute(delete(EnquiryNotice).where(owed))
+        if retried:
+            audit.record(session, "bot", NOTICE_SENT, reference)
+        return
+    session.execute(update(EnquiryNotice).where(owed).values(due_at=utcnow()))
+    audit.record(session, "bot", NOTICE_FAILED, reference, failure)
 
 
-def notices_owed(session: Session) -> list[str]:
-    """References of enquiries still waiting in the queue whose new-enquiry e-mail failed (retry-alerts).
+def _still_wanted() -> ColumnElement[bool]:
+    """An enquiry whose e-mail would still tell someone something: waiting in the queue, ordinary, never claimed.
 
-    Not urgent ones: a disclosure since made them the duty alert's. Nor one a caseworker claimed since the
-    failure, even if it is back in the queue. Oldest first. The queue's waiting, normal enquiries are probed
-    by reference (indexed) for a failure; only the few found get their latest event read.
+    Claimed, even if back in the queue, a caseworker has seen it; urgent, the duty alert has it (concerns).
+    """
+    claimed = select(AuditEvent.id).where(AuditEvent.reference == Enquiry.reference, AuditEvent.action == "claim")
+    return (Enquiry.status == "queued") & (Enquiry.priority == queue.NORMAL) & ~claimed.exists()
+
+
+def notices_owed(session: Session, now: datetime | None = None) -> list[str]:
+    """References of enquiries whose new-enquiry e-mail is owed and due, and still wanted (retry-alerts), oldest
+    first: it failed, or its worker stopped before sending it and FIRST_TRY has passed.
+
     Not flagged on the console: such an enquiry waits in the queue like any other, so whoever is looking sees
     it; the e-mail is for those who are not, and the command's exit status reaches whoever keeps mail working.
     """
-    failed = select(AuditEvent.id).where(AuditEvent.reference == Enquiry.reference,
-                                         AuditEvent.action == NOTICE_FAILED)
-    waiting = session.scalars(
+    return list(session.scalars(
         select(Enquiry.reference)
-        .where(Enquiry.status == "queued", Enquiry.priority == queue.NORMAL, failed.exists())
+        .join(EnquiryNotice, EnquiryNotice.enquiry_id == Enquiry.id)
+        .where(EnquiryNotice.due_at <= (now or utcnow()), _still_wanted())
         .order_by(Enquiry.created_at, Enquiry.id)
-    ).all()
-    if not waiting:
-        return []
-    latest = (select(func.max(AuditEvent.id))
-              .where(AuditEvent.reference.in_(waiting), AuditEvent.action.in_((NOTICE_FAILED, *SETTLED_BY)))
-              .group_by(AuditEvent.reference))
-    owed = set(session.scalars(select(AuditEvent.reference).where(AuditEvent.id.in_(latest.scalar_subquery()),
-                                                                  AuditEvent.action == NOTICE_FAILED)))
-    return [reference for reference in waiting if reference in owed]
+    ))
+
+
+def settle_notices(session: Session) -> int:
+    """Forget the e-mails owed for enquiries that no longer want one (claimed, closed or urgent since); how many."""
+    unwanted = select(Enquiry.id).where(Enquiry.id == EnquiryNotice.enquiry_id, ~_still_wanted())
+    result = session.execute(delete(EnquiryNotice).where(unwanted.exists()))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def hold_run(session: Session, run: str, now: datetime | None = None) -> bool:
+    """Take the retry-alerts lease for `run`, or renew it, for RUN_LEASE; False while another run holds it.
+
+    One conditional UPDATE: two runs at once wait on the row (PostgreSQL) or the database (SQLite), and the
+    second then sees it taken. The first run ever makes the row; two such at once clash on its key.
+    """
+    now = now or utcnow()
+    taken = session.execute(
+        update(JobLease)
+        .where(JobLease.name == RETRY_ALERTS, or_(JobLease.holder == run, JobLease.until <= now))
+        .values(holder=run, until=now + RUN_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if taken:
+        return True
+    if session.get(JobLease, RETRY_ALERTS) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(JobLease(name=RETRY_ALERTS, holder=run, until=now + RUN_LEASE))
+    except IntegrityError:
+        return False
+    return True
+
+
+def end_run(session: Session, run: str) -> None:
+    """Give the lease up when `run` ends, so the next run need not wait for it to run out."""
+    session.execute(
+        update(JobLease)
+        .where(JobLease.name == RETRY_ALERTS, JobLease.holder == run)
+        .values(until=utcnow())
+        .execution_options(synchronize_session=False)
+    )
