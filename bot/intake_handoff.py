@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.alerts import owe_email
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.enquiry_messages import EnquiryMessages, quoted_reference
@@ -98,6 +99,7 @@ class HandOff:
             return
         enquiry = queue.create_enquiry(turn.session, self.engine.keys, contact_key=turn.state.contact_key,
                                        retention_days=self.engine.settings.retention_days, **answers)
+        owe_email(turn.session, enquiry, self.engine.settings)  # owed in this transaction, sent after it (alert)
         reference = enquiry.reference
         turn.after_commit.append(lambda: self.alert(reference, enquiry.priority))
         turn.state.data.update(step=AFTER, reference=reference)
