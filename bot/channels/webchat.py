@@ -114,7 +114,10 @@ def send_message(session_id: str) -> Response:
     if result.forgotten:
         with unit_of_work(services().sessions) as session:
             chat_sessions.end_session(session, session_id)
-    return jsonify({"messages": [as_json(r) for r in result.replies], "duplicate": result.duplicate})
+    # `ended`: FORGET ended this chat, so the page clears its conversation and the token it kept (a shared
+    # computer must not show it again, nor fetch the caseworker's replies with it).
+    return jsonify({"messages": [as_json(r) for r in result.replies], "duplicate": result.duplicate,
+                    "ended": result.forgotten})
 
 
 @bp.get("/api/chat/sessions/<session_id>/messages")

@@ -14,9 +14,16 @@
   var lastSeen = 0;
   var poller = null;
 
-  function quickExit() {
+  // What both the quick exit and "Delete this chat" leave behind in the browser: nothing. The token goes, so a
+  // reload or a restored tab neither says "Welcome back" nor fetches the caseworker's replies again.
+  function forgetChat() {
     try { sessionStorage.clear(); } catch (e) { /* storage may be blocked */ }
     chat = null;
+    lastSeen = 0;
+  }
+
+  function quickExit() {
+    forgetChat();
     if (poller) { clearInterval(poller); }
     document.body.innerHTML = "";
     document.title = "Weather";
@@ -87,12 +94,60 @@
 
   function poll() {
     if (!chat) { return; }
+    var asked = chat;
     api("GET", "/api/chat/sessions/" + encodeURIComponent(chat.id) + "/messages?after=" + lastSeen)
       .then(function (data) {
+        if (chat !== asked) { return; }  // the chat was deleted while this was on its way: show none of it
         data.messages.forEach(show);
         if (data.last > lastSeen) { lastSeen = data.last; saveChat(); }
       })
       .catch(function () { /* try again next time */ });
+  }
+
+  function newId() {
+    return Math.random().toString(36).slice(2) + Date.now().toString(36);
+  }
+
+  // FORGET ended the chat on the server (the button, or the word typed): clear the conversation from this page
+  // and the browser as the quick exit does, but stay, showing only what the service said about the deletion.
+  function ended(messages) {
+    forgetChat();
+    closeConfirm(false);
+    log.textContent = "";
+    box.value = "";
+    status.textContent = "";
+    messages.forEach(show);
+    box.focus();
+  }
+
+  // "Delete this chat" asks first, on the page (no browser pop-up): it withdraws an enquiry sent from here.
+  var deleteButton = document.getElementById("delete-chat");
+  var confirmBox = document.getElementById("delete-confirm");
+
+  function openConfirm() {
+    confirmBox.hidden = false;
+    deleteButton.setAttribute("aria-expanded", "true");
+    document.getElementById("delete-no").focus();  // the safe choice first; the question is the group's label
+  }
+
+  function closeConfirm(refocus) {
+    confirmBox.hidden = true;
+    deleteButton.setAttribute("aria-expanded", "false");
+    if (refocus) { deleteButton.focus(); }
+  }
+
+  function deleteChat() {
+    var done = [{ from: "bot", text: confirmBox.getAttribute("data-done"), choices: [] }];
+    if (!chat) { ended(done); return; }  // nothing was ever sent from this page: only the page to clear
+    status.textContent = "";
+    api("POST", "/api/chat/sessions/" + encodeURIComponent(chat.id) + "/messages", { text: "FORGET", id: newId() })
+      .then(function (data) {
+        if (data.ended) { ended(data.messages.length ? data.messages : done); } else { data.messages.forEach(show); }
+      })
+      .catch(function (error) {
+        if (/ended/.test(error.message)) { ended([{ from: "bot", text: error.message, choices: [] }]); return; }
+        status.textContent = error.message;
+      });
   }
 
   function send(text, label) {
@@ -100,7 +155,7 @@
     if (!text) { status.textContent = "Please type a message first."; return; }
     status.textContent = "";
     show({ from: "parent", text: label || text });
-    var id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    var id = newId();
     var attempt = function () {
       return api("POST", "/api/chat/sessions/" + encodeURIComponent(chat.id) + "/messages", { text: text, id: id });
     };
@@ -109,11 +164,19 @@
         if (/ended/.test(error.message)) { return start().then(attempt); }
         throw error;
       })
-      .then(function (data) { data.messages.forEach(show); })
+      .then(function (data) { if (data.ended) { ended(data.messages); } else { data.messages.forEach(show); } })
       .catch(function (error) { status.textContent = error.message + " Your message was not lost: press Send to try again."; box.value = text; });
   }
 
   document.getElementById("quick-exit").addEventListener("click", quickExit);
+  deleteButton.addEventListener("click", function () {
+    if (confirmBox.hidden) { openConfirm(); } else { closeConfirm(true); }
+  });
+  document.getElementById("delete-yes").addEventListener("click", deleteChat);
+  document.getElementById("delete-no").addEventListener("click", function () { closeConfirm(true); });
+  confirmBox.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeConfirm(true); }
+  });
   var shifts = [];
   document.addEventListener("keyup", function (event) {
     if (event.key !== "Shift") { shifts = []; return; }

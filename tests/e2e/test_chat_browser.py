@@ -14,7 +14,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from bot.config import DEFAULT_QUICK_EXIT_URL
-from tests.conftest import make_app
+from intake import chat_sessions
+from intake.db import unit_of_work
+from tests.conftest import ALWAYS_OPEN, make_app
 from tests.e2e.conftest import (
     EXIT_PATH,
     ROOT,
@@ -28,6 +30,7 @@ from tests.e2e.conftest import (
     open_chat,
     parent_texts,
     press,
+    serve,
     serve_host_site,
     serve_wsgi,
     severe_violations,
@@ -329,5 +332,85 @@ def test_chat_page_has_no_serious_accessibility_violations(
     driver.find_element(By.ID, "message").click()
     ask(driver, QUESTION)
     ask(driver, "MENU")  # a reply with choice buttons is on the page too
+    driver.find_element(By.ID, "delete-chat").click()  # and the question before deleting the chat
     severe = severe_violations(driver, axe_source)
     assert not severe, "axe-core found serious/critical problems on the chat page:\n" + describe(severe)
+
+
+# ---- "Delete this chat" on a shared computer: asked first, then nothing of the chat is left on the page ----
+
+CASEWORKER = "Hello, this is Sam from the service about your EHC request."
+# The web chat's caseworker form up to "How should we contact you?" (as tests/integration/test_webchat_contact.py).
+TO_CONTACT_METHOD = ("HUMAN", "yes", "2", "Need help with an EHC request", "3", "4", "yes")
+
+
+def held_token(driver: Chrome) -> dict[str, Any] | None:
+    """What the page keeps in sessionStorage for its chat (id and token), if anything."""
+    return driver.execute_script("return JSON.parse(sessionStorage.getItem('intake-chat') || 'null');")
+
+
+def test_delete_this_chat_asks_first_then_clears_the_page_the_browser_and_the_chat(
+    browser: Chrome, tmp_path: Path
+) -> None:
+    with serve(tmp_path, OFFICE_HOURS=ALWAYS_OPEN) as server:  # open, so a reply in this chat is offered
+        open_chat(browser, server)
+        browser.find_element(By.ID, "message").click()
+        for message in (*TO_CONTACT_METHOD, "1"):
+            ask(browser, message)
+        assert "Your reference is" in ask(browser, "yes")
+        kept = held_token(browser)
+        assert kept is not None
+        with unit_of_work(server.app.extensions["intake"].sessions) as session:
+            chat_sessions.post_to_parent(session, server.app.extensions["intake"].keys, kept["id"], CASEWORKER)
+        wait_for(browser, lambda d: CASEWORKER in d.find_element(By.ID, "log").text, "the reply never arrived")
+
+        # Asked on the page first; "No" changes nothing and puts focus back on the button.
+        delete = browser.find_element(By.XPATH, "//button[.='Delete this chat']")
+        delete.click()
+        panel = browser.find_element(By.ID, "delete-confirm")
+        assert panel.is_displayed() and delete.get_attribute("aria-expanded") == "true"
+        assert "withdraw any enquiry" in panel.text
+        assert active(browser).text == "No, keep chatting", "focus moves into the question, on the safe answer"
+        press(browser, Keys.ENTER)
+        assert not panel.is_displayed() and active(browser).text == "Delete this chat"
+        assert CASEWORKER in browser.find_element(By.ID, "log").text
+        assert (held_token(browser) or {}).get("token") == kept["token"], "the chat is still open"
+        assert "FORGET" not in parent_texts(browser), "nothing was sent"
+
+        delete.click()
+        browser.find_element(By.XPATH, "//button[.='Yes, delete it']").click()
+        wait_for(browser, lambda d: "withdrawn" in d.find_element(By.ID, "log").text, "no word that it was deleted")
+        log = browser.find_element(By.ID, "log")
+        assert len(log.find_elements(By.TAG_NAME, "li")) == 1, f"the conversation is still on screen: {log.text}"
+        for said in (CASEWORKER, "Need help with an EHC request", "Your reference is"):
+            assert said not in browser.page_source
+        assert browser.execute_script("return [sessionStorage.length, localStorage.length, document.cookie];") \
+            == [0, 0, ""]
+
+        # The token the tab had kept reads nothing now (a restored tab would ask from message 0).
+        status, body = browser.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "fetch('/api/chat/sessions/' + arguments[0] + '/messages?after=0',"
+            "      {headers: {Authorization: 'Bearer ' + arguments[1]}, cache: 'no-store'})"
+            "  .then(function (r) { return r.text().then(function (t) { done([r.status, t]); }); });",
+            kept["id"], kept["token"],
+        )
+        assert status == 401 and CASEWORKER not in body
+
+        # Reloading starts a new chat: no "Welcome back", nothing of the old one.
+        open_chat(browser, server)
+        assert not any("Welcome back" in t or "withdrawn" in t for t in bot_texts(browser))
+        assert parent_texts(browser) == [] and CASEWORKER not in browser.page_source
+
+
+def test_forget_typed_in_the_box_clears_the_page_too(browser: Chrome, live_server: LiveServer) -> None:
+    open_chat(browser, live_server)
+    browser.find_element(By.ID, "message").click()
+    ask(browser, QUESTION)
+    press(browser, "FORGET", Keys.ENTER)
+    wait_for(browser, lambda d: "6 weeks" not in d.find_element(By.ID, "log").text, "the conversation stayed")
+    assert "deleted" in browser.find_element(By.ID, "log").text
+    assert parent_texts(browser) == [] and held_token(browser) is None
+    browser.refresh()
+    wait_for(browser, lambda d: len(bot_texts(d)) >= 2, "no fresh greeting after reloading")
+    assert not any("Welcome back" in t or "6 weeks" in t for t in bot_texts(browser))
