@@ -10,9 +10,10 @@ from bot.dialogue import asks_to_stop_texts, how_to_stop_texts
 from bot.engine import Engine, Turn, keyword_of
 from bot.intake_handoff import AFTER, HandOff, wording
 from bot.replies import Choice, Reply
-from intake import chat_reply, form_rules, queue, service_hours
+from intake import chat_reply, concerns, form_rules, queue, service_hours
 from intake.hours import OfficeHours
 from intake.minimise import describe, find_personal_data, redact
+from intake.models import Enquiry
 
 STEP = "form"
 CHANGE = "change"  # the question after CHANGE at the confirm step: which part to change
@@ -20,6 +21,10 @@ IN_CHAT = "web_chat"  # a caseworker replies in the parent's open web chat
 # The answers that follow from the way of contact, asked again when a reply in the chat can no longer be had.
 HOW_CONTACTED = ("contact_method", "contact_detail", "safe_times", "consent_voicemail", "consent_name_service")
 LABELS = {"yes": "Yes", "no": "No", True: "Yes", False: "No"}
+# After a safety disclosure, HUMAN ("reply HUMAN to give a safe way to reach you") asks only these, each behind
+# its own consent question (consent_contact first), and adds the answers to the concern: what the enquiry is
+# about is the concern itself, so no topic, words, school stage or EHC plan.
+CONTACT_QUESTIONS = form_rules.CHANGE_PARTS["contact"]
 
 
 class IntakeForm:
@@ -71,14 +76,37 @@ class IntakeForm:
         if enquiry is not None:
             self.handoff.already(turn, enquiry)
             return
+        concern = self._concern(turn)
+        if concern is not None and (concern.contact is not None or concern.summary is not None):
+            self.handoff.already(turn, concern)  # a form was added to it already (in an earlier conversation)
+            return
         # A withheld number (or a terminal chat) cannot be called or texted back as "this number".
         slots: dict[str, Any] = {"channel": turn.channel, "number_known": turn.inbound.contact.startswith("+")}
         last_topic = turn.state.data.get("last_topic")
         topic = self.engine.content.topics.get(last_topic) if last_topic else None
         if topic is not None and topic.action is None:
             slots.update(topic=topic.id, category=topic.category)
-        turn.state.data.update(step=STEP, form={"slots": slots, "consents": []})
+        new_form: dict[str, Any] = {"slots": slots, "consents": []}
+        if concern is not None:
+            # The hand-off adds the answers to this concern (HandOff.submit), so remember it for this conversation.
+            new_form["contact_only"] = concern.reference
+            turn.state.data["concern_ref"] = concern.reference
+            turn.say(Reply(self._msg("concern_contact_intro", reference=concern.reference),
+                           self._msg("concern_contact_intro_spoken")))
+        turn.state.data.update(step=STEP, form=new_form)
         self._run(turn, candidate=None)
+
+    def _concern(self, turn: Turn) -> Enquiry | None:
+        """This contact's open safety concern: this conversation's, else one they raised today in another."""
+        state = turn.state
+        return (concerns.open_concern(turn.session, state.data.get("concern_ref"), state.contact_key)
+                or concerns.recent_concern(turn.session, state.contact_key, turn.now))
+
+    @staticmethod
+    def _next_contact_question(slots: dict[str, Any]) -> str:
+        """The contact-only form's next question: the form's own order, the contact questions alone."""
+        order = form_rules.required_slots(slots, str(slots.get("channel") or "sms"), [])
+        return next((s for s in order if s in CONTACT_QUESTIONS and slots.get(s) is None), "confirm")
 
     def answer(self, turn: Turn) -> None:
         """Take the parent's answer to the question asked last."""
@@ -141,6 +169,8 @@ class IntakeForm:
             return
         next_slot = new.pop("requested_slot", None)
         slots.update(new)
+        if form.get("contact_only"):
+            next_slot = self._next_contact_question(slots)
         if requested in form_rules.CONSENT_SLOTS and requested in new:
             self._record_consent(turn, requested, bool(new[requested]))
         if requested == "consent_keep" and slots.get("consent_keep") is False:
@@ -193,7 +223,7 @@ class IntakeForm:
         if slot == "pii_keep":
             values["found"] = describe(find_personal_data(form["slots"].get("summary", "")))
         if slot == "confirm":
-            values["summary"] = self.summary_text(form["slots"])
+            values["summary"] = self.summary_text(form["slots"], form.get("contact_only"))
         if slot == "contact_detail":
             method = form["slots"].get("contact_method")
             text = spec["ask_email"] if method == "email" else spec["ask_phone"]
@@ -268,8 +298,8 @@ class IntakeForm:
         form["requested"] = None
         self._run(turn, candidate=None)
 
-    def summary_text(self, slots: dict[str, Any]) -> str:
-        """Exactly what the caseworker will see, line by line."""
+    def summary_text(self, slots: dict[str, Any], concern: str | None = None) -> str:
+        """Exactly what the caseworker will see, line by line (for a concern's contact form, its reference)."""
         content = self.engine.content
         domain_form = self.engine.runner.domain["forms"]["intake_form"]
 
@@ -280,7 +310,10 @@ class IntakeForm:
             return next((o["label"] for o in options if o["value"] == slots.get(slot)), str(slots.get(slot)))
 
         topic = content.topics.get(slots.get("topic", ""))
-        lines = [self._msg("summary_line_topic", value=topic.title if topic else label("topic"))]
+        if concern is not None:
+            lines = [self._msg("summary_line_concern", reference=concern)]
+        else:
+            lines = [self._msg("summary_line_topic", value=topic.title if topic else label("topic"))]
         if slots.get("summary"):
             lines.append(self._msg("summary_line_words", value=slots["summary"]))
         if slots.get("school_phase"):

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.alerts import owe_email
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.enquiry_messages import EnquiryMessages, quoted_reference
@@ -90,6 +89,8 @@ class HandOff:
         turn.state.data.pop("form", None)
         if concern is not None:
             # The duty caseworker was alerted when the concern was raised; the case simply grows.
+            if form.get("contact_only"):  # only how to reach them was asked: the case is about the concern
+                answers["topic"] = concerns.CONCERN_TOPIC
             concerns.attach_form(turn.session, self.engine.keys, concern, **answers)
             turn.state.data.update(step=AFTER, reference=concern.reference)
             key = "added_to_concern" if slots.get("consent_contact") else "added_to_concern_no_contact"
@@ -99,7 +100,6 @@ class HandOff:
             return
         enquiry = queue.create_enquiry(turn.session, self.engine.keys, contact_key=turn.state.contact_key,
                                        retention_days=self.engine.settings.retention_days, **answers)
-        owe_email(turn.session, enquiry, self.engine.settings)  # owed in this transaction, sent after it (alert)
         reference = enquiry.reference
         turn.after_commit.append(lambda: self.alert(reference, enquiry.priority))
         turn.state.data.update(step=AFTER, reference=reference)
