@@ -94,6 +94,13 @@ just still to gonna wanna going the a an his her my our their your this that get
 letting made makes
 """.split())
 NOT_BEFORE_MS = frozenset("has have had got with diagnosed".split())  # the illness: "my wife has ms"
+DETERMINERS = frozenset("the a an his her my our their your this that".split())  # "the dr", "his dr appointment"
+# "to miss" is a verb ("had to miss swimming") unless it follows talking to someone ("spoke to miss wood").
+TALKED = frozenset("""
+spoke speak speaks speaking spoken talked talk talks talking chatted chat wrote write written emailed email
+messaged message complained complain said say told reported report mentioned mention explained explain went
+go goes sent send showed show passed pass referred refer
+""".split())
 
 # Lower-case text has no capitals to go by: a word after one of these cues is taken for a name unless it is an
 # everyday word (COMMON, EVERYDAY) or has the shape of a verb, adverb or adjective (_wordlike).
@@ -135,6 +142,8 @@ james thomas lewis louis charles nicholas marcus rhys chris ellis alexis agnes f
 gladys phyllis jess tess bess ross ahmed mohammed muhammed mohamed mehmed fred ted ned jed ed emily lily molly
 holly polly kelly billy sally ally shelly kimberly beverly bradley stanley dudley oliver
 """.split())
+# After a verb comes what it is done to: "my daughter cut her fringe", "does my son qualify for", not a name.
+OBJECT_NEXT = frozenset("her him them me us it the a an his my our their your this that for every some any no".split())
 # After "my son <name>" comes what the child does; after "my son struggles" it does not come.
 AFTER_A_NAME = frozenset("""
 is was has had who whos who's isn't isnt wasn't wasnt hasn't hasnt keeps kept says said will would can can't cant
@@ -176,6 +185,12 @@ lovely really actually basically literally
 lesson lessons class classes trip trips session sessions meal meals break breaks assembly assemblies out
 wont cant dont doesnt didnt isnt wasnt hasnt havent hadnt wouldnt couldnt shouldnt arent werent aint ive hes shes
 theyre youre weve id ill youll hell shell theyll
+um umm erm er uh uhh eh ah oh lol omg tbh idk btw pls plz thx ty
+self self-harm cannot cope part speech language occupational physio physiotherapy counselling person people
+died lied tied used owed fled bled dies ties
+aswell as however therefore anyway anyways whatever either neither both together along innit though tho yet
+own special specialist mainstream particular specific certain qualify count deserve require belong seem look fit
+busy free available unavailable responsible in-charge involved
 """.split())
 
 
@@ -203,7 +218,9 @@ def find_personal_data(text: str, region: str = "GB") -> list[Finding]:
     found += find_cued_names(text)
     for match in NAMED.finditer(text):
         first = _plain(match.group(1).split()[0])
-        if first not in NOT_AFTER_CALLED and first not in EVERYDAY and first.capitalize() not in NOT_NAMES:
+        verb = first not in NAMES_LIKE_WORDS and (first.endswith("ing") or (first.endswith("ed") and len(first) >= 5))
+        if first not in NOT_AFTER_CALLED and first not in EVERYDAY and first.capitalize() not in NOT_NAMES \
+                and not verb:  # "no name is needed", "called being difficult"
             found.append(Finding("name", match.start(1), match.end(1)))
     for match in NAME_CUE.finditer(text):
         name = match.group(1)
@@ -231,7 +248,7 @@ def _wordlike(plain: str) -> bool:
             or (plain.endswith("ed") and len(plain) >= 5)
             or (plain.endswith("ly") and len(plain) >= 6)
             or (plain.endswith("ish") and len(plain) >= 6)
-            or (plain.endswith("s") and not plain.endswith(("ss", "us", "is", "'s"))))
+            or (plain.endswith("s") and not plain.endswith(("ss", "us", "is", "as", "os", "'s"))))
 
 
 def _could_name(word: str, following: str | None = None) -> bool:
@@ -252,7 +269,7 @@ def _name_run(match: re.Match[str], kind: str, first_following: bool = False) ->
     """The cue's first word, and the next ones while they could be names too ("tom smith", "castle hill")."""
     words = [g for g in match.groups() if g is not None]
     following = words[1] if first_following and len(words) > 1 else None
-    if not words or not _could_name(words[0], following):
+    if not words or not _could_name(words[0], following) or (following and _plain(following) in OBJECT_NEXT):
         return None
     last = 1
     while last < len(words) and _could_name(words[last]):
@@ -298,7 +315,9 @@ def find_titled_names(text: str) -> list[Finding]:
             before = _words_before(text, match.start())
             surname = _could_name(first) or (first.endswith("s") and _could_name(first[:-1]))  # "miss jones"
             previous = _plain(before[0][1]) if before else ""
-            if (title.lower() == "sir" or not surname or previous in NOT_BEFORE_TITLE
+            talked_to = previous == "to" and len(before) > 1 and _plain(before[1][1]) in TALKED
+            verb = title.lower() == "miss" and previous in NOT_BEFORE_TITLE and not talked_to  # "i miss", "to miss"
+            if (title.lower() == "sir" or not surname or verb or previous in DETERMINERS
                     or (title.lower() == "ms" and previous in NOT_BEFORE_MS)):
                 continue  # "I miss her", "to miss swimming", "the dr said", "has ms", "yes sir"
         end = match.end(4) if second and _plain(second) not in COMMON else match.end(3)
