@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         settings = config_module.load_settings(environ)
     else:
         settings = config
+    if config is None or isinstance(config, Mapping):
+        for warning in config_module.deployment_warnings(settings, environ):
+            logging.getLogger("bot").warning("configuration: %s", warning)
     app = Flask(__name__, instance_path=str(settings.instance_path), instance_relative_config=True)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=64 * 1024, INTAKE=settings)
     register_services(app, settings)

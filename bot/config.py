@@ -118,6 +118,30 @@ def _idle_minutes(env: dict[str, str]) -> float:
     return minutes
 
 
+def deployment_warnings(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+    """What a production start should tell the operator about rate limits that would not hold as meant.
+
+    Neither stops the service (a parent turned away is worse), but each changes who shares an allowance.
+    """
+    env = dict(os.environ if environ is None else environ)
+    if not settings.is_production:
+        return []
+    warnings = []
+    workers = env.get("WEB_CONCURRENCY", "3").strip()
+    if settings.ratelimit_storage_uri.startswith("memory://") and workers != "1":
+        warnings.append(
+            "rate limits are kept in each worker's memory: a parent's allowance is multiplied by the number of "
+            "workers (WEB_CONCURRENCY); set RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379) to share one"
+        )
+    if "RATELIMIT_PROXY_HOPS" not in env:
+        warnings.append(
+            "RATELIMIT_PROXY_HOPS is not set: behind a proxy or load balancer every parent would share one "
+            "per-address allowance; set it to the number of proxies in front (0 when parents reach this "
+            "server directly)"
+        )
+    return warnings
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment; production refuses to start without real secrets."""
     env = dict(os.environ if environ is None else environ)
