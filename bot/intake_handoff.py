@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.alerts import owe_email
 from bot.content import fill, spell_out
 from bot.engine import Engine, Turn
 from bot.enquiry_messages import EnquiryMessages, quoted_reference
@@ -100,6 +101,7 @@ class HandOff:
             return
         enquiry = queue.create_enquiry(turn.session, self.engine.keys, contact_key=turn.state.contact_key,
                                        retention_days=self.engine.settings.retention_days, **answers)
+        owe_email(turn.session, enquiry, self.engine.settings)  # owed in this transaction, sent after it (alert)
         reference = enquiry.reference
         turn.after_commit.append(lambda: self.alert(reference, enquiry.priority))
         turn.state.data.update(step=AFTER, reference=reference)
@@ -125,8 +127,15 @@ class HandOff:
         return self.msg("waiting_position", position=position, wait=_duration(wait))
 
     def live_enquiry(self, turn: Turn) -> Enquiry | None:
-        """This contact's own open enquiry (never one found only because someone quoted its reference)."""
-        return concerns.live_for_contact(turn.session, turn.state.contact_key, turn.state.data.get("reference"))
+        """This contact's own open enquiry (never one found only because someone quoted its reference).
+
+        On the phone, only the one this call made: a caller's number is easily faked, so a call that only
+        claims a parent's number must never hear of, add to or withdraw what they sent before (policy 2.1).
+        """
+        reference = turn.state.data.get("reference")
+        if turn.channel == "voice" and not reference:
+            return None
+        return concerns.live_for_contact(turn.session, turn.state.contact_key, reference)
 
     def already(self, turn: Turn, enquiry: Enquiry) -> None:
         """Asked for a caseworker again: say where the enquiry is rather than start a second one."""

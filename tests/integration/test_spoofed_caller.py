@@ -1,0 +1,59 @@
+"""A caller's number is easily faked: a call never finds, tells of or withdraws an enquiry by number alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from intake.models import Enquiry
+from tests.conftest import ALWAYS_OPEN, SmsActions, make_app
+from tests.integration.test_voice import CallActions
+
+PARENT = "+447700900123"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    return make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
+
+
+def status(app: Flask, reference: str) -> str:
+    with app.extensions["intake"].sessions() as session:
+        return session.scalars(select(Enquiry.status).where(Enquiry.reference == reference)).one()
+
+
+def test_a_call_from_a_parents_number_learns_nothing_of_their_texted_enquiry(app: Flask,
+                                                                            client: FlaskClient) -> None:
+    reference = SmsActions(client, PARENT).hand_off()
+    spoofer = CallActions(client, PARENT)  # anyone can send this caller ID
+    spoofer.call()
+    said = spoofer.press("2")  # ask for a caseworker
+    assert reference not in said and reference.replace("-", "") not in said.replace(", ", "")
+    assert "already" not in said.lower() and "queue" not in said.lower()
+    spoofer.call()
+    spoofer.say("forget")  # the spoken FORGET
+    assert status(app, reference) == "queued"  # not withdrawn by a call that only claimed the number
+
+
+def test_an_earlier_calls_enquiry_is_not_read_out_to_the_next_call_from_that_number(
+    app: Flask, client: FlaskClient
+) -> None:
+    first = CallActions(client, PARENT)
+    first.call()
+    said = first.press("2")
+    for _ in range(12):
+        said = first.press("1")
+        if "reference" in said.lower():
+            break
+    with app.extensions["intake"].sessions() as session:
+        reference = session.scalars(select(Enquiry.reference)).one()
+    assert "already" in first.press("9") + first.press("2")  # the same call may hear it again
+    second = CallActions(client, PARENT)
+    second.call()
+    said = second.press("2")
+    assert "already" not in said.lower() and reference.replace("-", "") not in said.replace(", ", "")
+    assert status(app, reference) == "queued"
