@@ -19,11 +19,11 @@ OFFICE = "01632 960000"
 
 @pytest.mark.parametrize(("first", "message", "next_step"), [
     ((), "my partner hit my daughter last night",
-     "Reply HUMAN to give a safe way to reach you, or call us on 01632 960000 when we're open."),
+     "Reply HUMAN to give a safe way to reach you, or call 01632 960000 when we're open."),
     ((), "ive been thinking about ending my life",
-     "Reply HUMAN to give a safe way to reach you, or call us on 01632 960000 when we're open."),
+     "Reply HUMAN to give a safe way to reach you, or call 01632 960000 when we're open."),
     (("hand off",), "i forgot to say my ex hits our son",
-     "They will use the contact details you gave us, or call 01632 960000 when we're open."),
+     "They will use the details you gave us, or call 01632 960000 when we're open."),
 ], ids=["risk", "crisis", "risk on their enquiry"])
 def test_out_of_hours_the_texted_safety_reply_says_the_office_number_is_for_office_hours(
     tmp_path: Path, first: tuple[str, ...], message: str, next_step: str
