@@ -9,6 +9,7 @@ from bot.content import fill
 from bot.dialogue import asks_to_stop_texts, how_to_stop_texts
 from bot.engine import Engine, Turn, keyword_of
 from bot.intake_handoff import AFTER, HandOff, wording
+from bot.phrasing import Phrasing
 from bot.replies import Choice, Reply
 from intake import chat_reply, concerns, form_rules, queue, service_hours
 from intake.hours import OfficeHours
@@ -36,6 +37,7 @@ class IntakeForm:
         self.version = str(self.spec.get("wording_version", "intake-1"))
         self.hours = hours
         self.handoff = HandOff(engine, hours, alert, self.spec)
+        self.contact_requests = Phrasing(self.spec.get("contact_requests") or {})
         engine.steps.update({"form_start": self.start, STEP: self.answer, AFTER: self.handoff.after_handoff,
                              "form_withdraw": self.handoff.withdraw})
         idle = engine.steps["idle"]
@@ -141,6 +143,9 @@ class IntakeForm:
             self._ask(turn, "contact_method")
             return
         candidate = turn.inbound.digits or turn.text
+        if form.get("contact_only") and form.get("requested") == "consent_contact" and not turn.inbound.digits \
+                and self.contact_requests.said(candidate):
+            candidate = "yes"  # "please just call me", after a disclosure: a yes, and "how?" comes next
         if form.get("requested") == "contact_method" and self._chat_reply_withheld(turn, candidate):
             if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
                 turn.say(Reply(self._msg("invalid_choice"), kind="prompt"))

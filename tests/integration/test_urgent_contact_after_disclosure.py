@@ -119,3 +119,17 @@ def test_the_review_journey_a_claimed_concern_whose_caseworker_went_home_still_r
     reply = said(sms, "he is coming back tonight and i dont know what to do")
     assert f"added this to your enquiry {reference}, marked urgent for our duty caseworker" in reply
     assert alerts(duty).count(f"CONFIDENTIAL — URGENT: enquiry {reference}") == before + 1
+
+
+def test_please_just_call_me_after_a_disclosure_is_a_yes_and_dont_call_me_is_not(app: Flask, sms: SmsActions) -> None:
+    said(sms, RISK)
+    said(sms, "HUMAN")
+    asked = said(sms, "please just call me")
+    assert "How should we contact you?" in asked and "Sorry" not in asked
+    no_general_questions(asked)
+
+    other = SmsActions(sms.client, "+447700900556")
+    said(other, RISK)
+    said(other, "HUMAN")
+    asked = said(other, "please dont call me")
+    assert "How should we contact you?" not in asked and "Would you like a caseworker to contact you?" in asked
