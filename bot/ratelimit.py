@@ -6,7 +6,10 @@
 - Per IP (RATE_LIMIT_IP, default 120/minute): everything parents reach directly. Signed Twilio webhooks
   are exempt (they all come from Twilio's own addresses, so an IP limit there would throttle every
   parent at once), as are static files, the health check, the caseworker console (its sign-in has its
-  own lockout) and the chat page's 5-second poll for caseworker replies.
+  own limits, below) and the chat page's 5-second poll for caseworker replies.
+- Console sign-in (and the idle-lock unlock): failed attempts per client IP (SIGN_IN_PER_IP) and per IP and
+  username (SIGN_IN_PER_USER, growing: minutes, then an hour, then a day). No account is ever locked, so a
+  stranger elsewhere cannot keep the on-duty caseworker out; refused attempts get the sign-in page's wording.
 - Storage: RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379 shares counts across workers); when that
   storage is down the limiter falls back to memory rather than turning parents away.
 - A parent over the limit hears it: a TwiML <Message> (SMS) or <Say> (voice) with status 200 (so Twilio
@@ -18,8 +21,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
 from flask_limiter import ApplicationLimit, Limiter, RateLimitExceeded
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -31,11 +35,16 @@ from bot.engine import clean_text
 from bot.services import services
 from intake.crypto import contact_key
 from intake.safeguarding import assess
+from intake.staff import MAX_FAILURES
 
 log = logging.getLogger(__name__)
 NO_IP_LIMIT = ("/static/", "/healthz", "/caseworker")
 CHAT_MESSAGES = "webchat.send_message"
 CHAT_POLL = "webchat.later_messages"
+SIGN_IN = ("console.login", "console.unlock")
+SIGN_IN_PER_IP = "20 per 15 minutes;100 per day"  # failed attempts from one address, whatever the username
+# Failed attempts from one address for one username: a pause of minutes, then an hour, then a day.
+SIGN_IN_PER_USER = f"{MAX_FAILURES} per 5 minutes;{2 * MAX_FAILURES} per hour;{4 * MAX_FAILURES} per day"
 
 
 def _settings() -> Settings:
@@ -93,6 +102,36 @@ def client_ip(hops: int) -> str:
     return request.remote_addr or "unknown"
 
 
+def sign_in_user() -> str:
+    """Whose sign-in this is, as a keyed hash (never the name typed): the username posted, or at the idle lock
+    the signed-in one. The same for a username that exists and one that does not, so it tells nothing."""
+    name = ""
+    if request.endpoint == "console.login":
+        try:
+            name = request.form.get("username", "").strip()
+        except HTTPException:  # an unreadable or oversized body: the view refuses it as usual
+            name = ""
+    else:
+        name = str((session.get("staff") or {}).get("user", ""))
+    return contact_key(_settings().hash_key, "staff:" + name)
+
+
+def failed_sign_in(response: Response) -> bool:
+    """Only failed attempts count: the office's staff signing in from one address never use it up."""
+    return response.status_code == 401
+
+
+def sign_in_refused(retry_after: str) -> Response:
+    """Too many failed attempts from here: the sign-in (or unlock) page says so kindly, and when to try again."""
+    minutes = max(1, -(-int(retry_after) // 60))
+    if request.endpoint == "console.unlock" and request.accept_mimetypes.best == "application/json":
+        response = jsonify({"error": render_template("console/sign_in_refused.txt", minutes=minutes).strip()})
+        response.status_code = 429
+        return response
+    page = "console/login.html" if request.endpoint == "console.login" else "console/unlock.html"
+    return Response(render_template(page, throttled_minutes=minutes), status=429, mimetype="text/html")
+
+
 def possible_risk() -> bool:
     """True when the message in this request may be about a child at risk (checked only once over a limit)."""
     text = ""
@@ -121,11 +160,16 @@ def kind_reply(exc: RateLimitExceeded) -> Response:
     Policy 7.1 outranks the limit: a message over it that may be about a child at risk is handled as
     usual (the safety check runs only here, so ordinary turns pay nothing extra for this).
     """
+    retry_after = str(max(1, int(exc.limit.limit.get_expiry())))
+    if request.endpoint in SIGN_IN:
+        refused = sign_in_refused(retry_after)
+        refused.headers["Retry-After"] = retry_after
+        log.warning("console sign-in limit reached (%s)", exc.limit.limit)  # never the address or username
+        return refused
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and possible_risk():
         return current_app.make_response(current_app.ensure_sync(view)(**(request.view_args or {})))
     text = services().content.text("rate_limited")
-    retry_after = str(max(1, int(exc.limit.limit.get_expiry())))
     path = request.path
     response: Response
     if path.startswith("/twilio/voice"):
@@ -175,5 +219,22 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         in_memory_fallback_enabled=True,
     )
     limiter.init_app(app)
+    _limit_sign_in(app, limiter, settings.ratelimit_proxy_hops)
     app.register_error_handler(RateLimitExceeded, kind_reply)
     return limiter
+
+
+def _limit_sign_in(app: Flask, limiter: Limiter, hops: int) -> None:
+    """The console's sign-in and unlock views get their own limits on failed attempts (the console is exempt
+    from the per-IP limit above): per address, and per address and username, so an attacker elsewhere
+    never touches the real user's allowance."""
+    for endpoint in SIGN_IN:
+        view: Callable[..., Any] | None = app.view_functions.get(endpoint)
+        if view is None:  # an app without the console
+            continue
+        # Flask-Limiter checks a view's own limits in its wrapper, so the wrapped view replaces the plain one.
+        view = limiter.limit(SIGN_IN_PER_IP, key_func=lambda: "sign-in-ip:" + client_ip(hops), scope="sign-in-ip",
+                             methods=["POST"], deduct_when=failed_sign_in)(view)
+        view = limiter.limit(SIGN_IN_PER_USER, key_func=lambda: f"sign-in:{client_ip(hops)}:{sign_in_user()}",
+                             scope="sign-in-user", methods=["POST"], deduct_when=failed_sign_in)(view)
+        app.view_functions[endpoint] = view

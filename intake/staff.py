@@ -1,10 +1,16 @@
-"""Staff accounts: creation, argon2id passwords, one-time TOTP codes, throttled sign-in and unlocking."""
+"""Staff accounts: creation, argon2id passwords, one-time TOTP codes, sign-in and unlocking.
+
+No account is ever locked by failed attempts: a stranger could then keep the on-duty caseworker out by failing
+on purpose. Failures are throttled per client address, and per address and username, by the console's rate
+limits (bot/ratelimit.py). Every attempt runs the password hash once, whether the account exists or not, so
+the time an answer takes does not say which usernames exist.
+"""
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
 from argon2 import PasswordHasher
@@ -17,8 +23,10 @@ from intake.crypto import KeyRing
 from intake.models import Caseworker, utcnow
 
 ROLES = ("caseworker", "manager", "admin")
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+# The roles that handle cases (claim, read, export, take over). An admin looks after accounts only (policy 5.2):
+# an account has one role, so council IT with the admin role never reaches a family's record.
+CASE_ROLES = ("caseworker", "manager")
+MAX_FAILURES = 5  # failed sign-ins from one address for one username before sign-in pauses there (bot/ratelimit.py)
 TOTP_STEP = 30
 UNKNOWN_ACTOR = "(unknown user)"
 
@@ -89,11 +97,16 @@ def end_sessions(session: Session, username: str) -> int:
     return worker.session_generation
 
 
-def check_password(worker: Caseworker, password: str) -> bool:
-    """True when the password matches; upgrades the hash when the parameters have changed."""
+def check_password(worker: Caseworker | None, password: str) -> bool:
+    """True when the password matches; upgrades the hash when the parameters have changed.
+
+    With no account the hash still runs (against a dummy), so a miss costs the same as a wrong password.
+    """
     try:
-        _hasher.verify(worker.password_hash, password)
+        _hasher.verify(worker.password_hash if worker else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
+        return False
+    if worker is None:  # a password that happens to be the dummy's opens nothing
         return False
     if _hasher.check_needs_rehash(worker.password_hash):
         worker.password_hash = _hasher.hash(password)
@@ -118,46 +131,37 @@ def sign_in(
     session: Session, keys: KeyRing, username: str, password: str, code: str, *,
     console_open: bool, now: datetime | None = None,
 ) -> SignIn:
-    """Check password and one-time code; throttle and audit failures (never what was typed)."""
+    """Check password and one-time code; audit failures (never what was typed). The console throttles
+    repeated failures per client (bot/ratelimit.py); nothing here locks the account."""
     now = now or utcnow()
     worker = by_username(session, username.strip())
+    # First and on every path: the same cost for an unknown, disabled or existing account.
+    password_ok = check_password(worker, password)
     if worker is None:
-        _hasher.verify(_DUMMY_HASH, "not-a-real-password")
         return _failed(session, None, "unknown username")
-    if worker.locked_until and worker.locked_until > now:
-        return _failed(session, worker, "locked after repeated failures", count=False)
-    if not check_password(worker, password):
-        return _failed(session, worker, "wrong password", now=now)
+    if not password_ok:
+        return _failed(session, worker, "wrong password")
     if not use_totp(keys, worker, code, now):
-        return _failed(session, worker, "wrong or reused code", now=now)
+        return _failed(session, worker, "wrong or reused code")
     if not console_open and not worker.on_duty:
-        return _failed(session, worker, "out of hours and not on duty", count=False)
+        return _failed(session, worker, "out of hours and not on duty")
+    # Counters from the old account-wide lockout, cleared so no stale lock is ever read as one.
     worker.failed_logins, worker.locked_until = 0, None
     audit.record(session, worker.username, "login")
     return SignIn(worker)
 
 
-def _failed(
-    session: Session, worker: Caseworker | None, reason: str, *,
-    count: bool = True, now: datetime | None = None,
-) -> SignIn:
-    if worker is not None and count:
-        worker.failed_logins += 1
-        if worker.failed_logins >= MAX_FAILURES:
-            worker.locked_until = (now or utcnow()) + LOCKOUT
-            worker.failed_logins = 0
+def _failed(session: Session, worker: Caseworker | None, reason: str) -> SignIn:
     audit.record(session, worker.username if worker else UNKNOWN_ACTOR, "login_failed", None, reason)
     return SignIn(None, reason)
 
 
-def reauthenticate(session: Session, username: str, password: str, now: datetime | None = None) -> bool:
-    """Unlock an idle-locked console with the password; failures count towards the lockout."""
+def reauthenticate(session: Session, username: str, password: str) -> bool:
+    """Unlock an idle-locked console with the password; failures are audited and throttled as sign-in's are."""
     worker = by_username(session, username)
-    if worker is None or (worker.locked_until and worker.locked_until > (now or utcnow())):
-        return False
     if check_password(worker, password):
-        worker.failed_logins = 0
-        audit.record(session, worker.username, "unlock")
+        audit.record(session, username, "unlock")
         return True
-    _failed(session, worker, "wrong password at the idle lock", now=now)
+    if worker is not None:
+        _failed(session, worker, "wrong password at the idle lock")
     return False
