@@ -57,6 +57,9 @@ TARGET_P99_MS = 100.0
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+KEEP_ALIVE = os.environ.get("BENCH_KEEP_ALIVE", "30")  # seconds; 0 closes each connection after its reply
+SERVER_NICE = int(os.environ.get("BENCH_SERVER_NICE", "0"))
+WORKER_CONNECTIONS = os.environ.get("BENCH_WORKER_CONNECTIONS", "")  # gunicorn's cap per worker (default 1000)
 REQUEST_TIMEOUT = 15.0
 
 
@@ -251,9 +254,11 @@ def start_server(url: str, port: int, workdir: Path, storage: str) -> subprocess
     )
     env["PYTHONPATH"] = str(ROOT)
     command = [
+        *(["nice", "-n", str(SERVER_NICE)] if SERVER_NICE else []),
         str(Path(sys.executable).parent / "gunicorn"), "--config", "python:bot.gunicorn_config",
         "--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
-        "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--keep-alive", "30",
+        "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--keep-alive", KEEP_ALIVE,
+        *(["--worker-connections", WORKER_CONNECTIONS] if WORKER_CONNECTIONS else []),
         "--preload", "--log-level", "warning", "bot:create_app()",
     ]
     log = open(workdir / "gunicorn.log", "wb")
