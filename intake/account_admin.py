@@ -1,16 +1,19 @@
-"""Accounts as an admin manages them: the list, who is on duty out of hours, disabling and enabling."""
+"""Accounts as an admin manages them: the list, who is on duty out of hours, disabling and enabling.
+
+An admin looks after access, not cases (policy 5.2): they put caseworkers and managers on duty, never an admin
+(the duty worker may open and take over urgent cases) and never themselves, so no one grants themselves access.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake import audit
-from intake.models import Caseworker, utcnow
-from intake.staff import StaffError
+from intake.models import Caseworker
+from intake.staff import CASE_ROLES, StaffError
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,6 @@ class Account:
     role: str
     on_duty: bool
     active: bool
-    locked: bool
 
 
 def _admin(role: str) -> None:
@@ -29,14 +31,11 @@ def _admin(role: str) -> None:
         raise StaffError("Only an admin can manage accounts.")
 
 
-def accounts(session: Session, role: str, now: datetime | None = None) -> list[Account]:
-    """Every account, active or not, by username."""
+def accounts(session: Session, role: str) -> list[Account]:
+    """Every account, active or not, by username (no account is locked: sign-in throttles a client instead)."""
     _admin(role)
-    now = now or utcnow()
-    return [
-        Account(w.username, w.role, w.on_duty, w.active, bool(w.locked_until and w.locked_until > now))
-        for w in session.scalars(select(Caseworker).order_by(Caseworker.username))
-    ]
+    return [Account(w.username, w.role, w.on_duty, w.active)
+            for w in session.scalars(select(Caseworker).order_by(Caseworker.username))]
 
 
 def _account(session: Session, username: str) -> Caseworker:
@@ -47,11 +46,17 @@ def _account(session: Session, username: str) -> Caseworker:
 
 
 def set_on_duty(session: Session, admin: str, role: str, username: str, on_duty: bool) -> None:
-    """Mark who may sign in out of hours (policy 8.3); audited."""
+    """Mark who may sign in out of hours (policy 8.3); audited. Only a caseworker or manager goes on duty, and
+    never by their own hand: the duty worker may read urgent cases, so that access is always given by another."""
     _admin(role)
+    if username == admin:
+        raise StaffError("You cannot put yourself on or off duty: ask another admin.")
     worker = _account(session, username)
     if not worker.active:
         raise StaffError("That account is disabled.")
+    if on_duty and worker.role not in CASE_ROLES:
+        raise StaffError(f"{username} is an admin, and only a caseworker or a manager can be on duty: "
+                         "the duty worker handles urgent cases.")
     worker.on_duty = on_duty
     audit.record(session, admin, "account_on_duty" if on_duty else "account_off_duty", None, username)
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import audit, chat_sessions, concerns, conversations, handover, queue
+from intake import audit, chat_sessions, concerns, conversations, handover, queue, staff
 from intake.contact_windows import ContactTimes, SafeTime
 from intake.crypto import KeyRing, contact_key
 from intake.form_rules import BY_PHONE
@@ -233,7 +233,9 @@ def case_for(
 ) -> Enquiry:
     """The case if this member of staff may see it: their own live case; a manager may read any case, and, on
     the case page only (`duty_read`), the on-duty caseworker any open urgent one, to claim or take it over
-    (policy 7.1); not to export it."""
+    (policy 7.1); not to export it. An admin sees no case (policy 5.2), not even one claimed before this rule."""
+    if role not in staff.CASE_ROLES:
+        raise CaseworkError("Cases are for caseworkers and managers: an admin looks after accounts only.")
     enquiry = queue.by_reference(session, reference)
     if enquiry is None:
         raise CaseworkError("No enquiry has that reference.")

@@ -21,8 +21,11 @@ def on_duty(session: Session, staff_member: str) -> bool:
 
 
 def may_take_over(session: Session, staff_member: str, role: str) -> bool:
-    """A manager, or the on-duty caseworker (the one the duty alert reaches), may take over an urgent case."""
-    return role in TAKE_OVER_ROLES or on_duty(session, staff_member)
+    """A manager, or the on-duty caseworker (the one the duty alert reaches), may take over an urgent case.
+
+    Being on duty gives case access only to someone whose role handles cases: an admin never reads them.
+    """
+    return role in TAKE_OVER_ROLES or (role in staff.CASE_ROLES and on_duty(session, staff_member))
 
 
 def take_over(session: Session, staff_member: str, role: str, reference: str, holder: str) -> Enquiry:

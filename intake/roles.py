@@ -1,7 +1,9 @@
-"""Staff roles: managers and admins move staff between caseworker and manager; the admin role is given on the server.
+"""Staff roles: managers move staff between caseworker and manager; the admin role is given on the server.
 
-Admins look after console access (accounts, who is on duty), so they may also make someone a manager: after
-the last manager leaves, an admin can give the service a manager again without a server login.
+Admins look after console access (accounts, who is on duty), not cases (policy 5.2), so they change a role
+only when the service has no manager: after the last manager leaves, an admin can make someone a manager
+again without a server login. While a manager exists, making one is a manager's call, so an admin cannot
+promote someone to reach every case.
 """
 
 from __future__ import annotations
@@ -12,17 +14,17 @@ from sqlalchemy.orm import Session
 from intake import audit
 from intake.account_admin import Account
 from intake.models import Caseworker
-from intake.staff import ROLES, StaffError, by_username
+from intake.staff import CASE_ROLES, ROLES, StaffError, by_username
 
-TEAM_ROLES = ("caseworker", "manager")
-CHANGED_BY = ("manager", "admin")  # who may change roles in the console
+TEAM_ROLES = CASE_ROLES
+CHANGED_BY = ("manager", "admin")  # who may change roles in the console (an admin only when there is no manager)
 
 
 def team(session: Session, role: str) -> list[Account]:
     """Every active account, by username, for the staff roles page (managers and admins)."""
     _may_change_roles(role)
     return [
-        Account(w.username, w.role, w.on_duty, w.active, False)
+        Account(w.username, w.role, w.on_duty, w.active)
         for w in session.scalars(select(Caseworker).where(Caseworker.active).order_by(Caseworker.username))
     ]
 
@@ -33,7 +35,8 @@ def _may_change_roles(role: str) -> None:
 
 
 def role_change(session: Session, actor: str, role: str, username: str, new_role: str) -> Caseworker:
-    """The account a manager or admin may give `new_role`, or StaffError saying kindly why not (nothing changes)."""
+    """The account a manager (or, when the service has none, an admin) may give `new_role`, or StaffError
+    saying kindly why not (nothing changes)."""
     _may_change_roles(role)
     worker = by_username(session, username)
     if worker is None:
@@ -42,7 +45,17 @@ def role_change(session: Session, actor: str, role: str, username: str, new_role
         raise StaffError("Here you can make someone a caseworker or a manager. The admin role can only be "
                          "given or taken away on the server, where accounts are created.")
     _check_change(session, worker, new_role, actor)
+    if role == "admin" and (new_role != "manager" or _managers(session)):
+        raise StaffError("The service has a manager, so staff roles are theirs to change: ask a manager. An admin "
+                         "makes someone a manager here only when the service has none.")
     return worker
+
+
+def _managers(session: Session) -> list[int]:
+    """The active managers' ids, locked on PostgreSQL (two changes at once see each other's result)."""
+    return list(session.scalars(
+        select(Caseworker.id).where(Caseworker.role == "manager", Caseworker.active).with_for_update()
+    ).all())
 
 
 def _check_change(session: Session, worker: Caseworker, new_role: str, actor: str) -> None:
@@ -52,10 +65,7 @@ def _check_change(session: Session, worker: Caseworker, new_role: str, actor: st
     if worker.role != "manager":
         return
     # Locked on PostgreSQL, so two managers demoting each other at once cannot leave the service with none.
-    managers = session.scalars(
-        select(Caseworker.id).where(Caseworker.role == "manager", Caseworker.active).with_for_update()
-    ).all()
-    if len(managers) <= 1:
+    if len(_managers(session)) <= 1:
         who = "You are the only manager, so you stay" if worker.username == actor else (
             f"{worker.username} is the only manager, so they stay")
         raise StaffError(f"{who} a manager for now: the service needs one to set office hours, see statistics "
@@ -86,5 +96,9 @@ def set_role_on_server(session: Session, username: str, new_role: str) -> str:
 def _change(session: Session, actor: str, worker: Caseworker, new_role: str) -> str:
     old = worker.role
     worker.role = new_role
+    if new_role not in CASE_ROLES and worker.on_duty:
+        # The duty worker may open urgent cases; an admin handles none, so a new admin leaves the rota.
+        worker.on_duty = False
+        audit.record(session, actor, "account_off_duty", None, worker.username)
     audit.record(session, actor, "account_role_changed", None, f"{worker.username}: {old} to {new_role}")
     return old

@@ -44,6 +44,11 @@ def topic_title(code: str | None) -> str:
     return labels().topic(code)
 
 
+def front_page(role: str) -> str:
+    """Where a member of staff starts: the queue for those who handle cases, Accounts for an admin (policy 5.2)."""
+    return url_for("console.queue_page" if role in staff.CASE_ROLES else "console.accounts")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     """Sign in with username, password and a one-time code."""
@@ -66,7 +71,7 @@ def login() -> Any:
             message = "The console is closed out of hours. Only the on-duty caseworker can sign in now."
         return render_template("console/login.html", error=message), 401
     guard.start(username, role, generation)
-    return redirect(url_for("console.queue_page"))
+    return redirect(front_page(role))
 
 
 @bp.post("/logout")
@@ -104,18 +109,19 @@ def unlock() -> Any:
         return render_template("console/unlock.html", error="That password is not right."), 401
     g.staff["locked"] = False
     session.modified = True
-    return jsonify({"locked": False}) if wants_json else redirect(url_for("console.queue_page"))
+    return jsonify({"locked": False}) if wants_json else redirect(front_page(g.staff["role"]))
 
 
 @bp.get("/")
 def home() -> WerkzeugResponse:
-    """The queue is the console's front page."""
-    return redirect(url_for("console.queue_page"))
+    """The queue is the console's front page (Accounts, for an admin)."""
+    return redirect(front_page(g.staff["role"]))
 
 
 @bp.get("/queue")
 def queue_page() -> str:
     """Waiting enquiries: urgent on top; no names, no numbers."""
+    guard.require_role(*staff.CASE_ROLES)
     with unit_of_work(services().sessions) as db:
         rows = casework.queue_rows(db, _contact_clock(db))
     return render_template("console/queue.html", rows=rows, page_size=queue.QUEUE_PAGE)
@@ -124,6 +130,7 @@ def queue_page() -> str:
 @bp.get("/queue.json")
 def queue_json() -> Any:
     """The same rows for the page's polling (console.js)."""
+    guard.require_role(*staff.CASE_ROLES)
     with unit_of_work(services().sessions) as db:
         rows = casework.queue_rows(db, _contact_clock(db))
     # The title beside the code, so the polled rows read as the rendered page does.
@@ -132,7 +139,8 @@ def queue_json() -> Any:
 
 @bp.post("/claim/<reference>")
 def claim(reference: str) -> WerkzeugResponse:
-    """Take an enquiry from the queue; exactly one caseworker gets it."""
+    """Take an enquiry from the queue; exactly one caseworker gets it (never an admin: policy 5.2)."""
+    guard.require_role(*staff.CASE_ROLES)
     try:
         with unit_of_work(services().sessions) as db:
             queue.claim(db, g.staff["user"], reference)
@@ -145,6 +153,7 @@ def claim(reference: str) -> WerkzeugResponse:
 @bp.get("/caseload")
 def caseload() -> str:
     """My live cases, in order of reference (policy 8.2), each with when its parent last wrote ("new" until opened)."""
+    guard.require_role(*staff.CASE_ROLES)
     with unit_of_work(services().sessions) as db:
         cases = caseload_rows(db, g.staff["user"])
         moved = handover.moved_from(db, g.staff["user"])
@@ -168,7 +177,7 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
             shares = sharing.answers(db, reference)
     except casework.CaseworkError as exc:
         flash(str(exc))
-        return redirect(url_for("console.caseload"))
+        return redirect(url_for("console.caseload") if g.staff["role"] in staff.CASE_ROLES else front_page(""))
     return render_template(
         "console/case.html", case=view, outcomes=casework.OUTCOMES, blocked_until=blocked,
         block_days=blocks.DURATIONS, share_bodies=sharing.BODIES, share_channels=sharing.CHANNELS,
