@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import audit
+from intake import audit, handover
 from intake.models import Caseworker
 from intake.staff import CASE_ROLES, StaffError
 
@@ -67,15 +67,22 @@ def last_manager(session: Session, username: str) -> bool:
     return list(managers) == [username]
 
 
-def set_active(session: Session, admin: str, role: str, username: str, active: bool) -> None:
-    """Disable an account (its sessions end at their next request) or enable it again; audited."""
+def set_active(session: Session, admin: str, role: str, username: str, active: bool) -> list[handover.Moved]:
+    """Disable an account (its sessions end at their next request) or enable it again; audited.
+
+    Disabling sends the account's open cases back to the queue, urgent first, each marked "previously with"
+    them: no one else could release or close them, and a parent's messages would wait for someone who has
+    left. Returns those cases, so the console can say so and alert the duty worker to the urgent ones.
+    """
     _admin(role)
     if username == admin and not active:
         raise StaffError("You cannot disable your own account.")
     worker = _account(session, username)
     worker.active = active
-    if not active:
-        worker.on_duty = False
-        # Its cookies end now and stay ended: enabling the account again must not revive them.
-        worker.session_generation += 1
     audit.record(session, admin, "account_enabled" if active else "account_disabled", None, username)
+    if active:
+        return []
+    worker.on_duty = False
+    # Its cookies end now and stay ended: enabling the account again must not revive them.
+    worker.session_generation += 1
+    return handover.return_caseload(session, admin, username)

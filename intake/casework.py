@@ -174,7 +174,7 @@ class CaseView:
     claimed_at: datetime | None = None
     previously_with: str | None = None  # who had it when it was moved without them (not shown once theirs again)
     moved_at: datetime | None = None
-    can_take_over: bool = False  # urgent, with someone else, and this manager or on-duty caseworker may take it
+    can_take_over: bool = False  # with someone else: a manager may take it, the on-duty caseworker if urgent
 
 
 def _queue_row(enquiry: Enquiry, clock: ContactClock | None, now: datetime, alert_failed: bool) -> QueueRow:
@@ -247,10 +247,11 @@ def case_for(
         return enquiry
     if enquiry.previous_caseworker == caseworker and enquiry.status != "closed":
         # Never lost silently: the caseworker who had it is told where it went.
+        urgent = enquiry.priority == queue.URGENT
         where = (f"{enquiry.claimed_by} has it now" if enquiry.status == "claimed"
-                 else "it is back in the queue for the duty caseworker")
-        raise CaseworkError(f"{enquiry.reference} was moved out of your caseload as urgent (a safety concern): "
-                            f"{where}.")
+                 else "it is back in the queue for the duty caseworker" if urgent else "it is back in the queue")
+        why = " as urgent (a safety concern)" if urgent else ""
+        raise CaseworkError(f"{enquiry.reference} was moved out of your caseload{why}: {where}.")
     raise CaseworkError("That enquiry is not in your caseload. Claim it from the queue first.")
 
 
@@ -324,8 +325,8 @@ def open_case(
     view.claimed_at = enquiry.claimed_at
     if enquiry.previous_caseworker and enquiry.previous_caseworker != view.claimed_by:
         view.previously_with, view.moved_at = enquiry.previous_caseworker, enquiry.moved_at
-    view.can_take_over = (view.urgent and view.claimed_by is not None and not view.mine
-                          and handover.may_take_over(session, caseworker, role))
+    view.can_take_over = (view.claimed_by is not None and not view.mine
+                          and handover.may_take_over(session, caseworker, role, view.urgent))
     # The duty worker may not know of an urgent case (policy 7.1): the same rule retry-alerts follows.
     view.duty_alert_failed = view.urgent and enquiry.reference in concerns.alerts_failed(session, [enquiry.reference])
     audit.record(session, caseworker, "view", enquiry.reference)

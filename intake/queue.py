@@ -194,11 +194,20 @@ def claim(session: Session, caseworker: str, reference: str | None = None) -> En
     return enquiry
 
 
-def release(session: Session, caseworker: str, reference: str) -> Enquiry:
-    """Put a claimed enquiry back in the queue, keeping its place by age."""
-    enquiry = _owned(session, caseworker, reference)
+def release(session: Session, caseworker: str, reference: str, *, manager: bool = False) -> Enquiry:
+    """Put a claimed enquiry back in the queue, keeping its place by age.
+
+    A manager may release anyone's case (its holder away, or gone): it is then marked "previously with" them
+    and the release is audited as from them, as a take-over is.
+    """
+    enquiry = _locked(session, reference) if manager else _owned(session, caseworker, reference)
+    holder = enquiry.claimed_by
+    if enquiry.status != "claimed" or holder is None:
+        raise QueueError("that enquiry is not claimed by anyone")
     enquiry.status, enquiry.claimed_by, enquiry.claimed_at = "queued", None, None
-    audit.record(session, caseworker, "release", reference)
+    if holder != caseworker:
+        enquiry.previous_caseworker, enquiry.moved_at = holder, utcnow()
+    audit.record(session, caseworker, "release", reference, f"from {holder}" if holder != caseworker else None)
     return enquiry
 
 
@@ -219,8 +228,10 @@ def return_urgent(session: Session, enquiry: Enquiry) -> str | None:
     return holder
 
 
-def take_over(session: Session, staff_member: str, reference: str, holder: str) -> Enquiry:
-    """Take an urgent case over from the caseworker who has it (`holder`, as the page showed it), audited.
+def take_over(session: Session, staff_member: str, reference: str, holder: str, *, any_priority: bool = False
+              ) -> Enquiry:
+    """Take an urgent case (any case, with `any_priority`: a manager) over from the caseworker who has it
+    (`holder`, as the page showed it), audited.
 
     Who may is the console's rule (casework.take_over); this keeps it to one taker: the row is locked on
     PostgreSQL and the holder checked again, so two people pressing at once cannot both take it, and a
@@ -229,8 +240,8 @@ def take_over(session: Session, staff_member: str, reference: str, holder: str) 
     enquiry = _locked(session, reference)
     if enquiry.status != "claimed" or enquiry.claimed_by != holder:
         raise QueueError("that enquiry has changed hands since you opened it")
-    if enquiry.priority != URGENT:
-        raise QueueError("only an urgent case can be taken over; ask its caseworker to release it")
+    if enquiry.priority != URGENT and not any_priority:
+        raise QueueError("only an urgent case can be taken over; ask its caseworker or a manager to release it")
     if holder == staff_member:
         raise QueueError("that enquiry is already in your caseload")
     enquiry.claimed_by, enquiry.claimed_at = staff_member, utcnow()

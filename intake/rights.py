@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from intake import audit, blocks, chat_sessions, queue
+from intake import audit, blocks, chat_sessions, queue, staff
 from intake.casework import CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
@@ -127,8 +127,10 @@ def erasable(session: Session, staff_member: str, role: str, reference: str, *, 
         raise CaseworkError(
             "This case has a child-protection flag, so it is kept (policy 7.1). Ask the safeguarding lead."
         )
-    if enquiry.status == "claimed" and enquiry.claimed_by and enquiry.claimed_by != staff_member:
-        raise ClaimedElsewhere(f"{enquiry.claimed_by} has this case: ask them to release it first.")
+    holder = enquiry.claimed_by if enquiry.status == "claimed" else None
+    # A disabled holder (a leaver) has no work in progress to lose, and could never release it.
+    if holder and holder != staff_member and staff.by_username(session, holder) is not None:
+        raise ClaimedElsewhere(f"{holder} has this case: ask them to release it first, or take it over yourself.")
     return enquiry
 
 

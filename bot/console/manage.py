@@ -144,11 +144,28 @@ def account_active(username: str) -> Any:
             last = not active and account_admin.last_manager(db, username)
             if last and not confirmed:
                 return render_template("console/account_disable.html", username=username)
-            account_admin.set_active(db, g.staff["user"], g.staff["role"], username, active)
-        flash(f"{username} is {'enabled' if active else 'disabled'}." + (f" {NO_MANAGER_NEXT}." if last else ""))
+            moved = account_admin.set_active(db, g.staff["user"], g.staff["role"], username, active)
     except staff.StaffError as exc:
         flash(str(exc))
+        return redirect(url_for("console.accounts"))
+    # After the commit: an urgent case back in the queue is the duty caseworker's, so they are told of it.
+    unalerted = [m.reference for m in moved if m.urgent and not services().alerts.duty(m.reference)]
+    flash(f"{username} is {'enabled' if active else 'disabled'}." + _cases_back(username, len(moved), unalerted)
+          + (f" {NO_MANAGER_NEXT}." if last else ""))
     return redirect(url_for("console.accounts"))
+
+
+def _cases_back(username: str, count: int, unalerted: list[str]) -> str:
+    """What became of a disabled account's open cases (by count: an admin is not told about cases)."""
+    if not count:
+        return ""
+    said = (f" The {count} open cases {username} had are back in the queue" if count > 1
+            else f" The open case {username} had is back in the queue")
+    said += f", marked as previously with {username}, for a caseworker to claim."
+    if unalerted:
+        said += (" An urgent one's duty alert did not go (it will be tried again): please tell the duty "
+                 "caseworker yourself.")
+    return said
 
 
 # ---- staff roles (managers and admins): caseworker <-> manager, with a confirmation step ----

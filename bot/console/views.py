@@ -263,7 +263,7 @@ def not_safeguarding(reference: str) -> WerkzeugResponse:
 
 @bp.post("/case/<reference>/take-over")
 def take_over(reference: str) -> WerkzeugResponse:
-    """A manager or the on-duty caseworker takes an urgent case from a caseworker who may be away (audited)."""
+    """A manager takes any case, the on-duty caseworker an urgent one, from a caseworker who may be away (audited)."""
     holder = request.form.get("holder", "")
     return _act(reference, lambda db: handover.take_over(db, g.staff["user"], g.staff["role"], reference, holder),
                 f"{reference} is now in your caseload. {holder} will see on their caseload that you have it.")
@@ -274,7 +274,9 @@ def release(reference: str) -> WerkzeugResponse:
     """Put the case back in the queue; an urgent one is then the duty caseworker's, so they are alerted."""
     try:
         with unit_of_work(services().sessions) as db:
-            urgent = queue.release(db, g.staff["user"], reference).priority == queue.URGENT
+            # A manager may release anyone's case (its holder away or gone), so none is stuck.
+            released = queue.release(db, g.staff["user"], reference, manager=g.staff["role"] == "manager")
+            urgent = released.priority == queue.URGENT
     except queue.QueueError as exc:
         flash(str(exc).capitalize() + ".")
         return redirect(url_for("console.case", reference=reference))
