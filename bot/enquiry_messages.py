@@ -32,6 +32,7 @@ ASKS = re.compile(r"^\W*(?:what|what's|whats|how|who|when|where|why|which|can|co
                   r"should|shall|may|am)\b", re.IGNORECASE)
 ANSWER_FROM = 0.5
 CHOOSING = ("menu", "menu_topics", "clarify")  # a number sent at these steps picks from what we just listed
+CONTACT_NEVER_ASKED = "_call_us"  # HandOff.contact_kind of a concern raised before any form
 
 
 def quoted_reference(text: str) -> str | None:
@@ -84,15 +85,20 @@ class EnquiryMessages:
 
         Where a caseworker holds one, where this conversation made or found one, and at the first message
         of a new or expired conversation (one lookup, whatever the message: "hi" first, then "i forgot to
-        say..."). A concern the bot raised is not the parent's enquiry (concerns.latest_for_contact).
+        say..."). A concern the bot raised is not the parent's enquiry (concerns.latest_for_contact), but what
+        they send after raising one in this conversation is for it (policy 7.1, 8.1): the duty caseworker's
+        case, even before the parent gave a way to reach them.
         """
         state = turn.state
-        if not (turn.claimed or state.data.get("reference") or state.turns == 0):
+        concern = state.data.get("concern_ref")
+        if not (turn.claimed or state.data.get("reference") or state.turns == 0 or concern):
             return None  # most turns: nothing to look up
         enquiry = self.handoff.live_enquiry(turn)
         if enquiry is not None:
             state.data["reference"] = enquiry.reference
-        return enquiry
+            return enquiry
+        # Not remembered as the enquiry's reference: HUMAN must still ask how to reach them (the form's start).
+        return concerns.open_concern(turn.session, concern, state.contact_key)
 
     def _claimed(self, turn: Turn, enquiry: Enquiry, keyword: str | None) -> bool:
         """A caseworker has the enquiry: HUMAN, its own reference or an empty message gets where it is.
@@ -105,6 +111,8 @@ class EnquiryMessages:
         turn.state.data["step"] = "idle"
         if keyword == "human" and enquiry.priority == queue.URGENT and self._in_own_words(turn):
             keyword = None  # "can someone get back to me today": on an urgent case, for the duty caseworker too
+        if keyword == "human" and self.handoff.contact_kind(enquiry) == CONTACT_NEVER_ASKED:
+            return False  # a concern raised before any form: HUMAN asks how to reach them safely (bot/intake_form.py)
         if keyword is not None or not turn.text or turn.replayed or quoted == enquiry.reference:
             turn.say(Reply(self.handoff.claimed_status(enquiry)))
             return True
@@ -196,8 +204,10 @@ class EnquiryMessages:
         else:
             text = self.handoff.msg("passed_on_urgent_closed", reference=reference,
                                     opening=hours.describe_next_opening(turn.now))
-        if self.handoff.contact_kind(enquiry):  # no contact agreed: say how to reach us, with the hours
-            text = f"{text} {self.handoff.msg('passed_on_urgent_call_us')}"
+        kind = self.handoff.contact_kind(enquiry)
+        if kind:  # no way to reach them: how to give one (never asked yet) or to reach us, with the hours
+            key = "passed_on_urgent_reach_you" if kind == CONTACT_NEVER_ASKED else "passed_on_urgent_call_us"
+            text = f"{text} {self.handoff.msg(key)}"
         if found:
             text = f"{text} {self.handoff.msg('removed_short', found=describe(found))}"
         turn.say(Reply(text))

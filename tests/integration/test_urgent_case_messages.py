@@ -7,6 +7,7 @@ signed SMS webhooks, the console with signed-in caseworkers, and a real SMTP ser
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -127,3 +128,21 @@ def test_releasing_an_urgent_case_alerts_the_duty_caseworker_and_an_ordinary_one
     mails = len(duty.messages)
     bob.post(f"/caseworker/case/{other}/release")
     assert case(alerting_app, other)[:2] == ("queued", queue.NORMAL) and len(duty.messages) == mails
+
+
+def test_a_concern_with_no_way_to_reach_the_parent_keeps_what_they_add_and_alerts_once_claimed(
+    alerting_app: Flask, duty: Inbox
+) -> None:
+    sms = SmsActions(alerting_app.test_client())
+    [reference] = set(re.findall(r"\b[A-Z]{3}-\d{3}\b", "\n".join(sms.send(RISK))))  # no form, no contact given
+    claimed(alerting_app, reference, "alice").logout()
+    before = urgent_alerts(duty, reference)
+
+    reply = "\n".join(sms.send(COMING_BACK))
+    assert f"added this to your enquiry {reference}, marked urgent for our duty caseworker" in reply
+    assert "reply HUMAN" in reply  # how to give a safe way to be reached
+    assert case(alerting_app, reference)[3][-1] == COMING_BACK
+    assert urgent_alerts(duty, reference) == before + 1
+
+    asked = "\n".join(sms.send("HUMAN"))  # still the contact questions, though a caseworker has the case
+    assert "Would you like a caseworker to contact you?" in asked and "mainly about" not in asked
