@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from intake import conversations
 from intake.crypto import KeyRing, contact_key
 from intake.models import ChatOutbox, ChatSession, Enquiry, utcnow
 
@@ -72,6 +73,26 @@ def end_session(session: Session, session_id: str) -> None:
     """Delete a chat session and anything waiting for it."""
     session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == session_id))
     session.execute(delete(ChatSession).where(ChatSession.id == session_id))
+
+
+def end_with_token(session: Session, hash_key: str, session_id: str, token: str) -> bool:
+    """The quick exit: end this chat if `token` is its token; False (and nothing done) otherwise.
+
+    Deletes the chat, the caseworker messages waiting for it and where its conversation had got to (a half-filled
+    form), so neither a restored tab nor anyone who copied the token finds anything. An enquiry already sent
+    stays: leaving in a hurry is not withdrawing it. A chat past its lifetime may be ended too (purge would
+    delete it anyway), but only with its own token.
+    """
+    chat = session.scalar(
+        select(ChatSession).where(ChatSession.id == session_id,
+                                  ChatSession.token_hash == contact_key(hash_key, token))
+    )
+    if chat is None:
+        return False
+    # The web conversation is keyed as the engine keys it: the keyed hash of the chat's id.
+    conversations.forget(session, "web", chat.contact_key or contact_key(hash_key, session_id))
+    end_session(session, session_id)
+    return True
 
 
 def end_for_erased(session: Session, enquiry: Enquiry, session_id: str | None) -> None:

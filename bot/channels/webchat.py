@@ -120,6 +120,25 @@ def send_message(session_id: str) -> Response:
                     "ended": result.forgotten})
 
 
+@bp.post("/api/chat/sessions/<session_id>/end")
+def end_chat(session_id: str) -> Response:
+    """The quick exit ends the chat here too, so a restored tab or a copied token finds nothing.
+
+    The page sends this as a beacon while it leaves (it never waits for the answer). A beacon cannot set an
+    Authorization header, so the token comes in the form-encoded body; never from the address, where logs and
+    history would keep it. No cookie is read or set: another site may post here, but without the token it can
+    end nothing.
+    """
+    token = request.form.get("token", "")
+    if not token:
+        return error(401, ENDED)
+    with unit_of_work(services().sessions) as session:
+        ended = chat_sessions.end_with_token(session, services().settings.hash_key, session_id, token)
+    if not ended:
+        return error(401, ENDED)
+    return Response(status=204)
+
+
 @bp.get("/api/chat/sessions/<session_id>/messages")
 def later_messages(session_id: str) -> Response:
     """Caseworker replies that arrived after message number `after`."""
