@@ -1,6 +1,8 @@
 // The chat page: talks to /api/chat, keeps the session token in sessionStorage only, and offers a
-// quick exit (button, or Shift pressed 3 times) that wipes everything and leaves for a neutral site (the
-// whole tab, also when the chat is in the widget on the service's website).
+// quick exit (button, or Shift pressed 3 times) that wipes everything, ends the chat on the server and leaves
+// for a neutral site (the whole tab, also when the chat is in the widget on the service's website).
+// A chat kept in this tab's storage (the tab reopened or duplicated, Back, a reload) is shown again only when
+// the person at the screen now says it is theirs: on a shared computer that may be someone else.
 (function () {
   "use strict";
   // The neutral site: QUICK_EXIT_URL when the service set its own (rendered on <body>), else this default.
@@ -11,8 +13,34 @@
   var box = document.getElementById("message");
   var status = document.getElementById("status");
   var chat = null;
+  var pending = null;  // a chat from earlier in this tab, not shown or used until the person here carries it on
   var lastSeen = 0;
   var poller = null;
+  var resuming = false;  // carrying on fetches the replies so far itself: the poll must not show them twice
+  var controls = document.getElementById("controls");
+  var resumeBox = document.getElementById("resume");
+
+  function savedChat() {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { saved = null; }
+    return saved && saved.id && saved.token ? { id: saved.id, token: saved.token } : null;
+  }
+
+  // End the chat on the server too, so neither a restored tab nor anyone who copied the token reads the
+  // caseworker's replies or posts as the parent. A beacon is sent even as the page unloads, and nothing waits
+  // for it. It cannot set headers, so the token goes in the body (never in the address, which logs keep).
+  function endOnServer(ending) {
+    if (!ending) { return; }
+    var url = "/api/chat/sessions/" + encodeURIComponent(ending.id) + "/end";
+    var body = new URLSearchParams({ token: ending.token });
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon(url, body)) { return; }
+    } catch (e) { /* fall through to fetch */ }
+    try {
+      fetch(url, { method: "POST", body: body, keepalive: true, credentials: "omit", cache: "no-store" })
+        .catch(function () { /* the chat still ends when its lifetime runs out */ });
+    } catch (e) { /* as above */ }
+  }
 
   // What both the quick exit and "Delete this chat" leave behind in the browser: nothing. The token goes, so a
   // reload or a restored tab neither says "Welcome back" nor fetches the caseworker's replies again.
@@ -23,6 +51,8 @@
   }
 
   function quickExit() {
+    endOnServer(chat || pending || savedChat());
+    pending = null;
     forgetChat();
     if (poller) { clearInterval(poller); }
     document.body.innerHTML = "";
@@ -93,7 +123,7 @@
   }
 
   function poll() {
-    if (!chat) { return; }
+    if (!chat || resuming) { return; }
     var asked = chat;
     api("GET", "/api/chat/sessions/" + encodeURIComponent(chat.id) + "/messages?after=" + lastSeen)
       .then(function (data) {
@@ -203,13 +233,78 @@
   // leave at once, as the Exit button does, without starting a chat.
   if (window.location.hash === "#quick-exit") { quickExit(); return; }
 
-  var saved = null;
-  try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { saved = null; }
-  if (saved && saved.id && saved.token) {
-    chat = { id: saved.id, token: saved.token };
+  // Carry on: the caseworker's replies so far are fetched again (the page kept none of them), so a parent whose
+  // phone reloaded the page loses nothing they were told. A chat that has ended meanwhile gives way to a new one.
+  function carryOn() {
+    var kept = pending;
+    closeResume();
+    if (!kept) { return; }
+    chat = kept;
     lastSeen = 0;
-    show({ from: "bot", text: "Welcome back. Your chat is still open." });
-    poll();
+    resuming = true;
+    api("GET", "/api/chat/sessions/" + encodeURIComponent(kept.id) + "/messages?after=0")
+      .then(function (data) {
+        resuming = false;
+        if (chat !== kept) { return; }
+        show({ from: "bot", text: resumeBox.getAttribute("data-welcome") });
+        data.messages.forEach(show);
+        lastSeen = data.last;
+        saveChat();
+      })
+      .catch(function (error) {
+        resuming = false;
+        if (chat !== kept) { return; }
+        if (!/ended/.test(error.message)) { status.textContent = error.message; return; }  // poll() tries again
+        forgetChat();
+        show({ from: "bot", text: resumeBox.getAttribute("data-gone") });
+        start().catch(function (e) { status.textContent = e.message; });
+      });
+    box.focus();
+  }
+
+  // Not theirs (or not wanted): the earlier chat ends and a new one starts; nothing of the old one was shown.
+  function startAfresh() {
+    var kept = pending;
+    closeResume();
+    endOnServer(kept);
+    forgetChat();
+    start().catch(function (error) { status.textContent = error.message; });
+    box.focus();
+  }
+
+  function askToResume(kept) {
+    pending = kept;
+    chat = null;
+    lastSeen = 0;
+    log.textContent = "";
+    status.textContent = "";
+    closeConfirm(false);
+    controls.hidden = true;  // nothing can be sent in the earlier chat, or a new one started, before choosing
+    resumeBox.hidden = false;
+    document.getElementById("resume-yes").focus();
+  }
+
+  function closeResume() {
+    pending = null;
+    resumeBox.hidden = true;
+    controls.hidden = false;
+  }
+
+  document.getElementById("resume-yes").addEventListener("click", carryOn);
+  document.getElementById("resume-no").addEventListener("click", startAfresh);
+
+  // Leaving the page with a chat on it (a link, another address, a reload): the conversation goes from the
+  // page before the browser may keep it for Back, and coming Back asks first as a reopened tab does.
+  window.addEventListener("pagehide", function () {
+    if (chat) { askToResume(chat); }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && pending) { document.getElementById("resume-yes").focus(); }
+  });
+
+  var saved = savedChat();
+  if (saved) {
+    askToResume(saved);
   } else {
     start().catch(function (error) { status.textContent = error.message; });
   }

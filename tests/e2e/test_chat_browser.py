@@ -125,6 +125,30 @@ def test_phone_width_has_no_horizontal_scroll(
             assert size["height"] >= 24 and size["width"] >= 24, f"{element.text!r} too small to tap: {size}"
 
 
+def held_token(driver: Chrome) -> dict[str, Any] | None:
+    """What the page keeps in sessionStorage for its chat (id and token), if anything."""
+    return driver.execute_script("return JSON.parse(sessionStorage.getItem('intake-chat') || 'null');")
+
+
+def read_with(driver: Chrome, kept: dict[str, Any]) -> tuple[int, str]:
+    """What the token `kept` reads from the start of its chat, asked from the page on screen (same origin)."""
+    status, body = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "fetch('/api/chat/sessions/' + arguments[0] + '/messages?after=0',"
+        "      {headers: {Authorization: 'Bearer ' + arguments[1]}, cache: 'no-store'})"
+        "  .then(function (r) { return r.text().then(function (t) { done([r.status, t]); }); });",
+        kept["id"], kept["token"],
+    )
+    return int(status), str(body)
+
+
+def ended_on_the_server(driver: Chrome, kept: dict[str, Any] | None) -> None:
+    """The chat the tab held was ended on the server too: its token reads nothing now (the page sent a beacon
+    as it left, without waiting, so it may land a moment after the exit site does)."""
+    assert kept is not None
+    wait_for(driver, lambda d: read_with(d, kept)[0] == 401, "the chat's token still reads it after the quick exit")
+
+
 def chat_then_leave(driver: Chrome, server: LiveServer, leave: Any) -> None:
     """Chat, leave with `leave`, and check the browser kept nothing and history was replaced."""
     driver.get(server.at("/healthz?before=1"))  # the page the parent was on before the chat
@@ -134,6 +158,7 @@ def chat_then_leave(driver: Chrome, server: LiveServer, leave: Any) -> None:
     assert any("6 weeks" in t for t in bot_texts(driver))
     held = driver.execute_script("return [sessionStorage.length, localStorage.length, document.cookie];")
     assert held == [1, 0, ""], f"the page keeps only its session token, in sessionStorage: {held}"
+    kept = held_token(driver)
     history = driver.execute_script("return history.length;")
 
     leave(driver)
@@ -142,6 +167,7 @@ def chat_then_leave(driver: Chrome, server: LiveServer, leave: Any) -> None:
     assert driver.execute_script("return history.length;") == history, "replace(): no new history entry"
     left = driver.execute_script("return [sessionStorage.length, localStorage.length, document.cookie];")
     assert left == [0, 0, ""], f"quick exit left something in the browser: {left}"
+    ended_on_the_server(driver, kept)
 
     driver.back()
     wait_for(driver, lambda d: d.current_url == server.at("/healthz?before=1"), "Back did not skip the chat")
@@ -211,6 +237,7 @@ def test_quick_exit_in_the_widget_takes_the_whole_tab_away_from_the_services_sit
     browser.find_element(By.ID, "message").click()
     ask(browser, QUESTION)
     assert any("6 weeks" in t for t in bot_texts(browser))
+    kept = held_token(browser)
     browser.switch_to.default_content()
     history = browser.execute_script("return history.length;")
 
@@ -236,6 +263,7 @@ def test_quick_exit_in_the_widget_takes_the_whole_tab_away_from_the_services_sit
     assert not browser.find_elements(By.TAG_NAME, "iframe")
     assert "Testshire" not in browser.page_source and "Close chat" not in browser.page_source
     assert browser.execute_script("return history.length;") == history, "replace(): no new history entry"
+    ended_on_the_server(browser, kept)  # the exit site is on the chat's origin in these tests
     browser.back()
     wait_for(browser, lambda d: d.current_url == host_site.chat.at("/healthz?before=1"),
              "Back came back to the service's website")
@@ -252,10 +280,12 @@ def test_shift_three_times_on_the_services_own_page_leaves_and_wipes_the_chat(
 ) -> None:
     exit_url = host_site.chat.at(EXIT_PATH)
     browser.get(host_site.chat.at("/healthz?before=1"))  # the page the parent was on before the service's site
+    kept = None
     if chatted:  # a chat in the widget, then closed: what was said is still there for this tab until wiped
         open_widget_chat(browser, host_site)
         browser.find_element(By.ID, "message").click()
         ask(browser, QUESTION)
+        kept = held_token(browser)
         browser.switch_to.default_content()
         browser.find_element(By.XPATH, "//button[.='Close chat']").click()
         assert not browser.find_elements(By.TAG_NAME, "iframe")
@@ -276,6 +306,8 @@ def test_shift_three_times_on_the_services_own_page_leaves_and_wipes_the_chat(
     assert time.monotonic() - started < 5
     assert "Testshire" not in browser.page_source and "Chat with us" not in browser.page_source
     assert browser.execute_script("return history.length;") == history, "replace(): no new history entry"
+    if chatted:  # the chat opened out of sight at #quick-exit ended the closed chat on the server as well
+        ended_on_the_server(browser, kept)
     browser.back()
     wait_for(browser, lambda d: d.current_url == host_site.chat.at("/healthz?before=1"),
              "Back came back to the service's website")
@@ -344,11 +376,6 @@ CASEWORKER = "Hello, this is Sam from the service about your EHC request."
 TO_CONTACT_METHOD = ("HUMAN", "yes", "2", "Need help with an EHC request", "3", "4", "yes")
 
 
-def held_token(driver: Chrome) -> dict[str, Any] | None:
-    """What the page keeps in sessionStorage for its chat (id and token), if anything."""
-    return driver.execute_script("return JSON.parse(sessionStorage.getItem('intake-chat') || 'null');")
-
-
 def test_delete_this_chat_asks_first_then_clears_the_page_the_browser_and_the_chat(
     browser: Chrome, tmp_path: Path
 ) -> None:
@@ -388,13 +415,7 @@ def test_delete_this_chat_asks_first_then_clears_the_page_the_browser_and_the_ch
             == [0, 0, ""]
 
         # The token the tab had kept reads nothing now (a restored tab would ask from message 0).
-        status, body = browser.execute_async_script(
-            "var done = arguments[arguments.length - 1];"
-            "fetch('/api/chat/sessions/' + arguments[0] + '/messages?after=0',"
-            "      {headers: {Authorization: 'Bearer ' + arguments[1]}, cache: 'no-store'})"
-            "  .then(function (r) { return r.text().then(function (t) { done([r.status, t]); }); });",
-            kept["id"], kept["token"],
-        )
+        status, body = read_with(browser, kept)
         assert status == 401 and CASEWORKER not in body
 
         # Reloading starts a new chat: no "Welcome back", nothing of the old one.
@@ -414,3 +435,105 @@ def test_forget_typed_in_the_box_clears_the_page_too(browser: Chrome, live_serve
     browser.refresh()
     wait_for(browser, lambda d: len(bot_texts(d)) >= 2, "no fresh greeting after reloading")
     assert not any("Welcome back" in t or "6 weeks" in t for t in bot_texts(browser))
+
+
+# ---- A chat kept in the tab (reopened, duplicated, Back, reload): shown again only when the person here says so ----
+
+def asked_to_resume(driver: Chrome) -> bool:
+    """The page asks whether to carry on with the chat from earlier, and offers nothing else to do with it."""
+    question = driver.find_elements(By.ID, "resume")
+    return bool(question) and question[0].is_displayed() and not driver.find_element(By.ID, "message").is_displayed()
+
+
+def shows_nothing_of(driver: Chrome, *said: str) -> None:
+    assert driver.find_element(By.ID, "log").text == "", "the earlier conversation is on screen"
+    for text in said:
+        assert text not in driver.page_source
+
+
+def test_a_chat_from_earlier_in_the_tab_is_shown_again_only_when_the_person_here_carries_it_on(
+    browser: Chrome, live_server: LiveServer
+) -> None:
+    open_chat(browser, live_server)
+    browser.find_element(By.ID, "message").click()
+    ask(browser, QUESTION)
+    kept = held_token(browser)
+    assert kept is not None
+    with unit_of_work(live_server.app.extensions["intake"].sessions) as session:
+        chat_sessions.post_to_parent(session, live_server.app.extensions["intake"].keys, kept["id"], CASEWORKER)
+    wait_for(browser, lambda d: CASEWORKER in d.find_element(By.ID, "log").text, "the reply never arrived")
+
+    # The parent goes elsewhere in this tab; the next person at the computer presses Back.
+    browser.get(live_server.at("/healthz?elsewhere=1"))
+    browser.back()
+    wait_for(browser, asked_to_resume, "Back showed the chat from earlier without asking")
+    shows_nothing_of(browser, CASEWORKER, "6 weeks")
+    question = browser.find_element(By.ID, "resume")
+    assert "carry on" in question.text and active(browser).text == "Yes, carry on"
+    # Reloading while asked does not get round the question.
+    browser.refresh()
+    wait_for(browser, asked_to_resume, "a reload got round the question")
+    shows_nothing_of(browser, CASEWORKER, "6 weeks")
+
+    # The parent carries on: what the caseworker said is back, and the chat goes on with the same token.
+    browser.find_element(By.XPATH, "//button[.='Yes, carry on']").click()
+    wait_for(browser, lambda d: CASEWORKER in d.find_element(By.ID, "log").text, "carrying on showed no reply")
+    assert any("Welcome back" in t for t in bot_texts(browser))
+    assert not browser.find_element(By.ID, "resume").is_displayed()
+    assert active(browser).get_attribute("id") == "message", "focus goes to the message box to carry on"
+    assert "6 weeks" in ask(browser, QUESTION)
+    still = held_token(browser)
+    assert still is not None and (still["id"], still["token"]) == (kept["id"], kept["token"])
+
+    # A phone that reloads the page by accident: one tap and the parent is where they were.
+    browser.refresh()
+    wait_for(browser, asked_to_resume, "a reload showed the chat without asking")
+    browser.find_element(By.XPATH, "//button[.='Yes, carry on']").click()
+    wait_for(browser, lambda d: CASEWORKER in d.find_element(By.ID, "log").text, "the reply did not come back")
+    assert read_with(browser, kept)[0] == 200
+
+
+def test_a_duplicated_tab_asks_and_someone_else_can_start_afresh_without_seeing_the_chat(
+    browser: Chrome, live_server: LiveServer
+) -> None:
+    open_chat(browser, live_server)
+    browser.find_element(By.ID, "message").click()
+    ask(browser, QUESTION)
+    kept = held_token(browser)
+    assert kept is not None
+    with unit_of_work(live_server.app.extensions["intake"].sessions) as session:
+        chat_sessions.post_to_parent(session, live_server.app.extensions["intake"].keys, kept["id"], CASEWORKER)
+    wait_for(browser, lambda d: CASEWORKER in d.find_element(By.ID, "log").text, "the reply never arrived")
+
+    # A second tab opened from this one starts with a copy of its sessionStorage, as a duplicated tab does.
+    first = browser.current_window_handle
+    browser.execute_script("window.open(location.href);")
+    wait_for(browser, lambda d: len(d.window_handles) == 2, "no second tab")
+    browser.switch_to.window(next(h for h in browser.window_handles if h != first))
+    wait_for(browser, asked_to_resume, "the duplicated tab showed the chat without asking")
+    copied = held_token(browser)
+    assert copied is not None and copied["token"] == kept["token"], "the second tab holds the same chat"
+    shows_nothing_of(browser, CASEWORKER, "6 weeks")
+
+    browser.find_element(By.XPATH, "//button[.='No, start a new chat']").click()
+    wait_for(browser, lambda d: len(bot_texts(d)) >= 2, "no new chat")
+    assert "no need to give your name" in " ".join(bot_texts(browser))
+    fresh = held_token(browser)
+    assert fresh is not None and fresh["token"] != kept["token"]
+    assert parent_texts(browser) == [] and CASEWORKER not in browser.page_source
+    assert active(browser).get_attribute("id") == "message"
+    # The chat from earlier is ended on the server: no copy of its token can read it or post in it any more.
+    ended_on_the_server(browser, kept)
+
+
+def test_the_tab_title_is_neutral_and_the_page_advises_on_a_shared_computer(
+    browser: Chrome, live_server: LiveServer
+) -> None:
+    open_chat(browser, live_server)
+    service = live_server.app.extensions["intake"].settings.service_name
+    title = browser.title
+    assert title and "SEND" not in title and service not in title, f"the browser's history keeps {title!r}"
+    assert service in browser.find_element(By.ID, "main").text, "the page itself still says whose service it is"
+    hint = browser.find_element(By.ID, "shared-hint")
+    assert hint.is_displayed()
+    assert "shared computer" in hint.text and "private window" in hint.text and "Delete this chat" in hint.text
