@@ -367,6 +367,10 @@ def test_chat_page_has_no_serious_accessibility_violations(
     driver.find_element(By.ID, "delete-chat").click()  # and the question before deleting the chat
     severe = severe_violations(driver, axe_source)
     assert not severe, "axe-core found serious/critical problems on the chat page:\n" + describe(severe)
+    driver.refresh()  # the question whether to carry on with the chat from earlier
+    wait_for(driver, asked_to_resume, "no question after a reload")
+    severe = severe_violations(driver, axe_source)
+    assert not severe, "axe-core found serious/critical problems on the question:\n" + describe(severe)
 
 
 # ---- "Delete this chat" on a shared computer: asked first, then nothing of the chat is left on the page ----
