@@ -7,15 +7,20 @@ from typing import TYPE_CHECKING
 
 from bot.content import fill, spell_out
 from bot.engine import StepHandler, Turn
+from bot.intake_handoff import HandOff
 from bot.replies import Choice, Reply
-from intake import service_hours
+from intake import concerns, service_hours
 
 if TYPE_CHECKING:
     from bot.voice_menu import VoiceMenu
+    from intake.models import Enquiry
 
 FORM, HANDED_OFF = "form", "handed_off"  # the intake form's steps (bot/intake_form.py)
 METHOD, DETAIL = "contact_method", "contact_detail"  # the form's questions that 9 leads out of on the phone
 WAY_OUT = "9"
+# After the safety words, by how the caller's case stands (HandOff.contact_kind): a call back asked for with a
+# way to reach them, asked for saying they would contact us, or not asked for yet.
+NEXT_BY_CONTACT = {"": "danger_next_asked", "_no_contact": "danger_next_asked_yourself"}
 
 
 class VoiceCallback:
@@ -41,6 +46,27 @@ class VoiceCallback:
             return
         turn.say(Reply(self.keypad.say("callback_unavailable")))
         self.line.menu(turn)
+
+    def _case(self, turn: Turn) -> Enquiry | None:
+        """This call's safety concern (or the enquiry a disclosure made urgent), while it is open."""
+        return concerns.open_case(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
+
+    def next_step(self, turn: Turn) -> str:
+        """After the safety words: how the duty caseworker can reach the caller, true to where the call is.
+
+        In the call-back questions 2 would answer the question, so the caller is told to carry on with them;
+        once a call back has been asked for it is not offered again, and the caller hears what happens next.
+        """
+        form = turn.state.data.get("form")
+        if turn.state.step == FORM and isinstance(form, dict):
+            agreed = (form.get("slots") or {}).get("consent_contact")
+            if agreed is False:
+                return self.keypad.say("danger_next_form_yourself")
+            chosen = agreed and form.get("requested") not in (METHOD, DETAIL)
+            return self.keypad.say("danger_next_form_chosen" if chosen else "danger_next_form")
+        case = self._case(turn)
+        kind = HandOff.contact_kind(case) if case is not None else "_call_us"  # no call back asked for yet
+        return self.keypad.say(NEXT_BY_CONTACT.get(kind, "danger_next_menu"))
 
     def after_form(self, turn: Turn, form_step: StepHandler) -> None:
         """The form's own turn; on the phone, once it ends, say what the caller can do next.

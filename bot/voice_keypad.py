@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from bot.answers import normal
-from bot.content import fill
+from bot.content import fill, spell_out
 from bot.engine import Turn
 from bot.replies import Choice, Reply
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")  # a caller's own number; a withheld one is not
 SILENT = ""  # the caller said and pressed nothing
+
+
+@dataclass(frozen=True)
+class NextStep(Reply):
+    """After the safety words on the phone: how the duty caseworker can get back to the caller, fitted to
+    where the call is (bot/voice_callback.py next_step); its own kind, so fitting it again replaces it."""
+
+
+def concern_spoken(turn: Turn) -> list[int]:
+    """Where in this turn's replies the safety words read out the concern's reference: a concern raised, or
+    added to, this turn (every risk, crisis and "known" wording says {reference_spoken}; the question does not)."""
+    reference = turn.state.data.get("concern_ref")
+    if not reference:
+        return []
+    said = spell_out(str(reference))
+    return [i for i, reply in enumerate(turn.replies) if reply.kind == "safety" and said in reply.voice_text]
 
 
 def _cased(match: re.Match[str], said: str) -> str:
@@ -56,9 +73,10 @@ class Keypad:
 
     @staticmethod
     def danger_raised(turn: Turn) -> bool:
-        """The safety check already spoke this turn (key 0, or words of risk)."""
+        """The safety check spoke of a concern this turn (key 0, words of risk, or more on an urgent case)."""
         assessment = turn.assessment
-        return turn.inbound.digits == "0" or (assessment is not None and assessment.level == "risk")
+        risk = assessment is not None and assessment.level == "risk"
+        return turn.safety_key or risk or bool(concern_spoken(turn))
 
     @staticmethod
     def prompt(turn: Turn, step: str, spoken: str, choices: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from bot.engine import Engine, StepHandler, Turn
 from bot.replies import Inbound, Reply, TurnResult
 from bot.texting import Texter
 from bot.voice_callback import FORM, HANDED_OFF, VoiceCallback
-from bot.voice_keypad import E164, SILENT, Keypad
+from bot.voice_keypad import E164, SILENT, Keypad, NextStep, concern_spoken
 from bot.voice_text_answer import TextAnswer
 from bot.voice_topics import VoiceTopics
 from intake import conversations, service_hours
@@ -52,6 +52,11 @@ class VoiceMenu:
             engine.steps[FORM] = lambda turn: self.callback.after_form(turn, form_step)
             self._for_voice(engine.steps, HANDED_OFF, self.callback.after_hand_off)
         engine.start_call = self.start_call  # type: ignore[attr-defined]
+        # Last, over every step and keyword handler whoever registered it (the form's too), so the next step after
+        # the safety words is fitted to where the call is once the turn's step has run.
+        for table in (engine.steps, engine.keyword_handlers):
+            for name, step in list(table.items()):
+                table[name] = self._then_next_step(step)
         _menus[engine] = self
 
     @staticmethod
@@ -62,6 +67,26 @@ class VoiceMenu:
             (handler if turn.channel == "voice" or other is None else other)(turn)
 
         table[name] = route
+
+    def _then_next_step(self, handler: StepHandler) -> StepHandler:
+        def run(turn: Turn) -> None:
+            handler(turn)
+            if turn.channel == "voice":
+                self.next_step(turn)
+
+        return run
+
+    def next_step(self, turn: Turn) -> None:
+        """After safety words that raised or added to a concern: one next step, true to where the call is now.
+
+        Said once, after the last of them (a parent in crisis with a child at risk hears two), and fitted
+        again if a step nested in another moved the call on (the later fit replaces the earlier).
+        """
+        turn.replies[:] = [r for r in turn.replies if not isinstance(r, NextStep)]
+        spoken = concern_spoken(turn)
+        if spoken:
+            line = self.callback.next_step(turn)
+            turn.replies.insert(spoken[-1] + 1, NextStep(line, line, kind="safety"))
 
     # -- calls -----------------------------------------------------------------------------
     def start_call(self, contact: str, message_id: str | None = None) -> TurnResult:
@@ -87,10 +112,16 @@ class VoiceMenu:
         return Reply(self.keypad.say("next_hint"), kind="prompt", expects="choice")
 
     def unclear(self, turn: Turn, key: str | None, again: StepHandler) -> None:
-        """Silence or a wrong key: say so, then the same choices again; speech may still name a topic."""
+        """Silence or a wrong key: say so, then the same choices again; speech may still name a topic.
+
+        After the safety words, the main menu (where 2 asks for a call back, as they say), not a topic list;
+        after a call back was asked for, the choices about it again.
+        """
         if self.keypad.danger_raised(turn):
             turn.say(Reply(self.keypad.say("after_danger")))
-        elif key == SILENT:
+            (again if turn.state.step == HANDED_OFF else self.menu)(turn)
+            return
+        if key == SILENT:
             turn.say(Reply(self.keypad.say("no_input")))
         else:
             topic = self.engine.classifier.classify(turn.text).topic if turn.text else None
