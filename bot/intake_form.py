@@ -99,10 +99,15 @@ class IntakeForm:
         self._run(turn, candidate=None)
 
     def _concern(self, turn: Turn) -> Enquiry | None:
-        """This contact's open safety concern: this conversation's, else one they raised today in another."""
+        """This contact's open safety concern: this conversation's, else one they raised today in another.
+
+        Not another's on the phone: a caller's number is easily faked (HandOff.live_enquiry).
+        """
         state = turn.state
-        return (concerns.open_concern(turn.session, state.data.get("concern_ref"), state.contact_key)
-                or concerns.recent_concern(turn.session, state.contact_key, turn.now))
+        own = concerns.open_concern(turn.session, state.data.get("concern_ref"), state.contact_key)
+        if own is not None or turn.channel == "voice":
+            return own
+        return concerns.recent_concern(turn.session, state.contact_key, turn.now)
 
     @staticmethod
     def _next_contact_question(slots: dict[str, Any]) -> str:

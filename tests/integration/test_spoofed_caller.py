@@ -57,3 +57,16 @@ def test_an_earlier_calls_enquiry_is_not_read_out_to_the_next_call_from_that_num
     said = second.press("2")
     assert "already" not in said.lower() and reference.replace("-", "") not in said.replace(", ", "")
     assert status(app, reference) == "queued"
+
+
+def test_a_call_from_a_number_that_texted_a_concern_is_not_told_of_it(app: Flask, client: FlaskClient) -> None:
+    sms = SmsActions(client, PARENT)
+    said = "\n".join(sms.send("my partner hit my daughter last night and she has bruises"))
+    with app.extensions["intake"].sessions() as session:
+        concern = session.scalars(select(Enquiry.reference)).one()
+    assert concern in said  # the parent who texted is told their concern's reference
+    spoofer = CallActions(client, PARENT)
+    spoofer.call()
+    heard = spoofer.press("2")  # ask for a call back, as a parent with no concern would
+    assert concern.replace("-", "") not in heard.replace(", ", "") and "already" not in heard.lower()
+    assert "urgent" not in heard.lower() and "concern" not in heard.lower()
