@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 NO_IP_LIMIT = ("/static/", "/healthz", "/caseworker")
 CHAT_MESSAGES = "webchat.send_message"
 CHAT_POLL = "webchat.later_messages"
+CHAT_END = "webchat.end_chat"  # the quick exit's beacon: it ends nothing without the chat's own token
 SIGN_IN = ("console.login", "console.unlock")
 SIGN_IN_PER_IP = "20 per 15 minutes;100 per day"  # failed attempts from one address, whatever the username
 # Failed attempts from one address for one username: a pause of minutes, then an hour, then a day.
@@ -149,7 +150,7 @@ def ip_exempt() -> bool:
     """Requests the per-IP limit leaves alone (see the module docstring)."""
     return (
         request.path.startswith(NO_IP_LIMIT)
-        or request.endpoint == CHAT_POLL
+        or request.endpoint in (CHAT_POLL, CHAT_END)
         or signed_twilio_request()
     )
 

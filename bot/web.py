@@ -125,7 +125,9 @@ def register_security(app: Flask) -> None:
             # Browsers then never try plain HTTP for the chat or the console, even from a typed address
             # or an old link, where a network in between could read or change the page.
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.path.startswith(("/api/", "/caseworker", "/twilio/")):
+        # The chat page too: a page kept for Back or a restored tab could show a shared computer's next
+        # user what the last parent saw (it keeps no messages itself, but a cached page would).
+        if request.path.startswith(("/api/", "/caseworker", "/twilio/")) or request.endpoint in FRAMED:
             response.headers["Cache-Control"] = "no-store"
         return response
 
