@@ -52,10 +52,11 @@ class Dialogue:
              "clarify": self.choose_candidate}
         )
         engine.keyword_handlers.update(
-            {"privacy": self.privacy, "menu": self.menu, "forget": self.forget, "stop": self.stop,
+            {"privacy": self.privacy, "menu": self.menu_or_help, "forget": self.forget, "stop": self.stop,
              "start": self.start, "human": self.human}
         )
         self.person = Phrasing(self.content.service.get("person_requests") or {})
+        self.helps = Phrasing(self.content.service.get("help_requests") or {})
 
     # -- free text -------------------------------------------------------------------------
     def free_text(self, turn: Turn) -> None:
@@ -72,6 +73,9 @@ class Dialogue:
             return
         if self.person.said(turn.text):  # "i want to speak to a caseworker": as HUMAN, never "did you mean"
             self.engine.keyword_handlers["human"](turn)
+            return
+        if self.helps.said_alone(turn.text):  # "help me": what we can help with, not a topic guessed from "help"
+            self.help(turn)
             return
         prediction = self.engine.classifier.classify(turn.text)
         risk = turn.assessment is not None and turn.assessment.level == "risk"
@@ -141,6 +145,18 @@ class Dialogue:
             self.human(turn)
 
     # -- menus -----------------------------------------------------------------------------
+    def menu_or_help(self, turn: Turn) -> None:
+        """The menu keywords: HELP says first what we can help with and how to reach a person; MENU is the menu."""
+        if self.helps.said_alone(turn.text):
+            self.help(turn)
+        else:
+            self.menu(turn)
+
+    def help(self, turn: Turn) -> None:
+        """Asked for help, with nothing about what: what the service answers, how to reach a person, the menu."""
+        turn.say(Reply(self.content.text("help"), kind="answer"))
+        self.menu(turn)
+
     def menu(self, turn: Turn, intro: bool = True) -> None:
         """The topic menu: categories by number (shorter names by SMS, so the menu is one text)."""
         choices = tuple(Choice(str(i), c.title_for(turn.channel)) for i, c in enumerate(self.content.categories, 1))

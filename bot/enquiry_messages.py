@@ -58,6 +58,7 @@ class EnquiryMessages:
         self.progress = Phrasing(service.get("progress_requests") or {})
         self.additions = Phrasing(service.get("additions") or {})
         self.small_talk = Phrasing({"say": service.get("small_talk") or [], "tail_words": 0})
+        self.helps = Phrasing(service.get("help_requests") or {})
 
     def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
         """Messages meant for the enquiry's caseworker go on the enquiry, claimed or waiting; questions get answers.
@@ -130,8 +131,8 @@ class EnquiryMessages:
         """True when a waiting enquiry's parent sent it to be read: nothing else answers it first.
 
         At a topic step, and not a keyword, a risk (its safety reply stands alone), a bare answer, a greeting
-        or thanks, a quoted reference or a request to stop texts. A message replayed after the parent said
-        no child is in danger is theirs to add.
+        or thanks, asking for help ("help me": what we can help with), a quoted reference or a request to stop
+        texts. A message replayed after the parent said no child is in danger is theirs to add.
         """
         text = turn.text
         if keyword is not None or not text or turn.state.step not in self.steps:
@@ -140,6 +141,8 @@ class EnquiryMessages:
             return False  # bot/safety.py
         if yes_no(text) is not None or text.strip().isdigit() or self.small_talk.said(text):
             return False  # "thanks", "ok", "2": answered as ever, nothing to add
+        if self.helps.said_alone(text):
+            return False  # "help me": what the service can help with and how to reach a person, as ever
         return quoted_reference(text) is None and not asks_to_stop_texts(turn, self.handoff.engine.content)
 
     def _waiting_enquiry(self, turn: Turn, enquiry: Enquiry) -> bool:

@@ -16,6 +16,10 @@ STOPWORDS = frozenset(
     "will shall may might must also too get got im ive id ill then than".split()
 )
 MAX_CHARS = 2000  # longer input is cut: no parent's question needs more, and it bounds the work per message
+# A lexicon key ending in "$" matches only at the end of a message: "what time is it $" is the time of day, but
+# "what time is it best to call you" asks our opening hours. Stands for the end after the last word; no token
+# of a message can be it (base_tokens keeps only letters and digits).
+END = "$"
 
 _APOSTROPHES = re.compile(r"['\u2018\u2019`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -52,7 +56,9 @@ class Normaliser:
         for key, expansion in lexicon.items():
             tokens = tuple(base_tokens(str(key)))
             if tokens:
-                self.phrases[tokens] = tuple(base_tokens(str(expansion)))
+                self.phrases[tokens + ((END,) if str(key).rstrip().endswith(END) else ())] = tuple(
+                    base_tokens(str(expansion))
+                )
         self.longest = max((len(key) for key in self.phrases), default=0)
         self.vocabulary: Counter[str] = Counter()
         self.deletions: dict[str, list[str]] = {}
@@ -84,7 +90,8 @@ class Normaliser:
         return [self._correct(token) for token in content]
 
     def _expand(self, tokens: list[str]) -> list[str]:
-        """Replace the longest lexicon phrase starting at each position."""
+        """Replace the longest lexicon phrase starting at each position (END marks the message's end)."""
+        tokens = [*tokens, END]
         out: list[str] = []
         i = 0
         while i < len(tokens):
@@ -97,6 +104,8 @@ class Normaliser:
             else:
                 out.append(tokens[i])
                 i += 1
+        if out and out[-1] == END:  # no phrase ending the message was replaced: END is no word of it
+            out.pop()
         return out
 
     def _correct(self, word: str) -> str:

@@ -54,6 +54,11 @@ class Phrasing:
         """True when the whole message is one of these."""
         return self.rest(text) is not None
 
+    def said_alone(self, text: str) -> bool:
+        """True when the whole message is one of these with nothing but `fillers` after it ("help me please")."""
+        rest = self.rest(text)
+        return rest is not None and self.only_fillers(rest)
+
     def only_fillers(self, rest: tuple[str, ...]) -> bool:
         """True when the words after the phrase say nothing more ("something", "to my enquiry")."""
         at = 0

@@ -130,6 +130,14 @@ def test_off_topic_words_are_not_taken_for_typos() -> None:
     assert normaliser.tokens("appeal a parking fine") == ["appeal", "park", "fine"]
 
 
+def test_a_lexicon_key_ending_in_dollar_matches_only_at_the_end_of_the_message() -> None:
+    """ "what time is it $" is the time of day alone; "what time is it best to call" keeps its words."""
+    normaliser = Normaliser({"what time is it $": "timeofday", "wks": "weeks"})
+    assert normaliser.tokens("What time is it?") == ["timeofday"]
+    assert normaliser.tokens("what time is it best to call") == ["what", "time", "best", "call"]
+    assert normaliser.tokens("3 wks") == ["3", "week"]  # keys without $ match anywhere, the last word too
+
+
 def test_training_is_deterministic() -> None:
     """Same examples, same answers and thresholds, whatever the dict order."""
     first = Classifier.train(EXAMPLES, LEXICON)
@@ -243,6 +251,32 @@ def test_off_topic_like_the_examples_is_declined(real: Classifier, text: str) ->
     """Council services, weather and benefits (flows/nlu/out_of_scope.yaml) get neither an answer nor a SEND topic."""
     prediction = real.classify(text)
     assert (prediction.topic, prediction.alternatives) == (None, ())
+
+
+@needs_content
+def test_asking_the_time_of_day_is_declined_but_asking_when_to_call_us_is_not(real: Classifier) -> None:
+    """The time of day is off-topic (flows/nlu/lexicon.yaml); our hours, and deadlines, are still answered."""
+    for text in ("what time is it", "whats the time please", "do you know what time it is", "What's the time?"):
+        assert (real.classify(text).topic, real.classify(text).alternatives) == (None, ()), text
+    assert real.classify("what time is it best to call you").topic == "opening_hours"
+    assert real.classify("what time do u close today").topic == "opening_hours"
+    assert real.classify("whats the time limit to appeal").topic == "appeal_deadlines"
+
+
+@needs_content
+def test_asking_us_to_get_a_taxi_is_declined_but_school_taxis_are_answered(real: Classifier) -> None:
+    """A taxi for the parent now is an errand; a taxi to school is home-to-school transport."""
+    for text in ("can you book me a taxi", "can u call me a taxi", "can you order me a taxi", "book a taxi"):
+        assert (real.classify(text).topic, real.classify(text).alternatives) == (None, ()), text
+    for text in ("how do i book a taxi to school for my son", "can my daughter get a taxi to school"):
+        assert real.classify(text).topic == "school_transport", text
+
+
+@needs_content
+@pytest.mark.parametrize("text", ["wifi code please", "whats the code for the wi-fi", "can i have the wi-fi code"])
+def test_asking_for_the_wifi_gets_no_send_suggestions(real: Classifier, text: str) -> None:
+    """The wifi (its code, or the wi-fi spelt with a hyphen) is off-topic: no answer and no "did you mean"."""
+    assert (real.classify(text).topic, real.classify(text).alternatives) == (None, ())
 
 
 @needs_content

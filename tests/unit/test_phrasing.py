@@ -1,4 +1,4 @@
-"""The phrase lists in flows/service.yaml: what counts as asking for a person, for news, or to add something."""
+"""The phrase lists in flows/service.yaml: asking for a person, for news, for help, or to add something."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ SERVICE = load_content(ROOT / "flows").service
 PERSON = Phrasing(SERVICE["person_requests"])
 PROGRESS = Phrasing(SERVICE["progress_requests"])
 ADDITIONS = Phrasing(SERVICE["additions"])
+HELP = Phrasing(SERVICE["help_requests"])
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,23 @@ def test_announcing_an_addition_and_whether_it_says_anything_yet(text: str, bare
 
 def test_a_question_is_not_announced_as_an_addition() -> None:
     assert ADDITIONS.rest("can i appeal the decision") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["help me", "HELP", "Help me please!!", "can you help?", "can u help me", "I need some help", "need help",
+     "hi can anyone help me", "is there anyone who can help", "help me i don't know what to do", "i need advice",
+     "can i get some advice", "help me out x"],
+)
+def test_asking_for_help_with_nothing_more(text: str) -> None:
+    assert HELP.said_alone(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["help me with my sons ehcp", "can you help me fill in my pip form", "help me now my son has been excluded",
+     "i need help getting ready for a meeting with the senco", "i need advice about transport", "what help is there",
+     "the school wont help"],
+)
+def test_asking_for_help_with_something_is_a_question(text: str) -> None:
+    assert not HELP.said_alone(text)
