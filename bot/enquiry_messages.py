@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 from bot.answers import yes_no
 from bot.dialogue import asks_to_stop_texts
 from bot.engine import Turn, keyword_of
-from bot.phrasing import Phrasing
+from bot.phrasing import Phrasing, words
 from bot.replies import Reply
 from intake import concerns, parent_messages, queue, service_hours
 from intake.minimise import describe
 from intake.models import Enquiry
-from intake.references import find_reference
+from intake.references import PATTERN, find_reference
 
 if TYPE_CHECKING:
     from bot.intake_handoff import HandOff
@@ -33,6 +33,7 @@ ASKS = re.compile(r"^\W*(?:what|what's|whats|how|who|when|where|why|which|can|co
 ANSWER_FROM = 0.5
 CHOOSING = ("menu", "menu_topics", "clarify")  # a number sent at these steps picks from what we just listed
 CONTACT_NEVER_ASKED = "_call_us"  # HandOff.contact_kind of a concern raised before any form
+WRITTEN = re.compile(PATTERN.pattern, re.IGNORECASE)  # a reference as typed: K7Q-429, k7q 429, K7Q429
 
 
 def quoted_reference(text: str) -> str | None:
@@ -59,6 +60,7 @@ class EnquiryMessages:
         self.additions = Phrasing(service.get("additions") or {})
         self.small_talk = Phrasing({"say": service.get("small_talk") or [], "tail_words": 0})
         self.helps = Phrasing(service.get("help_requests") or {})
+        self.reference_words = frozenset(w for p in service.get("reference_words") or [] for w in words(str(p)))
 
     def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
         """Messages meant for the enquiry's caseworker go on the enquiry, claimed or waiting; questions get answers.
@@ -75,7 +77,7 @@ class EnquiryMessages:
             return False
         if enquiry.status == "claimed":
             return self._claimed(turn, enquiry, keyword)
-        if enquiry.status != "queued" or not self._for_waiting(turn, keyword):
+        if enquiry.status != "queued" or not self._for_waiting(turn, keyword, enquiry):
             return False
         if turn.replayed and concerns.is_concern(enquiry):
             return False  # replayed after "yes, a child is in danger": the safety reply stands alone
@@ -114,12 +116,14 @@ class EnquiryMessages:
             keyword = None  # "can someone get back to me today": on an urgent case, for the duty caseworker too
         if keyword == "human" and self.handoff.contact_kind(enquiry) == CONTACT_NEVER_ASKED:
             return False  # a concern raised before any form: HUMAN asks how to reach them safely (bot/intake_form.py)
-        if keyword is not None or not turn.text or turn.replayed or quoted == enquiry.reference:
+        own = quoted == enquiry.reference
+        bare = own and self._beside(turn.text, enquiry.reference) is None  # "K7Q-429 he was excluded" is passed on
+        if keyword is not None or not turn.text or turn.replayed or bare:
             turn.say(Reply(self.handoff.claimed_status(enquiry)))
             return True
         if asks_to_stop_texts(turn, self.handoff.engine.content):
             return False  # "stop texting me" is for us, not the caseworker: the idle step says how
-        if quoted is not None or self._general_question(turn):
+        if (quoted is not None and not own) or (quoted is None and self._general_question(turn)):
             # Someone else's reference (one fixed reply), or a question the bot answers. A menu left open
             # when the chat expired is no unfinished form: no "we deleted your unfinished answers".
             turn.state.lapsed = False
@@ -127,12 +131,13 @@ class EnquiryMessages:
         self._pass_on(turn, enquiry, "passed_on", self.handoff.msg)
         return True
 
-    def _for_waiting(self, turn: Turn, keyword: str | None) -> bool:
+    def _for_waiting(self, turn: Turn, keyword: str | None, enquiry: Enquiry) -> bool:
         """True when a waiting enquiry's parent sent it to be read: nothing else answers it first.
 
         At a topic step, and not a keyword, a risk (its safety reply stands alone), a bare answer, a greeting
-        or thanks, asking for help ("help me": what we can help with), a quoted reference or a request to stop
-        texts. A message replayed after the parent said no child is in danger is theirs to add.
+        or thanks, asking for help ("help me": what we can help with), a request to stop texts, or a quoted
+        reference, unless it is this enquiry's own with more beside it. A message replayed after the parent
+        said no child is in danger is theirs to add.
         """
         text = turn.text
         if keyword is not None or not text or turn.state.step not in self.steps:
@@ -143,21 +148,30 @@ class EnquiryMessages:
             return False  # "thanks", "ok", "2": answered as ever, nothing to add
         if self.helps.said_alone(text):
             return False  # "help me": what the service can help with and how to reach a person, as ever
-        return quoted_reference(text) is None and not asks_to_stop_texts(turn, self.handoff.engine.content)
+        quoted = quoted_reference(text)
+        if quoted is not None:
+            # Any other code gets pick_up's one fixed reply, the same whether or not it exists (policy 2.1);
+            # their own alone gets its status there, and with more beside it that is read as an addition.
+            return quoted == enquiry.reference and self._beside(text, quoted) is not None
+        return not asks_to_stop_texts(turn, self.handoff.engine.content)
 
     def _waiting_enquiry(self, turn: Turn, enquiry: Enquiry) -> bool:
-        """While the enquiry waits: "any news?" gets where it is, an addition joins it, a question an answer."""
+        """While the enquiry waits: "any news?" gets where it is, an addition joins it, a question an answer.
+
+        Beside its own reference, a question too is for the caseworker: the parent wrote to their enquiry.
+        """
         text = turn.text
-        if self.progress.said(text):
+        beside = self._beside(text, enquiry.reference) if quoted_reference(text) else None
+        if beside is None and self.progress.said(text):
             turn.state.data["step"] = "idle"
             self._news(turn, enquiry)
             return True
-        announced = self.additions.rest(text)
+        announced = self.additions.rest(beside or text)
         if announced is not None and self.additions.only_fillers(announced):
             turn.state.data["step"] = "idle"
             turn.say(Reply(self.handoff.engine.content.text("add_go_ahead", reference=enquiry.reference)))
             return True
-        if self._general_question(turn):
+        if beside is None and self._general_question(turn):
             turn.state.lapsed = False
             return False
         turn.state.data["step"] = "idle"
@@ -214,6 +228,26 @@ class EnquiryMessages:
         if found:
             text = f"{text} {self.handoff.msg('removed_short', found=describe(found))}"
         turn.say(Reply(text))
+
+    def _beside(self, text: str, reference: str) -> str | None:
+        """What a parent wrote beside a reference they quote, or None when it says nothing more than the code.
+
+        "K7Q-429 also he was excluded today" says more. The code alone does not, nor with only the words that
+        introduce it (flows/service.yaml `reference_words`: "my reference is K7Q-429"), thanks or a greeting,
+        yes or no, asking for news ("any news on K7Q-429?") or for help.
+        """
+        found = next((m for m in WRITTEN.finditer(text) if f"{m[1]}-{m[2]}".upper() == reference), None)
+        if found is None:
+            return None
+        before, after = list(words(text[: found.start()])), list(words(text[found.end() :]))
+        while before and before[-1] in self.reference_words:
+            before.pop()
+        while after and after[0] in self.reference_words:
+            after.pop(0)
+        rest = " ".join(before + after)
+        if not rest or yes_no(rest) is not None or self.small_talk.said(rest) or self.progress.said(rest):
+            return None
+        return None if self.helps.said_alone(rest) else rest
 
     def _general_question(self, turn: Turn) -> bool:
         """A question in so many words that the NLU places confidently (never after a safety disclosure).

@@ -15,7 +15,7 @@ def plain_words(text: str) -> str:
     return " ".join(w for w in words if w != "PLEASE")
 
 
-def _words(text: str) -> tuple[str, ...]:
+def words(text: str) -> tuple[str, ...]:
     """As plain_words, with apostrophes dropped too ("I'D" and "ID" alike): the form the phrase lists use."""
     return tuple(plain_words(text).replace("'", "").split())
 
@@ -28,7 +28,7 @@ class Phrasing:
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         def phrases(key: str) -> frozenset[tuple[str, ...]]:
-            return frozenset(_words(str(p)) for p in spec.get(key) or [])
+            return frozenset(words(str(p)) for p in spec.get(key) or [])
 
         self.leads, self.verbs, self.say = phrases("leads"), phrases("verbs") | {()}, phrases("say")
         self.tails, self.fillers = phrases("tails"), phrases("fillers")
@@ -38,16 +38,16 @@ class Phrasing:
 
     def rest(self, text: str) -> tuple[str, ...] | None:
         """The words after the phrase when the message is one of these (None when it is not)."""
-        words = _words(text)
-        if self._last.isdisjoint(words):
+        said = words(text)
+        if self._last.isdisjoint(said):
             return None  # most messages: one set check per turn, not a walk through the phrases
-        for start in self._starts(words):
-            for verb in range(start, min(start + self._longest, len(words)) + 1):
-                if words[start:verb] not in self.verbs:
+        for start in self._starts(said):
+            for verb in range(start, min(start + self._longest, len(said)) + 1):
+                if said[start:verb] not in self.verbs:
                     continue
-                for end in range(verb + 1, min(verb + self._longest, len(words)) + 1):
-                    if words[verb:end] in self.say and self._tail(words[end:]):
-                        return words[end:]
+                for end in range(verb + 1, min(verb + self._longest, len(said)) + 1):
+                    if said[verb:end] in self.say and self._tail(said[end:]):
+                        return said[end:]
         return None
 
     def said(self, text: str) -> bool:
