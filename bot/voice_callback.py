@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 FORM, HANDED_OFF = "form", "handed_off"  # the intake form's steps (bot/intake_form.py)
 METHOD, DETAIL = "contact_method", "contact_detail"  # the form's questions that 9 leads out of on the phone
 WAY_OUT = "9"
+ZERO = "0"  # at the typed number, a lone 0 is its first digit (bot/channels/voice.py), not the danger key
 # After the safety words, by how the caller's case stands (HandOff.contact_kind): a call back asked for with a
 # way to reach them, asked for saying they would contact us, or not asked for yet.
 NEXT_BY_CONTACT = {"": "danger_next_asked", "_no_contact": "danger_next_asked_yourself"}
@@ -85,7 +86,7 @@ class VoiceCallback:
         elif way_out:
             turn.inbound, turn.text = replace(turn.inbound, digits="", text="BACK"), "BACK"
         form_step(turn)
-        if asked == DETAIL and not way_out and turn.inbound.digits not in ("", "*"):
+        if asked == DETAIL and not way_out and turn.inbound.digits != "*" and (turn.inbound.digits or turn.text):
             self._bad_number(turn)
         self._offer_way_out(turn)
         if turn.channel != "voice" or turn.state.step == FORM:
@@ -118,8 +119,10 @@ class VoiceCallback:
         if self._asking(turn) != DETAIL:
             return
         invalid = fill(str(self.engine.content.intake["messages"]["invalid_spoken"]).strip(), {})
-        turn.replies[:] = [replace(r, spoken=self.keypad.say("bad_number")) if r.voice_text == invalid else r
-                           for r in turn.replies]
+        said = self.keypad.say("bad_number")
+        if turn.text.strip() == ZERO:  # 0 is the danger key at the main menu: say how to tell us, here too
+            said = f"{said} {self.keypad.say('zero_at_number')}"
+        turn.replies[:] = [replace(r, spoken=said) if r.voice_text == invalid else r for r in turn.replies]
 
     def options(self, turn: Turn) -> None:
         """After the hand-off: hear the reference again, or the main menu."""

@@ -20,6 +20,8 @@ SPOKEN_KEYS = {
     "SIX": "6", "SEVEN": "7", "EIGHT": "8", "NINE": "9", "STAR": "*", "HASH": "#",
 }
 STEP_OF = {"choice": "choice", "yesno": "choice", "text": "entry", "none": "next"}
+ENTRY = STEP_OF["text"]  # a <Gather> of many keys until hash
+DANGER_KEY = "0"  # "If a child is in danger, press 0" (voice.yaml main_menu): bot/safety.py acts on it
 LANGUAGE = "en-GB"
 
 
@@ -29,14 +31,22 @@ def caller(form: dict[str, str]) -> str:
     return number if voice_menu.E164.match(number) else f"call:{form.get('CallSid', '')}"
 
 
-def heard(form: dict[str, str]) -> tuple[str, str]:
-    """(digits, speech): a spoken single key ("one", "zero", "star") counts as that key."""
+def heard(form: dict[str, str], entry: bool = False) -> tuple[str, str]:
+    """(digits, speech): a spoken single key ("one", "zero", "star") counts as that key.
+
+    At a typed entry (`entry`: the phone number, keys until hash), a lone 0, pressed or said, is the first
+    digit of a number cut short by the time-out or an early hash, not the key 0 that means "a child is in
+    danger" at any single-key question: it goes on as what was typed, so it cannot raise a false urgent case.
+    Words said there are still checked for risk, and the caller is told so (voice.yaml zero_at_number).
+    """
     digits = "".join(ch for ch in form.get("Digits", "") if ch in KEYS)
     speech = form.get("SpeechResult", "").strip()
     if not digits and speech:
         word = re.sub(r"[^A-Z0-9*# ]+", "", speech.upper()).strip().removeprefix("PRESS ").strip()
         if word in KEYS or word in SPOKEN_KEYS:
-            return SPOKEN_KEYS.get(word, word), ""
+            digits, speech = SPOKEN_KEYS.get(word, word), ""
+    if entry and digits == DANGER_KEY:
+        return "", digits
     return digits, speech
 
 
@@ -107,7 +117,7 @@ def gathered(step: str) -> Response:
         abort(404 if sid else 400)
     turn = min(request.args.get("turn", 1, type=int) or 1, 10_000)
     quiet = request.args.get("quiet") == "1"
-    digits, speech = heard(form)
+    digits, speech = heard(form, entry=step == ENTRY)
     if not digits and not speech and quiet:
         return twiml(voice_menu.of(services().engine).goodbye(), turn + 1)
     inbound = Inbound("voice", caller(form), text=speech, digits=digits, message_id=f"{sid}:{step}:{turn}")
