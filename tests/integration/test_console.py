@@ -180,9 +180,16 @@ def test_unknown_user_audited_without_what_was_typed(app: Flask, auth: AuthActio
 def test_throttled_after_repeated_failures(auth: AuthActions) -> None:
     for _ in range(staff.MAX_FAILURES):
         assert auth.login(password="not the password").status_code == 401
-    # Even the right password and a good code are refused while the account is locked.
-    assert auth.login().status_code == 401
+    # Even the right password and a good code are refused: signing in is paused from this address (never by
+    # locking the account, which a stranger could use to keep the duty caseworker out).
+    refused = auth.login()
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "signing in is paused here" in page and "Your account is not locked" in page
     assert auth.client.get("/caseworker/queue").status_code == 302
+    with unit_of_work(svc(auth.app).sessions) as session:
+        worker = session.scalar(select(Caseworker).where(Caseworker.username == auth.username))
+        assert worker is not None and worker.locked_until is None
 
 
 def test_post_without_csrf_token_is_refused(auth: AuthActions) -> None:

@@ -137,7 +137,9 @@ def test_the_on_duty_caseworker_can_open_and_take_over_an_urgent_case(app: Flask
     assert "Save note" in page(bob, f"/caseworker/case/{reference}")
 
 
-def test_only_a_manager_or_the_on_duty_caseworker_can_take_over_and_only_an_urgent_case(app: Flask) -> None:
+def test_only_a_manager_or_the_on_duty_caseworker_can_take_over_and_only_a_manager_an_ordinary_case(
+    app: Flask
+) -> None:
     urgent, normal = enquire(app, urgent=True), enquire(app)
     claimed(app, urgent, "alice").post(f"/caseworker/claim/{normal}")
     carol = signed_in(app, "carol")
@@ -146,14 +148,23 @@ def test_only_a_manager_or_the_on_duty_caseworker_can_take_over_and_only_an_urge
     refused = carol.post(f"/caseworker/case/{urgent}/take-over", holder="alice")
     assert "Only a manager or the on-duty caseworker can take over an urgent case." in page(
         carol, refused.headers["Location"])
-    manager = signed_in(app, "manny", "manager")
-    assert "Take over" not in page(manager, f"/caseworker/case/{normal}")
-    told = manager.post(f"/caseworker/case/{normal}/take-over", holder="alice")
-    refusal = "Only an urgent case can be taken over; ask its caseworker to release it."
-    assert refusal in page(manager, told.headers["Location"])
+    # On duty, a caseworker may take over an urgent case only: an ordinary one waits for its caseworker or a manager.
+    bob = signed_in(app, "bob")
+    assert "Take over" not in page(bob, f"/caseworker/case/{normal}")
+    told = bob.post(f"/caseworker/case/{normal}/take-over", holder="alice")
+    refusal = "Only an urgent case can be taken over; ask its caseworker or a manager to release it."
+    assert refusal in page(bob, told.headers["Location"])
     with svc(app).sessions() as session:
         holders = {e.reference: e.claimed_by for e in session.scalars(select(Enquiry))}
     assert holders == {urgent: "alice", normal: "alice"}
+    # A manager may take over any claimed case, so none is stuck with someone away or gone: audited as theirs.
+    manager = signed_in(app, "manny", "manager")
+    assert f"Take over {normal} from alice" in page(manager, f"/caseworker/case/{normal}")
+    assert manager.post(f"/caseworker/case/{normal}/take-over", holder="alice").status_code == 302
+    with svc(app).sessions() as session:
+        holders = {e.reference: e.claimed_by for e in session.scalars(select(Enquiry))}
+    assert holders == {urgent: "alice", normal: "manny"}
+    assert [row[0] for row in audited(app, normal) if row[1] == "take_over"] == ["manny"]
     assert not [row for row in audited(app, urgent) if row[1] == "take_over"]
 
 
