@@ -203,11 +203,13 @@ def test_a_hint_in_the_form_on_an_urgent_concern_gets_the_reply_and_the_form_goe
     app: Flask, chat: ChatActions
 ) -> None:
     reference = reference_in([m["text"] for m in chat.say(RISK)])
-    for message in ("HUMAN", "yes", "1"):
+    for message in ("HUMAN", "yes"):  # the contact questions after a disclosure: yes to being contacted
         chat.say(message)
     replies = chat.say(RESTRAINT)
     assert reference in replies[0]["text"] and "call 999 now" in replies[0]["text"]
-    assert any("stage of education" in m["text"] for m in replies[1:])
+    # The form goes on: the question it was at is asked again, and the next answer carries on from it.
+    assert any("How should we contact you?" in m["text"] for m in replies[1:]), [m["text"] for m in replies]
+    assert "phone number" in chat.texts("3")  # another phone number
     [concern] = enquiries(app)
     assert triggers(app, concern) == [HITS, RESTRAINT_TRIGGER]
 

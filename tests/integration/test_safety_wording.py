@@ -27,6 +27,8 @@ RULES = Path(__file__).resolve().parents[2] / "flows" / "safeguarding.yaml"
 MARKED = "We have marked this as urgent for our duty caseworker"
 # On the phone the next step is one the call itself offers at any hour, not the office number (closed at night).
 NEXT_STEP_SPOKEN = "So they can reach you, press 2 at the main menu to ask for a call back, and tell us a safe way"
+# Texted at any hour: the office number comes with "when we're open" (at night the office is closed).
+NEXT_STEP_TEXTED = "Reply HUMAN to give a safe way to reach you, or call 01632 960000 when we're open."
 # What the reply cannot know when it is written: whether the duty alert went.
 UNTRUE = re.compile(r"\b(alerted|been told|been notified|has been contacted|already has)\b", re.IGNORECASE)
 
@@ -53,7 +55,7 @@ def test_by_sms_with_the_alert_failing_the_reply_says_it_is_marked_urgent_with_9
     assert actions(app, reference) == ["safeguarding_flag", FAILED]  # the alert did not go
     assert reply.startswith("If a child is in immediate danger, call 999 now.")
     assert f"{MARKED}, ref {reference}." in reply and not UNTRUE.search(reply)
-    assert reply.endswith("Reply HUMAN to give a safe way to reach you, or call us on 01632 960000.")
+    assert reply.endswith(NEXT_STEP_TEXTED), reply
 
 
 def test_in_the_web_chat_a_parent_in_crisis_hears_it_is_marked_urgent(app: Flask) -> None:
@@ -62,7 +64,7 @@ def test_in_the_web_chat_a_parent_in_crisis_hears_it_is_marked_urgent(app: Flask
     text = reply["text"]
     assert "call 999" in text and "116 123" in text
     assert f"{MARKED}, to check you and your family are OK" in text and not UNTRUE.search(text)
-    assert text.endswith("Reply HUMAN to give a safe way to reach you, or call us on 01632 960000.")
+    assert text.endswith(NEXT_STEP_TEXTED), text
 
 
 def test_on_the_phone_the_caller_hears_it_is_marked_urgent(app: Flask) -> None:
@@ -87,9 +89,12 @@ def test_out_of_hours_the_caller_is_told_a_next_step_the_call_offers_not_the_clo
     assert NEXT_STEP_SPOKEN in said
     assert "To ask a caseworker to call you back, press 2." in said  # and the main menu follows at once
     said = caller.press("2")
-    assert "Caseworkers will call back from" in said and "Press 1 if that's OK" in said
+    # Only how to reach them safely: the contact questions, each asking first, not the general form.
+    assert "Caseworkers will call back from" in said and "a few questions about how to contact you" in said
+    assert "Would you like a caseworker to contact you?" in said and "Press 1 if that's OK" not in said
     for _ in range(12):
-        said = caller.press("1")
+        said = caller.press("1")  # yes, this number, the first safe time, voicemail and saying who we are, send
+        assert not any(words in said for words in ("mainly about", "stage of education", "EHC plan")), said
         if "reference" in said.lower():
             break
     # the call back joins the urgent concern: one case, one reference
