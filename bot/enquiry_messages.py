@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.answers import yes_no
-from bot.dialogue import asks_to_stop_texts
+from bot.dialogue import HANDOFF_STEP, asks_to_stop_texts
 from bot.engine import Turn, keyword_of
 from bot.phrasing import Phrasing, words
 from bot.replies import Reply
@@ -70,6 +70,8 @@ class EnquiryMessages:
         """
         if turn.channel == "voice" or keyword in ("forget", "stop", "start", "privacy", "menu"):
             return False
+        if turn.state.step == HANDOFF_STEP and turn.state.data.get("form"):
+            return False  # answers to the form's questions (a concern's contact questions too) are the form's
         if keyword is None and turn.text and self.person.said(turn.text):
             keyword = "human"  # "i want to speak to my caseworker": as HUMAN
         enquiry = self._enquiry(turn)

@@ -133,3 +133,19 @@ def test_please_just_call_me_after_a_disclosure_is_a_yes_and_dont_call_me_is_not
     said(other, "HUMAN")
     asked = said(other, "please dont call me")
     assert "How should we contact you?" not in asked and "Would you like a caseworker to contact you?" in asked
+
+
+def test_a_concern_claimed_before_the_parent_gave_a_way_to_reach_them_still_takes_their_answers(
+    app: Flask, sms: SmsActions
+) -> None:
+    [reference] = set(REFERENCE.findall(said(sms, RISK)))
+    claimed(app, reference, "alice").logout()  # a caseworker takes the concern at once
+    asked = said(sms, "HUMAN")
+    assert "Would you like a caseworker to contact you?" in asked
+    for answer, question in [("yes", "How should we contact you?"), ("2", "When is it safe"), ("1", "voicemail"),
+                             ("no", "say who we are"), ("yes", "This is exactly what a caseworker will see")]:
+        asked = said(sms, answer)
+        assert question in asked and "added this to your enquiry" not in asked, (answer, asked)
+    said(sms, "YES")
+    case, _ = the_case(app)
+    assert app.extensions["intake"].keys.decrypt_json(case.contact) == {"method": "call_this", "number": sms.number}
