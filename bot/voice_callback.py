@@ -9,7 +9,7 @@ from bot.content import fill, spell_out
 from bot.engine import StepHandler, Turn
 from bot.intake_handoff import HandOff
 from bot.replies import Choice, Reply
-from intake import concerns, service_hours
+from intake import concerns, queue, service_hours
 
 if TYPE_CHECKING:
     from bot.voice_menu import VoiceMenu
@@ -36,8 +36,9 @@ class VoiceCallback:
         """Ask for a caseworker: the consent-first intake form, or the office number if there is none."""
         hours = service_hours.current(turn.session, self.line.hours)
         closed = not hours.is_open(turn.now)
-        if closed:
-            turn.say(Reply(self.keypad.say("callback_closed", next_open=hours.describe_next_opening(turn.now))))
+        if closed:  # an urgent concern is already with the duty caseworker, out of hours too
+            wording = "callback_closed_urgent" if self._urgent(turn) else "callback_closed"
+            turn.say(Reply(self.keypad.say(wording, next_open=hours.describe_next_opening(turn.now))))
         starter = self.engine.steps.get("form_start")
         if starter is not None:
             starter(turn)
@@ -51,6 +52,10 @@ class VoiceCallback:
     def _case(self, turn: Turn) -> Enquiry | None:
         """This call's safety concern (or the enquiry a disclosure made urgent), while it is open."""
         return concerns.open_case(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
+
+    def _urgent(self, turn: Turn) -> bool:
+        case = self._case(turn)
+        return case is not None and case.priority == queue.URGENT
 
     def next_step(self, turn: Turn) -> str:
         """After the safety words: how the duty caseworker can reach the caller, true to where the call is.
