@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from intake import audit, blocks, chat_sessions, queue, staff
+from intake import audit, blocks, chat_sessions, concerns, queue, staff
 from intake.casework import CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
@@ -18,6 +18,12 @@ from intake.models import AuditEvent, ConsentRecord, Conversation, Enquiry, utcn
 
 HEADING = "STRICTLY PRIVATE AND CONFIDENTIAL"
 MACHINE_ACTORS = {"bot", "parent", "system", "cli", "admin"}
+# Audit actions that would tell the reader a child-protection concern was raised or acted on.
+SAFETY_ACTIONS = frozenset({"safeguarding_flag", "safeguarding_added", "safeguarding_cleared", "returned_urgent",
+                            concerns.ALERT_SENT, concerns.ALERT_FAILED, "take_over"})
+SAFETY_DETAILS = frozenset({"Topic", "Priority"})  # "a child's safety", "urgent"
+WITHHELD = ("This case holds child-protection information. It is not in this copy: the service's safeguarding "
+            "lead decides what of it can be shared, and with whom (Data Protection Act 2018, Schedule 3 Part 5).")
 
 
 class ClaimedElsewhere(CaseworkError):
@@ -42,6 +48,7 @@ class HeldRecord:
     contact_rows: list[tuple[str, str]] = field(default_factory=list)
     prepared_by: str = ""
     prepared_at: datetime = field(default_factory=utcnow)
+    withheld: str = ""  # why child-protection content is left out, when it is
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -65,6 +72,13 @@ def subject_access(
     # The holder or a manager only: the on-duty caseworker's view of someone else's urgent case is for
     # claiming or taking it over (policy 7.1), never for downloading it.
     enquiry = case_for(session, caseworker, role, reference, changing=role != "manager")
+    # A child-protection case: whoever asks may be the person the concern is about (a reference is texted
+    # to a phone others may read), so a manager prepares it, and the concern's words, the notes and the
+    # steps taken on it stay out until the safeguarding lead has decided what can be shared.
+    protected = child_protection(enquiry)
+    if protected and role != "manager":
+        raise CaseworkError("A case with a child-protection concern is exported by a manager, after the "
+                            "safeguarding lead has reviewed it.")
     local = ZoneInfo(zone)
     labels = labels or Labels()
     details = [
@@ -83,8 +97,10 @@ def subject_access(
         ("May say the service's name", "yes" if enquiry.name_service_ok else "no"),
         ("Kept until (at the latest)", _when(enquiry.retain_until, local)),
     ]
-    if enquiry.override_reason:
+    if enquiry.override_reason and not protected:
         details.append(("Why this was kept without asking", enquiry.override_reason))
+    if protected:
+        details = [(name, value) for name, value in details if name not in SAFETY_DETAILS]
     events = session.scalars(select(AuditEvent).where(AuditEvent.reference == reference).order_by(AuditEvent.id))
     record = HeldRecord(
         reference=enquiry.reference,
@@ -94,18 +110,25 @@ def subject_access(
         # The parent's own contact details, minus the internal chat session id (useless to them).
         contact={k: v for k, v in (keys.decrypt_json(enquiry.contact) if enquiry.contact else {}).items()
                  if k != "session_id"},
-        safeguarding=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else [],
+        safeguarding=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding and not protected else [],
         consents=[{"purpose": c.purpose, "granted": c.granted, "wording_version": c.wording_version,
                    "channel": c.channel, "at": c.at} for c in enquiry.consents],
-        notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
+        notes=[] if protected else [(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
         # Who handled the case, by role not name: staff names are not the parent's data.
-        history=[(e.at, e.action, e.actor if e.actor in MACHINE_ACTORS else "staff") for e in events],
+        history=[(e.at, e.action, e.actor if e.actor in MACHINE_ACTORS else "staff") for e in events
+                 if not (protected and e.action in SAFETY_ACTIONS)],
+        withheld=WITHHELD if protected else "",
         prepared_by=caseworker,
     )
     record.fact_rows = labels.facts(record.facts, enquiry.channel)
     record.contact_rows = labels.contact(record.contact, enquiry.channel)
     audit.record(session, caseworker, "export", reference, "subject access")
     return record
+
+
+def child_protection(enquiry: Enquiry) -> bool:
+    """A case a safety concern raised or escalated, or one holding detected risk phrases."""
+    return concerns.is_concern(enquiry) or bool(enquiry.safeguarding)
 
 
 def erasable(session: Session, staff_member: str, role: str, reference: str, *, lock: bool = False) -> Enquiry:
