@@ -143,7 +143,9 @@ class HandOff:
             turn.say(Reply(self.claimed_status(enquiry)))
             return
         key = "already_with_concern" if concerns.is_concern(enquiry) else "already_queued"
-        turn.say(Reply(self.msg(key, reference=enquiry.reference, position=queue.position(turn.session, enquiry))))
+        position = queue.position(turn.session, enquiry)
+        turn.say(Reply(self.msg(key, reference=enquiry.reference, position=position),
+                       self.msg(f"{key}_spoken", reference_spoken=spell_out(enquiry.reference), position=position)))
 
     def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
         """Messages for the enquiry's caseworker, claimed or waiting (bot/enquiry_messages.py); True when handled."""
@@ -206,6 +208,6 @@ class HandOff:
         elif concern:
             turn.say(Reply(self.engine.content.text("forget_safeguarding", reference=concern)))
         else:
-            turn.say(Reply(self.engine.content.text("forget")))
+            turn.say(Reply(self.engine.content.text("forget"), self.msg("forget_call")))
         if concern and enquiry is not None:
             turn.say(Reply(self.engine.content.text("forget_safeguarding", reference=concern)))

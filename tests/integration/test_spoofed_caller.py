@@ -70,3 +70,29 @@ def test_a_call_from_a_number_that_texted_a_concern_is_not_told_of_it(app: Flask
     heard = spoofer.press("2")  # ask for a call back, as a parent with no concern would
     assert concern.replace("-", "") not in heard.replace(", ", "") and "already" not in heard.lower()
     assert "urgent" not in heard.lower() and "concern" not in heard.lower()
+
+
+def test_a_spoken_forget_says_what_it_deleted_and_how_to_withdraw_an_earlier_enquiry(
+    app: Flask, client: FlaskClient
+) -> None:
+    reference = SmsActions(client, PARENT).hand_off()
+    caller = CallActions(client, PARENT)
+    caller.call()
+    heard = caller.say("forget")
+    assert "deleted what you told us on this call" in heard and "text FORGET from the phone you used" in heard
+    assert status(app, reference) == "queued"
+
+
+def test_asking_again_on_the_same_call_is_told_in_spoken_words_not_texted_keywords(
+    app: Flask, client: FlaskClient
+) -> None:
+    caller = CallActions(client, PARENT)
+    caller.call()
+    said = caller.press("2")
+    for _ in range(12):
+        said = caller.press("1")
+        if "reference" in said.lower():
+            break
+    again = caller.press("9") + caller.press("2")
+    assert "already waiting" in again and "don't need to ask again" in again
+    assert "Reply FORGET" not in again and "FORGET" not in again

@@ -276,8 +276,8 @@ def test_callback_by_keypad_ends_in_queued_enquiry_with_consents(app: Flask, cal
     assert spoken_reference in said and "press star" in said
     assert spoken_reference in caller.press("*") and "press 9" in caller.heard
     assert "press 1" in caller.press("9") and "call you back" in caller.heard
-    said = caller.press("2")  # asking again: told it is already waiting, then the menu
-    assert enquiry.reference in said and "press 3" in said
+    said = caller.press("2")  # asking again: told it is already waiting (spelt out, no texted keyword), then the menu
+    assert spoken_reference in said and "already waiting" in said and "FORGET" not in said and "press 3" in said
     with app.extensions["intake"].sessions() as session:
         assert len(session.scalars(select(Enquiry)).all()) == 1
 
