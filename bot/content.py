@@ -23,6 +23,7 @@ GSM7_EXT = set("^{}\\[~]|€")
 PLACEHOLDERS = {
     "service_name", "service_phone", "office_hours", "mash_phone", "reference", "category",
     "service_phone_spoken", "mash_phone_spoken", "reference_spoken",
+    "retention",  # RETENTION_DAYS in words (how_long), in the privacy notices
 }
 WEB_ONLY = "web_"  # service messages shown only in the web chat; every other one may be texted
 # The C loader is ~10x faster at start-up; same safe semantics.
@@ -126,6 +127,17 @@ def texted_wording(content: Content) -> list[tuple[str, str]]:
               if not _phone_only(k) and k != "wording_version"]
     found.append(("voice text_body_intro", str(content.voice.get("text_body_intro", ""))))
     return found
+
+
+def how_long(days: int) -> str:
+    """A retention period as a parent would say it: "a year", "2 years", "6 months", "45 days"."""
+    if days % 365 == 0:
+        years = days // 365
+        return "a year" if years == 1 else f"{years} years"
+    if days % 30 == 0:
+        months = days // 30
+        return "a month" if months == 1 else f"{months} months"
+    return "a day" if days == 1 else f"{days} days"
 
 
 def spell_out(code: str) -> str:

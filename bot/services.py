@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts import Alerts, DutyAlerts
 from bot.config import Settings
-from bot.content import Content, load_content, spell_out
+from bot.content import Content, how_long, load_content, spell_out
 from bot.dialogue import Dialogue
 from bot.engine import Engine
 from bot.intake_form import IntakeForm
@@ -52,6 +52,7 @@ def content_variables(settings: Settings) -> dict[str, str]:
         "mash_phone": settings.mash_phone,
         "service_phone_spoken": spell_out(settings.service_phone),
         "mash_phone_spoken": spell_out(settings.mash_phone),
+        "retention": how_long(settings.retention_days),
     }
 
 

@@ -19,6 +19,10 @@ def test_privacy_explains_what_is_kept_and_who_sees_it(chat: ChatActions, word: 
     text = chat.texts(word).lower()
     for point in ("name", "caseworkers", "school", "see what we hold", "risk"):
         assert point in text
+    # Policy 6.2-6.4 and UK GDPR Art 13: who can see it, kept securely, for how long, and where to complain.
+    assert "caseworkers and their manager" in text and "encrypted" in text
+    assert "a year after your enquiry" in text  # RETENTION_DAYS 365, in words
+    assert "ico.org.uk" in text and "{" not in text
 
 
 @pytest.mark.parametrize("word", ["MENU", "help", "Menu"])

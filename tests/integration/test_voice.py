@@ -176,6 +176,8 @@ def test_confidentiality(caller: CallActions) -> None:
     caller.call()
     said = caller.press("3")
     assert "never tell" in said and "never record" in said and "press 1" in said
+    assert "caseworkers and their manager" in said and "encrypted" in said and "a year after" in said
+    assert "Information Commissioner" in said and "{" not in said
 
 
 def test_key_zero_gives_safety_words_first_and_raises_urgent_concern(app: Flask, caller: CallActions) -> None:

@@ -12,7 +12,7 @@ from bot.content import GSM7, GSM7_EXT, ContentError, load_content, sms_segments
 
 FLOWS = ROOT / "flows"
 VARIABLES = {"service_name": "Testshire SENDIASS", "service_phone": "01632 960000",
-             "office_hours": "Mon-Fri 09:00-17:00", "mash_phone": "01632 960999"}
+             "office_hours": "Mon-Fri 09:00-17:00", "mash_phone": "01632 960999", "retention": "a year"}
 
 
 @pytest.fixture(scope="module")
