@@ -217,14 +217,21 @@ def allowed(enquiry: Enquiry, purpose: str) -> bool:
     return {"voicemail": enquiry.voicemail_ok, "name_service": enquiry.name_service_ok}.get(purpose, False)
 
 
+SAFE_TO_TALK = ("Start by asking if it is a good time to talk privately; if it is not, end kindly without "
+                "saying why you called (policy 1.3).")
+
+
 def _warnings(permitted: dict[str, bool], voicemail_asked: bool = True) -> list[str]:
     warnings = []
     if not permitted["contact"]:
         warnings.append("No consent to contact the parent: do not call, text or reply.")
+    else:
+        warnings.append(SAFE_TO_TALK)
     if not permitted["voicemail"] and voicemail_asked:
         warnings.append("No consent to leave a voicemail or message.")
     if not permitted["name_service"]:
-        warnings.append("Do not say the service's name when you make contact.")
+        warnings.append("Do not say the service's name when you make contact, and withhold your number when you "
+                        "call (dial 141 first), so the service's number is not on their phone.")
     return warnings
 
 

@@ -362,6 +362,10 @@ def test_case_view_is_audited_and_shows_warnings(app: Flask, auth: AuthActions) 
     page = auth.client.get(f"/caseworker/case/{reference}").data
     assert b"Needs help with an EHC assessment" in page and b"contact-v1" in page
     assert b"No consent to leave a voicemail" in page and b"Do not say the service" in page
+    # Policy 1.3: every call or text starts by asking whether it is a good time to talk privately, and a
+    # parent who did not agree to the service being named does not see its number either.
+    text = page.decode()
+    assert "good time to talk privately" in text and "withhold your number" in text
     views = audit_rows(app, "view")
     assert [(e.actor, e.reference, e.detail) for e in views] == [("alex", reference, None)]
 

@@ -138,6 +138,7 @@ def caller(client: FlaskClient) -> CallActions:
 def test_greeting_names_service_says_privacy_and_menu(caller: CallActions) -> None:
     said = caller.call()
     assert "Testshire SENDIASS" in said and "never record" in said
+    assert "If it stops being safe to talk, you can hang up at any time" in said  # policy 1.3
     for key in ("press 1", "press 2", "press 3", "press 0", "press star"):
         assert key in said
     gather = caller.root.find("Gather")

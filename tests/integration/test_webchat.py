@@ -14,6 +14,7 @@ def test_session_starts_with_greeting_and_privacy_line(client) -> None:
     assert set(data) == {"session_id", "token", "messages"}
     text = " ".join(m["text"] for m in data["messages"])
     assert "no need to give your name" in text
+    assert "If someone could see your screen, choose Exit this page" in text  # policy 1.3: the parent decides
     assert response.headers.get("Set-Cookie") is None
 
 
