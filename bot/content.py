@@ -189,11 +189,26 @@ def _phone_only(key: str) -> bool:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError as exc:
         raise ContentError(f"{path}: file is missing") from exc
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML ({exc})") from exc
+    _check_no_bare_words_read_as_booleans(path, data)
+    return data
+
+
+def _check_no_bare_words_read_as_booleans(path: Path, value: Any, where: str = "") -> None:
+    """A list of words or phrases never holds true/false: YAML reads a bare yes, no, on or off as one, and the
+    phrase then silently never matches (a caller saying "yes" was not understood). Quote such words."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, bool):
+                raise ContentError(f"{path}: {where}[{i}] was read as {item}: put the word in quotes (\"yes\")")
+            _check_no_bare_words_read_as_booleans(path, item, f"{where}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_no_bare_words_read_as_booleans(path, item, f"{where}.{key}" if where else str(key))
 
 
 def _check_discreet(path: Path, where: str, text: str) -> None:

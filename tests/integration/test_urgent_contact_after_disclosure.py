@@ -127,6 +127,10 @@ def test_please_just_call_me_after_a_disclosure_is_a_yes_and_dont_call_me_is_not
     asked = said(sms, "please just call me")
     assert "How should we contact you?" in asked and "Sorry" not in asked
     no_general_questions(asked)
+    third = SmsActions(sms.client, "+447700900557")
+    said(third, RISK)
+    said(third, "HUMAN")
+    assert "How should we contact you?" in said(third, "yes call me back")  # YES as a lead, not a YAML true
 
     other = SmsActions(sms.client, "+447700900556")
     said(other, RISK)

@@ -586,3 +586,17 @@ def test_a_too_short_typed_number_is_called_that_and_9_goes_back(app: Flask, cli
     assert "How should we contact you" in said and "contact us yourself, press 9" in said
     assert "then press the hash key" in caller.press("3")
     assert "When is it safe" in caller.press("07981555321")
+
+
+@pytest.mark.parametrize(("words", "sent"), [("yes", 1), ("no", 0)])
+def test_saying_yes_or_no_to_the_text_is_understood(tmp_path: Path, twilio_api: Any, words: str, sent: int) -> None:
+    base, received = twilio_api
+    caller = CallActions(texting_app(tmp_path, base).test_client())
+    caller.call()
+    caller.press("1")
+    caller.press("7")  # About us
+    caller.press("1")
+    assert "will not say who it is from" in caller.press("3")
+    said = caller.say(words)  # a caller who answers in a word, not a key
+    assert "not one of the choices" not in said
+    assert len(received) == sent

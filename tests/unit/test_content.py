@@ -90,6 +90,9 @@ def test_segment_counting() -> None:
         ("nlu/out_of_scope.yaml", lambda t: t.replace("  - tell me a joke\n", "  - [tell, me]\n", 1),
          "must be a list of messages"),
         ("nlu/out_of_scope.yaml", lambda t: t + "\n  - [unclosed\n", "not valid YAML"),
+        # A bare yes/no in a phrase list is YAML's true/false: a caller saying "yes" would not be understood.
+        ("voice.yaml", lambda t: t.replace('["yes", yeah', "[yes, yeah", 1), "yes_no.1[0] was read as True"),
+        ("intake.yaml", lambda t: t.replace('leads: ["YES", OK', "leads: [YES, OK", 1), "put the word in quotes"),
     ],
 )
 def test_broken_flow_file_names_the_file_and_the_problem(tmp_path: Path, file, change, message) -> None:
