@@ -127,6 +127,8 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
 def normalise(text: str, spelling: Mapping[str, str]) -> str:
     """Lower-case words separated by single spaces (padded), shorthand expanded, '.' ending sentences."""
     text = unicodedata.normalize("NFKC", text).lower()
+    if "@" in text:
+        text = text.replace("@", " at ")  # "hes gettin hurt @ home"
     text = _APOSTROPHE.sub("", text)
     text = _SENTENCE_END.sub(" . ", text)
     text = _NOT_WORD.sub(" ", text)

@@ -369,3 +369,55 @@ def test_an_accident_the_parent_explains_is_asked_about_a_cover_story_is_not(
 ) -> None:
     """Hurt at home because of dyspraxia gets the question; "he says he fell" stays an urgent concern."""
     assert assess(text, rules).level == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hes gettin hurt @ home",
+        "hes gettin hurt @home",
+        "shes gettin smacked @ her dads",
+        "my boy gets beat at home",
+        "hes bein beat at home by his dad",
+        "hes gettin shoved about at home by his step dad",
+        "he gets hit at my exs",
+        "my daughter's brother is being hit by his dad",
+        "her little sister gets beaten at home",
+        "her lil sis gets hit by there dad",
+        "his lil bro gets beaten at home",
+        "mums bf keeps bashin my daughters little brother",
+    ],
+)
+def test_texted_in_a_hurry_or_about_a_brother_or_sister_it_is_still_urgent(
+    rules: SafeguardingRules, text: str
+) -> None:
+    """A frightened parent on a cheap phone: no apostrophes, dropped letters, "@", "lil sis", "there dad"."""
+    assert assess(text, rules).level == "risk"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # hurt at sport is left alone, as "he hurt his leg at football" always was; by someone, it is asked about
+        ("he got hurt at football", "none"),
+        ("he keeps getting hurt at rugby", "none"),
+        ("he got hit by a ball in pe", "none"),
+        ("he got hurt at football by the coach", "unsure"),
+        # children play fighting: the parent has said what it was; touching is asked about, an adult hitting is a risk
+        ("his brother hit him back in a play fight", "none"),
+        ("my son was play fighting with his brother and got hurt", "none"),
+        ("her brother touched her while they were play fighting", "unsure"),
+        ("his dad hit him in a play fight and he has a bruise", "risk"),
+        ("his brother hits him all the time", "unsure"),
+        # "@" in an address, and losing at a game, are not a place or a beating
+        ("can you email me @ jo.bloggs@example.com about his ehcp", "none"),
+        ("he gets beat at fifa all the time and has a meltdown", "none"),
+        ("he was hit with a cricket bat", "unsure"),
+    ],
+)
+def test_school_and_family_life_that_only_sounds_like_harm_is_not_escalated(
+    rules: SafeguardingRules, text: str, level: str
+) -> None:
+    """Benign phrases silence only the question, never a risk; an adult named is a risk all the same."""
+    assert assess(text, rules).level == level
+
