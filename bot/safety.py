@@ -155,12 +155,13 @@ class Safety:
             case = concerns.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
         if case is None:
             case = concerns.recent_concern(turn.session, state.contact_key, turn.now)
+        words = turn.text if words is None else words  # also what the triggers' quotes are minimised against
         raised = False
         if case is None:
-            case, raised = self._raise_or_join(turn, triggers)
+            case, raised = self._raise_or_join(turn, triggers, words)
         alert = raised or concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted,
-                                                  now=turn.now)
-        self._keep_words(turn, case, turn.text if words is None else words)
+                                                  now=turn.now, words=words)
+        self._keep_words(turn, case, words)
         reference = case.reference
         self._remember(turn, case, alert, alerted)
         suffix = "" if case.topic == concerns.CONCERN_TOPIC else "_enquiry"  # their enquiry, now urgent
@@ -175,7 +176,7 @@ class Safety:
                 ),
             )
 
-    def _raise_or_join(self, turn: Turn, triggers: tuple[str, ...]) -> tuple[Enquiry, bool]:
+    def _raise_or_join(self, turn: Turn, triggers: tuple[str, ...], words: str) -> tuple[Enquiry, bool]:
         """A new concern (True), or the one a turn on another channel raised at this very moment (False).
 
         Two first disclosures at once (a text during a call) each find no case; one concern may be current
@@ -190,6 +191,7 @@ class Safety:
                 triggers=triggers,
                 retention_days=self.engine.settings.retention_days,
                 now=turn.now,
+                words=words,
             )
             if case is not None:
                 return case, True
@@ -226,7 +228,8 @@ class Safety:
     def _add_hint(self, turn: Turn, case: Enquiry, triggers: tuple[str, ...], about: str) -> None:
         """A worrying hint on this conversation's urgent case: added as a disclosure is; the parent told where it is."""
         alerted = turn.state.data.get("concern_alerted")
-        alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted, now=turn.now)
+        alert = concerns.add_disclosure(turn.session, self.engine.keys, case, triggers, alerted=alerted, now=turn.now,
+                                        words=turn.text)
         self._keep_words(turn, case, turn.text)
         self._remember(turn, case, alert, alerted)
         key = "known" if about == "child" else "known_parent"

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from intake import audit, queue
 from intake.crypto import KeyRing
-from intake.minimise import find_personal_data, redact
 from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
+from intake.safeguarding_quotes import minimised
 
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
 CONCERN_TOPIC = "safeguarding"  # the topic of every concern the bot raises
@@ -119,17 +119,13 @@ def attach_form(
     return concern
 
 
-def _minimised(triggers: Sequence[str]) -> list[str]:
-    """The detected phrases as kept on the case: numbers and addresses typed in them are taken out, as in
-    the disclosure note beside them (they are stored without a consent question)."""
-    return [redact(t, find_personal_data(t)) for t in triggers]
-
-
 def raise_concern(
     session: Session, keys: KeyRing, *, channel: str, contact_key: str, triggers: tuple[str, ...],
-    retention_days: int, now: datetime | None = None,
+    retention_days: int, now: datetime | None = None, words: str = "",
 ) -> Enquiry | None:
     """An urgent enquiry for a possible risk to a child, created whatever the consent state (policy 7.1).
+
+    `words` is the message the triggers came from: only read, for the details to take out of them (minimised).
 
     It becomes the contact's current concern. None when a turn on another channel (a text during a call)
     raised this contact's concern at the same moment: the unique index lets one through; join that one
@@ -150,7 +146,7 @@ def raise_concern(
                 channel=channel,
                 contact_key=contact_key,
                 topic=CONCERN_TOPIC,
-                safeguarding=keys.encrypt_json(_minimised(triggers)),
+                safeguarding=keys.encrypt_json(minimised(triggers, words)),
                 override_reason=SAFEGUARDING_OVERRIDE,
             )
             # Set after the insert, not in it: queue.enqueue takes any clash on insert for a reference clash.
@@ -185,7 +181,7 @@ def recent_concern(session: Session, contact_key: str, now: datetime | None = No
 
 def add_disclosure(
     session: Session, keys: KeyRing, enquiry: Enquiry, triggers: tuple[str, ...], *,
-    alerted: str | None = None, now: datetime | None = None,
+    alerted: str | None = None, now: datetime | None = None, words: str = "",
 ) -> bool:
     """A fresh disclosure on a contact's open case: urgent (top of the queue), its triggers appended, audited.
 
@@ -211,7 +207,8 @@ def add_disclosure(
         alert = not _told_recently(session, enquiry, now or utcnow())
     on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
     # A cleared case came back: say so, since its old triggers alone would not explain why.
-    added = ([RAISED_AGAIN] if raised and on_record else []) + [t for t in _minimised(triggers) if t not in on_record]
+    fresh = [t for t in minimised(triggers, words) if t not in on_record]
+    added = ([RAISED_AGAIN] if raised and on_record else []) + fresh
     merged = on_record + list(dict.fromkeys(added))
     if len(merged) > TRIGGERS_KEPT:  # keep the first disclosure and the latest ones
         merged = merged[: TRIGGERS_KEPT // 3] + merged[-(TRIGGERS_KEPT - TRIGGERS_KEPT // 3):]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
+
+from intake.safeguarding_quotes import Quotes, Vocabulary, vocabulary
 
 Level = Literal["risk", "unsure", "none"]
 # Whom the concern is about: a child (the default) or the parent themselves (in crisis, at risk of
@@ -46,6 +48,7 @@ _MAX_TRIGGERS = 6
 
 _APOSTROPHE = re.compile(r"['’‘`´ʼ]")
 _SENTENCE_END = re.compile(r"[.!?;\n\r]+")
+_ENDS = (".", "!", "?", ";", "\n", "\r")
 _NOT_WORD = re.compile(r"[^\w.]+|_+")
 _DIGIT_LETTER = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
 _REPEATS = re.compile(r"([^\W\d])\1{2,}")
@@ -87,6 +90,8 @@ class SafeguardingRules:
     crisis: re.Pattern[str] | None = None
     parent_categories: frozenset[str] = frozenset()  # unsure categories about the parent themselves
     offer_categories: frozenset[str] = frozenset()  # unsure categories answered with a caseworker offer
+    # the words a trigger's quote may keep (intake/safeguarding_quotes.py)
+    vocabulary: Vocabulary = field(default_factory=lambda: vocabulary(()), compare=False)
 
 
 def load_rules(path: Path) -> SafeguardingRules:
@@ -106,15 +111,16 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
     everyday phrase. A risk match wholly inside a parent-in-crisis match ("i want to kill myself") is the
     parent's crisis, not a second, child concern."""
     words = normalise(text, rules.spelling)
-    crisis = _triggers(rules.crisis, words, rules.categories, ()) if rules.crisis is not None else ()
-    triggers = _triggers(rules.risk, words, rules.categories, _spans(rules.crisis, words) if crisis else ())
+    quotes = Quotes(text, words, lambda token: _token_words(token, rules.spelling), rules.vocabulary)
+    crisis = _triggers(rules.crisis, words, rules.categories, quotes, ()) if rules.crisis is not None else ()
+    triggers = _triggers(rules.risk, words, rules.categories, quotes, _spans(rules.crisis, words) if crisis else ())
     if crisis:
         return Assessment("risk", crisis + triggers, "both" if triggers else "parent")
     if triggers:
         return Assessment("risk", triggers)
     if rules.unsure.search(words) is None:
         return Assessment("none")
-    triggers = _triggers(rules.unsure, words, rules.categories, _spans(rules.benign, words))
+    triggers = _triggers(rules.unsure, words, rules.categories, quotes, _spans(rules.benign, words))
     if triggers:
         names = {t.partition(": ")[0] for t in triggers}
         about: About = "parent" if names & rules.parent_categories else "child"
@@ -136,6 +142,20 @@ def normalise(text: str, spelling: Mapping[str, str]) -> str:
     text = _REPEATS.sub(r"\1\1", text)
     words = [_spell(word, spelling) for word in text.split()]
     return " " + " ".join(words) + " "
+
+
+def _token_words(token: str, spelling: Mapping[str, str]) -> list[str]:
+    """The normalised words one token of the parent's text makes, as inside the whole message (quick for
+    plain words, which most are)."""
+    if token.isascii():
+        plain = token.lower().replace("'", "").replace("`", "")
+        if plain.isalpha():
+            return _spell(_REPEATS.sub(r"\1\1", plain), spelling).split()
+        if plain[:1] in _ENDS:  # a run of sentence ends (safeguarding_quotes._TOKEN): one "." word
+            return ["."]
+        if len(token) == 1 and not token.isalnum():  # any other ASCII mark but "@" is a space
+            return ["at"] if token == "@" else []
+    return normalise(token, spelling).split()
 
 
 def _spans(pattern: re.Pattern[str] | None, words: str) -> tuple[tuple[int, int], ...]:
@@ -160,9 +180,11 @@ def _spell(word: str, spelling: Mapping[str, str]) -> str:
 
 
 def _triggers(
-    pattern: re.Pattern[str], words: str, categories: Mapping[str, str], benign: tuple[tuple[int, int], ...]
+    pattern: re.Pattern[str], words: str, categories: Mapping[str, str], quotes: Quotes,
+    benign: tuple[tuple[int, int], ...],
 ) -> tuple[str, ...]:
-    """Readable names of what matched, skipping matches wholly inside an everyday (benign) phrase."""
+    """Readable names of what matched, skipping matches wholly inside an everyday (benign) phrase; each quotes
+    the parent's own words, names and other unknown words left out (intake/safeguarding_quotes.py)."""
     found: list[str] = []
     pos = 0
     while len(found) < _MAX_TRIGGERS:
@@ -173,7 +195,7 @@ def _triggers(
         if any(b_start <= start and end <= b_end for b_start, b_end in benign):
             pos = start + 1  # an overlapping, unexplained match may still start inside it
             continue
-        trigger = f"{categories[match.lastgroup or '']}: '{match.group().strip()}'"
+        trigger = f"{categories[match.lastgroup or '']}: '{quotes.quote(start, end)}'"
         if trigger not in found:
             found.append(trigger)
         pos = end
@@ -228,7 +250,20 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
         crisis=levels["crisis"],
         parent_categories=frozenset(parent),
         offer_categories=frozenset(offer),
+        vocabulary=vocabulary(_strings({k: v for k, v in data.items() if k not in ("responses", "wording_version")})),
     )
+
+
+def _strings(node: Any) -> Iterator[str]:
+    """Every string in the rules (words of lists, patterns, respellings, gaps): the words a quote may keep."""
+    if isinstance(node, dict):
+        for value in node.values():  # not the keys: "max_words" is no reason to quote a "Max"
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+    elif node is not None:
+        yield str(node)
 
 
 def _responses(raw: Any) -> dict[str, str]:
