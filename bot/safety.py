@@ -151,9 +151,12 @@ class Safety:
         state = turn.state
         case = concerns.open_case(turn.session, state.data.get("concern_ref"), state.contact_key)
         alerted = state.data.get("concern_alerted") if case is not None else None
-        if case is None:
+        # On the phone only this call's own case: a caller's number is easily faked, and the reply would
+        # read out the case of whoever really has that number (HandOff.live_enquiry).
+        by_number = turn.channel != "voice"
+        if case is None and (by_number or state.data.get("reference")):
             case = concerns.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
-        if case is None:
+        if case is None and by_number:
             case = concerns.recent_concern(turn.session, state.contact_key, turn.now)
         words = turn.text if words is None else words  # also what the triggers' quotes are minimised against
         raised = False

@@ -96,3 +96,17 @@ def test_asking_again_on_the_same_call_is_told_in_spoken_words_not_texted_keywor
     again = caller.press("9") + caller.press("2")
     assert "already waiting" in again and "don't need to ask again" in again
     assert "Reply FORGET" not in again and "FORGET" not in again
+
+
+def test_a_worry_said_on_a_call_is_not_answered_with_the_numbers_texted_enquiry(app: Flask,
+                                                                                client: FlaskClient) -> None:
+    reference = SmsActions(client, PARENT).hand_off()
+    spoofer = CallActions(client, PARENT)
+    spoofer.call()
+    heard = spoofer.press("0")  # "if a child is in danger, press 0"
+    assert "9 9 9" in heard  # the safety words, as for any caller
+    spelt = heard.replace(", ", "")
+    assert reference.replace("-", "") not in spelt and "your enquiry" not in heard.lower()
+    with app.extensions["intake"].sessions() as session:
+        texted = session.scalars(select(Enquiry).where(Enquiry.reference == reference)).one()
+        assert texted.priority == "normal"  # not made urgent by a call that only claimed the number
