@@ -57,6 +57,7 @@ class Dialogue:
         )
         self.person = Phrasing(self.content.service.get("person_requests") or {})
         self.helps = Phrasing(self.content.service.get("help_requests") or {})
+        self.bot_questions = Phrasing(self.content.service.get("bot_questions") or {})
 
     # -- free text -------------------------------------------------------------------------
     def free_text(self, turn: Turn) -> None:
@@ -70,6 +71,9 @@ class Dialogue:
         if yes_no(turn.text, turn.inbound.digits) is not None or turn.text.strip().isdigit():
             # A bare "yes" or "2" with no question pending: say what works rather than guess a topic.
             turn.say(Reply(self.content.text("nothing_pending"), kind="prompt"))
+            return
+        if self.bot_questions.said_alone(turn.text):  # "r u a real person": say plainly who is (policy 6.1)
+            turn.say(Reply(self.content.text("automated"), kind="answer"))
             return
         if self.person.said(turn.text):  # "i want to speak to a caseworker": as HUMAN, never "did you mean"
             self.engine.keyword_handlers["human"](turn)
