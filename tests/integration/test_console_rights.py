@@ -286,7 +286,7 @@ def test_a_case_another_member_of_staff_holds_is_not_erased(app: Flask) -> None:
     alex = claimed(app, reference)
     manager = signed_in(app, "morgan", "manager")
     case_page = manager.client.get(f"/caseworker/case/{reference}").data
-    assert b"Erase this case" not in case_page and b"ask the caseworker who has it to release it" in case_page
+    assert b"Erase this case" not in case_page and b"release it back to the queue first" in case_page
     page = manager.client.get(f"/caseworker/case/{reference}/erase")
     # Said before the manager types anything, and with no form to erase.
     assert page.status_code == 409 and b"alex has this case: ask them to release it first" in page.data
