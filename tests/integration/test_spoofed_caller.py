@@ -21,6 +21,16 @@ def app(tmp_path: Path) -> Flask:
     return make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
 
 
+def asked_for_a_call_back(caller: CallActions) -> CallActions:
+    """A call that asks for a call back (2) and answers 1 to every question until it hears its reference."""
+    caller.call()
+    caller.press("2")
+    for _ in range(12):
+        if "reference" in caller.press("1").lower():
+            return caller
+    raise AssertionError("the call-back questions never ended with a reference")
+
+
 def status(app: Flask, reference: str) -> str:
     with app.extensions["intake"].sessions() as session:
         return session.scalars(select(Enquiry.status).where(Enquiry.reference == reference)).one()
@@ -42,13 +52,7 @@ def test_a_call_from_a_parents_number_learns_nothing_of_their_texted_enquiry(app
 def test_an_earlier_calls_enquiry_is_not_read_out_to_the_next_call_from_that_number(
     app: Flask, client: FlaskClient
 ) -> None:
-    first = CallActions(client, PARENT)
-    first.call()
-    said = first.press("2")
-    for _ in range(12):
-        said = first.press("1")
-        if "reference" in said.lower():
-            break
+    first = asked_for_a_call_back(CallActions(client, PARENT))
     with app.extensions["intake"].sessions() as session:
         reference = session.scalars(select(Enquiry.reference)).one()
     assert "already" in first.press("9") + first.press("2")  # the same call may hear it again
@@ -86,13 +90,7 @@ def test_a_spoken_forget_says_what_it_deleted_and_how_to_withdraw_an_earlier_enq
 def test_asking_again_on_the_same_call_is_told_in_spoken_words_not_texted_keywords(
     app: Flask, client: FlaskClient
 ) -> None:
-    caller = CallActions(client, PARENT)
-    caller.call()
-    said = caller.press("2")
-    for _ in range(12):
-        said = caller.press("1")
-        if "reference" in said.lower():
-            break
+    caller = asked_for_a_call_back(CallActions(client, PARENT))
     again = caller.press("9") + caller.press("2")
     assert "already waiting" in again and "don't need to ask again" in again
     assert "Reply FORGET" not in again and "FORGET" not in again
