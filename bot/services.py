@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine as DBEngine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.alerts import Alerts, DutyAlerts
+from bot.alerts import Alerts, DutyAlerts, mailer
 from bot.config import Settings
 from bot.content import Content, how_long, load_content, spell_out
 from bot.dialogue import Dialogue
@@ -90,16 +90,16 @@ def build_services(settings: Settings) -> Services:
     rules = safeguarding_rules(settings.flows_dir / "safeguarding.yaml")
     runner = ActionRunner(build_domain(content))
     engine = Engine(settings, sessions, keys, content, classifier, rules, runner)
-    mailer = Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
+    duty_mailer = mailer(settings)
     texter = twilio_texter(settings)
-    alerts = Alerts(DutyAlerts(mailer, content, settings.duty_sms, texter), sessions)
+    alerts = Alerts(DutyAlerts(duty_mailer, content, settings.duty_sms, texter), sessions)
     Dialogue(engine)
     hours = OfficeHours.parse(settings.office_hours, settings.timezone, settings.bank_holidays)
     engine.default_hours = hours
     IntakeForm(engine, hours, alert=alerts.new_enquiry)  # a failed e-mail is audited, so it is sent again
     VoiceMenu(engine, texter=texter, hours=hours)  # after the form: it leads callers on from it
     Safety(engine, alert=alerts.send)  # audits each duty alert itself (bot.alerts.tell_duty)
-    return Services(settings, db, sessions, keys, content, engine, mailer, hours, alerts)
+    return Services(settings, db, sessions, keys, content, engine, duty_mailer, hours, alerts)
 
 
 def register_services(app: Flask, settings: Settings) -> None:
