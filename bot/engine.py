@@ -60,6 +60,15 @@ class Turn:
         """sms, voice or web."""
         return self.inbound.channel
 
+    @property
+    def contact_proven(self) -> bool:
+        """Whether the contact key may find what this contact sent before (policy 2.1).
+
+        A texter's number and a chat's token are theirs; a caller's number is easily faked, so a call may
+        find, read out, add to or withdraw only what the same call made (the references in its state).
+        """
+        return self.inbound.channel != "voice"
+
     def say(self, *replies: Reply) -> None:
         """Queue replies in order."""
         self.replies.extend(replies)

@@ -105,7 +105,7 @@ class IntakeForm:
         """
         state = turn.state
         own = concerns.open_concern(turn.session, state.data.get("concern_ref"), state.contact_key)
-        if own is not None or turn.channel == "voice":
+        if own is not None or not turn.contact_proven:
             return own
         return concerns.recent_concern(turn.session, state.contact_key, turn.now)
 

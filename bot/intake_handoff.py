@@ -133,7 +133,7 @@ class HandOff:
         claims a parent's number must never hear of, add to or withdraw what they sent before (policy 2.1).
         """
         reference = turn.state.data.get("reference")
-        if turn.channel == "voice" and not reference:
+        if not (turn.contact_proven or reference):
             return None
         return concerns.live_for_contact(turn.session, turn.state.contact_key, reference)
 

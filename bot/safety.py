@@ -151,9 +151,7 @@ class Safety:
         state = turn.state
         case = concerns.open_case(turn.session, state.data.get("concern_ref"), state.contact_key)
         alerted = state.data.get("concern_alerted") if case is not None else None
-        # On the phone only this call's own case: a caller's number is easily faked, and the reply would
-        # read out the case of whoever really has that number (HandOff.live_enquiry).
-        by_number = turn.channel != "voice"
+        by_number = turn.contact_proven  # else only this call's own case: the reply would read it out
         if case is None and (by_number or state.data.get("reference")):
             case = concerns.live_for_contact(turn.session, state.contact_key, state.data.get("reference"))
         if case is None and by_number:
