@@ -30,7 +30,7 @@ REUSE_WITHIN = timedelta(hours=24)
 # they are told again.
 REALERT_AFTER = timedelta(minutes=30)
 ADDED = "new disclosure on an urgent case"
-ADDED_ALERTED = "new disclosure on an urgent case; duty worker alerted again"  # read back by _told_recently
+ADDED_ALERTED = "new disclosure on an urgent case; duty worker alerted again"  # read back by told_recently
 # What became of each duty alert, recorded after it was tried: a failed one (SMTP down or refusing) does not
 # count as telling the duty worker, so the next disclosure alerts again.
 ALERT_SENT, ALERT_FAILED = "duty_alert_sent", "duty_alert_failed"
@@ -191,7 +191,7 @@ def add_disclosure(
     the concern path's. Returns True when the duty worker must be told: always when the case was not urgent
     before (cleared by a caseworker, or the parent's own ordinary enquiry), as for a new concern. On a case
     already urgent: when its status differs from `alerted` (what it was when this conversation last told
-    them: it changed hands since); with no such memory, unless they were told recently (_told_recently),
+    them: it changed hands since); with no such memory, unless they were told recently (told_recently),
     whether the case is waiting or claimed.
     Each alert is in the audit trail, so a later conversation can tell.
     """
@@ -204,7 +204,7 @@ def add_disclosure(
     elif alerted is not None:
         alert = alerted != enquiry.status or enquiry.reference in alerts_failed(session, [enquiry.reference], now)
     else:
-        alert = not _told_recently(session, enquiry, now or utcnow())
+        alert = not told_recently(session, enquiry, now or utcnow())
     on_record: list[str] = keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else []
     # A cleared case came back: say so, since its old triggers alone would not explain why.
     fresh = [t for t in minimised(triggers, words) if t not in on_record]
@@ -226,7 +226,7 @@ def add_disclosure(
     return alert
 
 
-def _told_recently(session: Session, enquiry: Enquiry, now: datetime) -> bool:
+def told_recently(session: Session, enquiry: Enquiry, now: datetime) -> bool:
     """An urgent case whose duty alert went out within REALERT_AFTER and that was not claimed or released since.
 
     A case claimed since is told again once (its caseworker may be away from their desk), but not on every

@@ -41,4 +41,4 @@ def duty_to_hear(session: Session, enquiry: Enquiry, now: datetime | None = None
     message: as for a repeated disclosure (concerns.add_disclosure), not when the duty worker was told within
     concerns.REALERT_AFTER and the case has not been claimed or released since.
     """
-    return enquiry.priority == queue.URGENT and not concerns._told_recently(session, enquiry, now or utcnow())
+    return enquiry.priority == queue.URGENT and not concerns.told_recently(session, enquiry, now or utcnow())
