@@ -255,6 +255,13 @@
           return;
         }
         if (reply.status === 401 || reply.status === 400) { sessionEnded(reply.data.sign_in); return; }
+        /* Any other answer the server gave in words (429: too many wrong passwords, and how long to wait)
+           is shown as it is: "could not be reached" would send the caseworker chasing the network. */
+        if (reply.data.error) {
+          document.getElementById("unlock-password").value = "";
+          showError(reply.data.error);
+          return;
+        }
         showError("The console could not be reached. Please try again.");
       }, function () { showError("The console could not be reached. Please try again."); });
     });

@@ -430,6 +430,31 @@ def test_unlock_after_the_login_ended_says_so_and_goes_to_sign_in(browser: Chrom
     assert ENDED in browser.find_element(By.TAG_NAME, "main").text
 
 
+def test_too_many_wrong_passwords_at_the_lock_says_how_long_to_wait_not_that_the_console_is_down(
+    browser: Chrome, idle_server: LiveServer
+) -> None:
+    reference = enquire(idle_server.app)
+    sign_in(browser, idle_server, "uma")
+    claim(browser, idle_server, reference)
+    wait_for(browser, locked, "the screen never locked", timeout=IDLE_MINUTES * 60 + 10)
+
+    for attempt in range(staff.MAX_FAILURES):
+        unlock(browser, f"a wrong guess {attempt}")
+        # The refused password is cleared from its box: the sign that the server answered.
+        wait_for(browser, lambda d: d.find_element(By.ID, "unlock-password").get_attribute("value") == "",
+                 f"wrong password {attempt + 1} got no answer")
+        assert browser.find_element(By.ID, "unlock-error").text == "That password is not right."
+    unlock(browser)  # even the right password waits now: sign-in is paused here
+    error = wait_for(browser, lambda d: "paused" in d.find_element(By.ID, "unlock-error").text
+                     and d.find_element(By.ID, "unlock-error"), "the pause was not explained")
+    assert "could not be reached" not in error.text
+    assert "signing in is paused here for up to 5 minutes" in error.text
+    assert "Your account is not locked" in error.text
+    assert error.is_displayed() and locked(browser)
+    assert SUMMARY not in browser.page_source
+    assert browser.find_element(By.ID, "unlock-password").get_attribute("value") == ""
+
+
 def test_activity_in_one_tab_keeps_the_other_unlocked_and_lock_and_unlock_are_shared(
     browser: Chrome, idle_server: LiveServer
 ) -> None:
