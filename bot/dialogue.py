@@ -21,12 +21,27 @@ QUESTION_BREAK = re.compile(
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
 
 
+# flows/service.yaml `stop_requests` phrases in plain words, with the list they were built from: built once
+# per loaded content, not on every message. One slot: the app loads its content once (tests load several).
+_stop_phrases: tuple[object, frozenset[str]] = (None, frozenset())
+
+
+def stop_phrases(content: Content) -> frozenset[str]:
+    """The `stop_requests` phrases as plain_words reads a message, built on first use."""
+    global _stop_phrases
+    source = content.service.get("stop_requests", {}).get("phrases", [])
+    built = _stop_phrases  # read once: another thread may replace it, never half-way
+    if built[0] is not source:
+        built = (source, frozenset(plain_words(str(p)) for p in source))
+        _stop_phrases = built
+    return built[1]
+
+
 def asks_to_stop_texts(turn: Turn, content: Content) -> bool:
     """By SMS, a message that in its own words asks us to stop texting (flows/service.yaml `stop_requests`)."""
     if turn.channel != "sms" or not turn.text:
         return False
-    phrases = content.service.get("stop_requests", {}).get("phrases", [])
-    return plain_words(turn.text) in {plain_words(str(p)) for p in phrases}
+    return plain_words(turn.text) in stop_phrases(content)
 
 
 def how_to_stop_texts(turn: Turn, content: Content) -> None:
@@ -268,4 +283,7 @@ class Dialogue:
         turn.say(Reply(self.content.text("start")))
         enquiry = concerns.latest_for_contact(turn.session, turn.state.contact_key)
         if enquiry is not None:
+            # STOP deleted the conversation, not the enquiry, and this START used up the first-message lookup
+            # (bot/enquiry_messages.py): remember it, so "any news?" next hears where it is, as before STOP.
+            turn.state.data["reference"] = enquiry.reference
             turn.say(Reply(self.content.text("start_kept", reference=enquiry.reference)))
