@@ -146,7 +146,7 @@ class Enquiry(Base):
     override_reason: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(8), default="queued")
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # statistics by period
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who had the case when it was moved without them (a new safety concern sent it back to the queue, or a
     # manager or the on-duty caseworker took it over), and when: the queue and case page say "previously with
