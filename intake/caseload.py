@@ -1,4 +1,5 @@
-"""A caseworker's caseload (policy 8.2): their live cases by reference, and whether the parent has written since."""
+"""A caseworker's caseload (policy 8.2): their live cases by reference, and whether the parent has written since;
+and, for a manager, the cases held by someone who can no longer work on them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from intake import casework, queue
-from intake.models import AuditEvent, CaseNote
+from intake.models import AuditEvent, CaseNote, Caseworker, Enquiry
+from intake.staff import CASE_ROLES
 
 PARENT_WROTE = "parent_message"  # the audit action intake/parent_messages.py records with each message
 
@@ -58,3 +60,37 @@ def rows(session: Session, caseworker: str) -> list[CaseloadRow]:
         result.append(CaseloadRow(enquiry.reference, enquiry.topic, enquiry.priority == queue.URGENT,
                                   enquiry.claimed_at, last, new))
     return result
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A claimed case whose holder can no longer work on it, as a manager's queue page lists it: no content."""
+
+    reference: str
+    topic: str
+    urgent: bool
+    holder: str
+    why: str  # a code the page puts in words: "disabled", "not_case_role" (now an admin) or "removed"
+    claimed_at: datetime | None
+
+
+def held_by_absent(session: Session) -> list[HeldRow]:
+    """Claimed cases held by an account that is disabled, removed or no longer handles cases, urgent first.
+
+    Disabling an account sends its cases back to the queue, but an account disabled before that did, or made
+    an admin on the server, still holds its cases and nobody else sees them. A manager may release or take
+    over any case, so the queue page lists these for them: no parent waits on someone who cannot answer.
+    """
+    able = select(Caseworker.username).where(Caseworker.active, Caseworker.role.in_(CASE_ROLES))
+    found = session.execute(
+        select(Enquiry, Caseworker.active)
+        .outerjoin(Caseworker, Caseworker.username == Enquiry.claimed_by)
+        .where(Enquiry.status == "claimed", Enquiry.claimed_by.not_in(able))
+        .order_by(Enquiry.priority_rank, Enquiry.claimed_at, Enquiry.id)
+    ).all()
+    rows = []
+    for enquiry, active in found:
+        why = "removed" if active is None else ("disabled" if not active else "not_case_role")
+        rows.append(HeldRow(enquiry.reference, enquiry.topic, enquiry.priority == queue.URGENT,
+                            str(enquiry.claimed_by), why, enquiry.claimed_at))
+    return rows

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from bot.console import bp, clock, guard
 from bot.services import services
 from intake import blocks, casework, handover, outreach, queue, service_hours, sharing, staff
+from intake.caseload import held_by_absent
 from intake.caseload import rows as caseload_rows
 from intake.db import unit_of_work
 
@@ -124,7 +125,9 @@ def queue_page() -> str:
     guard.require_role(*staff.CASE_ROLES)
     with unit_of_work(services().sessions) as db:
         rows = casework.queue_rows(db, _contact_clock(db))
-    return render_template("console/queue.html", rows=rows, page_size=queue.QUEUE_PAGE)
+        # A manager may release or take over any case: they see those whose holder cannot work on them.
+        held = held_by_absent(db) if g.staff["role"] == "manager" else []
+    return render_template("console/queue.html", rows=rows, page_size=queue.QUEUE_PAGE, held=held)
 
 
 @bp.get("/queue.json")

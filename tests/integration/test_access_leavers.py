@@ -88,3 +88,38 @@ def test_a_manager_releases_or_takes_over_a_case_whoever_holds_it(app: Flask) ->
     assert case(app, stuck) == ("claimed", "morgan", "alex")
     assert [e[0] for e in audited(app, "take_over")] == ["morgan", "morgan"]
 
+
+
+def held_section(page: str) -> str:
+    """The manager's list of cases held by someone who can no longer work on them ('' when none)."""
+    return page.split('id="held"')[1].split("</section>")[0] if 'id="held"' in page else ""
+
+
+def test_a_manager_sees_cases_stuck_with_a_disabled_or_admin_account_and_frees_them(app: Flask) -> None:
+    ordinary, urgent, promoted, kept = enquire(app), enquire(app, urgent=True), enquire(app), enquire(app)
+    alex, cal, bob = signed_in(app, "alex"), signed_in(app, "cal"), signed_in(app, "bob")
+    for reference in (ordinary, urgent):
+        claim(alex, reference)
+    claim(cal, promoted)
+    claim(bob, kept)
+    with unit_of_work(svc(app).sessions) as session:  # disabled as the console once did it; made an admin by CLI
+        session.execute(update(Caseworker).where(Caseworker.username == "alex").values(active=False))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["intake", "set-role", "cal", "admin"]).exit_code == 0
+    morgan = signed_in(app, "morgan", "manager")
+
+    held = held_section(morgan.client.get("/caseworker/queue").get_data(as_text=True))
+    assert [part.split('"')[0] for part in held.split('data-reference="')[1:]] == [urgent, ordinary, promoted]
+    text = " ".join(held.split())
+    assert "with alex, whose account is disabled" in text
+    assert "with cal, whose account is now an admin (admins do not work on cases)" in text
+    assert kept not in held  # bob still works here: his case is his
+    assert not held_section(bob.client.get("/caseworker/queue").get_data(as_text=True))  # a manager's list
+
+    case_page = morgan.client.get(f"/caseworker/case/{urgent}").get_data(as_text=True)
+    assert "Release back to the queue</button>" in case_page and f"Take over {urgent} from alex</button>" in case_page
+    assert morgan.post(f"/caseworker/case/{urgent}/release").status_code == 302
+    assert morgan.post(f"/caseworker/case/{promoted}/take-over", holder="cal").status_code == 302
+    assert case(app, urgent) == ("queued", None, "alex") and case(app, promoted) == ("claimed", "morgan", "cal")
+    held = held_section(morgan.client.get("/caseworker/queue").get_data(as_text=True))
+    assert ordinary in held and urgent not in held and promoted not in held
