@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from bot.console import bp, local_time
+from bot.console import bp, clock, local_time
 from bot.console.guard import require_role
 from bot.console.rights import attachment
 from bot.console.views import labels
+from bot.content import how_long
 from bot.services import services
 from intake import account_admin, audit, blocks, casework, roles, staff, statistics
 from intake.db import unit_of_work
-
-WEEKS = 12
-
 
 # ---- blocking abusive or prank contacts (managers) ----
 
@@ -69,29 +69,60 @@ def unblock_key() -> WerkzeugResponse:
 # ---- statistics (managers; policy 4.6) ----
 
 @bp.get("/stats")
-def stats() -> str:
-    """Enquiries by topic, channel and week, and the median time to first contact, as charts."""
+def stats() -> Any:
+    """Enquiries by topic, channel and week (or month), and the median time to first contact, for a period."""
     require_role("manager")
-    svc = services()
-    with unit_of_work(svc.sessions) as db:
-        report = _report(db)
-    return render_template("console/stats.html", report=report)
+    return _stats_page()
 
 
-def _report(db: Any) -> statistics.Report:
+def _stats_page(error: str = "") -> Any:
+    """The page for the period asked for; with `error` (or a period that is not one), the choices and why."""
+    today = _today()
+    report = None
+    if not error:
+        try:
+            period = _period(today)
+        except statistics.PeriodError as exc:
+            error = str(exc)
+        else:
+            with unit_of_work(services().sessions) as db:
+                report = _report(db, period)
+    page = render_template("console/stats.html", report=report, error=error, choices=statistics.choices(today),
+                           chosen=request.args.get("period", "12w"), typed_from=request.args.get("from", ""),
+                           typed_to=request.args.get("to", ""),
+                           today=today, retention=how_long(services().settings.retention_days))
+    return (page, 400) if error else page
+
+
+def _today() -> date:
+    """Today in the service's zone, by the console's clock."""
+    return clock.now().astimezone(ZoneInfo(services().settings.timezone)).date()
+
+
+def _period(today: date) -> statistics.Period:
+    """The period in the address (the last 12 weeks when none); PeriodError says why it is not one."""
+    args = request.args
+    return statistics.chosen(args.get("period", "12w"), today, args.get("from", ""), args.get("to", ""))
+
+
+def _report(db: Any, period: statistics.Period | None) -> statistics.Report:
     """The figures both pages show, topics named by the titles parents were offered."""
-    return statistics.report(db, services().settings.timezone, WEEKS, topic_name=labels().topic)
+    return statistics.report(db, services().settings.timezone, period, clock.now(), topic_name=labels().topic)
 
 
 @bp.get("/stats.csv")
 def stats_csv() -> Any:
-    """The same figures as CSV, counts under 5 suppressed; audited."""
+    """The same figures as CSV, counts under 5 suppressed, named by the period; audited with the period."""
     require_role("manager")
-    svc = services()
-    with unit_of_work(svc.sessions) as db:
-        report = _report(db)
-        audit.record(db, g.staff["user"], "stats_export", None, f"{WEEKS} weeks")
-    return attachment(statistics.to_csv(report), f"enquiry-statistics-{report.since:%Y-%m-%d}.csv", "text/csv")
+    try:
+        period = _period(_today())
+    except statistics.PeriodError as exc:
+        return _stats_page(str(exc))
+    with unit_of_work(services().sessions) as db:
+        report = _report(db, period)
+        dates = f"{report.period.first.isoformat()} to {report.covered_to.isoformat()}"
+        audit.record(db, g.staff["user"], "stats_export", None, dates)
+    return attachment(statistics.to_csv(report), f"enquiry-statistics-{dates.replace(' ', '-')}.csv", "text/csv")
 
 
 # ---- accounts (admins) ----

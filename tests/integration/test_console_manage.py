@@ -102,10 +102,10 @@ def test_erasing_a_blocked_contacts_case_keeps_the_block_but_not_its_reason(app:
     assert reason.encode() in manager.client.get("/caseworker/blocks").data
     warning = manager.client.get(f"/caseworker/case/{reference}/erase").data
     assert b"Erasing does not lift the block" in warning and b"its reason is deleted" in warning
-    erased = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    erased = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference, identity="in_person")
     assert erased.status_code == 302 and count(app, Enquiry) == 0
     said = manager.client.get("/caseworker/queue").data
-    assert b"and the block on its contact, with its reason deleted, until the block ends" in said
+    assert b"and any block on its contact (with its reason deleted) until that block ends" in said
     blocks_page = manager.client.get("/caseworker/blocks").data
     assert b"Jane Smith" not in blocks_page and b"Elm Road" not in blocks_page
     assert b"reason deleted: the case was erased" in blocks_page
@@ -115,7 +115,8 @@ def test_erasing_a_blocked_contacts_case_keeps_the_block_but_not_its_reason(app:
     # The manager blocked the contact, not the case: erasing the case does not let them straight back in.
     assert sms.send("hello again") == [svc(app).content.text("blocked")]
     [event] = audit_rows(app, "erase")
-    assert (event.actor, event.reference, event.detail) == ("morgan", reference, "block kept, reason deleted")
+    assert (event.actor, event.reference, event.detail) == (
+        "morgan", reference, "identity checked: in_person; block kept, reason deleted")
 
 
 def test_block_reason_is_stored_encrypted(app: Flask) -> None:
@@ -206,7 +207,7 @@ def test_median_with_fewer_than_five_cases_is_not_shown(app: Flask) -> None:
     add_enquiry(app, waited=timedelta(hours=2))
     with unit_of_work(svc(app).sessions) as session:
         report = statistics.report(session, "Europe/London")
-    assert report.median_first_contact.startswith("not shown") and len(report.by_week) == 12
+    assert report.median_first_contact.startswith("not shown") and len(report.over_time) == 12
     assert [bar.shown for bar in report.by_topic] == ["<5"] and report.by_topic[0].share == 0
 
 
