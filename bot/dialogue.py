@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.answers import pick, yes_no
 from bot.content import Content, Topic
 from bot.engine import Engine, Turn
-from bot.phrasing import Phrasing, plain_words
+from bot.phrasing import Phrasing, plain_words, words
 from bot.replies import Choice, Reply
 from intake import concerns, conversations
 
@@ -49,6 +50,23 @@ def how_to_stop_texts(turn: Turn, content: Content) -> None:
     turn.say(Reply(str(content.service["stop_requests"]["reply"])))
 
 
+class MeetingSupport:
+    """Asking for someone to come to, or support them at, a meeting (flows/service.yaml `meeting_support_requests`).
+
+    "can u come to the annual review with me" asks for a person, not for the annual review's timetable.
+    """
+
+    def __init__(self, service: dict[str, Any]) -> None:
+        spec = service.get("meeting_support_requests") or {}
+        self.phrasing = Phrasing(spec)
+        self.meetings = frozenset(w for p in spec.get("meetings") or [] for w in words(str(p)))
+
+    def said(self, text: str) -> bool:
+        """True when the whole message asks for someone at a meeting it names."""
+        rest = self.phrasing.rest(text)
+        return rest is not None and not self.meetings.isdisjoint(rest)
+
+
 def for_channel(text: str, topic: Topic, channel: str) -> str:
     """The web chat's own wording of an answer (it may name the service; the texted `answer` never does)."""
     if channel == "web" and topic.web_answer and text.startswith(topic.answer):
@@ -73,6 +91,7 @@ class Dialogue:
         self.person = Phrasing(self.content.service.get("person_requests") or {})
         self.helps = Phrasing(self.content.service.get("help_requests") or {})
         self.bot_questions = Phrasing(self.content.service.get("bot_questions") or {})
+        self.meeting_support = MeetingSupport(self.content.service)
 
     # -- free text -------------------------------------------------------------------------
     def free_text(self, turn: Turn) -> None:
@@ -91,6 +110,10 @@ class Dialogue:
             turn.say(Reply(self.content.text("automated"), kind="answer"))
             return
         if self.person.said(turn.text):  # "i want to speak to a caseworker": as HUMAN, never "did you mean"
+            self.engine.keyword_handlers["human"](turn)
+            return
+        if self.meeting_support.said(turn.text):  # "can u come to the annual review with me": a person, as HUMAN
+            self.about(turn)
             self.engine.keyword_handlers["human"](turn)
             return
         if self.helps.said_alone(turn.text):  # "help me": what we can help with, not a topic guessed from "help"
@@ -132,6 +155,15 @@ class Dialogue:
             if topic in self.content.topics and topic not in topics and self.content.topics[topic].action is None:
                 topics.append(topic)
         return topics if len(topics) > 1 else []
+
+    def about(self, turn: Turn) -> None:
+        """Remember the topic a request for a person names, when the NLU is sure of it, for the caseworker form.
+
+        The form then files it there rather than asking "What is it mainly about?" (bot/intake_form.py).
+        """
+        topic = self.engine.classifier.classify(turn.text).topic
+        if topic in self.content.topics and self.content.topics[topic].action is None:
+            turn.state.data["last_topic"] = topic
 
     def offer_also(self, turn: Turn, topic_id: str) -> None:
         """After one answer, offer the other question's answer as a pending choice (reply 1)."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.answers import yes_no
-from bot.dialogue import HANDOFF_STEP, asks_to_stop_texts
+from bot.dialogue import HANDOFF_STEP, MeetingSupport, asks_to_stop_texts
 from bot.engine import Turn, keyword_of
 from bot.phrasing import Phrasing, words
 from bot.replies import Reply
@@ -60,6 +60,7 @@ class EnquiryMessages:
         self.additions = Phrasing(service.get("additions") or {})
         self.small_talk = Phrasing({"say": service.get("small_talk") or [], "tail_words": 0})
         self.helps = Phrasing(service.get("help_requests") or {})
+        self.meeting_support = MeetingSupport(service)
         self.reference_words = frozenset(w for p in service.get("reference_words") or [] for w in words(str(p)))
 
     def with_caseworker(self, turn: Turn, keyword: str | None) -> bool:
@@ -255,11 +256,12 @@ class EnquiryMessages:
         """A question in so many words that the NLU places confidently (never after a safety disclosure).
 
         Not one that only starts like a question to announce more for the caseworker ("can i add something,
-        the school said no": flows/service.yaml `additions`).
+        the school said no": flows/service.yaml `additions`), nor one asking for someone at a meeting ("can u
+        come to the annual review with me"): the caseworker is the one who can say yes.
         """
         if (turn.assessment is not None and turn.assessment.level == "risk") or not ASKS.match(turn.text):
             return False
-        if self.additions.said(turn.text):
+        if self.additions.said(turn.text) or self.meeting_support.said(turn.text):
             return False
         prediction = self.handoff.engine.classifier.classify(turn.text)
         return prediction.topic is not None and prediction.confidence >= ANSWER_FROM
