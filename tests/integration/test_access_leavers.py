@@ -123,3 +123,16 @@ def test_a_manager_sees_cases_stuck_with_a_disabled_or_admin_account_and_frees_t
     assert case(app, urgent) == ("queued", None, "alex") and case(app, promoted) == ("claimed", "morgan", "cal")
     held = held_section(morgan.client.get("/caseworker/queue").get_data(as_text=True))
     assert ordinary in held and urgent not in held and promoted not in held
+
+
+def test_a_caseworker_whose_ordinary_case_a_manager_moved_is_not_told_it_was_urgent(app: Flask) -> None:
+    reference = enquire(app)
+    alex = signed_in(app, "alex")
+    claim(alex, reference)
+    signed_in(app, "morgan", "manager").post(f"/caseworker/case/{reference}/release")
+
+    page = alex.client.get("/caseworker/caseload").get_data(as_text=True)
+    moved = " ".join(page.split('id="moved"')[1].split("</section>")[0].split())
+    assert f"<strong>{reference}</strong>" in moved and "back in the" in moved
+    assert "URGENT" not in moved and not moved.split("</h2>")[1].lstrip().startswith("<p class=\"hint\">Urgent")
+    assert "others by a manager" in moved
