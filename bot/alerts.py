@@ -33,8 +33,11 @@ class AnotherRun(RuntimeError):
 
 
 def mailer(settings: Settings) -> Mailer:
-    """The duty mailer the settings describe (SMTP_HOST, SMTP_PORT, MAIL_FROM, DUTY_EMAIL)."""
-    return Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email)
+    """The duty mailer the settings describe (SMTP_HOST, SMTP_PORT, MAIL_FROM, DUTY_EMAIL, and SMTP_SECURITY,
+    SMTP_USERNAME, SMTP_PASSWORD, SMTP_CA_FILE for how it connects)."""
+    return Mailer(settings.smtp_host, settings.smtp_port, settings.mail_from, settings.duty_email,
+                  security=settings.smtp_security, username=settings.smtp_username,
+                  password=settings.smtp_password, ca_file=settings.smtp_ca_file)
 
 
 def owe_email(session: Session, enquiry: Enquiry, settings: Settings) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -48,6 +49,10 @@ class Settings:
     retention_days: int
     smtp_host: str
     smtp_port: int
+    smtp_security: str  # starttls (required), ssl (implicit TLS) or none: intake.notify.SECURITY_MODES
+    smtp_username: str
+    smtp_password: str = field(repr=False)  # a secret: never in a repr, a log line or an error
+    smtp_ca_file: str
     duty_email: str
     mail_from: str
     duty_sms: str
@@ -118,10 +123,41 @@ def _idle_minutes(env: dict[str, str]) -> float:
     return minutes
 
 
-def deployment_warnings(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
-    """What a production start should tell the operator about rate limits that would not hold as meant.
+def _smtp_security(env: dict[str, str]) -> tuple[str, str, str, str]:
+    """SMTP_SECURITY, SMTP_USERNAME, SMTP_PASSWORD and SMTP_CA_FILE, checked now so a mistake fails at start, not
+    on an urgent alert. Messages name settings, never the password."""
+    from intake.notify import NONE, SECURITY_MODES, STARTTLS
 
-    Neither stops the service (a parent turned away is worse), but each changes who shares an allowance.
+    security = env.get("SMTP_SECURITY", STARTTLS).strip().lower() or STARTTLS
+    if security not in SECURITY_MODES:
+        raise ConfigError(f"SMTP_SECURITY must be starttls, ssl or none, not {security!r}")
+    username, password = env.get("SMTP_USERNAME", "").strip(), env.get("SMTP_PASSWORD", "")
+    if bool(username) != bool(password):
+        raise ConfigError("SMTP_USERNAME and SMTP_PASSWORD go together: set both for a mail server that needs a "
+                          "login, or neither")
+    if username and security == NONE:
+        raise ConfigError("SMTP_USERNAME needs SMTP_SECURITY starttls or ssl: the password is never sent unencrypted")
+    ca_file = env.get("SMTP_CA_FILE", "").strip()
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"SMTP_CA_FILE is not a file: {ca_file}")
+    return security, username, password, ca_file
+
+
+def _is_loopback(host: str) -> bool:
+    """True for this same machine (localhost, 127.x, ::1): mail to it never crosses a network."""
+    if host.strip().lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def deployment_warnings(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
+    """What a production start should tell the operator about settings that would not hold as meant.
+
+    None stops the service (a parent turned away is worse): rate limits shared in ways not meant, e-mail that
+    would cross the network unencrypted.
     """
     env = dict(os.environ if environ is None else environ)
     if not settings.is_production:
@@ -138,6 +174,12 @@ def deployment_warnings(settings: Settings, environ: dict[str, str] | None = Non
             "RATELIMIT_PROXY_HOPS is not set: behind a proxy or load balancer every parent would share one "
             "per-address allowance; set it to the number of proxies in front (0 when parents reach this "
             "server directly)"
+        )
+    if settings.smtp_host and settings.smtp_security == "none" and not _is_loopback(settings.smtp_host):
+        warnings.append(
+            "SMTP_SECURITY is none, so duty alerts and new-enquiry e-mails cross the network to SMTP_HOST "
+            "unencrypted, where they could be read or changed; use starttls (or ssl, usually on port 465) unless "
+            "the mail relay runs on this same machine"
         )
     return warnings
 
@@ -166,6 +208,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         except ValueError as exc:
             raise ConfigError("INTAKE_ENCRYPTION_KEYS holds a key that is not a valid Fernet key") from exc
     default_db = f"sqlite:///{instance_path / 'intake.sqlite3'}"
+    smtp_security, smtp_username, smtp_password, smtp_ca_file = _smtp_security(env)
     return Settings(
         env=mode,
         instance_path=instance_path,
@@ -188,7 +231,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         conversation_idle_minutes=int(env.get("CONVERSATION_IDLE_MINUTES", "120")),
         retention_days=int(env.get("RETENTION_DAYS", "365")),
         smtp_host=env.get("SMTP_HOST", ""),
-        smtp_port=int(env.get("SMTP_PORT", "25")),
+        smtp_port=int(env.get("SMTP_PORT", "465" if smtp_security == "ssl" else "25")),
+        smtp_security=smtp_security,
+        smtp_username=smtp_username,
+        smtp_password=smtp_password,
+        smtp_ca_file=smtp_ca_file,
         duty_email=env.get("DUTY_EMAIL", ""),
         mail_from=env.get("MAIL_FROM", "intake@localhost"),
         duty_sms=env.get("DUTY_SMS", ""),

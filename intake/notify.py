@@ -1,4 +1,5 @@
-"""Duty notifications: e-mails headed CONFIDENTIAL carrying only the reference and priority (policy 4.5).
+"""Duty notifications: e-mails headed CONFIDENTIAL carrying only the reference and priority (policy 4.5), sent
+over TLS with the server's certificate checked unless SMTP_SECURITY is none.
 
 Also which "new enquiry" e-mails are still owed (a row written with the enquiry, deleted when the e-mail goes),
 and the lease that keeps `retry-alerts` to one run at a time, so no alert goes twice.
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from dataclasses import dataclass
+import ssl
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -31,16 +33,39 @@ FIRST_TRY = timedelta(minutes=2)
 # One retry-alerts run at a time: the run holds this lease, renewed before each alert it sends, and gives it up
 # when it ends; a run that died holds it no longer than this. Longer than any one send can take (SMTP_TIMEOUT).
 RETRY_ALERTS, RUN_LEASE = "retry-alerts", timedelta(minutes=5)
+# How the connection to the mail server is protected (SMTP_SECURITY): STARTTLS on the usual port (required:
+# no STARTTLS, no e-mail), TLS from the first byte (port 465), or none (a relay on this same machine only).
+STARTTLS, SSL, NONE = "starttls", "ssl", "none"
+SECURITY_MODES = (STARTTLS, SSL, NONE)
+
+
+class StartTLSNotOffered(smtplib.SMTPException):
+    """The mail server did not offer STARTTLS, so nothing was sent: the alert is owed and tried again."""
 
 
 @dataclass(frozen=True)
 class Mailer:
-    """Where duty e-mails go; an empty host or address means e-mail is switched off."""
+    """Where duty e-mails go, and how; an empty host or address means e-mail is switched off.
+
+    The connection is encrypted and the server's certificate checked (against `ca_file` when given) unless
+    `security` is NONE; a login is only ever sent over an encrypted connection.
+    """
 
     host: str
     port: int
     sender: str
     duty_address: str
+    security: str = STARTTLS
+    username: str = ""
+    password: str = field(default="", repr=False)  # a secret: never in a repr, a log line or an error
+    ca_file: str = ""
+
+    def __post_init__(self) -> None:
+        # Messages name the settings only, never their values (the password above all).
+        if self.security not in SECURITY_MODES:
+            raise ValueError(f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}")
+        if self.username and self.security == NONE:
+            raise ValueError("SMTP_USERNAME needs SMTP_SECURITY starttls or ssl: a password is never sent unencrypted")
 
     @property
     def enabled(self) -> bool:
@@ -69,9 +94,39 @@ class Mailer:
         if urgent:
             lines.insert(4, "Possible child protection concern: please look now.")
         message.set_content("\n".join(lines))
-        with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT) as smtp:
-            smtp.send_message(message)
+        self._send(message)
         log.info("duty alert sent for %s (%s)", reference, priority)
+
+    def _send(self, message: EmailMessage) -> None:
+        """Send one message as `security` says; raises (StartTLSNotOffered among others) when it did not go."""
+        # Log lines here say what to change, never an address, a reply from the server or a secret; the caller
+        # logs the reference and the error's type.
+        context = ssl.create_default_context(cafile=self.ca_file or None) if self.security != NONE else None
+        try:
+            if self.security == SSL:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=SMTP_TIMEOUT, context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
+            with smtp:
+                if self.security == STARTTLS:
+                    smtp.ehlo()
+                    if not smtp.has_extn("starttls"):
+                        log.error("e-mail not sent: the mail server (SMTP_HOST) does not offer STARTTLS, so the "
+                                  "message would go unencrypted; use its TLS port with SMTP_SECURITY=ssl, or "
+                                  "SMTP_SECURITY=none only for a relay on this same machine")
+                        raise StartTLSNotOffered
+                    smtp.starttls(context=context)
+                    smtp.ehlo()  # the server's offer (AUTH among it) may differ once encrypted
+                if self.username:  # never over NONE (refused when the mailer is made)
+                    smtp.login(self.username, self.password)
+                smtp.send_message(message)
+        except ssl.SSLCertVerificationError:
+            log.error("e-mail not sent: the mail server's certificate could not be verified for SMTP_HOST; "
+                      "for a relay with its own certificate authority set SMTP_CA_FILE")
+            raise
+        except smtplib.SMTPAuthenticationError:
+            log.error("e-mail not sent: the mail server refused the login (check SMTP_USERNAME and SMTP_PASSWORD)")
+            raise
 
 
 def owe_notice(session: Session, enquiry: Enquiry, now: datetime | None = None) -> None:

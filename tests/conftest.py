@@ -51,6 +51,9 @@ def test_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         "SERVICE_NAME": "Testshire SENDIASS",
         "SERVICE_PHONE": "01632 960000",
         "MASH_PHONE": "01632 960999",
+        # The stand-in SMTP servers here are plain ones on this machine; tests/integration/test_smtp_security.py
+        # runs them with STARTTLS, TLS and a login, and checks the secure default.
+        "SMTP_SECURITY": "none",
     }
     env.update(overrides)
     return env

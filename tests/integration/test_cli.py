@@ -167,7 +167,7 @@ def test_retry_alerts_sends_through_the_apps_own_alert_service(tmp_path: Path, s
     try:
         reference = reference_in(SmsActions(app.test_client()).send(RISK))
         svc = app.extensions["intake"]
-        working = Mailer("127.0.0.1", port, "intake@example.org", "duty@example.org")
+        working = Mailer("127.0.0.1", port, "intake@example.org", "duty@example.org", security="none")
         app.extensions["intake"] = replace(svc, alerts=Alerts(DutyAlerts(working, svc.content), svc.sessions))
         result = app.test_cli_runner().invoke(args=["intake", "retry-alerts"])
         assert result.exit_code == 0, result.output
