@@ -135,6 +135,8 @@ def test_the_idle_lock_is_throttled_too_but_never_locks_the_account(app: Flask) 
     json_refused = alex.client.post("/caseworker/unlock", data={"password": PASSWORD, "csrf_token": alex.token(
         "/caseworker/login")}, headers={"Accept": "application/json"})
     assert json_refused.status_code == 429 and PAUSED in json_refused.get_json()["error"]
+    # console.js shows these words as they are in the lock box: they say how long to wait.
+    assert "up to 5 minutes" in json_refused.get_json()["error"] and int(json_refused.headers["Retry-After"]) > 0
     # Signing in again from another computer works: the account itself was never locked.
     assert at(app, OFFICE, "alex", secret).login().status_code == 302
     assert account(app, "alex").locked_until is None
