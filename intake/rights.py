@@ -22,12 +22,51 @@ MACHINE_ACTORS = {"bot", "parent", "system", "cli", "admin"}
 SAFETY_ACTIONS = frozenset({"safeguarding_flag", "safeguarding_added", "safeguarding_cleared", "returned_urgent",
                             concerns.ALERT_SENT, concerns.ALERT_FAILED, "take_over"})
 SAFETY_DETAILS = frozenset({"Topic", "Priority"})  # "a child's safety", "urgent"
+# How staff may check that the person asking is the parent a record is about, before a copy or an erasure
+# (anyone can claim to be the parent). The console's wording for each is in console/_identity.html.
+IDENTITY_CHECKS = ("text", "call_back", "in_person", "other")
+MAX_HOW = 200
 WITHHELD = ("This case holds child-protection information. It is not in this copy: the service's safeguarding "
             "lead decides what of it can be shared, and with whom (Data Protection Act 2018, Schedule 3 Part 5).")
 
 
 class ClaimedElsewhere(CaseworkError):
     """Erasure refused because another member of staff holds the case (the erase page says who)."""
+
+
+class FormIncomplete(CaseworkError):
+    """The form lacks an answer (the identity check, the typed reference): said on the form, which keeps its answers."""
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """How the member of staff checked that the person asking is the parent the record is about.
+
+    `how` is their own words for "other": shown on the copy the parent receives, never stored (it could name
+    someone); the audit log keeps only that a check was made, and its kind.
+    """
+
+    kind: str
+    how: str = ""
+
+    @property
+    def audit(self) -> str:
+        """The audit detail: the kind of check only, never the requester's details."""
+        return f"identity checked: {self.kind}"
+
+
+def identity_check(kind: str, how: str = "") -> IdentityCheck:
+    """The check as the console form gave it; refused when no kind is chosen, or "other" is not explained."""
+    kind, how = kind.strip(), " ".join(how.split())
+    if kind not in IDENTITY_CHECKS:
+        raise FormIncomplete("Say how you checked that the person asking is the parent this record is about.")
+    if kind != "other":
+        return IdentityCheck(kind)
+    if not how:
+        raise FormIncomplete("You chose another way: say how you checked, in a few words.")
+    if len(how) > MAX_HOW:
+        raise FormIncomplete(f"Say how you checked in {MAX_HOW} characters or fewer.")
+    return IdentityCheck(kind, how)
 
 
 @dataclass
@@ -49,6 +88,7 @@ class HeldRecord:
     prepared_by: str = ""
     prepared_at: datetime = field(default_factory=utcnow)
     withheld: str = ""  # why child-protection content is left out, when it is
+    identity: IdentityCheck | None = None  # how the requester was checked to be the parent (the copy's header)
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -64,11 +104,8 @@ def _safe_times(answer: str | None, times: ContactTimes) -> str:
     return window.label if window else answer
 
 
-def subject_access(
-    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, *, zone: str, times: ContactTimes,
-    labels: Labels | None = None,
-) -> HeldRecord:
-    """The subject-access document's content, times in `zone` (TIMEZONE); the export is audited (never its content)."""
+def exportable(session: Session, caseworker: str, role: str, reference: str) -> Enquiry:
+    """The case, when this member of staff may export it (asked before the identity check, and again with it)."""
     # The holder or a manager only: the on-duty caseworker's view of someone else's urgent case is for
     # claiming or taking it over (policy 7.1), never for downloading it.
     enquiry = case_for(session, caseworker, role, reference, changing=role != "manager")
@@ -79,6 +116,17 @@ def subject_access(
     if protected and role != "manager":
         raise CaseworkError("A case with a child-protection concern is exported by a manager, after the "
                             "safeguarding lead has reviewed it.")
+    return enquiry
+
+
+def subject_access(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, *, identity: IdentityCheck,
+    zone: str, times: ContactTimes, labels: Labels | None = None,
+) -> HeldRecord:
+    """The subject-access document's content, times in `zone` (TIMEZONE), once the requester's identity was
+    checked; the export is audited with the kind of check (never the content, nor who asked)."""
+    enquiry = exportable(session, caseworker, role, reference)
+    protected = child_protection(enquiry)
     local = ZoneInfo(zone)
     labels = labels or Labels()
     details = [
@@ -119,10 +167,11 @@ def subject_access(
                  if not (protected and e.action in SAFETY_ACTIONS)],
         withheld=WITHHELD if protected else "",
         prepared_by=caseworker,
+        identity=identity,
     )
     record.fact_rows = labels.facts(record.facts, enquiry.channel)
     record.contact_rows = labels.contact(record.contact, enquiry.channel)
-    audit.record(session, caseworker, "export", reference, "subject access")
+    audit.record(session, caseworker, "export", reference, f"subject access; {identity.audit}")
     return record
 
 
@@ -157,16 +206,18 @@ def erasable(session: Session, staff_member: str, role: str, reference: str, *, 
     return enquiry
 
 
-def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str) -> bool:
-    """Delete the enquiry, its notes, consents and linked state (its conversation, and the web chat it came
-    from: chat_sessions.end_for_erased); the audit entry keeps no content.
+def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str, *,
+          identity: IdentityCheck) -> bool:
+    """Once the requester's identity was checked, delete the enquiry, its notes, consents and linked state (its
+    conversation, and the web chat it came from: chat_sessions.end_for_erased); the audit entry keeps the kind
+    of check, no content.
 
     A block on the case's contact stays until it ends (erasing is not unblocking an abusive contact), its
     reason deleted; returns True when such a block was kept, so the console can say so.
     """
     enquiry = erasable(session, staff_member, role, reference, lock=True)
     if confirm.strip().upper() != enquiry.reference.upper():
-        raise CaseworkError("Type the case reference to confirm the erasure.")
+        raise FormIncomplete("Type the case reference to confirm the erasure.")
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     chat_sessions.end_for_erased(session, enquiry, contact.get("session_id"))
     blocked = False
@@ -176,5 +227,6 @@ def erase(session: Session, keys: KeyRing, staff_member: str, role: str, referen
     session.delete(enquiry)  # notes go with it (delete-orphan cascade)
     session.flush()
     session.execute(delete(ConsentRecord).where(ConsentRecord.reference == reference))
-    audit.record(session, staff_member, "erase", reference, "block kept, reason deleted" if blocked else None)
+    audit.record(session, staff_member, "erase", reference,
+                 f"{identity.audit}; block kept, reason deleted" if blocked else identity.audit)
     return blocked

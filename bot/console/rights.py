@@ -29,18 +29,36 @@ def _back(reference: str, message: str) -> WerkzeugResponse:
     return redirect(url_for("console.case", reference=reference))
 
 
+def _identity_form() -> tuple[str, str]:
+    """The identity check's answers as posted (kept on the form when it is shown again)."""
+    return request.form.get("identity", ""), request.form.get("identity_how", "")
+
+
 @bp.post("/case/<reference>/export")
 def export(reference: str) -> Any:
-    """Everything held on this reference, headed STRICTLY PRIVATE AND CONFIDENTIAL (policy 4.3, 6.3)."""
+    """Everything held on this reference, headed STRICTLY PRIVATE AND CONFIDENTIAL (policy 4.3, 6.3), made
+    only once the member of staff says how they checked the person asking is the parent it is about."""
     fmt = request.form.get("format", "html")
     if fmt not in FORMATS:
         return _back(reference, "Choose a document format from the list.")
+    kind, how = _identity_form()
     svc = services()
     try:
         with unit_of_work(svc.sessions) as db:
+            enquiry = rights.exportable(db, g.staff["user"], g.staff["role"], reference)
+            protected = rights.child_protection(enquiry)
+            try:
+                identity = rights.identity_check(kind, how)
+            except rights.FormIncomplete as exc:
+                # From the case page (no answer yet) the check is asked; a missing answer is said on the form.
+                asked = "identity" in request.form
+                page = render_template("console/export_check.html", reference=enquiry.reference, fmt=fmt,
+                                       kind=kind, how=how, protected=protected,
+                                       error=str(exc) if asked else None)
+                return page, 400 if asked else 200
             record = rights.subject_access(db, svc.keys, g.staff["user"], g.staff["role"], reference,
-                                           zone=svc.settings.timezone, times=svc.content.contact_times,
-                                           labels=labels())
+                                           identity=identity, zone=svc.settings.timezone,
+                                           times=svc.content.contact_times, labels=labels())
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
     template, mimetype = FORMATS[fmt]
@@ -50,26 +68,35 @@ def export(reference: str) -> Any:
 
 @bp.route("/case/<reference>/erase", methods=["GET", "POST"])
 def erase(reference: str) -> Any:
-    """Erase a case: a confirmation page first, then the erasure (managers; audited without content)."""
+    """Erase a case: a confirmation page first (who asked, checked; the reference typed), then the erasure
+    (managers; audited with the kind of check, without content)."""
     svc = services()
+    kind, how = _identity_form()
+    confirm = request.form.get("confirm", "")
     try:
         with unit_of_work(svc.sessions) as db:
+            found = rights.erasable(db, g.staff["user"], g.staff["role"], reference).reference
             if request.method == "GET":
-                found = rights.erasable(db, g.staff["user"], g.staff["role"], reference).reference
                 return render_template("console/erase.html", reference=found,
                                        blocked_until=blocks.blocked_until(db, found))
-            blocked = rights.erase(db, svc.keys, g.staff["user"], g.staff["role"], reference,
-                                   request.form.get("confirm", ""))
+            try:
+                identity = rights.identity_check(kind, how)
+                rights.erase(db, svc.keys, g.staff["user"], g.staff["role"], reference, confirm,
+                             identity=identity)
+            except rights.FormIncomplete as exc:
+                # Said on the erase page, with what was chosen and typed kept: nothing was erased.
+                return render_template("console/erase.html", reference=found, error=str(exc), kind=kind,
+                                       how=how, confirm=confirm,
+                                       blocked_until=blocks.blocked_until(db, found)), 400
     except rights.ClaimedElsewhere as exc:
         # Said on the erase page itself, before any reference is typed, with no form to erase.
         return render_template("console/erase.html", reference=reference, refusal=str(exc)), 409
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
-    if blocked:
-        flash(f"{reference} has been erased. Only a record that it was erased remains, and the block on its "
-              "contact, with its reason deleted, until the block ends.")
-    else:
-        flash(f"{reference} has been erased. Only a record that it was erased remains.")
+    # The flash rides in the signed (readable, not encrypted) session cookie: the same words for every
+    # erasure, so it tells nothing about this case's contact (whether it was blocked: the erase page said).
+    flash(f"{reference} has been erased. Only a record that it was erased remains, and any block on its contact "
+          "(with its reason deleted) until that block ends.")
     return redirect(url_for("console.queue_page"))
 
 
@@ -80,7 +107,7 @@ def share_consent(reference: str) -> WerkzeugResponse:
     svc = services()
     try:
         with unit_of_work(svc.sessions) as db:
-            answer = sharing.record_consent(
+            sharing.record_consent(
                 db, g.staff["user"], g.staff["role"], reference,
                 body=form.get("body", ""), granted=form.get("answer") == "yes", channel=form.get("channel", ""),
                 at=sharing.parse_time(form.get("at", ""), svc.settings.timezone),
@@ -88,7 +115,9 @@ def share_consent(reference: str) -> WerkzeugResponse:
             )
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
-    return _back(reference, f"Recorded: {answer.as_sentence(svc.settings.timezone)}")
+    # Not the answer itself: a flash rides in the signed, readable session cookie. The case page lists the
+    # answers from the server.
+    return _back(reference, "The parent's answer about sharing is recorded: see Sharing with a third party, below.")
 
 
 @bp.post("/case/<reference>/share")

@@ -215,7 +215,8 @@ def test_an_erased_or_purged_enquiry_owes_no_e_mail(tmp_path: Path, database: di
         assert owed_rows(app) == 2
         services = app.extensions["intake"]
         with unit_of_work(services.sessions) as session:
-            rights.erase(session, services.keys, "morgan", "manager", erased, erased)
+            rights.erase(session, services.keys, "morgan", "manager", erased, erased,
+                         identity=rights.IdentityCheck("in_person"))
             session.execute(update(Enquiry).where(Enquiry.reference == purged)
                             .values(status="closed", retain_until=utcnow() - timedelta(days=1)))
         with unit_of_work(services.sessions) as session:

@@ -61,7 +61,7 @@ def test_forget_deletes_a_caseworkers_notes_and_the_contact_preferences(app: Fla
     assert "Jane" not in details and "High Street" not in details
     page = manager.client.get(f"/caseworker/case/{reference}").data
     assert NOTE.encode() not in page and b"Jane Smith" not in page
-    export = manager.post(f"/caseworker/case/{reference}/export", format="txt")
+    export = manager.post(f"/caseworker/case/{reference}/export", format="txt", identity="in_person")
     assert export.status_code == 200 and b"Jane Smith" not in export.data
     [safe_times] = [line for line in export.data.decode().splitlines() if "Safe times to contact" in line]
     assert safe_times.rstrip().endswith("-"), safe_times

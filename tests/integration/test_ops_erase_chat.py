@@ -56,7 +56,7 @@ def caseworker_writes(app: Flask, chat: ChatActions, text: str = "Hello, this is
 
 def erase(app: Flask, reference: str) -> None:
     manager = signed_in(app, "morgan", "manager")
-    response = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference)
+    response = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference, identity="in_person")
     assert response.headers["Location"].endswith("/caseworker/queue")
     assert count(app, Enquiry, Enquiry.reference == reference) == 0
 
