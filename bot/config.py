@@ -181,6 +181,14 @@ def deployment_warnings(settings: Settings, environ: dict[str, str] | None = Non
             "unencrypted, where they could be read or changed; use starttls (or ssl, usually on port 465) unless "
             "the mail relay runs on this same machine"
         )
+    if settings.smtp_host and _is_loopback(settings.smtp_host) and not env.get("SMTP_SECURITY", "").strip():
+        # Before SMTP_SECURITY, mail to a relay here went plain; such a relay rarely has STARTTLS with a
+        # certificate valid for this address, so every alert would now fail until someone noticed.
+        warnings.append(
+            "SMTP_HOST is this machine and SMTP_SECURITY is not set, so e-mail needs STARTTLS with a verified "
+            "certificate, which a relay on this machine seldom has: if duty alerts fail, set SMTP_SECURITY=none "
+            "(nothing crosses the network)"
+        )
     return warnings
 
 

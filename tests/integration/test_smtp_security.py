@@ -322,6 +322,16 @@ def test_production_warns_when_e_mail_would_cross_the_network_unencrypted(
         assert production_warnings(tmp_path, caplog, "mail.council.example.org", security) == []
 
 
+def test_production_warns_when_a_relay_on_this_machine_is_left_to_the_starttls_default(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A service that mailed a local relay before SMTP_SECURITY existed is told how to keep its alerts going."""
+    [said] = production_warnings(tmp_path, caplog, "localhost", "")
+    assert "SMTP_SECURITY=none" in said and "not set" in said, said
+    assert production_warnings(tmp_path, caplog, "localhost", "starttls") == []  # chosen, so known
+    assert production_warnings(tmp_path, caplog, "mail.council.example.org", "") == []  # the default fits
+
+
 @pytest.mark.parametrize(("settings", "message"), [
     ({"SMTP_SECURITY": "tls"}, "SMTP_SECURITY must be starttls, ssl or none"),
     ({"SMTP_SECURITY": "none", "SMTP_USERNAME": USER, "SMTP_PASSWORD": PASSWORD}, "never sent unencrypted"),
