@@ -1,12 +1,14 @@
 """Rate limits per contact and per client IP (flask-limiter), answered kindly on every channel.
 
 - Per contact (RATE_LIMIT_CONTACT, default 30/minute): a texter or caller is keyed by the HMAC of their
-  number (never the number), a web chat by its session. Only signed Twilio requests count, so a forger
-  cannot use up a real parent's allowance by sending unsigned requests with their number.
+  number (never the number), a web chat by the HMAC of its session and token. Only signed Twilio requests
+  count, and a chat message counts against the chat only with that chat's own token, so nobody can use up
+  a real parent's allowance by sending requests with their number or their chat's id.
 - Per IP (RATE_LIMIT_IP, default 120/minute): everything parents reach directly. Signed Twilio webhooks
   are exempt (they all come from Twilio's own addresses, so an IP limit there would throttle every
   parent at once), as are static files, the health check, the caseworker console (its sign-in has its
-  own limits, below) and the chat page's 5-second poll for caseworker replies.
+  own limits, below) and the chat page's 5-second poll for caseworker replies. Polls refused for a wrong
+  or expired token have their own allowance per address (FAILED_POLLS_PER_IP): guessing at chats is slow.
 - Console sign-in (and the idle-lock unlock): failed attempts per client IP (SIGN_IN_PER_IP) and per IP and
   username (SIGN_IN_PER_USER, growing: minutes, then an hour, then a day). No account is ever locked, so a
   stranger elsewhere cannot keep the on-duty caseworker out; refused attempts get the sign-in page's wording.
@@ -43,6 +45,7 @@ CHAT_MESSAGES = "webchat.send_message"
 CHAT_POLL = "webchat.later_messages"
 CHAT_END = "webchat.end_chat"  # the quick exit's beacon: it ends nothing without the chat's own token
 SIGN_IN = ("console.login", "console.unlock")
+FAILED_POLLS_PER_IP = "60 per minute"  # a real page polls every 5 seconds and stops at its first refusal
 SIGN_IN_PER_IP = "20 per 15 minutes;100 per day"  # failed attempts from one address, whatever the username
 # Failed attempts from one address for one username: a pause of minutes, then an hour, then a day.
 SIGN_IN_PER_USER = f"{MAX_FAILURES} per 5 minutes;{2 * MAX_FAILURES} per hour;{4 * MAX_FAILURES} per day"
@@ -88,7 +91,13 @@ def contact() -> str:
         form = request.form.to_dict()
         identity = _caller(form) if request.path.startswith("/twilio/voice") else form.get("From", "").strip()
     elif request.endpoint == CHAT_MESSAGES and request.method == "POST" and request.view_args:
-        identity = "web:" + str(request.view_args.get("session_id", ""))
+        from bot.channels.webchat import bearer_token
+
+        # The token is part of the key, not checked here (the view checks it in the turn's transaction): a
+        # stranger with the chat's id but not its token fills only a count of their own.
+        token = bearer_token()
+        if token:
+            identity = f"web:{request.view_args.get('session_id', '')}:{token}"
     g.intake_contact = contact_key(_settings().hash_key, identity) if identity else ""
     return str(g.intake_contact)
 
@@ -215,12 +224,15 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         application_limits=limits,
         storage_uri=settings.ratelimit_storage_uri,
         key_prefix=settings.ratelimit_key_prefix,
-        strategy="moving-window",
+        # Counts in this window and the last, weighted: no burst at a window's edge, and a fraction of the
+        # moving window's cost per request (no list of every request's time to keep and trim).
+        strategy="sliding-window-counter",
         swallow_errors=True,
         in_memory_fallback_enabled=True,
     )
     limiter.init_app(app)
     _limit_sign_in(app, limiter, settings.ratelimit_proxy_hops)
+    _limit_failed_polls(app, limiter, settings.ratelimit_proxy_hops)
     app.register_error_handler(RateLimitExceeded, kind_reply)
     return limiter
 
@@ -239,3 +251,15 @@ def _limit_sign_in(app: Flask, limiter: Limiter, hops: int) -> None:
         view = limiter.limit(SIGN_IN_PER_USER, key_func=lambda: f"sign-in:{client_ip(hops)}:{sign_in_user()}",
                              scope="sign-in-user", methods=["POST"], deduct_when=failed_sign_in)(view)
         app.view_functions[endpoint] = view
+
+
+def _limit_failed_polls(app: Flask, limiter: Limiter, hops: int) -> None:
+    """The chat page's poll is exempt from the per-IP limit (it runs every 5 seconds), so refused polls (a
+    wrong or expired token) get an allowance of their own per address; a parent's live chat never uses it."""
+    view: Callable[..., Any] | None = app.view_functions.get(CHAT_POLL)
+    if view is None:
+        return
+    app.view_functions[CHAT_POLL] = limiter.limit(
+        FAILED_POLLS_PER_IP, key_func=lambda: "chat-poll-ip:" + client_ip(hops), scope="chat-poll-ip",
+        deduct_when=lambda response: response.status_code == 401,
+    )(view)

@@ -410,6 +410,44 @@ def test_chat_over_the_contact_limit_gets_json_429_and_a_new_chat_works(tmp_path
     app.extensions["intake"].db.dispose()
 
 
+def test_a_stranger_with_the_chat_id_but_not_its_token_cannot_use_up_the_parents_allowance(tmp_path: Path) -> None:
+    app = make_app(tmp_path, RATE_LIMIT_CONTACT="3/minute")
+    parent = ChatActions(app.test_client()).open()
+    stranger = app.test_client()
+    for i in range(6):
+        refused = stranger.post(f"/api/chat/sessions/{parent.session_id}/messages", json={"text": "hello"},
+                                headers={"Authorization": f"Bearer wrong-{i % 2}"},
+                                environ_base={"REMOTE_ADDR": "192.0.2.66"})
+        assert refused.status_code == 401
+    for _ in range(3):
+        assert "SENCO" in parent.texts("what is a senco")
+    over = parent.post({"text": "what is a senco"})  # the parent's own allowance still holds
+    assert over.status_code == 429 and RATE_LIMITED in over.get_json()["error"]
+    app.extensions["intake"].db.dispose()
+
+
+def test_polls_refused_for_a_wrong_token_are_limited_per_address_and_live_chats_keep_polling(tmp_path: Path) -> None:
+    from bot.ratelimit import FAILED_POLLS_PER_IP
+
+    allowance = int(FAILED_POLLS_PER_IP.split()[0])
+    app = make_app(tmp_path)
+    client = app.test_client()
+    parent = ChatActions(client).open()
+    guesser = {"REMOTE_ADDR": "192.0.2.77"}
+    for i in range(allowance):
+        guess = client.get(f"/api/chat/sessions/{parent.session_id}/messages?after=0",
+                           headers={"Authorization": f"Bearer guess-{i}"}, environ_base=guesser)
+        assert guess.status_code == 401
+    stopped = client.get(f"/api/chat/sessions/{parent.session_id}/messages?after=0",
+                         headers={"Authorization": "Bearer guess-again"}, environ_base=guesser)
+    assert stopped.status_code == 429 and RATE_LIMITED in stopped.get_json()["error"]
+    # The parent's page, from its own address, polls on as before, however often.
+    for _ in range(allowance + 5):
+        live = client.get(f"/api/chat/sessions/{parent.session_id}/messages?after=0", headers=parent.headers)
+        assert live.status_code == 200
+    app.extensions["intake"].db.dispose()
+
+
 def test_per_ip_limit_answers_kindly_and_leaves_signed_twilio_alone(tmp_path: Path) -> None:
     app = make_app(tmp_path, RATE_LIMIT_IP="4/minute", RATE_LIMIT_CONTACT="off")
     client = app.test_client()
