@@ -61,6 +61,7 @@ def test_the_download_button_asks_how_the_person_asking_was_checked_before_any_c
     asked = export(auth, reference, format="txt")  # the case page's form: format only
     page = asked.get_data(as_text=True)
     assert asked.status_code == 200 and "attachment" not in asked.headers.get("Content-Disposition", "")
+    assert asked.headers["Cache-Control"] == "no-store" and "style=" not in page and "<script>" not in page
     assert "How did you check that the person asking is the parent this record is about?" in page
     assert "In person, with photo ID." in page and '<option value="txt" selected>' in page
     assert "Needs help with an EHC assessment" not in page and PARENT not in page
