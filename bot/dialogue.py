@@ -20,6 +20,7 @@ QUESTION_BREAK = re.compile(
     re.IGNORECASE,
 )
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
+LEFT_MENU = "left_menu"  # set only while a message typed at a menu is read as free text (Dialogue.leave_menu)
 
 
 # flows/service.yaml `stop_requests` phrases in plain words, with the list they were built from: built once
@@ -92,6 +93,7 @@ class Dialogue:
         self.helps = Phrasing(self.content.service.get("help_requests") or {})
         self.bot_questions = Phrasing(self.content.service.get("bot_questions") or {})
         self.meeting_support = MeetingSupport(self.content.service)
+        self.story_words = frozenset(w for p in self.content.service.get("story_words") or [] for w in words(str(p)))
 
     # -- free text -------------------------------------------------------------------------
     def free_text(self, turn: Turn) -> None:
@@ -136,6 +138,10 @@ class Dialogue:
             choices = tuple(Choice(str(i), self.content.topics[t].title) for i, t in enumerate(candidates, 1))
             turn.say(Reply(self.content.text("clarify"), choices=choices, kind="prompt", expects="choice"))
             turn.say(Reply(self.content.text("clarify_hint")))
+            return
+        if turn.state.data.get(LEFT_MENU) and not self.story_words.isdisjoint(words(turn.text)):
+            # Their own situation, typed at a menu they have just seen: not the same list again, but a person.
+            turn.say(Reply(self.content.text("not_understood_at_menu"), kind="prompt"))
             return
         turn.say(Reply(self.content.text("not_understood")))
         self.menu(turn)
@@ -216,13 +222,24 @@ class Dialogue:
         if turn.state.data.get("form"):
             turn.say(Reply(self.content.text("form_paused")))
 
+    def leave_menu(self, turn: Turn) -> None:
+        """Not a number from the list: read the message as if typed freely, and leave the menu behind.
+
+        A story or question is answered or offered its topics; one about their child that no topic fits is
+        offered a caseworker rather than the menu again (flows/service.yaml `story_words`).
+        """
+        turn.state.data.update({"step": "idle", LEFT_MENU: True})
+        try:
+            self.engine.steps["idle"](turn)
+        finally:
+            turn.state.data.pop(LEFT_MENU, None)  # for this message only: never kept with the conversation
+
     def choose_category(self, turn: Turn) -> None:
         """A number picks a category; anything else is read as a new question."""
         keys = [str(i) for i in range(1, len(self.content.categories) + 1)]
         chosen = pick(turn.text, turn.inbound.digits, keys)
         if chosen is None:
-            turn.state.data["step"] = "idle"
-            self.engine.steps["idle"](turn)
+            self.leave_menu(turn)
             return
         category = self.content.categories[int(chosen) - 1]
         turn.state.data.update(step="menu_topics", category=category.id)
@@ -239,8 +256,7 @@ class Dialogue:
         keys = [str(i) for i in range(1, len(category.topic_ids) + 1)] if category else []
         chosen = pick(turn.text, turn.inbound.digits, keys)
         if category is None or chosen is None:
-            turn.state.data["step"] = "idle"
-            self.engine.steps["idle"](turn)
+            self.leave_menu(turn)
             return
         self.answer(turn, category.topic_ids[int(chosen) - 1])
 
@@ -255,8 +271,7 @@ class Dialogue:
             self.which_one(turn, candidates, agreed)
             return
         if chosen is None:
-            turn.state.data["step"] = "idle"
-            self.engine.steps["idle"](turn)
+            self.leave_menu(turn)
             return
         self.answer(turn, candidates[int(chosen) - 1])
 
