@@ -25,6 +25,7 @@ SAFETY_DETAILS = frozenset({"Topic", "Priority"})  # "a child's safety", "urgent
 # How staff may check that the person asking is the parent a record is about, before a copy or an erasure
 # (anyone can claim to be the parent). The console's wording for each is in console/_identity.html.
 IDENTITY_CHECKS = ("text", "call_back", "in_person", "other")
+BY_NUMBER = frozenset({"text", "call_back"})  # checks against the phone number on the record
 MAX_HOW = 200
 WITHHELD = ("This case holds child-protection information. It is not in this copy: the service's safeguarding "
             "lead decides what of it can be shared, and with whom (Data Protection Act 2018, Schedule 3 Part 5).")
@@ -119,6 +120,18 @@ def exportable(session: Session, caseworker: str, role: str, reference: str) -> 
     return enquiry
 
 
+def _checkable(keys: KeyRing, enquiry: Enquiry, identity: IdentityCheck) -> None:
+    """Refuse a check against "the number on the record" when the record holds none (a web chat or e-mail case)."""
+    contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
+    if identity.kind in BY_NUMBER and not (contact.get("number") or _is_phone(contact)):
+        raise FormIncomplete("This record holds no phone number to check against: choose another way.")
+
+
+def _is_phone(contact: dict[str, Any]) -> bool:
+    """A number the parent typed for calls or texts (their "detail" may be an e-mail address instead)."""
+    return contact.get("method") in ("phone_other", "sms_other") and bool(contact.get("detail"))
+
+
 def subject_access(
     session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, *, identity: IdentityCheck,
     zone: str, times: ContactTimes, labels: Labels | None = None,
@@ -126,6 +139,7 @@ def subject_access(
     """The subject-access document's content, times in `zone` (TIMEZONE), once the requester's identity was
     checked; the export is audited with the kind of check (never the content, nor who asked)."""
     enquiry = exportable(session, caseworker, role, reference)
+    _checkable(keys, enquiry, identity)
     protected = child_protection(enquiry)
     local = ZoneInfo(zone)
     labels = labels or Labels()
@@ -216,6 +230,7 @@ def erase(session: Session, keys: KeyRing, staff_member: str, role: str, referen
     reason deleted; returns True when such a block was kept, so the console can say so.
     """
     enquiry = erasable(session, staff_member, role, reference, lock=True)
+    _checkable(keys, enquiry, identity)
     if confirm.strip().upper() != enquiry.reference.upper():
         raise FormIncomplete("Type the case reference to confirm the erasure.")
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}

@@ -48,7 +48,10 @@ def export(reference: str) -> Any:
             enquiry = rights.exportable(db, g.staff["user"], g.staff["role"], reference)
             protected = rights.child_protection(enquiry)
             try:
-                identity = rights.identity_check(kind, how)
+                record = rights.subject_access(db, svc.keys, g.staff["user"], g.staff["role"], reference,
+                                               identity=rights.identity_check(kind, how),
+                                               zone=svc.settings.timezone, times=svc.content.contact_times,
+                                               labels=labels())
             except rights.FormIncomplete as exc:
                 # From the case page (no answer yet) the check is asked; a missing answer is said on the form.
                 asked = "identity" in request.form
@@ -56,9 +59,6 @@ def export(reference: str) -> Any:
                                        kind=kind, how=how, protected=protected,
                                        error=str(exc) if asked else None)
                 return page, 400 if asked else 200
-            record = rights.subject_access(db, svc.keys, g.staff["user"], g.staff["role"], reference,
-                                           identity=identity, zone=svc.settings.timezone,
-                                           times=svc.content.contact_times, labels=labels())
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
     template, mimetype = FORMATS[fmt]

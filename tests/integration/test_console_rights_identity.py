@@ -176,3 +176,18 @@ def test_the_erased_message_is_the_same_whether_or_not_the_contact_was_blocked(a
     assert said[0] == said[1] and "any block on its contact" in said[0]
     assert [e.detail for e in audit_rows(app, "erase")] == [
         "identity checked: in_person", "identity checked: in_person; block kept, reason deleted"]
+
+
+@pytest.mark.parametrize("kind", ["text", "call_back"])
+def test_a_check_against_the_number_on_the_record_needs_a_number_on_the_record(app: Flask, kind: str) -> None:
+    reference = enquire(app, contact={"method": "web_chat", "session_id": "x"})  # no number held
+    auth = claimed(app, reference)
+    refused = export(auth, reference, format="txt", identity=kind)
+    assert refused.status_code == 400 and "holds no phone number to check against" in refused.get_data(as_text=True)
+    assert audit_rows(app, "export") == []
+    assert export(auth, reference, format="txt", identity="in_person").status_code == 200
+    auth.post(f"/caseworker/case/{reference}/release")
+    manager = signed_in(app, "morgan", "manager")
+    refused = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference, identity=kind)
+    assert refused.status_code == 400 and "holds no phone number" in refused.get_data(as_text=True)
+    assert count(app, Enquiry) == 1 and audit_rows(app, "erase") == []
