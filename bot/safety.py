@@ -14,6 +14,7 @@ from bot.replies import Choice, Reply
 from intake import concerns, parent_messages, queue
 from intake.models import Enquiry
 from intake.safeguarding import assess
+from intake.safeguarding_quotes import without_names
 
 log = logging.getLogger(__name__)
 CONFIRM_STEP = "sg_confirm"
@@ -45,7 +46,7 @@ class Safety:
         assessment = assess(turn.text, self.engine.rules)
         turn.assessment = assessment
         if assessment.level == "risk":
-            self.raise_concern(turn, assessment.triggers, about=assessment.about)
+            self.raise_concern(turn, assessment.triggers, about=assessment.about, also_say=assessment.also_say)
             return self._stands_alone(turn)
         if assessment.level == "unsure" and (case := self._urgent_case(turn)) is not None:
             # No "is a child in danger?" question on a case already urgent, and no topic suggestions either:
@@ -132,12 +133,13 @@ class Safety:
         return bool(answer) and self._stands_alone(turn)
 
     def raise_concern(self, turn: Turn, triggers: tuple[str, ...], about: str = "child",
-                      words: str | None = None) -> None:
+                      words: str | None = None, also_say: tuple[str, ...] = ()) -> None:
         """Every disclosure is treated as fresh: an urgent case, a duty alert after commit, safety words first.
 
         A parent in crisis themselves (about "parent") gets adult crisis help first (Samaritans, NHS 111,
         Shout) and is, like any risk, an urgent concern for the duty caseworker: a parent in crisis may mean
         children at risk. When a child is at risk as well ("both"), the child-protection wording follows.
+        Any `also_say` wording (a young person's own mental-health crisis) comes after those (_also_say).
 
         The case is this conversation's open concern, else the parent's own open enquiry (escalated: one
         case, one reference), else this contact's open concern from earlier today in another conversation
@@ -176,6 +178,19 @@ class Safety:
                     kind="safety",
                 ),
             )
+        self._also_say(turn, len(keys), also_say)
+
+    def _also_say(self, turn: Turn, position: int, keys: tuple[str, ...]) -> None:
+        """More help after the safety words at `position`: a text of its own, or on the phone said straight after
+        them, so the caller still hears the next step (which follows the words that read out the reference) last."""
+        for key in keys:
+            text, spoken = self._wording(key, turn), self._spoken(key, turn)
+            if turn.channel == "voice":
+                before = turn.replies[position - 1]
+                turn.replies[position - 1] = replace(before, spoken=f"{before.voice_text} {spoken}")
+            else:
+                turn.replies.insert(position, Reply(text, spoken, kind="safety"))
+                position += 1
 
     def _raise_or_join(self, turn: Turn, triggers: tuple[str, ...], words: str) -> tuple[Enquiry, bool]:
         """A new concern (True), or the one a turn on another channel raised at this very moment (False).
@@ -206,6 +221,8 @@ class Safety:
         "last night" or "a bruise on his face". Names and numbers are taken out as in any message kept without
         a consent question. Never on the phone, where nothing said is kept."""
         if words.strip() and turn.channel != "voice":
+            # a name the detector's quotes left out ("hits Jamie with a belt") goes from the note as well
+            words = without_names(words, assess(words, self.engine.rules).names)
             parent_messages.add(turn.session, self.engine.keys, case, words, author=parent_messages.DISCLOSURE)
             turn.words_kept = True
 

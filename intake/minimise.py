@@ -113,7 +113,15 @@ RELATIVE = (r"son|daughter|child|boy|girl|kid|husband|wife|partner|ex|boyfriend|
 RELATION_CUE = re.compile(
     r"\b(?i:(?:my|our)\s+(?:(?:eldest|oldest|youngest|older|younger|little|big|middle|baby|twin|step|ex)[- ]?)*"
     rf"(?:{RELATIVE})|(?:his|her|their)\s+(?:ex[- ]?)?(?:dad|mum|mom|father|mother|stepdad|stepmum|brother|sister"
-    r"|nan|gran|grandad|grandma))(?:\s*[,(]\s*|\s+)" + WORD_AFTER + AND_ONE_MORE + AND_ONE_MORE
+    r"|nan|gran|nanny|grandad|granddad|grandma|uncle|aunt|auntie|partner|husband|wife|boyfriend|girlfriend))"
+    r"(?:\s*[,(]\s*|\s+)" + WORD_AFTER + AND_ONE_MORE + AND_ONE_MORE
+)
+# A name set beside who they are, between commas, brackets or dashes: "Darren, my ex, hits my son",
+# "Dave (her dad)", "Will - my ex - said". The relation must be closed off again: "Hiya, my son is 8" names no one.
+APPOSITION = re.compile(
+    r"\b([A-Za-z][A-Za-z'’-]*(?:\s+[A-Z][A-Za-z'’-]*)?)\s*(?:,|\(|\s-|\s–)\s*(?i:(?:my|our|his|her|their|the\s+kids'?|"
+    r"the\s+children'?s)\s+(?:(?:eldest|oldest|youngest|older|younger|little|big|middle|baby|twin|step|ex)[- ]?)*"
+    rf"(?:{RELATIVE})(?:\s+(?:partner|husband|wife|boyfriend|girlfriend))?)\s*(?:,|\)|-\s|–)"
 )
 # "his teacher is sarah", "the ta was becky" (a title after it is the title finder's: "is miss patel").
 ROLE_CUE = re.compile(
@@ -141,6 +149,13 @@ NAMES_LIKE_WORDS = frozenset("""
 james thomas lewis louis charles nicholas marcus rhys chris ellis alexis agnes frances doris iris lois mavis
 gladys phyllis jess tess bess ross ahmed mohammed muhammed mohamed mehmed fred ted ned jed ed emily lily molly
 holly polly kelly billy sally ally shelly kimberly beverly bradley stanley dudley oliver
+""".split())
+# Everyday words that are given names too: with a capital inside a sentence after a cue ("her stepdad Will",
+# "Mr May", "Will, my ex,") they name someone, though in lower case ("my son will be 9") they do not.
+NAME_WORDS = frozenset("""
+will may mark bill guy grace hope joy faith rose pat sue rob ray jack max frank dawn summer april june august
+autumn drew chase grant dean hunter miles lee art penny sandy robin river sunny angel carol star kit don ron
+rich sky amber holly ivy ruby jade hazel heather daisy poppy rowan sage
 """.split())
 # After a verb comes what it is done to: "my daughter cut her fringe", "does my son qualify for", not a name.
 OBJECT_NEXT = frozenset("her him them me us it the a an his my our their your this that for every some any no".split())
@@ -216,6 +231,7 @@ def find_personal_data(text: str, region: str = "GB") -> list[Finding]:
               if not any(m.start() < s.end and s.start < m.end() for s in schools)]  # "year 7 at Castle Hill Academy"
     found += find_titled_names(text)
     found += find_cued_names(text)
+    found += find_apposed_names(text)
     for match in NAMED.finditer(text):
         first = _plain(match.group(1).split()[0])
         verb = first not in NAMES_LIKE_WORDS and (first.endswith("ing") or (first.endswith("ed") and len(first) >= 5))
@@ -265,11 +281,30 @@ def _could_name(word: str, following: str | None = None) -> bool:
     return not _wordlike(bare) or (following is not None and _plain(following) in AFTER_A_NAME)
 
 
+def capitalised_name(word: str) -> bool:
+    """An everyday word that is a given name, written as one ("Will", "May", "Grace"; not "will", "WILL")."""
+    return len(word) > 1 and word[0].isupper() and word[1:].islower() and word.lower() in NAME_WORDS
+
+
+def find_apposed_names(text: str) -> list[Finding]:
+    """A name with who they are beside it: "Darren, my ex, hits my son" (the name, not "my ex", is taken out)."""
+    found = []
+    for match in APPOSITION.finditer(text):
+        words = match.group(1).split()
+        if all(capitalised_name(w) or _could_name(w) for w in words) and words[0] not in NOT_NAMES:
+            found.append(Finding("name", match.start(1), match.end(1)))
+    return found
+
+
 def _name_run(match: re.Match[str], kind: str, first_following: bool = False) -> Finding | None:
     """The cue's first word, and the next ones while they could be names too ("tom smith", "castle hill")."""
     words = [g for g in match.groups() if g is not None]
     following = words[1] if first_following and len(words) > 1 else None
-    if not words or not _could_name(words[0], following) or (following and _plain(following) in OBJECT_NEXT):
+    if not words:
+        return None
+    if capitalised_name(words[0]):
+        return Finding(kind, match.start(1), match.end(1))  # "her stepdad Will hit her": Will, not the verb
+    if not _could_name(words[0], following) or (following and _plain(following) in OBJECT_NEXT):
         return None
     last = 1
     while last < len(words) and _could_name(words[last]):
@@ -309,7 +344,7 @@ def find_titled_names(text: str) -> list[Finding]:
     found = []
     for match in TITLE.finditer(text):
         title, _initial, first, second = match.groups()
-        if _plain(first) in COMMON:
+        if _plain(first) in COMMON and not capitalised_name(first):  # "Mrs May" is a name, "mr will be" is not
             continue
         if title.lower() in TITLE_AS_WORD and not first[0].isupper():
             before = _words_before(text, match.start())

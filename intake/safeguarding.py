@@ -68,6 +68,12 @@ class Assessment:
     about: About = "child"
     # unsure only: after "no, no child is in danger", offer a caseworker instead of replaying the message
     offer: bool = False
+    # risk only: more wording said after the safety words, named by what matched (a category's `also_say`),
+    # e.g. "young_person": mental-health crisis help for a child who spoke of suicide or self-harm
+    also_say: tuple[str, ...] = ()
+    # capitalised words the quotes left out inside a sentence ("hits Jamie with a belt"): names most likely,
+    # to be taken out of the parent's words kept beside the triggers as well
+    names: tuple[str, ...] = ()
 
     @property
     def is_risk(self) -> bool:
@@ -90,6 +96,8 @@ class SafeguardingRules:
     crisis: re.Pattern[str] | None = None
     parent_categories: frozenset[str] = frozenset()  # unsure categories about the parent themselves
     offer_categories: frozenset[str] = frozenset()  # unsure categories answered with a caseworker offer
+    # crisis and risk categories whose match adds a wording of its own after the safety words (`also_say`)
+    also_say: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # the words a trigger's quote may keep (intake/safeguarding_quotes.py)
     vocabulary: Vocabulary = field(default_factory=lambda: vocabulary(()), compare=False)
 
@@ -115,19 +123,27 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
     crisis = _triggers(rules.crisis, words, rules.categories, quotes, ()) if rules.crisis is not None else ()
     triggers = _triggers(rules.risk, words, rules.categories, quotes, _spans(rules.crisis, words) if crisis else ())
     if crisis:
-        return Assessment("risk", crisis + triggers, "both" if triggers else "parent")
+        return Assessment("risk", crisis + triggers, "both" if triggers else "parent",
+                          also_say=_also_say(crisis + triggers, rules), names=tuple(quotes.names))
     if triggers:
-        return Assessment("risk", triggers)
+        return Assessment("risk", triggers, also_say=_also_say(triggers, rules), names=tuple(quotes.names))
     if rules.unsure.search(words) is None:
         return Assessment("none")
     triggers = _triggers(rules.unsure, words, rules.categories, quotes, _spans(rules.benign, words))
     if triggers:
-        names = {t.partition(": ")[0] for t in triggers}
-        about: About = "parent" if names & rules.parent_categories else "child"
+        matched = {t.partition(": ")[0] for t in triggers}
+        about: About = "parent" if matched & rules.parent_categories else "child"
         # One worry that is not a topic question (a child being hurt, trouble at home) is enough: after "no" a
         # caseworker is offered rather than a topic answer, as "no" may mean only "not at this minute".
-        return Assessment("unsure", triggers, about, offer=bool(names & rules.offer_categories))
+        return Assessment("unsure", triggers, about, offer=bool(matched & rules.offer_categories),
+                          names=tuple(quotes.names))
     return Assessment("none")
+
+
+def _also_say(triggers: tuple[str, ...], rules: SafeguardingRules) -> tuple[str, ...]:
+    """The extra wordings the matched categories name, each once, in the order they matched."""
+    keys = (rules.also_say.get(t.partition(": ")[0]) for t in triggers)
+    return tuple(dict.fromkeys(k for k in keys if k))
 
 
 def normalise(text: str, spelling: Mapping[str, str]) -> str:
@@ -220,6 +236,7 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
     levels: dict[str, re.Pattern[str] | None] = {}
     parent: set[str] = set()
     offer: set[str] = set()
+    also_say: dict[str, str] = {}
     for level in ("crisis", "risk", "unsure", "benign"):
         groups = []
         for category in data.get(level) or []:
@@ -228,6 +245,8 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
                 parent.add(str(name))
             if category.get("offer_caseworker"):
                 offer.add(str(name))
+            if category.get("also_say"):
+                also_say[str(name)] = _also_say_key(level, str(name), category["also_say"], responses)
             alternatives = [compiler.pattern(p) for p in category["patterns"]]
             group = f"g{len(categories)}"
             categories[group] = str(name)
@@ -250,8 +269,20 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
         crisis=levels["crisis"],
         parent_categories=frozenset(parent),
         offer_categories=frozenset(offer),
+        also_say=MappingProxyType(also_say),
         vocabulary=vocabulary(_strings({k: v for k, v in data.items() if k not in ("responses", "wording_version")})),
     )
+
+
+def _also_say_key(level: str, name: str, key: Any, responses: dict[str, str]) -> str:
+    """A category's `also_say`: a wording of the responses, with its spoken version, said after a risk reply."""
+    if level not in ("crisis", "risk"):
+        raise _RuleError(f"{level} category {name!r}: also_say is for crisis and risk categories only")
+    key = str(key)
+    for needed in (key, f"{key}_spoken"):
+        if needed not in responses:
+            raise _RuleError(f"{level} category {name!r}: also_say needs responses.{needed}")
+    return key
 
 
 def _strings(node: Any) -> Iterator[str]:
@@ -271,7 +302,8 @@ def _responses(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise _RuleError("responses must be a mapping")
     responses: dict[str, str] = {}
-    for key in RESPONSE_KEYS:
+    # the keys the bot always needs, then any more a manager added for a category's `also_say`
+    for key in (*RESPONSE_KEYS, *(str(k) for k in raw if k not in RESPONSE_KEYS)):
         text = raw.get(key)
         if not isinstance(text, str) or not text.strip():
             raise _RuleError(f"responses.{key} is missing")

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from intake.minimise import COMMON, Finding, find_personal_data, redact
+from intake.minimise import COMMON, DESCRIBING, GENERIC, Finding, capitalised_name, find_personal_data, redact
 
 MASK = "[...]"
 _WORDS = re.compile(r"[^\W\d_]+\*?")
@@ -66,26 +66,51 @@ class Quotes:
         self._tokens: list[tuple[int, int, list[str]]] = []  # (start, end, normalised words) in the text
         self._owner: list[int] = []  # for each normalised word: the token it came from
         self._traced = True
+        self._counted = (0, 0)  # spaces counted so far in the words: (up to, how many); matches come in order
+        self.names: list[str] = []  # capitalised words left out of a quote inside a sentence: names, most likely
 
     def quote(self, start: int, end: int) -> str:
         """The words at start:end of the normalised message, as the parent wrote them, unknown words left out."""
-        first = self._words.count(" ", 0, start) - 1
-        last = self._words.count(" ", 0, end) - 2
+        first = self._spaces(start) - 1
+        last = self._spaces(end) - 2
         if last < first or not self._trace(last):
             return self._fallback(self._words[start:end])
         tokens = self._tokens[self._owner[first] : self._owner[last] + 1]
         out, at = [], tokens[0][0]
         for token_start, token_end, words in tokens:
             out.append(self._text[at:token_start])
-            out.append(self._shown(self._text[token_start:token_end], words))
+            out.append(self._shown(self._text[token_start:token_end], words, token_start))
             at = token_end
         return _tidy("".join(out))
 
-    def _shown(self, token: str, words: list[str]) -> str:
-        """A token as quoted: itself when every word it makes is known; punctuation only if plain ASCII."""
+    def _spaces(self, at: int) -> int:
+        """Spaces in the normalised words before `at`, counted on from the last call (linear in a long message
+        whose every match repeats one trigger, rather than quadratic)."""
+        upto, count = self._counted
+        if at < upto:
+            return self._words.count(" ", 0, at)
+        count += self._words.count(" ", upto, at)
+        self._counted = (at, count)
+        return count
+
+    def _shown(self, token: str, words: list[str], start: int) -> str:
+        """A token as quoted: itself when every word it makes is known; punctuation only if plain ASCII.
+
+        A capitalised word inside a sentence that is left out ("hits Jamie with a belt"), or a word of the rules
+        written as a name ("ex and Will hit our son"), is kept in `names`: the note beside the quotes loses it
+        too. The latter stays in the quote until it is stored, when `minimised` takes it out as a name.
+        """
         if not words:
             return token if token.isascii() and token.isprintable() else " "
-        return token if all(self._known.knows(w) for w in words) else MASK
+        known = all(self._known.knows(w) for w in words)
+        if (not known or capitalised_name(token)) and token[:1].isupper() and not token.isupper() \
+                and not self._starts_sentence(start) and token.lower() not in DESCRIBING \
+                and token.lower() not in GENERIC and token not in self.names:
+            self.names.append(token)
+        return token if known else MASK
+
+    def _starts_sentence(self, start: int) -> bool:
+        return _sentence_start(self._text, start)
 
     def _trace(self, last: int) -> bool:
         """Map the parent's text onto the normalised words up to word `last`; False if they do not line up."""
@@ -128,13 +153,30 @@ def minimised(triggers: Sequence[str], words: str = "") -> list[str]:
     beside them loses is taken out of their quotes too. Details found in the parent's whole message `words`
     (a name shown by a cue outside the quote, "my ex Dave hits our son"), then any found in the quote itself.
     The detector has already left out of each quote any word its rules do not know (Quotes)."""
-    details = _details(words)
+    details = _details(words) | dict.fromkeys(_written_names(words), "name")
     kept = []
     for trigger in triggers:
         category, colon, quote = trigger.partition(": ")
         quote = redact(quote, _occurrences(quote, details))
         kept.append(category + colon + redact(quote, find_personal_data(quote)))
     return kept
+
+
+def without_names(words: str, names: Sequence[str]) -> str:
+    """The parent's words with each of `names` (as written, whole words) taken out as the name finder would."""
+    return redact(words, _occurrences(words, dict.fromkeys(names, "name"))) if names else words
+
+
+def _written_names(words: str) -> list[str]:
+    """Everyday words written as names inside a sentence: "my ex and Will hit our son" (not "Will he stop?")."""
+    return [match.group() for match in re.finditer(r"(?<![\w'’])[A-Z][a-z]+(?![\w'’])", words)
+            if capitalised_name(match.group()) and not _sentence_start(words, match.start())]
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """True where a capital says nothing: at the start of the text or of a sentence."""
+    before = text[:start].rstrip(" \t\"'‘“(")
+    return not before or before[-1] in ".!?\n\r:;"
 
 
 def _details(words: str) -> dict[str, str]:

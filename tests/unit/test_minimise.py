@@ -235,3 +235,42 @@ def test_lower_case_names_and_schools_are_taken_out(text: str, stored: str) -> N
 )
 def test_lower_case_everyday_words_after_the_cues_stay(text: str) -> None:
     assert find_personal_data(text) == [], redact(text, find_personal_data(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # a name set beside who they are: the name goes, who did what stays for the caseworker
+        ("Darren, my ex, hits my son", "[name removed], my ex, hits my son"),
+        ("Darren (my ex) hits my son", "[name removed] (my ex) hits my son"),
+        ("Darren - my ex - hits my son", "[name removed] - my ex - hits my son"),
+        ("Darren Smith, the kids dad, hits them", "[name removed], the kids dad, hits them"),
+        ("darren, my ex partner, hits my son", "[name removed], my ex partner, hits my son"),
+        # everyday words that are names, written as names
+        ("Will, my ex, hits my son", "[name removed], my ex, hits my son"),
+        ("her stepdad Will hit her again", "her stepdad [name removed] hit her again"),
+        ("my mum May hit my son with a belt", "my mum [name removed] hit my son with a belt"),
+        ("her dad, Will, hits her", "her dad, [name removed], hits her"),
+        ("his uncle Bill touched her", "his uncle [name removed] touched her"),
+        ("the teacher Mrs May grabbed him", "the teacher [name removed] grabbed him"),
+    ],
+)
+def test_names_beside_a_relation_or_written_as_names_are_taken_out(text: str, stored: str) -> None:
+    assert redact(text, find_personal_data(text)) == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hiya, my son is 8",
+        "Sorry, my ex, he hits our son",
+        "Also, her dad, he hits her",
+        "my son will be 9 in May",
+        "her stepdad will hit her again",
+        "MY EX WILL HIT OUR SON",
+        "mr will be there",
+        "Basically, my ex (the kids dad) hits them",
+    ],
+)
+def test_a_word_before_a_relation_or_a_verb_after_one_is_no_name(text: str) -> None:
+    assert find_personal_data(text) == []

@@ -421,3 +421,107 @@ def test_school_and_family_life_that_only_sounds_like_harm_is_not_escalated(
     """Benign phrases silence only the question, never a risk; an adult named is a risk all the same."""
     assert assess(text, rules).level == level
 
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my 15 year old says she wants to kill herself",
+        "my son is self harming",
+        "my daughter has been cutting herself",
+        "he said he doesnt want to be alive anymore",
+    ],
+)
+def test_a_child_at_risk_of_suicide_or_self_harm_also_gets_young_person_crisis_help(
+    rules: SafeguardingRules, text: str
+) -> None:
+    """A child risk as before (the child-protection wording), with the young person's crisis help after it."""
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.about, assessment.also_say) == ("risk", "child", ("young_person",))
+
+
+def test_young_person_help_is_only_for_suicide_or_self_harm(rules: SafeguardingRules) -> None:
+    """Other risks, and a parent's own crisis, get no young person's help; a parent in crisis whose child
+    self-harms gets all three."""
+    assert assess("my ex hits our son at weekends", rules).also_say == ()
+    assert assess("honestly i want to kill myself", rules).also_say == ()
+    both = assess("I want to kill myself and my daughter is self harming", rules)
+    assert (both.about, both.also_say) == ("both", ("young_person",))
+
+
+def test_young_person_wording_uses_only_the_service_s_checked_numbers(rules: SafeguardingRules) -> None:
+    """999, NHS 111 option 2, Childline and Shout, as the crisis wording and send-facts.md give them; no other."""
+    import re
+
+    text, spoken = rules.responses["young_person"], rules.responses["young_person_spoken"]
+    assert {"999", "111", "2", "0800 1111", "85258"} >= set(re.findall(r"\d+(?: \d{4})?", text))
+    for needle in ("999", "NHS 111, option 2", "Childline", "0800 1111", "SHOUT to 85258"):
+        assert needle in text
+    assert "9 9 9" in spoken and "N H S 1 1 1" in spoken and "8 5 2 5 8" in spoken
+    assert "Papyrus" not in text + spoken
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        ("    also_say: no_such_wording\n", "also_say needs responses.no_such_wording"),
+        ("    also_say: young_person\n", "for crisis and risk categories only"),
+    ],
+)
+def test_a_category_s_also_say_must_name_wording_that_exists(tmp_path: Path, extra: str, problem: str) -> None:
+    """A manager's `also_say` naming wording that is not there, or on a weak signal, is refused at start."""
+    good = RULES_FILE.read_text(encoding="utf-8")
+    anchor = "  - name: self-harm or suicide\n" if "no_such" in extra else "  - name: injury\n"
+    content = good.replace("    also_say: young_person\n", "", 1).replace(anchor, anchor + extra, 1)
+    path = tmp_path / "broken.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"broken\.yaml") as raised:
+        load_rules(path)
+    assert problem in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a game or a match won or lost
+        ("hes getting beat at fifa at home", "none"),
+        ("beat him at chess", "none"),
+        ("he beat him at chess", "none"),
+        ("we got beaten 3-0 at football", "none"),
+        ("we got beaten 3-0", "none"),
+        ("she beat her brother 5-1 at fifa", "none"),
+        ("my daughter got beaten in the final", "none"),
+        # a beating
+        ("he beats her at home", "risk"),
+        ("my partner beat my son", "risk"),
+        ("he is getting beaten at home", "risk"),
+        ("my boy gets beat at home", "risk"),
+        ("he gets beaten every day at home", "risk"),
+        ("hes getting battered at his dads", "risk"),
+        ("he keeps getting beat up at home", "risk"),
+        ("my son gets beaten by his dad", "risk"),
+        ("hes getting beaten at football by the coach", "risk"),  # by an adult, as "his dad beat him" is
+        ("he beats her", "unsure"),
+    ],
+)
+def test_games_and_sport_are_not_a_beating(rules: SafeguardingRules, text: str, level: str) -> None:
+    """Words of a beating that also tell of a game lost: no word may stand between them and "at home"."""
+    assert assess(text, rules).level == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my ex hits our autistic son",
+        "my partner hits my disabled daughter",
+        "my husband hits our adhd son",
+        "my ex hits our non-verbal son",
+        "my son Jamie is being hit at home",
+        "he was hit at home",
+        "my son was hit at his dads",
+        "my son will be hit by his dad",
+    ],
+)
+def test_a_send_child_described_or_named_is_still_a_risk(rules: SafeguardingRules, text: str) -> None:
+    """"Our autistic son", a name between the child and the verb, "was hit at home": urgent all the same."""
+    assert assess(text, rules).level == "risk"

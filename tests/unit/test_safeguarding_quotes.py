@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from intake.safeguarding import SafeguardingRules, _token_words, assess, load_rules, normalise
-from intake.safeguarding_quotes import _TOKEN, MASK, Quotes, minimised
+from intake.safeguarding_quotes import _TOKEN, MASK, Quotes, minimised, without_names
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "flows" / "safeguarding.yaml"
 
@@ -118,4 +118,60 @@ def test_words_that_cannot_be_traced_back_are_quoted_as_read_still_without_names
 )
 def test_what_the_disclosure_note_loses_the_quotes_lose_too(words: str, trigger: str, stored: str) -> None:
     """A name found in the whole message (as for the note kept beside the triggers) goes wherever it is quoted."""
+    assert minimised([trigger], words) == [stored]
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "names"),
+    [
+        # a word of the rules written as a name inside a sentence is quoted, and named for the note
+        ("my ex and Will hit our son", "'ex and Will hit our son'", ("Will",)),
+        ("my ex and Darren hit our son", "'ex and [...] hit our son'", ("Darren",)),
+        ("John Smith at 4 Elm Road hits Jamie with a belt", "'hits [...] with a belt'", ("Jamie",)),
+        # a capital that says nothing: the start of a sentence, or shouting
+        ("my ex hits our son. Will he stop?", "'ex hits our son'", ()),
+        ("MY EX HITS OUR SON!!!", "'EX HITS OUR SON'", ()),
+    ],
+)
+def test_a_name_written_as_one_is_left_out_and_named_for_the_note(
+    rules: SafeguardingRules, text: str, quote: str, names: tuple[str, ...]
+) -> None:
+    """The assessment names it, so the disclosure note kept beside the quotes loses it too."""
+    assessment = assess(text, rules)
+    assert [t.partition(": ")[2] for t in assessment.triggers] == [quote]
+    assert assessment.names == names
+
+
+@pytest.mark.parametrize(
+    ("words", "names", "kept"),
+    [
+        ("my ex and Darren hit our son", ("Darren",), "my ex and [name removed] hit our son"),
+        ("Will hit him and Will is 40", ("Will",), "[name removed] hit him and [name removed] is 40"),
+        ("he will hit him, Will said", ("Will",), "he will hit him, [name removed] said"),  # the verb stays
+        ("my ex hits our son", (), "my ex hits our son"),
+    ],
+)
+def test_names_the_quotes_left_out_are_taken_out_of_the_note(words: str, names: tuple[str, ...], kept: str) -> None:
+    """Wherever the name is written as it was (a capital), never the everyday word."""
+    assert without_names(words, names) == kept
+
+
+@pytest.mark.parametrize(
+    ("words", "trigger", "stored"),
+    [
+        ("her stepdad Will hit her again", "physical harm: 'stepdad Will hit her'",
+         "physical harm: 'stepdad [name removed] hit her'"),
+        ("my mum May hit my son with a belt", "physical harm: 'mum May hit my son'",
+         "physical harm: 'mum [name removed] hit my son'"),
+        ("her dad, Will, hits her", "physical harm: 'dad, Will, hits her'",
+         "physical harm: 'dad, [name removed], hits her'"),
+        # with no cue: written as a name inside a sentence
+        ("my ex and Will hit our son", "physical harm: 'ex and Will hit our son'",
+         "physical harm: 'ex and [name removed] hit our son'"),
+        ("my ex hits our son. Will he stop?", "physical harm: 'ex hits our son'", "physical harm: 'ex hits our son'"),
+        ("he will hit him", "possible harm: 'he will hit him'", "possible harm: 'he will hit him'"),
+    ],
+)
+def test_a_rule_word_naming_someone_after_a_relation_is_not_stored(words: str, trigger: str, stored: str) -> None:
+    """"Will" and "May" are words of the rules, so quoted; the relation before them shows they are names."""
     assert minimised([trigger], words) == [stored]
