@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session, SessionTransaction
 
 from intake.models import AuditEvent, utcnow
 
@@ -21,28 +22,46 @@ def _digest(prev_hash: str, at: datetime, actor: str, action: str, reference: st
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+_PENDING = "intake_audit_pending"  # Session.info key: events recorded in this transaction, not yet chained
+
+
 def record(session: Session, actor: str, action: str, reference: str | None = None, detail: str | None = None) -> None:
-    """Append one event linked to the previous one (call inside the caller's transaction)."""
-    # Every event is flushed as it is added, so the newest stored event is the head: reading it needs no
-    # autoflush, and whatever else is pending (an enquiry's consent answers) goes in the one flush below.
+    """Append one event to the chain as the caller's transaction commits (call inside it, not in a savepoint).
+
+    The event is linked when the transaction commits, after everything else in it is written: on PostgreSQL
+    linking takes a lock that every writer of the trail waits for, so it is held for the last few statements
+    only, rather than from the moment of recording to the end of a parent's turn. A transaction that rolls back
+    records nothing.
+    """
+    pending: list[tuple[datetime, str, str, str | None, str | None]] = session.info.setdefault(_PENDING, [])
+    pending.append((utcnow().replace(microsecond=0), actor, action, reference, detail))
+
+
+@listens_for(Session, "before_commit")
+def _link_pending(session: Session) -> None:
+    """Chain this transaction's events onto the newest stored one, last thing before the commit."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # the rest of the transaction first, so the lock below is held only to the commit
     with session.no_autoflush:
         if session.get_bind().dialect.name == "postgresql":
             # Serialise writers so two transactions never link to the same previous event.
             session.execute(_CHAIN_LOCK)
         prev_hash = session.scalar(_HEAD) or GENESIS
-    at = utcnow().replace(microsecond=0)
-    session.add(
-        AuditEvent(
-            at=at,
-            actor=actor,
-            action=action,
-            reference=reference,
-            detail=detail,
-            prev_hash=prev_hash,
-            hash=_digest(prev_hash, at, actor, action, reference, detail),
-        )
-    )
+    for at, actor, action, reference, detail in pending:
+        digest = _digest(prev_hash, at, actor, action, reference, detail)
+        session.add(AuditEvent(at=at, actor=actor, action=action, reference=reference, detail=detail,
+                               prev_hash=prev_hash, hash=digest))
+        prev_hash = digest
     session.flush()
+
+
+@listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended without committing (rolled back, closed) leaves no event behind."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

@@ -91,12 +91,16 @@ def test_audit_chain_survives_a_rolled_back_transaction(pg) -> None:
         audit.record(session, "cw1", "view", "ABC-234")
     with pytest.raises(RuntimeError), unit_of_work(factory) as session:
         audit.record(session, "cw1", "view", "ABC-235")
-        raise RuntimeError("the turn failed after writing its audit event")
+        # an insert that is rolled back uses up its id all the same
+        session.execute(text("SELECT nextval(pg_get_serial_sequence('audit_event', 'id'))"))
+        raise RuntimeError("the turn failed after recording its audit event")
     with unit_of_work(factory) as session:
         audit.record(session, "cw2", "claim", "ABC-234")
     with factory() as session:
         assert audit.verify(session).ok, audit.verify(session)
         ids = list(session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
+        # the failed turn's event was never stored
+        assert session.scalar(select(func.count()).where(AuditEvent.reference == "ABC-235")) == 0
     assert ids[1] > ids[0] + 1  # the gap is really there
     # a deleted middle event is still caught by the broken link
     with unit_of_work(factory) as session:
