@@ -147,6 +147,8 @@ class IntakeForm:
             form["slots"].pop("contact_method", None)  # choose another way to be contacted
             self._ask(turn, "contact_method")
             return
+        if form.get("requested") == "topic" and not turn.inbound.digits and self._story_at_topic(turn, form):
+            return
         candidate = turn.inbound.digits or turn.text
         if form.get("contact_only") and form.get("requested") == "consent_contact" and not turn.inbound.digits \
                 and self.contact_requests.said(candidate):
@@ -157,6 +159,22 @@ class IntakeForm:
             self._ask(turn, "contact_method")
             return
         self._run(turn, candidate=candidate)
+
+    def _story_at_topic(self, turn: Turn, form: dict[str, Any]) -> bool:
+        """A story typed at "What is it mainly about?" rather than a number: understood, not refused.
+
+        It is what they would like help with (the summary, which the confirm step shows them), filed under the
+        topic the NLU places it in; when it places none, the topic question follows, without a telling-off.
+        """
+        options = self.engine.runner.domain["forms"]["intake_form"]["choices"].get("topic", [])
+        if len(turn.text.split()) < 4 or form["slots"].get("summary") or form_rules.choice(turn.text, options):
+            return False  # a few words ("exclusions") or a label: the choice, as ever
+        placed = self.engine.content.topics.get(self.engine.classifier.classify(turn.text).topic or "")
+        if placed is not None and placed.action is None:
+            form["slots"].update(topic=placed.id, category=placed.category)
+        form["requested"] = "summary"
+        self._run(turn, candidate=turn.text)
+        return True
 
     def _run(self, turn: Turn, candidate: str | None) -> None:
         form = turn.state.data["form"]

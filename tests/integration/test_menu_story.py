@@ -44,3 +44,25 @@ def test_a_story_after_hello_or_did_you_mean_offers_a_caseworker(app: Flask, sms
     assert sms.send(STRUGGLING) == [content.text("not_understood_at_menu")]
     assert content.text("clarify") in "\n".join(sms.send("can i home educate"))
     assert sms.send(STRUGGLING) == [content.text("not_understood_at_menu")]
+
+
+def test_a_story_at_the_caseworker_forms_topic_question_is_kept_not_refused(chat: ChatActions) -> None:
+    chat.texts("HUMAN")
+    assert "What is it mainly about?" in chat.texts("yes")
+    reply = chat.texts(SENT_HOME)
+    assert "reply with one of the numbers" not in reply and "What is it mainly about?" not in reply
+    assert "Which stage of education" in reply  # their words were what they want help with: the form goes on
+    confirm = ""
+    for answer in ("2", "2", "no"):  # primary, no EHC plan, no contact back
+        confirm = chat.texts(answer)
+    assert "This is exactly what a caseworker will see" in confirm
+    assert SENT_HOME in confirm and "Being sent home from school" in confirm
+
+
+def test_a_story_by_text_at_the_forms_topic_question_no_topic_fits(sms: SmsActions) -> None:
+    sms.send("HUMAN")
+    sms.send("yes")
+    reply = "\n".join(sms.send(STRUGGLING))
+    assert "reply with one of the numbers" not in reply
+    assert reply.startswith("What is it mainly about?")  # asked once more, their words kept
+    assert "what would you like help with" not in "\n".join(sms.send("1"))
