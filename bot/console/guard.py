@@ -19,6 +19,9 @@ WHILE_LOCKED = {"console.unlock", "console.logout", "console.lock"}
 NOT_ACTIVITY = {"console.queue_json"}
 # Always answered in JSON: console.js calls these, never a person.
 JSON_ONLY = {"console.queue_json", "console.alive"}
+# The sign-in page's words for the same refusal: a login kept out of hours needs the duty it was allowed on.
+OUT_OF_HOURS = "The console is closed out of hours. Only the on-duty caseworker can sign in now."
+LOCKED = "The screen is locked. Enter your password to continue."
 
 
 def now() -> datetime:
@@ -88,15 +91,29 @@ def guard() -> Any:
                 ended = "account disabled"
             elif worker.session_generation != staff_session.get("gen"):
                 ended = "signed out or locked since"  # a copied or replayed cookie
+            elif not worker.on_duty and not console_sessions.console_open(
+                    moment, service_hours.current(db, services().hours), settings.console_lock_time):
+                # Signed in out of hours while on duty (or in hours, now closed) and taken off duty since:
+                # the sign-in rule holds for the whole login, not only its first request (policy 8.3).
+                ended = "out of hours and not on duty"
             else:
                 staff_session["role"] = worker.role  # a changed role applies at once
     if ended:
         session.clear()
         with unit_of_work(services().sessions) as db:
             audit.record(db, staff_session["user"], "session_ended", None, ended)
-        return _refuse("Your session has ended. Please sign in again.", 401)
+        return _refuse(OUT_OF_HOURS if ended == "out of hours and not on duty"
+                       else "Your session has ended. Please sign in again.", 401)
+    idle_seconds = moment.timestamp() - staff_session["seen"]
+    if not staff_session.get("locked") and idle_seconds > settings.console_idle_minutes * 60:
+        # The idle lock (policy 8.4) is the server's too: when console.js could not lock (no script, a failed
+        # lock request, a restored tab), content still needs the password. Unlike console.lock, the session
+        # generation is not moved on: every copy of this cookie is as idle as this one, so it is locked
+        # as well, and two requests arriving together cannot leave the browser holding a stale number.
+        staff_session["locked"] = True
+        session.modified = True
     if staff_session.get("locked") and request.endpoint not in WHILE_LOCKED:
-        return _refuse("The screen is locked. Enter your password to continue.", 423)
+        return _refuse(LOCKED, 423)
     if request.endpoint not in NOT_ACTIVITY:
         staff_session["seen"] = moment.timestamp()
         session.modified = True

@@ -155,7 +155,7 @@
     tell("lock");
     post(lockForm().dataset.lock).then(function (response) {
       if (response.status === 401 || response.status === 400) { sessionEnded(); }
-    }, function () { /* the server locks the login anyway when it next hears from this browser idle */ });
+    }, function () { /* the server locks an idle login itself, when this browser (or a copy) next asks */ });
   }
 
   /* The password was accepted (here or in another tab): put the page back as it was. */
@@ -204,7 +204,10 @@
   function keepAlive() {
     var now = Date.now();
     var form = lockForm();
-    if (!form || locked || ended || aliveBusy || now - lastAlive < ALIVE_EVERY) { return; }
+    /* Well inside the idle time, however short it is set: the server locks a login it has not heard from
+       for that long, so a caseworker busy on the page must be heard from sooner. */
+    var every = Math.min(ALIVE_EVERY, (parseFloat(meta("idle-minutes")) || 1) * 60 * 1000 / 3);
+    if (!form || locked || ended || aliveBusy || now - lastAlive < every) { return; }
     aliveBusy = true;
     lastAlive = now;
     tell("alive");

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
 from intake import queue
 from intake.db import unit_of_work
 from intake.models import AuditEvent, Caseworker, Enquiry
-from tests.conftest import SmsActions
+from tests.conftest import ALWAYS_OPEN, SmsActions, make_app
 from tests.integration.test_console import AuthActions, enquire, svc
 from tests.integration.test_console_rights import claimed, signed_in
 
 RISK = "he hit her again tonight and she has a black eye, im scared to go home"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    """The console open at any hour: an off-duty caseworker keeps a login only in office hours (policy 8.3)."""
+    return make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
 
 
 def page(auth: AuthActions, path: str) -> str:
@@ -31,7 +40,7 @@ def audited(app: Flask, reference: str) -> list[tuple[str, str, str | None]]:
 
 
 def off_duty(app: Flask, username: str) -> None:
-    """A manager takes this caseworker off duty (after they signed in, so the test never depends on the hour)."""
+    """A manager takes this caseworker off duty (the console is open, so the login goes on)."""
     with unit_of_work(svc(app).sessions) as session:
         session.execute(update(Caseworker).where(Caseworker.username == username).values(on_duty=False))
 
