@@ -29,11 +29,13 @@ class Settings:
 
     env: str
     instance_path: Path
-    database_url: str
-    secret_key: str
-    encryption_keys: tuple[str, ...]
-    hash_key: str
-    twilio_auth_token: str
+    # Secrets (and a database URL, which may hold a password) are left out of the repr, so a settings
+    # object printed in a log, a traceback or a shell never shows them.
+    database_url: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    encryption_keys: tuple[str, ...] = field(repr=False)
+    hash_key: str = field(repr=False)
+    twilio_auth_token: str = field(repr=False)
     twilio_account_sid: str
     twilio_api_base: str
     twilio_sms_from: str
