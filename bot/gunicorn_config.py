@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import gc
+import os
 from typing import Any
+
+# Each worker tells the master it is alive by os.fchmod on a file, every time round its loop: on a disk-backed
+# /tmp that call can block the worker while the disk is busy (gunicorn's docs, "blocking os.fchmod"), and
+# every parent it is serving waits. /dev/shm is memory. A host without it keeps gunicorn's default.
+if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+    worker_tmp_dir = "/dev/shm"
 
 
 def post_worker_init(worker: Any) -> None:
