@@ -502,6 +502,8 @@ def test_a_category_s_also_say_must_name_wording_that_exists(tmp_path: Path, ext
         ("my son gets beaten by his dad", "risk"),
         ("hes getting beaten at football by the coach", "risk"),  # by an adult, as "his dad beat him" is
         ("he beats her", "unsure"),
+        ("he got beaten in pe", "unsure"),  # PE is a lesson, not a game won or lost: asked about
+        ("hes beating her at home", "risk"),
     ],
 )
 def test_games_and_sport_are_not_a_beating(rules: SafeguardingRules, text: str, level: str) -> None:
