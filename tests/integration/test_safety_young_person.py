@@ -117,3 +117,11 @@ def test_on_the_phone_the_young_person_help_is_spoken_before_the_next_step(app: 
     young, _, after = rest.partition("press 2 at the main menu")  # the next step comes after the help
     assert "stay with them" in young and after and "When you are ready, here are the choices again." in after
     assert not caller.hung_up
+
+
+def test_on_an_enquiry_made_urgent_the_young_person_help_follows_its_wording(app: Flask, sms: SmsActions) -> None:
+    reference = sms.hand_off()
+    replies = sms.send("my son is self harming")
+    assert f"passed your enquiry {reference} on as urgent" in replies[0]
+    assert replies[1].startswith(YOUNG_PERSON) and reference not in replies[1]
+    assert len(replies) == 2, replies  # no topic answer after them
