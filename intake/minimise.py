@@ -123,6 +123,11 @@ APPOSITION = re.compile(
     r"the\s+children'?s)\s+(?:(?:eldest|oldest|youngest|older|younger|little|big|middle|baby|twin|step|ex)[- ]?)*"
     rf"(?:{RELATIVE})(?:\s+(?:partner|husband|wife|boyfriend|girlfriend))?)\s*(?:,|\)|-\s|–)"
 )
+# Words that open a message before a relation and name no one: "Update, my son, ...", "Question (my daughter)".
+NOT_APPOSED = frozenset("""
+update updates question questions background context summary info information urgent re ps note sorry hiya hey
+hiya heya morning afternoon evening cheers firstly secondly lastly quick also plus and or anyway so then
+""".split())
 # "his teacher is sarah", "the ta was becky" (a title after it is the title finder's: "is miss patel").
 ROLE_CUE = re.compile(
     r"\b(?i:teacher|senco|head|headteacher|ta|lsa|tutor|key\s*worker|social\s+worker|case\s*worker|case\s+officer|"
@@ -291,7 +296,8 @@ def find_apposed_names(text: str) -> list[Finding]:
     found = []
     for match in APPOSITION.finditer(text):
         words = match.group(1).split()
-        if all(capitalised_name(w) or _could_name(w) for w in words) and words[0] not in NOT_NAMES:
+        if (all(capitalised_name(w) or _could_name(w) for w in words) and words[0] not in NOT_NAMES
+                and _plain(words[0]) not in NOT_APPOSED):
             found.append(Finding("name", match.start(1), match.end(1)))
     return found
 

@@ -270,6 +270,9 @@ def test_names_beside_a_relation_or_written_as_names_are_taken_out(text: str, st
         "MY EX WILL HIT OUR SON",
         "mr will be there",
         "Basically, my ex (the kids dad) hits them",
+        "Update, my son, who is 9, was excluded",
+        "Question (my daughter) about transport",
+        "Morning, my son, is struggling",
     ],
 )
 def test_a_word_before_a_relation_or_a_verb_after_one_is_no_name(text: str) -> None:
