@@ -25,6 +25,9 @@ MAX_REPLY = 1000
 MAX_CLEAR_REASON = 300  # a few words on why a flag is not a safeguarding concern
 DUTY_ALERT_FAILED = "Duty alert failed — phone the duty manager"
 CLEARED_NOTE = "Marked not a safeguarding concern"
+# CaseNote.kind: a note (staff's, or a parent's message), or what a caseworker sent the parent, by channel.
+NOTE, SENT_BY_TEXT, SENT_IN_CHAT = "note", "sms", "chat"
+SENT_KINDS = {"sms": SENT_BY_TEXT, "web_chat": SENT_IN_CHAT}  # reply channel -> the kind its record is kept as
 
 
 class CaseworkError(Exception):
@@ -137,6 +140,22 @@ class QueueRow:
         return self.__dict__.copy()
 
 
+@dataclass(frozen=True)
+class CaseEntry:
+    """One entry in a case's timeline, decrypted for one request: a note, a parent's message, or what a
+    caseworker sent the parent (kind SENT_BY_TEXT or SENT_IN_CHAT, `author` the caseworker who sent it)."""
+
+    author: str
+    at: datetime
+    body: str
+    kind: str = NOTE
+
+    @property
+    def sent(self) -> bool:
+        """True for a message a caseworker sent the parent."""
+        return self.kind in (SENT_BY_TEXT, SENT_IN_CHAT)
+
+
 @dataclass
 class CaseView:
     """Everything a caseworker needs on the case page, decrypted for this one request."""
@@ -158,7 +177,7 @@ class CaseView:
     warnings: list[str]
     triggers: list[str]
     override_reason: str | None
-    notes: list[tuple[str, datetime, str]] = field(default_factory=list)
+    notes: list[CaseEntry] = field(default_factory=list)  # notes, parent's messages and what was sent, oldest first
     can_reply_in_chat: bool = False
     can_reply_by_sms: bool = False
     mine: bool = False
@@ -316,7 +335,7 @@ def open_case(
         + (["The parent texted STOP: do not text them until they text START."] if stopped else []),
         triggers=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding else [],
         override_reason=enquiry.override_reason,
-        notes=[(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
+        notes=[CaseEntry(n.author, n.created_at, keys.decrypt(n.body), n.kind or NOTE) for n in enquiry.notes],
         can_reply_in_chat=method == "web_chat" and permitted["contact"],
         can_reply_by_sms=method in SMS_METHODS and permitted["contact"] and not stopped,
         texts_stopped=stopped,
@@ -416,9 +435,13 @@ def require_safe_time(enquiry: Enquiry, clock: ContactClock) -> None:
         raise CaseworkError(safe.refusal)
 
 
-def record_reply(session: Session, enquiry: Enquiry, caseworker: str, channel: str) -> None:
-    """A reply reached the parent's channel: note the first contact and audit it (never the content)."""
+def record_reply(session: Session, keys: KeyRing, enquiry: Enquiry, caseworker: str, channel: str, text: str) -> None:
+    """A reply reached the parent's channel: note the first contact, keep what was sent on the case (encrypted,
+    as a note is, so a colleague picking the case up sees what was asked or promised) and audit it (never the
+    content)."""
     enquiry.first_contact_at = enquiry.first_contact_at or utcnow()
+    session.add(CaseNote(enquiry_id=enquiry.id, author=caseworker, body=keys.encrypt(text),
+                         kind=SENT_KINDS[channel]))
     audit.record(session, caseworker, "reply", enquiry.reference, channel)
 
 
@@ -432,4 +455,4 @@ def reply_in_chat(
     if chat is None or chat.expires_at <= utcnow():
         raise CaseworkError("The parent's chat has ended, so the reply cannot reach them.")
     chat_sessions.post_to_parent(session, keys, chat.id, text)
-    record_reply(session, enquiry, caseworker, "web_chat")
+    record_reply(session, keys, enquiry, caseworker, "web_chat", text)

@@ -182,7 +182,7 @@ class ConsentRecord(Base):
 
 
 class CaseNote(Base):
-    """A caseworker's note on an enquiry (encrypted)."""
+    """A caseworker's note on an enquiry, a parent's message, or a caseworker's text or chat reply (encrypted)."""
 
     __tablename__ = "case_note"
 
@@ -191,6 +191,10 @@ class CaseNote(Base):
     author: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the entry is (migration 0011): "note" (a caseworker's note, or a parent's message, told apart by its
+    # author), or what a caseworker sent the parent, "sms" or "chat", so whoever picks the case up sees what was
+    # asked and promised. Its body is encrypted like any note's, and goes with the case (export, erasure, purge).
+    kind: Mapped[str] = mapped_column(String(8), default="note", server_default="note")
 
     enquiry: Mapped[Enquiry] = relationship(back_populates="notes")
 

@@ -61,9 +61,13 @@ def prepare_sms_reply(
     return OutboundText(number, text)
 
 
-def record_reply(session: Session, caseworker: str, role: str, reference: str, channel: str) -> None:
-    """A text reached the provider: the first contact is noted and audited (never the content)."""
-    casework.record_reply(session, case_for(session, caseworker, role, reference), caseworker, channel)
+def record_reply(
+    session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, sent: OutboundText,
+) -> None:
+    """A text reached the provider: the first contact is noted, the words sent are kept on the case (encrypted;
+    never the number, which is on the case already) and it is audited (never the content)."""
+    casework.record_reply(session, keys, case_for(session, caseworker, role, reference), caseworker, "sms",
+                          sent.body)
 
 
 def record_failed_reply(session: Session, caseworker: str, reference: str, channel: str) -> None:

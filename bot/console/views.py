@@ -248,7 +248,7 @@ def text_parent(reference: str) -> Any:
         return _case_page(reference, text, "The text could not be sent, so nothing reached the parent. "
                           "Try again later.", 502)
     with unit_of_work(svc.sessions) as db:
-        outreach.record_reply(db, user, role, reference, "sms")
+        outreach.record_reply(db, svc.keys, user, role, reference, outbound)
     flash("Text sent to the parent.")
     return redirect(url_for("console.case", reference=reference))
 
