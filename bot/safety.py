@@ -12,6 +12,7 @@ from bot.content import fill, spell_out
 from bot.engine import PRIVACY_OWED, Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, parent_messages, queue
+from intake.form_rules import reply_yes_no, unsure
 from intake.models import Enquiry
 from intake.safeguarding import assess
 from intake.safeguarding_quotes import without_names
@@ -100,23 +101,34 @@ class Safety:
         return step in TOPIC_STEPS or (step == HANDED_OFF and turn.channel != "voice")
 
     def _confirmed(self, turn: Turn) -> bool:
-        """The answer to "is a child in danger right now?"; True when the turn needs nothing more."""
+        """The answer to "is a child in danger right now?"; True when the turn needs nothing more.
+
+        Only a clear no is a no. Yes in any everyday form is a yes, and so is not knowing ("idk", "not sure",
+        "sometimes", "im scared"): a child's safety comes first (policy 7.1). Anything else is asked once more
+        (silence or star on the phone just repeats it); a second unclear answer is taken as a yes too, so the
+        question never ends in a topic menu with the worry dropped.
+        """
         state = turn.state
         pending = state.data.get("sg_pending", {})
-        answer = yes_no(turn.text, turn.inbound.digits)
-        if answer is None and pending.get("asked", 1) < 2:
-            pending["asked"] = 2
+        answer, trigger = self._answer(turn)
+        repeat = turn.inbound.digits == "*" or not (turn.text.strip() or turn.inbound.digits)
+        if answer is None and (repeat or pending.get("asked", 1) < 2):
+            pending["asked"] = pending.get("asked", 1) if repeat else 2
             turn.say(Reply(self._wording("unsure", turn), self._spoken("unsure", turn),
                            (Choice("1", "Yes"), Choice("2", "No")), kind="safety", expects="yesno"))
             return True
         state.data.pop("sg_pending", None)
         state.data["step"] = pending.get("resume", "idle")
         if answer is None:
-            return False  # asked twice: carry on with what they say now (still checked below)
+            answer, trigger = True, "no clear answer to the safety question"
         if answer:
             about = "both" if pending.get("about", "child") != "child" else "child"
-            self.raise_concern(turn, (*pending.get("triggers", ()), "parent confirmed a risk"), about=about,
-                               words=str(pending.get("text", "")))
+            said, words = turn.text.strip(), str(pending.get("text", ""))
+            extra: tuple[str, ...] = ()
+            if said and not turn.inbound.digits and yes_no(said) is None:  # "yes he hits them": their words too
+                words = f"{words}\n{said}"
+                extra = assess(said, self.engine.rules).triggers
+            self.raise_concern(turn, (*pending.get("triggers", ()), *extra, trigger), about=about, words=words)
         elif pending.get("offer") and pending.get("resume") != FORM_STEP:
             turn.say(Reply(self._wording("unsure_no_offer", turn), self._spoken("unsure_no_offer", turn),
                            kind="safety"))
@@ -131,6 +143,21 @@ class Safety:
         turn.replayed = True
         # A risk they confirmed is answered as a risk message is: outside a form, no topic answer after it.
         return bool(answer) and self._stands_alone(turn)
+
+    def _answer(self, turn: Turn) -> tuple[bool | None, str]:
+        """Yes, no or unclear, with what the duty caseworker is told of it (a yes that was only "not sure")."""
+        digits, text = turn.inbound.digits, turn.text
+        if digits:  # 1 yes, 2 no; 0 is the phone line's own "a child is in danger" key
+            return {"1": True, "2": False, "0": True}.get(digits), "parent confirmed a risk"
+        if unsure(text):
+            return True, "parent not sure a child is safe"
+        level = assess(text, self.engine.rules).level if text.strip() else "none"
+        answer = True if level == "risk" else reply_yes_no(text)  # "he hits her with a belt" answers it too
+        if answer is None and level != "none":
+            answer = True  # "he is hurting me": words of harm, with no no
+        elif answer is False and yes_no(text) is None and level != "none":
+            answer = None  # "no, he hit her last week": not a clear no
+        return answer, "parent confirmed a risk"
 
     def raise_concern(self, turn: Turn, triggers: tuple[str, ...], about: str = "child",
                       words: str | None = None, also_say: tuple[str, ...] = ()) -> None:

@@ -48,6 +48,77 @@ def yes_no(value: Any) -> bool | None:
     return True if answer in YES else False if answer in NO else None
 
 
+# Everyday replies to a yes/no question (reply_yes_no): a leading yes or no, in text-speak too, then a few words
+# ("yes he is", "ok go on", "no thx", "no he doesnt"). Compared without apostrophes.
+YES_LEADS = {"YES", "Y", "YEAH", "YEP", "YUP", "YH", "YEH", "YE", "YEA", "YA", "YAH", "YAS", "YESS", "YESSS", "AYE",
+             "OK", "OKAY", "OKE", "OKI", "OKAYY", "K", "KK", "SURE", "AGREE", "1", "KEEP", "ALRIGHT", "ALLRIGHT",
+             "FINE", "CORRECT", "ABSOLUTELY", "DEFINITELY"}
+YES_LEAD_PHRASES = {("GO", "AHEAD"), ("GO", "ON"), ("OF", "COURSE"), ("ALL", "RIGHT"), ("I", "AGREE"),
+                    ("THATS", "OK"), ("THATS", "OKAY"), ("THATS", "FINE"), ("PLEASE", "DO"), ("YES", "PLEASE")}
+NO_LEADS = {"NO", "N", "NOPE", "NAH", "NAW", "NOO", "NOOO", "NA", "NOPES", "DONT", "2", "REMOVE"}
+NO_LEAD_PHRASES = {("DO", "NOT"), ("NO", "THANKS"), ("NO", "THANK", "YOU")}
+# After a leading yes these make it unclear; after a leading no, these (and a leading yes's words) do.
+NEGATIONS = {"NO", "NOT", "NOPE", "NAH", "DONT", "NEVER", "WONT", "CANT", "DOESNT", "ISNT", "DIDNT", "ARENT",
+             "WASNT", "SHOULDNT", "WOULDNT", "NOTHING", "NOBODY", "NONE", "DELETE", "REMOVE"}
+AGREEMENTS = {"YES", "Y", "YEAH", "YEP", "YUP", "YH", "YEH", "YEA", "YA", "OK", "OKAY", "SURE", "PLEASE", "PLS",
+              "PLZ", "AGREE", "KEEP", "ALRIGHT"}
+# Words that turn a yes or no into something else: a condition, or a question.
+UNCLEAR = {"BUT", "EXCEPT", "UNLESS", "IF", "WHAT", "WHY", "HOW", "WHO", "WHEN", "WHERE", "WHICH", "OR"}
+REPLY_WORDS = 7  # a leading yes/no with more words than this is a message, not an answer
+# Not knowing, or half-saying it ("idk", "not sure", "sort of", "im scared"): to "is a child in danger?" these
+# count as yes (bot/safety.py: a child's safety first); to a consent question they are no answer at all.
+UNSURE = [("IDK",), ("IDEK",), ("IDNK",), ("DUNNO",), ("DONT", "KNOW"), ("DO", "NOT", "KNOW"),
+          ("NOT", "SURE"), ("NT", "SURE"), ("UNSURE",), ("MAYBE",), ("MAYBES",), ("MAYB",), ("POSSIBLY",),
+          ("PERHAPS",), ("PROBABLY",), ("SORT", "OF"), ("SORTA",), ("KIND", "OF"), ("KINDA",), ("SOMETIMES",),
+          ("SOMETIME",), ("SOMETIMEZ",), ("A", "BIT"), ("A", "LITTLE"), ("SCARED",), ("SCARD",), ("FRIGHTENED",),
+          ("AFRAID",), ("I", "THINK", "SO"), ("MIGHT", "BE"), ("COULD", "BE"), ("NO", "IDEA"), ("HARD", "TO", "SAY"),
+          ("NOT", "REALLY", "SURE")]
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    """The answer's words in capitals, curly quotes straightened, apostrophes and punctuation dropped."""
+    return tuple(normal(str(value).translate(PLAIN)).replace("'", "").split())
+
+
+def _has(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    return any(words[i:i + len(phrase)] == phrase for i in range(len(words) - len(phrase) + 1))
+
+
+def unsure(value: Any) -> bool:
+    """True when the reply says the parent does not know, or only half says yes ("idk", "maybe", "sometimes")."""
+    words = _words(value)
+    return len(words) <= REPLY_WORDS + 2 and any(_has(words, phrase) for phrase in UNSURE)
+
+
+def _lead(words: tuple[str, ...], single: set[str], phrases: set[tuple[str, ...]]) -> int:
+    """How many of the first words say yes (or no); 0 when they do not."""
+    longest = max((len(p) for p in phrases if words[:len(p)] == p), default=0)
+    return longest or (1 if words and words[0] in single else 0)
+
+
+def reply_yes_no(value: Any) -> bool | None:
+    """An everyday reply to a yes/no question: True, False, or None when it is unclear.
+
+    A plain YES/NO (yes_no), or a leading yes or no word with a few more words that neither contradict it
+    nor add a condition or a question: "yh", "yes pls", "ok go on", "no thx", "no he doesnt". A reply with
+    both a yes and a no ("no thats fine", "ok but dont call"), a "but", a question, or words of not knowing is
+    None, so the question is asked again: a no is never read as a yes.
+    """
+    plain = yes_no(value)
+    if plain is not None or isinstance(value, bool):
+        return plain
+    words = _words(value)
+    if not words or unsure(value) or ("?" in str(value) and len(words) > 1):
+        return None
+    yes, no = _lead(words, YES_LEADS, YES_LEAD_PHRASES), _lead(words, NO_LEADS, NO_LEAD_PHRASES)
+    if bool(yes) == bool(no):
+        return None
+    rest = set(words[yes or no:])
+    if len(words) > REPLY_WORDS or rest & UNCLEAR or rest & (NEGATIONS if yes else AGREEMENTS):
+        return None
+    return bool(yes)
+
+
 def choice(value: Any, options: Sequence[Mapping[str, str]]) -> str | None:
     """The option's value when the answer is its key or its label."""
     answer = normal(value)

@@ -1,0 +1,126 @@
+"""The answer to "is a child in danger?" in a parent's or a frightened child's own words (policy 7.1).
+
+A yes in any everyday form is a yes; not knowing ("idk", "not sure", "sometimes") counts as a yes; only a clear
+no is a no; and the question never ends in the topic menu with the worry dropped.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from intake.models import Enquiry
+from tests.conftest import ChatActions, Inbox, SmsActions
+from tests.integration.test_voice import CallActions
+
+TEEN = "mum please dont read this. i need help. hes hurting me"
+WORRY = "im scared of what he'll do to the kids when he's drunk"
+HELPLINES = ("999", "0808 800 5000", "0800 1111")
+
+
+def urgent(app: Flask) -> list[Enquiry]:
+    with app.extensions["intake"].sessions() as session:
+        return list(session.scalars(select(Enquiry).where(Enquiry.priority == "urgent")))
+
+
+def triggers(app: Flask, case: Enquiry) -> list[str]:
+    return list(app.extensions["intake"].keys.decrypt_json(case.safeguarding))
+
+
+def asked(replies: list[str]) -> bool:
+    return any("is a child in danger" in r for r in replies)
+
+
+def test_idk_by_text_gives_the_helplines_raises_the_concern_and_alerts_the_duty_caseworker(
+    alerting_app: Flask, duty: Inbox
+) -> None:
+    sms = SmsActions(alerting_app.test_client())
+    assert asked(sms.send(TEEN))
+    replies = sms.send("idk")
+    assert all(number in replies[0] for number in HELPLINES)
+    [case] = urgent(alerting_app)
+    assert case.reference in replies[0]
+    assert "parent not sure a child is safe" in triggers(alerting_app, case)
+    assert len(duty.messages) == 1
+    assert not any("Reply with a number" in r for r in replies)
+
+
+@pytest.mark.parametrize("answer", ["not sure", "maybe", "sort of", "im scared", "sometimes", "i dont know",
+                                    "yh", "ye", "yes he is", "yeah sometimes", "he is hurting me"])
+def test_an_unsure_or_everyday_yes_is_a_yes(app: Flask, sms: SmsActions, answer: str) -> None:
+    assert asked(sms.send(WORRY))
+    replies = sms.send(answer)
+    assert all(number in replies[0] for number in HELPLINES), replies
+    assert len(urgent(app)) == 1
+
+
+def test_a_second_unclear_answer_is_taken_as_a_yes_not_the_topic_menu(app: Flask, sms: SmsActions) -> None:
+    sms.send("my stepdad comes into my room at night")
+    assert asked(sms.send("what"))
+    replies = sms.send("im 14")
+    assert all(number in replies[0] for number in HELPLINES)
+    assert not any("didn't understand" in r or "Reply with a number" in r for r in replies)
+    [case] = urgent(app)
+    assert "no clear answer to the safety question" in triggers(app, case)
+
+
+@pytest.mark.parametrize("answer", ["no", "no he doesnt", "nope", "2"])
+def test_a_clear_no_is_still_a_no(app: Flask, sms: SmsActions, answer: str) -> None:
+    sms.send("school put him in seclusion all day")
+    replies = sms.send(answer)
+    assert not any("0808 800 5000" in r for r in replies) and not asked(replies)
+    assert urgent(app) == []
+
+
+def test_a_no_that_tells_of_harm_is_asked_again_not_taken_as_no(app: Flask, sms: SmsActions) -> None:
+    sms.send(WORRY)
+    assert asked(sms.send("no he hit her last week"))
+    assert urgent(app) == []
+    assert "0808 800 5000" in sms.send("no but he might")[0]
+    assert len(urgent(app)) == 1
+
+
+def test_not_sure_in_the_web_chat(app: Flask, chat: ChatActions) -> None:
+    chat.say("the staff used restraint on him today")
+    replies = chat.say("not sure")
+    assert "999" in replies[0]["text"]
+    assert len(urgent(app)) == 1
+
+
+def test_i_dont_know_on_the_phone(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    assert "in danger" in caller.say("he is hurting me")
+    said = caller.say("I don't know")
+    assert "9 9 9" in said and "0 8 0 8, 8 0 0, 5 0 0 0" in said
+    assert "not one of the choices" not in said
+    assert len(urgent(app)) == 1
+
+
+def test_yeah_sometimes_on_the_phone_after_a_first_unsure_reply(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say("they pin him to the floor at school")
+    said = caller.say("yeah sometimes")
+    assert "9 9 9" in said and "not one of the choices" not in said
+    assert len(urgent(app)) == 1
+
+
+def test_zero_at_the_question_on_the_phone_is_a_yes(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say("they pin him to the floor at school")
+    assert "9 9 9" in caller.press("0")
+    assert len(urgent(app)) == 1
+
+
+def test_star_on_the_phone_repeats_the_question(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say("they pin him to the floor at school")
+    assert "in danger" in caller.press("*")
+    assert "in danger" in caller.press("*")  # a repeat is not an unclear answer
+    assert urgent(app) == []
+    caller.press("2")
+    assert urgent(app) == []
