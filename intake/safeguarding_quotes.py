@@ -76,6 +76,10 @@ class Quotes:
         if last < first or not self._trace(last):
             return self._fallback(self._words[start:end])
         tokens = self._tokens[self._owner[first] : self._owner[last] + 1]
+        if self._owner[first] > 0:  # who did it, just before the words matched: "my son said Grace touched him"
+            before_start, before_end, before = self._tokens[self._owner[first] - 1]
+            if before:
+                self._name(self._text[before_start:before_end], before, before_start)
         out, at = [], tokens[0][0]
         for token_start, token_end, words in tokens:
             out.append(self._text[at:token_start])
@@ -102,12 +106,17 @@ class Quotes:
         """
         if not words:
             return token if token.isascii() and token.isprintable() else " "
+        return token if self._name(token, words, start) else MASK
+
+    def _name(self, token: str, words: list[str], start: int) -> bool:
+        """Whether the token's words are all known; a capitalised one inside a sentence that is not, or is a
+        given name written as one, joins `names`."""
         known = all(self._known.knows(w) for w in words)
         if (not known or capitalised_name(token)) and token[:1].isupper() and not token.isupper() \
                 and not self._starts_sentence(start) and token.lower() not in DESCRIBING \
                 and token.lower() not in GENERIC and token not in self.names:
             self.names.append(token)
-        return token if known else MASK
+        return known
 
     def _starts_sentence(self, start: int) -> bool:
         return _sentence_start(self._text, start)

@@ -128,6 +128,10 @@ def test_what_the_disclosure_note_loses_the_quotes_lose_too(words: str, trigger:
         ("my ex and Will hit our son", "'ex and Will hit our son'", ("Will",)),
         ("my ex and Darren hit our son", "'ex and [...] hit our son'", ("Darren",)),
         ("John Smith at 4 Elm Road hits Jamie with a belt", "'hits [...] with a belt'", ("Jamie",)),
+        # who did it, just before the words matched
+        ("my son said Grace touched him", "'touched him'", ("Grace",)),
+        ("my son said Will touched him", "'touched him'", ("Will",)),
+        ("my son said he touched him", "'he touched him'", ()),
         # a capital that says nothing: the start of a sentence, or shouting
         ("my ex hits our son. Will he stop?", "'ex hits our son'", ()),
         ("MY EX HITS OUR SON!!!", "'EX HITS OUR SON'", ()),
