@@ -97,9 +97,11 @@
   }
 
   /* ---- idle lock (policy 8.4), shared by every console tab of this browser ----
-     While locked, the page's content is taken out of the document and kept only in the `hidden`
-     variable (memory), never in storage, cookies or the URL, so half-typed notes and texts come back
-     as they were after the password, without a reload (a reload could repeat a POST, such as a text).
+     On lock the page's content is thrown away, not kept aside: anyone at the locked screen could read a
+     kept copy with the browser's developer tools. Only what the caseworker had typed and not yet sent (a
+     half-written note or text) is kept, in the `drafts` variable (memory), never in storage, cookies or the
+     URL. After the password the page is fetched again by GET (never a reload, which could repeat a POST,
+     such as a text) and shown in place, with the typing put back into its boxes.
      Tabs talk over a BroadcastChannel: only the words "active", "alive", "lock", "unlock", "ended". */
   var ENDED = "Your session has ended. Please sign in again.";
   var ALIVE_EVERY = 60 * 1000;  /* keep-alive at most once a minute while the caseworker is active */
@@ -108,8 +110,10 @@
   var locked = false;
   var ended = false;
   var timer = null;
-  var hidden = null;
-  var hadFocus = null;
+  var drafts = null;             /* while locked: [{key, value | checked}] typed but not sent */
+  var hadFocus = null;          /* while locked: the key of the box the caseworker was in */
+  var shown = 0;                /* counts unlocks, so an older page fetch never replaces a newer one */
+  var coming = null;            /* after the password, until the page is back: {kept, focusKey} */
   var lastAlive = Date.now();   /* this page's own request just refreshed the login */
   var lastShout = 0;
   var aliveBusy = false;
@@ -133,15 +137,67 @@
     timer = window.setTimeout(lockScreen, minutes * 60 * 1000 + (grace || 0));
   }
 
-  /* Hide this tab's content (in memory) and ask for the password; no request. */
+  var NOT_TYPED = { hidden: 1, password: 1, submit: 1, button: 1, reset: 1, file: 1, image: 1 };
+
+  /* Every box a caseworker can type in or choose with, each with a key that finds it again on the page
+     fetched after the unlock (its form's action, its name, and which one of that pair it is). */
+  function boxes(root) {
+    var seen = {};
+    var found = [];
+    Array.prototype.forEach.call(root.querySelectorAll("textarea, select, input"), function (field) {
+      if (field.tagName === "INPUT" && NOT_TYPED[field.type]) { return; }
+      var form = field.form;
+      var base = (form ? form.getAttribute("action") || "" : "") + "\n" + (field.name || field.id || "");
+      seen[base] = (seen[base] || 0) + 1;
+      found.push({ key: base + "\n" + seen[base], field: field });
+    });
+    return found;
+  }
+
+  /* What was typed or chosen and not sent: only boxes that differ from what the page first held. */
+  function typedDrafts(root) {
+    var kept = [];
+    boxes(root).forEach(function (box) {
+      var field = box.field;
+      if (field.type === "checkbox" || field.type === "radio") {
+        if (field.checked !== field.defaultChecked) { kept.push({ key: box.key, checked: field.checked }); }
+      } else if (field.tagName === "SELECT") {
+        var changed = Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+        if (changed) { kept.push({ key: box.key, value: field.value }); }
+      } else if (field.value !== field.defaultValue) {
+        kept.push({ key: box.key, value: field.value });
+      }
+    });
+    return kept;
+  }
+
+  function putBack(root, kept, focusKey) {
+    var byKey = {};
+    (kept || []).forEach(function (draft) { byKey[draft.key] = draft; });
+    boxes(root).forEach(function (box) {
+      var draft = byKey[box.key];
+      if (draft && "checked" in draft) { box.field.checked = draft.checked; }
+      else if (draft) { box.field.value = draft.value; }
+      if (focusKey && box.key === focusKey) { box.field.focus(); }
+    });
+  }
+
+  /* Throw this tab's content away (keeping only unsent typing) and ask for the password; no request. */
   function lockHere() {
     if (locked || !lockForm()) { return; }
     locked = true;
     window.clearTimeout(timer);
     var content = document.getElementById("content");
-    hadFocus = content.contains(document.activeElement) ? document.activeElement : null;
-    hidden = document.createDocumentFragment();
-    while (content.firstChild) { hidden.appendChild(content.firstChild); }
+    var focused = null;
+    boxes(content).forEach(function (box) { if (box.field === document.activeElement) { focused = box.key; } });
+    hadFocus = focused;
+    drafts = typedDrafts(content);
+    if (coming) {  /* locked again before the page came back: the typing is still only in memory */
+      drafts = coming.kept || [];
+      hadFocus = coming.focusKey;
+      coming = null;
+    }
+    while (content.firstChild) { content.removeChild(content.firstChild); }
     document.body.classList.add("locked");
     if (!ended) { showError(""); }
     document.getElementById("idle-lock").hidden = false;
@@ -158,20 +214,56 @@
     }, function () { /* the server locks an idle login itself, when this browser (or a copy) next asks */ });
   }
 
-  /* The password was accepted (here or in another tab): put the page back as it was. */
-  function unlockHere() {
-    if (!locked || ended) { return; }
-    locked = false;
-    var content = document.getElementById("content");
-    if (hidden) { content.appendChild(hidden); }
-    hidden = null;
+  /* The page's content as the server shows it now, fetched by GET and put in place with the unsent typing.
+     A page the server no longer shows at this address (a form's answer to a POST, a case since moved on)
+     is left for a plain GET of the console's front page: never a reload, which could repeat a POST. */
+  function showAgain(kept, focusKey) {
+    var mine = ++shown;
+    coming = { kept: kept, focusKey: focusKey };
+    var home = lockForm().dataset.home || "/caseworker/";
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (mine !== shown || locked || ended) { return; }
+        var path = new URL(response.url).pathname;
+        if (!response.ok || path === new URL(lockForm().action).pathname
+            || path === new URL(lockForm().dataset.signIn, window.location.href).pathname) {
+          window.location.assign(response.ok ? response.url : home);
+          return;
+        }
+        return response.text().then(function (html) {
+          if (mine !== shown || locked || ended) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("content");
+          if (!fresh) { window.location.assign(home); return; }
+          coming = null;
+          if (response.redirected) { window.history.replaceState(null, "", response.url); }
+          var content = document.getElementById("content");
+          while (content.firstChild) { content.removeChild(content.firstChild); }
+          while (fresh.firstChild) { content.appendChild(document.adoptNode(fresh.firstChild)); }
+          reveal();
+          putBack(content, kept, focusKey);
+        });
+      })
+      .catch(function () { if (mine === shown && !locked && !ended) { window.location.assign(home); } });
+  }
+
+  /* Take the lock screen away once the page is back (not before: no empty page in between). */
+  function reveal() {
     document.getElementById("unlock-password").value = "";
     showError("");
     document.getElementById("idle-lock").hidden = true;
     document.body.classList.remove("locked");
-    if (hadFocus && document.contains(hadFocus)) { hadFocus.focus(); }
+  }
+
+  /* The password was accepted (here or in another tab): show the page again, with the unsent typing. */
+  function unlockHere() {
+    if (!locked || ended) { return; }
+    locked = false;
+    var kept = drafts;
+    var focusKey = hadFocus;
+    drafts = null;
     hadFocus = null;
     lastAlive = Date.now();  /* the unlock itself refreshed the login */
+    showAgain(kept, focusKey);
     restart();
   }
 
@@ -181,7 +273,8 @@
     if (ended) { return; }
     if (form) { lockHere(); }
     ended = true;
-    hidden = null;
+    drafts = null;
+    coming = null;
     hadFocus = null;
     window.clearTimeout(timer);
     tell("ended");
@@ -273,7 +366,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpLock();
-    var table = document.getElementById("queue");
-    if (table) { window.setInterval(function () { pollQueue(table); }, 10000); }
+    if (document.getElementById("queue")) {
+      /* Looked up each time: the page shown again after an unlock holds a new table. */
+      window.setInterval(function () {
+        var table = document.getElementById("queue");
+        if (table) { pollQueue(table); }
+      }, 10000);
+    }
   });
 })();
