@@ -125,10 +125,13 @@ class Safety:
             about = "both" if pending.get("about", "child") != "child" else "child"
             said, words = turn.text.strip(), str(pending.get("text", ""))
             extra: tuple[str, ...] = ()
+            also_say: tuple[str, ...] = ()
             if said and not turn.inbound.digits and yes_no(said) is None:  # "yes he hits them": their words too
                 words = f"{words}\n{said}"
-                extra = assess(said, self.engine.rules).triggers
-            self.raise_concern(turn, (*pending.get("triggers", ()), *extra, trigger), about=about, words=words)
+                answered = assess(said, self.engine.rules)
+                extra, also_say = answered.triggers, answered.also_say  # "yes she is cutting herself": her help
+            self.raise_concern(turn, (*pending.get("triggers", ()), *extra, trigger), about=about, words=words,
+                               also_say=also_say)
         elif pending.get("offer") and pending.get("resume") != FORM_STEP:
             turn.say(Reply(self._wording("unsure_no_offer", turn), self._spoken("unsure_no_offer", turn),
                            kind="safety"))

@@ -125,3 +125,19 @@ def test_on_an_enquiry_made_urgent_the_young_person_help_follows_its_wording(app
     assert f"passed your enquiry {reference} on as urgent" in replies[0]
     assert replies[1].startswith(YOUNG_PERSON) and reference not in replies[1]
     assert len(replies) == 2, replies  # no topic answer after them
+
+
+def test_a_yes_to_the_question_that_tells_of_self_harm_gets_the_young_person_help(
+    app: Flask, chat: ChatActions
+) -> None:
+    [question] = chat.say("the staff used restraint on him today")
+    assert "danger" in question["text"]
+    replies = [m["text"] for m in chat.say("yes and he has been cutting himself")]
+    assert replies[0].startswith(EMERGENCY) and replies[1].startswith(YOUNG_PERSON), replies
+    assert len(urgent(app)) == 1
+
+
+def test_a_plain_yes_to_the_question_gets_the_safety_reply_alone(app: Flask, chat: ChatActions) -> None:
+    chat.say("the staff used restraint on him today")
+    replies = [m["text"] for m in chat.say("yes")]
+    assert replies[0].startswith(EMERGENCY) and not any(YOUNG_PERSON in r for r in replies)
