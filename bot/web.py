@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import traceback
+from functools import lru_cache
+from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, Response, jsonify, render_template, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
@@ -84,12 +91,50 @@ FRAMED = frozenset({"webchat.chat_page"})  # endpoints the chat widget may show 
 CONSOLE = "/caseworker"
 
 
+@lru_cache(maxsize=4)
+def _cookie_cipher(secret_key: str) -> Fernet:
+    """The console cookie's own encryption key, derived from SECRET_KEY (so it rotates with it)."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"intake console cookie").derive(
+        secret_key.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+class EncryptedCookie:
+    """Flask's signed cookie serializer with its output encrypted: the browser holds nothing readable.
+
+    A signed cookie is only base64: whoever has the browser (a shared office computer, a synced profile) can
+    read a flashed message ("The contact behind ABC-234 is blocked until..."), a username or a role from it.
+    """
+
+    def __init__(self, signed: URLSafeTimedSerializer, cipher: Fernet) -> None:
+        self.signed = signed
+        self.cipher = cipher
+
+    def dumps(self, value: Any) -> str:
+        return self.cipher.encrypt(self.signed.dumps(value).encode()).decode("ascii")
+
+    def loads(self, cookie: str, max_age: int | None = None) -> Any:
+        try:
+            inner = self.cipher.decrypt(cookie.encode("ascii"))
+        except (InvalidToken, UnicodeEncodeError) as exc:
+            # Flask answers a BadSignature with a fresh, empty session: signed out, nothing read.
+            raise BadSignature("not a cookie this service made") from exc
+        return self.signed.loads(inner.decode(), max_age=max_age)
+
+
 class ConsoleOnlySessions(SecureCookieSessionInterface):
-    """Cookie sessions for the console only: webhooks, the chat API and parents' pages open none (no cookie).
+    """Encrypted cookie sessions for the console only: webhooks, the chat API and parents' pages open none.
 
     Parents' requests authenticate by Twilio signature or chat token, never by cookie, so nothing there
     reads or sets a session; skipping it spares every turn the cookie parsing and signer set-up.
     """
+
+    def get_signing_serializer(self, app: Flask) -> EncryptedCookie | None:  # type: ignore[override]
+        signed = super().get_signing_serializer(app)
+        if signed is None:  # no SECRET_KEY: Flask then keeps no session at all
+            return None
+        return EncryptedCookie(signed, _cookie_cipher(str(app.secret_key)))
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if not request.path.startswith(CONSOLE) and app.config["SESSION_COOKIE_NAME"] not in request.cookies:

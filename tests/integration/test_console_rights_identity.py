@@ -1,5 +1,5 @@
-"""Console: who is asking is checked before a subject-access copy or an erasure, and the session cookie (signed,
-readable in the browser) carries no consent answer nor a fact about an erased case's contact."""
+"""Console: who is asking is checked before a subject-access copy or an erasure, and the session cookie carries
+no consent answer nor a fact about an erased case's contact (it is encrypted too: test_console_cookie.py)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def audit_details(app: Flask) -> str:
 
 
 def cookie_session(auth: AuthActions) -> dict[str, Any]:
-    """The console's session cookie as anyone with the browser could read it (it is signed, not encrypted)."""
+    """What the console keeps in its session cookie (decrypted with the app's own key)."""
     cookie = auth.client.get_cookie(auth.app.config["SESSION_COOKIE_NAME"])
     assert cookie is not None
     interface = auth.app.session_interface
