@@ -15,7 +15,7 @@ from bot.console.rights import attachment
 from bot.console.views import labels
 from bot.content import how_long
 from bot.services import services
-from intake import account_admin, audit, blocks, casework, roles, staff, statistics
+from intake import account_admin, audit, blocks, casework, duty_rota, roles, service_hours, staff, statistics
 from intake.db import unit_of_work
 
 # ---- blocking abusive or prank contacts (managers) ----
@@ -153,6 +153,40 @@ def account_duty(username: str) -> WerkzeugResponse:
     on = request.form.get("on_duty") == "yes"
     return _account_change(lambda db: account_admin.set_on_duty(db, g.staff["user"], g.staff["role"], username, on),
                            f"{username} is {'on' if on else 'off'} duty.")
+
+
+# ---- the duty rota (every caseworker reads it; a manager changes it, as an admin can on Accounts) ----
+
+@bp.get("/duty")
+def duty_page() -> str:
+    """Who is on duty now (names only) and, on a Friday at 4pm, whether anyone will be tonight; a manager's
+    buttons to put a colleague on duty or take them off."""
+    require_role(*staff.CASE_ROLES)
+    svc = services()
+    with unit_of_work(svc.sessions) as db:
+        team = duty_rota.team(db)
+        nobody = duty_rota.nobody_on_duty(db, service_hours.current(db, svc.hours), clock.now())
+    return render_template("console/duty.html", team=team, on_duty=[m.username for m in team if m.on_duty],
+                           nobody_on_duty=nobody)
+
+
+@bp.post("/duty/<username>")
+def duty_change(username: str) -> WerkzeugResponse:
+    """A manager puts a colleague on duty or takes them off (audited); a refusal says why, on the rota page."""
+    require_role(duty_rota.SETS_DUTY)
+    on = request.form.get("on_duty") == "yes"
+    try:
+        with unit_of_work(services().sessions) as db:
+            changed = duty_rota.set_duty(db, g.staff["user"], g.staff["role"], username, on)
+    except staff.StaffError as exc:
+        flash(str(exc))
+        return redirect(url_for("console.duty_page"))
+    if on:
+        flash(f"{username} is on duty: they can sign in out of hours and take over urgent cases."
+              if changed else f"{username} was already on duty.")
+    else:
+        flash(f"{username} is off duty." if changed else f"{username} was already off duty.")
+    return redirect(url_for("console.duty_page"))
 
 
 NO_MANAGER_NEXT = ("No one can use the manager pages now. Make someone a manager on the Staff roles page "

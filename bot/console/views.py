@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, clock, guard
 from bot.services import services
-from intake import blocks, casework, handover, outreach, queue, service_hours, sharing, staff
+from intake import blocks, casework, duty_rota, handover, outreach, queue, service_hours, sharing, staff
 from intake.caseload import held_by_absent
 from intake.caseload import rows as caseload_rows
 from intake.db import unit_of_work
@@ -121,13 +121,18 @@ def home() -> WerkzeugResponse:
 
 @bp.get("/queue")
 def queue_page() -> str:
-    """Waiting enquiries: urgent on top; no names, no numbers."""
+    """Waiting enquiries: urgent on top; no names, no numbers. Who is on duty, and a warning when the office is
+    closed or closes soon with nobody on duty (urgent concerns would wait for it to reopen)."""
     guard.require_role(*staff.CASE_ROLES)
     with unit_of_work(services().sessions) as db:
-        rows = casework.queue_rows(db, _contact_clock(db))
+        contact_clock = _contact_clock(db)
+        rows = casework.queue_rows(db, contact_clock)
         # A manager may release or take over any case: they see those whose holder cannot work on them.
         held = held_by_absent(db) if g.staff["role"] == "manager" else []
-    return render_template("console/queue.html", rows=rows, page_size=queue.QUEUE_PAGE, held=held)
+        on_duty = duty_rota.on_duty_now(db)
+        nobody = duty_rota.nobody_on_duty(db, contact_clock.hours, contact_clock.now)
+    return render_template("console/queue.html", rows=rows, page_size=queue.QUEUE_PAGE, held=held,
+                           on_duty=on_duty, nobody_on_duty=nobody)
 
 
 @bp.get("/queue.json")
