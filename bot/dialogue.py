@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from bot.answers import pick, yes_no
@@ -19,6 +20,10 @@ QUESTION_BREAK = re.compile(
     r"should|shall)\b)",
     re.IGNORECASE,
 )
+# Where a parent's story splits into sentences, each read on its own for a topic it clearly names.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|\s+-\s+")
+NAMED_FROM = 0.4  # a sentence of a story names a topic when the NLU places it at least this sure
+STORY_ANSWERS = 2  # at most this many answers before the caseworker offer: each is a text or two by SMS
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
 LEFT_MENU = "left_menu"  # set only while a message typed at a menu is read as free text (Dialogue.leave_menu)
 
@@ -94,6 +99,7 @@ class Dialogue:
         self.bot_questions = Phrasing(self.content.service.get("bot_questions") or {})
         self.meeting_support = MeetingSupport(self.content.service)
         self.story_words = frozenset(w for p in self.content.service.get("story_words") or [] for w in words(str(p)))
+        self.story_long_words = int(self.content.service.get("story_long_words") or 0)
 
     # -- free text -------------------------------------------------------------------------
     def free_text(self, turn: Turn) -> None:
@@ -132,6 +138,9 @@ class Dialogue:
             return
         if risk:
             return  # the safety reply stands on its own; no "did you mean" after it
+        if self.is_story(turn):
+            self.story(turn)
+            return
         candidates = [t for t in prediction.alternatives if t in self.content.topics][:3]
         if candidates:
             turn.state.data.update(step="clarify", candidates=candidates)
@@ -145,6 +154,47 @@ class Dialogue:
             return
         turn.say(Reply(self.content.text("not_understood")))
         self.menu(turn)
+
+    def is_story(self, turn: Turn) -> bool:
+        """A long message about their child or school that the NLU cannot place: very likely needs a person.
+
+        By text and web chat only (flows/service.yaml `story_long_words`, `story_words`).
+        """
+        if turn.channel == "voice" or not self.story_long_words:
+            return False
+        said = words(turn.text)
+        return len(said) >= self.story_long_words and not self.story_words.isdisjoint(said)
+
+    def story(self, turn: Turn) -> None:
+        """Answer what a story clearly names, then offer a caseworker at once (the HUMAN consent question).
+
+        Never "didn't understand" to a parent who has just told us their situation. The first topic named
+        is kept for the form, which then files it there (as `about`).
+        """
+        named = self.named_topics(turn.text)[:STORY_ANSWERS]
+        footer = f"\n{self.content.text('footer')}"
+        for topic_id in named:
+            self.answer(turn, topic_id)
+            last = turn.replies[-1]
+            if last.kind == "answer":  # the caseworker offer follows: "reply HUMAN" would only add to the text
+                turn.replies[-1] = replace(last, text=last.text.removesuffix(footer))
+        if named:
+            turn.state.data["last_topic"] = named[0]
+        turn.say(Reply(self.content.text("story_offer")))
+        self.engine.keyword_handlers["human"](turn)
+
+    def named_topics(self, text: str) -> list[str]:
+        """The answerable topics a story's sentences clearly name, in the order they come."""
+        topics: list[str] = []
+        for part in SENTENCE_BREAK.split(text):
+            if len(part.split()) < 3:
+                continue
+            prediction = self.engine.classifier.classify(part)
+            topic = prediction.topic
+            if (topic in self.content.topics and topic not in topics and prediction.confidence >= NAMED_FROM
+                    and self.content.topics[topic].action is None):
+                topics.append(topic)
+        return topics
 
     def questions(self, text: str) -> list[str]:
         """The topics of a message that asks two or more questions the NLU is sure of, in the order asked.
@@ -334,3 +384,12 @@ class Dialogue:
             # (bot/enquiry_messages.py): remember it, so "any news?" next hears where it is, as before STOP.
             turn.state.data["reference"] = enquiry.reference
             turn.say(Reply(self.content.text("start_kept", reference=enquiry.reference)))
+        proven = turn.contact_proven
+        concern = concerns.recent_concern(turn.session, turn.state.contact_key, turn.now) if proven else None
+        if concern is not None:
+            # STOP also forgot the safety concern this conversation raised today: link it again, so what they add
+            # ("he is coming back tonight") reaches the duty caseworker as it did before STOP (policy 7.1, 8.1).
+            # Only by text, where the number is theirs: never by a caller's easily faked number.
+            turn.state.data["concern_ref"] = concern.reference
+            if enquiry is None or enquiry.reference != concern.reference:
+                turn.say(Reply(self.content.text("start_kept_concern", reference=concern.reference)))

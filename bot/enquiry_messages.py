@@ -34,6 +34,12 @@ ANSWER_FROM = 0.5
 CHOOSING = ("menu", "menu_topics", "clarify")  # a number sent at these steps picks from what we just listed
 CONTACT_NEVER_ASKED = "_call_us"  # HandOff.contact_kind of a concern raised before any form
 WRITTEN = re.compile(PATTERN.pattern, re.IGNORECASE)  # a reference as typed: K7Q-429, k7q 429, K7Q429
+IN_CHAT = "web_chat"  # the contact method of a parent who asked for the caseworker's reply in this web chat
+
+
+def has_words(text: str) -> bool:
+    """Whether a message has a letter or digit in any script: "??", "..." or an emoji alone says nothing to keep."""
+    return any(ch.isalnum() for ch in text)
 
 
 def quoted_reference(text: str) -> str | None:
@@ -60,6 +66,7 @@ class EnquiryMessages:
         self.additions = Phrasing(service.get("additions") or {})
         self.small_talk = Phrasing({"say": service.get("small_talk") or [], "tail_words": 0})
         self.helps = Phrasing(service.get("help_requests") or {})
+        self.presence = Phrasing(service.get("presence_checks") or {})
         self.meeting_support = MeetingSupport(service)
         self.reference_words = frozenset(w for p in service.get("reference_words") or [] for w in words(str(p)))
 
@@ -75,9 +82,10 @@ class EnquiryMessages:
             return False  # answers to the form's questions (a concern's contact questions too) are the form's
         if keyword is None and turn.text and self.person.said(turn.text):
             keyword = "human"  # "i want to speak to my caseworker": as HUMAN
-        enquiry = self._enquiry(turn)
+        asks_news = self._asks_news(turn, keyword)
+        enquiry = self._enquiry(turn, asks_news)
         if enquiry is None:
-            return False
+            return asks_news and self._no_open_enquiry(turn)
         if enquiry.status == "claimed":
             return self._claimed(turn, enquiry, keyword)
         if enquiry.status != "queued" or not self._for_waiting(turn, keyword, enquiry):
@@ -86,18 +94,18 @@ class EnquiryMessages:
             return False  # replayed after "yes, a child is in danger": the safety reply stands alone
         return self._waiting_enquiry(turn, enquiry)
 
-    def _enquiry(self, turn: Turn) -> Enquiry | None:
+    def _enquiry(self, turn: Turn, asks_news: bool = False) -> Enquiry | None:
         """This contact's open enquiry, looked up only where there may be one; remembered for later turns.
 
-        Where a caseworker holds one, where this conversation made or found one, and at the first message
-        of a new or expired conversation (one lookup, whatever the message: "hi" first, then "i forgot to
-        say..."). A concern the bot raised is not the parent's enquiry (concerns.latest_for_contact), but what
-        they send after raising one in this conversation is for it (policy 7.1, 8.1): the duty caseworker's
-        case, even before the parent gave a way to reach them.
+        Where a caseworker holds one, where this conversation made or found one, at the first message of a
+        new or expired conversation (one lookup, whatever the message: "hi" first, then "i forgot to say..."),
+        and whenever the parent asks for news of it. A concern the bot raised is not the parent's enquiry
+        (concerns.latest_for_contact), but what they send after raising one in this conversation is for it
+        (policy 7.1, 8.1): the duty caseworker's case, even before the parent gave a way to reach them.
         """
         state = turn.state
         concern = state.data.get("concern_ref")
-        if not (turn.claimed or state.data.get("reference") or state.turns == 0 or concern):
+        if not (turn.claimed or state.data.get("reference") or state.turns == 0 or concern or asks_news):
             return None  # most turns: nothing to look up
         enquiry = self.handoff.live_enquiry(turn)
         if enquiry is not None:
@@ -105,6 +113,45 @@ class EnquiryMessages:
             return enquiry
         # Not remembered as the enquiry's reference: HUMAN must still ask how to reach them (the form's start).
         return concerns.open_concern(turn.session, concern, state.contact_key)
+
+    def _asks_news(self, turn: Turn, keyword: str | None) -> bool:
+        """A message that asks, in so many words, how this contact's own enquiry is going ("any news?").
+
+        Not at a form question, not a risk (its safety reply stands alone), and not with a reference quoted:
+        that one gets its own status, or pick_up's one fixed reply.
+        """
+        text = turn.text
+        if keyword is not None or not text or turn.state.step not in self.steps:
+            return False
+        if turn.assessment is not None and turn.assessment.level == "risk":
+            return False
+        return self.progress.said(text) and quoted_reference(text) is None
+
+    def _no_open_enquiry(self, turn: Turn) -> bool:
+        """Asked for news with no open enquiry from this phone or chat: say so plainly, and how to reach a person.
+
+        Only what the parent can know: their number or chat is theirs (Turn.contact_proven), so their last
+        enquiry's closing is theirs to hear, as when they quote its reference (HandOff.pick_up). A safety
+        concern gets no status: an open one is told only that it is with us (as HUMAN), a closed one as none
+        open. The voice line never comes here (with_caseworker). True when answered.
+        """
+        if not turn.contact_proven:
+            return False
+        state = turn.state
+        concern = concerns.current_concern(turn.session, state.contact_key)
+        state.data["step"] = "idle"
+        if concern is not None:
+            state.data["concern_ref"] = concern.reference  # what they send next is for it, as in its conversation
+            self._news(turn, concern)
+            return True
+        content = self.handoff.engine.content
+        web = "web_" if turn.channel == "web" else ""
+        closed = concerns.last_closed_for_contact(turn.session, state.contact_key)
+        if closed is not None and not concerns.is_concern(closed):
+            turn.say(Reply(content.text(f"{web}news_last_closed", reference=closed.reference)))
+        else:
+            turn.say(Reply(content.text(f"{web}news_none_open")))
+        return True
 
     def _claimed(self, turn: Turn, enquiry: Enquiry, keyword: str | None) -> bool:
         """A caseworker has the enquiry: HUMAN, its own reference or an empty message gets where it is.
@@ -121,7 +168,7 @@ class EnquiryMessages:
             return False  # a concern raised before any form: HUMAN asks how to reach them safely (bot/intake_form.py)
         own = quoted == enquiry.reference
         bare = own and self._beside(turn.text, enquiry.reference) is None  # "K7Q-429 he was excluded" is passed on
-        if keyword is not None or not turn.text or turn.replayed or bare:
+        if keyword is not None or not has_words(turn.text) or turn.replayed or bare:
             turn.say(Reply(self.handoff.claimed_status(enquiry)))
             return True
         if asks_to_stop_texts(turn, self.handoff.engine.content):
@@ -147,6 +194,8 @@ class EnquiryMessages:
             return False
         if turn.assessment is not None and turn.assessment.level == "risk":
             return False  # bot/safety.py
+        if self._in_chat_presence(turn, enquiry) or not has_words(text):
+            return True  # "is someone there?" for a reply here; "??" or an emoji: where it is (_waiting_enquiry)
         if yes_no(text) is not None or text.strip().isdigit() or self.small_talk.said(text):
             return False  # "thanks", "ok", "2": answered as ever, nothing to add
         if self.helps.said_alone(text):
@@ -164,8 +213,12 @@ class EnquiryMessages:
         Beside its own reference, a question too is for the caseworker: the parent wrote to their enquiry.
         """
         text = turn.text
+        if self._in_chat_presence(turn, enquiry):
+            turn.state.data["step"] = "idle"
+            self._presence_reply(turn, enquiry)
+            return True
         beside = self._beside(text, enquiry.reference) if quoted_reference(text) else None
-        if beside is None and self.progress.said(text):
+        if beside is None and (self.progress.said(text) or not has_words(text)):
             turn.state.data["step"] = "idle"
             self._news(turn, enquiry)
             return True
@@ -180,6 +233,21 @@ class EnquiryMessages:
         turn.state.data["step"] = "idle"
         self._pass_on(turn, enquiry, "added_to_enquiry", self.handoff.engine.content.text)
         return True
+
+    def _in_chat_presence(self, turn: Turn, enquiry: Enquiry) -> bool:
+        """"Is someone there?" in the web chat whose caseworker is to reply here (presence_checks)."""
+        if turn.channel != "web" or enquiry.contact is None or not self.presence.said(turn.text):
+            return False
+        return bool(self.handoff.engine.keys.decrypt_json(enquiry.contact).get("method") == IN_CHAT)
+
+    def _presence_reply(self, turn: Turn, enquiry: Enquiry) -> None:
+        """The caseworker will reply here; the message is on the enquiry, as any other then (an urgent one: as ever)."""
+        if enquiry.priority == queue.URGENT:
+            self._pass_on_urgent(turn, enquiry)  # the duty caseworker hears of it, as of any other message
+            return
+        parent_messages.add(turn.session, self.handoff.engine.keys, enquiry, turn.text)
+        text = self.handoff.engine.content.text("web_waiting_in_chat", reference=enquiry.reference)
+        turn.say(Reply(f"{text} {self.handoff.waiting(turn, enquiry)}"))
 
     def _news(self, turn: Turn, enquiry: Enquiry) -> None:
         """Where a waiting enquiry is; a safety concern gets no status, only that it is with us (as HUMAN)."""
@@ -261,7 +329,7 @@ class EnquiryMessages:
         """
         if (turn.assessment is not None and turn.assessment.level == "risk") or not ASKS.match(turn.text):
             return False
-        if self.additions.said(turn.text) or self.meeting_support.said(turn.text):
-            return False
+        if self.additions.said(turn.text) or self.meeting_support.said(turn.text) or self.presence.said(turn.text):
+            return False  # "is someone there?" once a caseworker has it: for them, not an answer from us
         prediction = self.handoff.engine.classifier.classify(turn.text)
         return prediction.topic is not None and prediction.confidence >= ANSWER_FROM

@@ -78,6 +78,16 @@ def latest_for_contact(session: Session, contact_key: str) -> Enquiry | None:
     )
 
 
+def last_closed_for_contact(session: Session, contact_key: str) -> Enquiry | None:
+    """This contact's newest closed enquiry, concern or not (one withdrawn by FORGET carries no contact key)."""
+    return session.scalar(
+        select(Enquiry)
+        .where(Enquiry.contact_key == contact_key, Enquiry.status == "closed")
+        .order_by(Enquiry.closed_at.desc().nulls_last(), Enquiry.created_at.desc())
+        .limit(1)
+    )
+
+
 def live_for_contact(session: Session, contact_key: str, reference: str | None = None) -> Enquiry | None:
     """This contact's own open enquiry: the one this conversation made (`reference`), else their newest.
 
