@@ -8,6 +8,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
@@ -17,6 +18,11 @@ DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
 DEFAULT_RATE_LIMIT_CONTACT = "30/minute"
 DEFAULT_RATE_LIMIT_IP = "120/minute"
 SECRET_NAMES = ("SECRET_KEY", "INTAKE_ENCRYPTION_KEYS", "INTAKE_HASH_KEY", "TWILIO_AUTH_TOKEN")
+# Keys a guess must never find (policies 4.1, 4.7): SECRET_KEY signs console logins, INTAKE_HASH_KEY hides numbers.
+KEY_NAMES = ("SECRET_KEY", "INTAKE_HASH_KEY")
+MIN_KEY_LENGTH = 32
+# Words that give a value away as one copied from an example or typed by hand, not generated.
+PLACEHOLDER_WORDS = ("change", "placeholder", "example", "secret", "password", "replace", "dummy", "default")
 
 
 class ConfigError(RuntimeError):
@@ -155,6 +161,30 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _guessable(value: str) -> bool:
+    """True for a key that is short, made of few different characters, or obviously a placeholder."""
+    value = value.strip()
+    lowered = value.lower()
+    # Fewer than 8 different characters: "aaaa…" or "abcabc…"; a random hex key of 32 has about 14.
+    return (len(value) < MIN_KEY_LENGTH or len(set(value)) < 8
+            or any(word in lowered for word in PLACEHOLDER_WORDS))
+
+
+def _production_keys(env: dict[str, str]) -> None:
+    """Refuse a production start with a guessable key or a public address that is not https. Messages name the
+    setting, never its value: a start-up error ends up in logs."""
+    weak = [name for name in KEY_NAMES if _guessable(env[name])]
+    if weak:
+        raise ConfigError(
+            f"production needs a long random value for {' and '.join(weak)} (at least {MIN_KEY_LENGTH} characters, "
+            "not a placeholder); make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    address = urlsplit(env["PUBLIC_BASE_URL"].strip())
+    if address.scheme != "https" or not address.hostname:
+        raise ConfigError("PUBLIC_BASE_URL must be the service's https:// address in production: console logins "
+                          "and parents' messages must never cross the network unencrypted")
+
+
 def deployment_warnings(settings: Settings, environ: dict[str, str] | None = None) -> list[str]:
     """What a production start should tell the operator about settings that would not hold as meant.
 
@@ -207,6 +237,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             missing.append("SMTP_HOST and DUTY_EMAIL (or DUTY_SMS) for duty alerts")
     if missing and mode == "production":
         raise ConfigError(f"production needs these settings: {', '.join(missing)}")
+    if mode == "production":
+        _production_keys(env)
     if missing:
         generated = _dev_secrets(instance_path)
         for name in missing:

@@ -9,6 +9,7 @@ the time an answer takes does not say which usernames exist.
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +30,8 @@ CASE_ROLES = ("caseworker", "manager")
 MAX_FAILURES = 5  # failed sign-ins from one address for one username before sign-in pauses there (bot/ratelimit.py)
 TOTP_STEP = 30
 UNKNOWN_ACTOR = "(unknown user)"
+# Session generations are drawn at random below this (kept well inside a 32-bit column for the +1 elsewhere).
+GENERATIONS = 2**30
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the username is unknown, so a miss costs the same time as a wrong password.
@@ -71,6 +74,7 @@ def create_caseworker(
         password_hash=_hasher.hash(password),
         totp_secret=keys.encrypt(secret),
         role=role,
+        session_generation=fresh_generation(),
     )
     session.add(worker)
     session.flush()
@@ -88,12 +92,21 @@ def by_username(session: Session, username: str) -> Caseworker | None:
     return session.scalar(select(Caseworker).where(Caseworker.username == username, Caseworker.active))
 
 
+def fresh_generation(old: int | None = None) -> int:
+    """A session generation nobody can guess: a console cookie names its account's, so a cookie forged with a
+    leaked SECRET_KEY still needs it (a count from 0 would be the first guess). Never the old one again."""
+    while True:
+        generation = 1 + secrets.randbelow(GENERATIONS - 1)
+        if generation != old:
+            return generation
+
+
 def end_sessions(session: Session, username: str) -> int:
     """Invalidate every console cookie this account holds (sign-out, screen lock); the new number."""
     worker = by_username(session, username)
     if worker is None:
         return -1
-    worker.session_generation += 1
+    worker.session_generation = fresh_generation(worker.session_generation)
     return worker.session_generation
 
 

@@ -34,6 +34,9 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 
 # Fixed test secrets: real values of the right shape, never used outside tests.
 AUTH_TOKEN = "12345678901234567890123456789012"
+# Long and varied enough for a production start (bot/config.py refuses a guessable key there).
+SIGNING_KEY = "tests-only-signing-key-7Qf2Lx9RkVw3Zp8T"
+HASH_KEY = "tests-only-hmac-key-Bn4Yc6Jh1Ms5Dq0G"
 PUBLIC_BASE = "https://intake.example.org"
 KEY_1 = Fernet.generate_key().decode()
 
@@ -43,9 +46,9 @@ def test_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": SIGNING_KEY,
         "INTAKE_ENCRYPTION_KEYS": KEY_1,
-        "INTAKE_HASH_KEY": "test-hash-key",
+        "INTAKE_HASH_KEY": HASH_KEY,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "PUBLIC_BASE_URL": PUBLIC_BASE,
         "SERVICE_NAME": "Testshire SENDIASS",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -113,8 +114,8 @@ def test_production_refuses_to_start_without_a_way_to_alert_the_duty_caseworker(
 
     from bot.config import ConfigError, load_settings
 
-    env = {"INTAKE_ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40,
-           "INTAKE_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "INTAKE_HASH_KEY": "h" * 40,
+    env = {"INTAKE_ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": secrets.token_urlsafe(48),
+           "INTAKE_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "INTAKE_HASH_KEY": secrets.token_urlsafe(48),
            "TWILIO_AUTH_TOKEN": "t" * 32, "PUBLIC_BASE_URL": "https://intake.example.org"}
     with pytest.raises(ConfigError, match="DUTY_EMAIL"):
         load_settings(env)

@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from bot.config import ConfigError, load_settings
 from intake.crypto import contact_key
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE, ChatActions, SmsActions, make_app, twiml_messages
+from tests.conftest import AUTH_TOKEN, HASH_KEY, PUBLIC_BASE, ChatActions, SmsActions, make_app, twiml_messages
 from tests.conftest import test_env as environment_for
 
 NO_LIMITS = {"RATE_LIMIT_CONTACT": "off", "RATE_LIMIT_IP": "off"}
@@ -529,7 +529,7 @@ def test_redis_storage_is_shared_between_workers_and_keys_hold_no_number(tmp_pat
         assert keys, "the limiter wrote nothing to Redis"
         digits = number.lstrip("+")
         assert not any(digits in key or digits[-10:] in key for key in keys), keys
-        assert any(contact_key("test-hash-key", number) in key for key in keys), keys
+        assert any(contact_key(HASH_KEY, number) in key for key in keys), keys
     finally:
         for key in store.scan_iter(f"*{prefix}*"):
             store.delete(key)
