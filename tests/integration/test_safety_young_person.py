@@ -22,7 +22,7 @@ CHILD_SAID = [
     "he said he doesnt want to be alive anymore",
 ]
 EMERGENCY = "If a child is in immediate danger, call 999 now."
-YOUNG_PERSON = "For a young person thinking of suicide or self-harm"
+YOUNG_PERSON = "If someone is thinking of suicide or self-harm"
 CRISIS_HELP = ("999", "NHS 111, option 2", "0800 1111", "SHOUT to 85258")
 OPT_OUT = ("STOP", "CANCEL", "END", "QUIT")
 NOT_OURS = ("Papyrus", "0800 068", "HOPELINE")  # numbers this service has not checked are never given
@@ -115,7 +115,7 @@ def test_on_the_phone_the_young_person_help_is_spoken_before_the_next_step(app: 
     [concern] = urgent(app)
     assert ", ".join(concern.reference.replace("-", "")) in risk
     young, _, after = rest.partition("press 2 at the main menu")  # the next step comes after the help
-    assert "stay with them" in young and after and "When you are ready, here are the choices again." in after
+    assert "text the word SHOUT" in young and after and "When you are ready, here are the choices again." in after
     assert not caller.hung_up
 
 
