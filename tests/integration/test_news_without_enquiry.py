@@ -34,7 +34,10 @@ def closed_by_caseworker(app: Flask, reference: str) -> None:
     assert auth.post(f"/caseworker/case/{reference}/close", outcome="advice given").status_code == 302
 
 
-@pytest.mark.parametrize("message", ["any news?", "any news on my enquiry", "hello? u said u would ring monday"])
+@pytest.mark.parametrize(
+    "message",
+    ["any news?", "any news on my enquiry", "hello? u said u would ring monday", "whens some1 gonna get back 2 me"],
+)
 def test_a_new_number_asking_for_news_is_told_none_is_open_and_how_to_reach_a_person(
     sms: SmsActions, message: str
 ) -> None:
