@@ -59,3 +59,13 @@ def test_a_long_story_naming_no_topic_is_still_offered_a_caseworker(sms: SmsActi
 def test_a_short_message_the_bot_cannot_place_still_gets_what_it_can_help_with(sms: SmsActions) -> None:
     reply = "\n".join(sms.send("my boiler is broken"))
     assert CONSENT not in reply
+
+
+def test_a_long_message_about_nothing_we_help_with_is_not_started_on_the_caseworker_form(sms: SmsActions) -> None:
+    off_topic = (
+        "my boiler has been broken for three weeks now and the landlord keeps saying the engineer will come on "
+        "monday but nobody ever turns up and the flat is freezing, who do i complain to about the landlord and "
+        "the engineer that never came"
+    )
+    reply = "\n".join(sms.send(off_topic))
+    assert CONSENT not in reply
