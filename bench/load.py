@@ -60,6 +60,7 @@ WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
 KEEP_ALIVE = os.environ.get("BENCH_KEEP_ALIVE", "30")  # seconds; 0 closes each connection after its reply
 SERVER_NICE = int(os.environ.get("BENCH_SERVER_NICE", "0"))
 WORKER_CONNECTIONS = os.environ.get("BENCH_WORKER_CONNECTIONS", "")  # gunicorn's cap per worker (default 1000)
+REUSE_PORT = os.environ.get("BENCH_REUSE_PORT", "") == "1"  # each worker its own SO_REUSEPORT listening socket
 REQUEST_TIMEOUT = 15.0
 
 
@@ -259,6 +260,7 @@ def start_server(url: str, port: int, workdir: Path, storage: str) -> subprocess
         "--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--keep-alive", KEEP_ALIVE,
         *(["--worker-connections", WORKER_CONNECTIONS] if WORKER_CONNECTIONS else []),
+        *(["--reuse-port"] if REUSE_PORT else []),
         "--preload", "--log-level", "warning", "bot:create_app()",
     ]
     log = open(workdir / "gunicorn.log", "wb")
