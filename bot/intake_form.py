@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from bot.content import fill
 from bot.dialogue import asks_to_stop_texts, how_to_stop_texts
-from bot.engine import Engine, Turn, keyword_of
+from bot.engine import Engine, Turn
 from bot.intake_handoff import AFTER, HandOff, wording
 from bot.phrasing import Phrasing
 from bot.replies import Choice, Reply
@@ -26,6 +26,7 @@ LABELS = {"yes": "Yes", "no": "No", True: "Yes", False: "No"}
 # its own consent question (consent_contact first), and adds the answers to the concern: what the enquiry is
 # about is the concern itself, so no topic, words, school stage or EHC plan.
 CONTACT_QUESTIONS = form_rules.CHANGE_PARTS["contact"]
+YES_NO = (*form_rules.CONSENT_SLOTS, "confirm")  # the questions an everyday yes or no answers
 
 
 class IntakeForm:
@@ -38,6 +39,9 @@ class IntakeForm:
         self.hours = hours
         self.handoff = HandOff(engine, hours, alert, self.spec)
         self.contact_requests = Phrasing(self.spec.get("contact_requests") or {})
+        leave = dict(self.spec.get("leave_form") or {})  # with the opt-out words: "cancel that", "quit this"
+        leave["say"] = [*(leave.get("say") or []), *engine.keywords.get("stop", [])]
+        self.leave_words = Phrasing(leave)
         engine.steps.update({"form_start": self.start, STEP: self.answer, AFTER: self.handoff.after_handoff,
                              "form_withdraw": self.handoff.withdraw})
         idle = engine.steps["idle"]
@@ -130,15 +134,12 @@ class IntakeForm:
                 turn.say(Reply(self._msg("not_heard"), self._msg("not_heard")))
             self._ask(turn, form["requested"])  # * repeats, as everywhere on the phone line
             return
-        if turn.channel == "web" and keyword_of(turn.text, self.engine.keywords) == "stop":
-            # "cancel" or "quit" typed in the chat means leaving, not an answer a caseworker should read.
-            # (By SMS these words are Twilio's opt-out and the engine's STOP handler deletes the form.)
-            turn.say(Reply(self.engine.content.text("web_form_stop"), kind="prompt"))
-            self._ask(turn, form["requested"])
-            return
         if asks_to_stop_texts(turn, self.engine.content):  # not an answer: say how, then ask again
             how_to_stop_texts(turn, self.engine.content)
             self._ask(turn, form["requested"])
+            return
+        if turn.channel != "voice" and self.leave_words.said(turn.text):
+            self._leave(turn)  # "forget it", "actually never mind", "cancel" in the chat
             return
         if form.get("requested") == CHANGE:
             self._change(turn, turn.inbound.digits or turn.text)
@@ -153,12 +154,50 @@ class IntakeForm:
         if form.get("contact_only") and form.get("requested") == "consent_contact" and not turn.inbound.digits \
                 and self.contact_requests.said(candidate):
             candidate = "yes"  # "please just call me", after a disclosure: a yes, and "how?" comes next
+        if form.get("requested") in YES_NO and not turn.inbound.digits:
+            agreed = form_rules.reply_yes_no(candidate)  # "yh", "yes pls", "ok go on", "no thx", "no he doesnt"
+            if agreed is not None:
+                candidate = "yes" if agreed else "no"
+            elif form["requested"] != "confirm" and turn.channel != "voice" and self._ask_yes_no_again(turn):
+                return
         if form.get("requested") == "contact_method" and self._chat_reply_withheld(turn, candidate):
             if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
                 turn.say(Reply(self._msg("invalid_choice"), kind="prompt"))
             self._ask(turn, "contact_method")
             return
         self._run(turn, candidate=candidate)
+
+    def _leave(self, turn: Turn) -> None:
+        """Leave the form: nothing is sent and the answers go, as after NO at the confirm step.
+
+        A safety concern's contact questions end without touching the concern, which stays with the duty
+        caseworker (the parent is told so, with how to give a safe way to reach them later).
+        """
+        form = turn.state.data["form"]
+        concern = form.get("contact_only")
+        if not concern:  # sending nothing is a refusal to keep the details: the ledger shows it, with no content
+            queue.record_standalone(turn.session, "keep_details", self.version, turn.channel)
+        self._end(turn)
+        if concern:
+            turn.say(Reply(self._msg("left_concern_form", reference=concern)))
+        else:
+            turn.say(Reply(self._msg("left_form")))
+
+    def _ask_yes_no_again(self, turn: Turn) -> bool:
+        """An unclear reply to a consent question ("maybe", "yes but...", "no thats ok"): the question again in
+        a few words, not its whole text (which costs about three texts). True when that is the reply.
+
+        After a disclosure the question is asked in full, with no telling-off (as for any other answer).
+        """
+        if turn.assessment is not None and turn.assessment.level == "risk":
+            return False
+        slot = turn.state.data["form"]["requested"]
+        question = str(self.spec["slots"][slot].get("again") or "").strip()
+        if not question:
+            return False
+        turn.say(Reply(self._msg("invalid_yes_no_short", question=question), kind="prompt", expects="yesno",
+                       choices=(Choice("1", "Yes"), Choice("2", "No")) if turn.channel != "sms" else ()))
+        return True
 
     def _story_at_topic(self, turn: Turn, form: dict[str, Any]) -> bool:
         """A story typed at "What is it mainly about?" rather than a number: understood, not refused.

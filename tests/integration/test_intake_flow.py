@@ -260,10 +260,10 @@ def test_human_or_menu_in_the_middle_of_the_form_keeps_the_answers(chat: ChatAct
     assert "My words about support" in chat.texts("no")
 
 
-def test_cancel_in_web_chat_is_an_answer_not_the_end_of_the_chat(chat: ChatActions) -> None:
+def test_cancel_in_web_chat_leaves_the_form_not_the_chat(chat: ChatActions) -> None:
     chat.say("HUMAN")
     reply = chat.texts("cancel")
-    assert "ended" not in reply and "YES or NO" in reply
+    assert "ended" not in reply and "Nothing was sent to a caseworker" in reply
     assert chat.post({"text": "hello"}).status_code == 200
 
 
