@@ -24,6 +24,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, not left in free space where the file could be read
+            # for them after an erasure or a retention purge (policy 4.7).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -33,6 +36,31 @@ def make_engine(url: str) -> Engine:
         return engine
     # Recycling beats pre-ping here: pre-ping costs a round trip on every turn.
     return create_engine(url, pool_recycle=1800, pool_size=5, max_overflow=5)
+
+
+def checkpoint_after_commit(session: Session) -> None:
+    """On SQLite, once this transaction commits, copy the write-ahead log into the database file and empty it.
+
+    Until then, the log still holds every page as it was written (a note, a text, the erased rows themselves),
+    so an erasure or a purge would stay readable in the -wal file. Nothing to do on PostgreSQL.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    engine = bind.engine
+
+    def _checkpoint(_session: Session) -> None:
+        # A connection of its own, outside any transaction (the engine's BEGIN IMMEDIATE is not wanted here);
+        # the busy timeout lets readers finish first.
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            connection.close()
+
+    event.listen(session, "after_commit", _checkpoint, once=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

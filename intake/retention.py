@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from intake import audit, blocks, chat_sessions, conversations
+from intake.db import checkpoint_after_commit
 from intake.models import ConsentRecord, Enquiry, ProcessedMessage, utcnow
 
 
@@ -46,4 +47,5 @@ def purge(
         if progress:
             progress(1)
     counts["closed cases"] = len(expired)
+    checkpoint_after_commit(session)  # nothing purged left in SQLite's write-ahead log
     return counts

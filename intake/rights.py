@@ -14,6 +14,7 @@ from intake import audit, blocks, chat_sessions, concerns, queue, staff
 from intake.casework import CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
+from intake.db import checkpoint_after_commit
 from intake.models import AuditEvent, ConsentRecord, Conversation, Enquiry, utcnow
 
 HEADING = "STRICTLY PRIVATE AND CONFIDENTIAL"
@@ -244,4 +245,5 @@ def erase(session: Session, keys: KeyRing, staff_member: str, role: str, referen
     session.execute(delete(ConsentRecord).where(ConsentRecord.reference == reference))
     audit.record(session, staff_member, "erase", reference,
                  f"{identity.audit}; block kept, reason deleted" if blocked else identity.audit)
+    checkpoint_after_commit(session)  # nothing erased left in SQLite's write-ahead log
     return blocked
