@@ -197,10 +197,19 @@ def set_role(username: str, role: str) -> None:
     svc = _services()
     try:
         with unit_of_work(svc.sessions) as session:
-            old = roles.set_role_on_server(session, username, role)
+            old, moved = roles.set_role_on_server(session, username, role)
     except staff.StaffError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{username} is now {role} (was {old}); open console sessions follow at their next request.")
+    if moved:
+        urgent = [case.reference for case in moved if case.urgent]
+        click.echo(f"Their {len(moved)} open case(s) went back to the queue ({len(urgent)} urgent), marked as "
+                   "previously with them: " + ", ".join(case.reference for case in moved))
+        # As when a leaver's account is disabled in the console: the duty worker hears of the urgent ones.
+        unalerted = [reference for reference in urgent if not svc.alerts.duty(reference)]
+        if unalerted:
+            click.echo("The duty alert did not go for " + ", ".join(unalerted) + " (it will be tried again): "
+                       "please tell the duty caseworker.")
 
 
 @intake_cli.command("set-duty")

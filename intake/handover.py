@@ -70,8 +70,9 @@ def moved_from(session: Session, caseworker: str) -> list[Moved]:
                   e.moved_at) for e in rows]
 
 
-def return_caseload(session: Session, actor: str, holder: str) -> list[Moved]:
-    """Every open case `holder` has goes back to the queue (their account was disabled), urgent first; audited.
+def return_caseload(session: Session, actor: str, holder: str, why: str = "account disabled") -> list[Moved]:
+    """Every open case `holder` has goes back to the queue (their account was disabled, or made an admin's, which
+    opens no cases), urgent first; audited.
 
     Like a case a new concern sends back (queue.return_urgent), each keeps its notes and history and is marked
     "previously with" them, so whoever claims it knows where it came from. The rows are locked on PostgreSQL,
@@ -86,7 +87,7 @@ def return_caseload(session: Session, actor: str, holder: str) -> list[Moved]:
     for enquiry in session.scalars(query).all():
         enquiry.status, enquiry.claimed_by, enquiry.claimed_at = "queued", None, None
         enquiry.previous_caseworker, enquiry.moved_at = holder, now
-        audit.record(session, actor, "returned_account_disabled", enquiry.reference,
-                     f"account disabled; was with {holder}")
+        action = "returned_account_disabled" if why == "account disabled" else "returned_account_role"
+        audit.record(session, actor, action, enquiry.reference, f"{why}; was with {holder}")
         moved.append(Moved(enquiry.reference, enquiry.topic, enquiry.priority == queue.URGENT, None, now))
     return moved

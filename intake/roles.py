@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import audit
+from intake import audit, handover
 from intake.account_admin import Account
 from intake.models import Caseworker
 from intake.staff import CASE_ROLES, ROLES, StaffError, by_username
@@ -82,15 +82,21 @@ def set_role(session: Session, actor: str, role: str, username: str, new_role: s
     return _change(session, actor, worker, new_role)
 
 
-def set_role_on_server(session: Session, username: str, new_role: str) -> str:
-    """Any role, from the command line (where admin accounts are made); audited; returns the old role."""
+def set_role_on_server(session: Session, username: str, new_role: str) -> tuple[str, list[handover.Moved]]:
+    """Any role, from the command line (where admin accounts are made); audited.
+
+    Returns the old role, and the cases that went back to the queue: an admin opens no case, so a caseworker
+    or manager made an admin hands back what they held (as a leaver does), or no one could release or close it.
+    """
     if new_role not in ROLES:
         raise StaffError(f"role must be one of: {', '.join(ROLES)}")
     worker = by_username(session, username)
     if worker is None:
         raise StaffError("there is no active account with that username")
     _check_change(session, worker, new_role, "cli")
-    return _change(session, "cli", worker, new_role)
+    old = _change(session, "cli", worker, new_role)
+    moved = [] if new_role in CASE_ROLES else handover.return_caseload(session, "cli", username, "account made admin")
+    return old, moved
 
 
 def _change(session: Session, actor: str, worker: Caseworker, new_role: str) -> str:

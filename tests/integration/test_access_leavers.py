@@ -102,10 +102,9 @@ def test_a_manager_sees_cases_stuck_with_a_disabled_or_admin_account_and_frees_t
         claim(alex, reference)
     claim(cal, promoted)
     claim(bob, kept)
-    with unit_of_work(svc(app).sessions) as session:  # disabled as the console once did it; made an admin by CLI
+    with unit_of_work(svc(app).sessions) as session:  # disabled, and made an admin, as the console and CLI once did
         session.execute(update(Caseworker).where(Caseworker.username == "alex").values(active=False))
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["intake", "set-role", "cal", "admin"]).exit_code == 0
+        session.execute(update(Caseworker).where(Caseworker.username == "cal").values(role="admin"))
     morgan = signed_in(app, "morgan", "manager")
 
     held = held_section(morgan.client.get("/caseworker/queue").get_data(as_text=True))
@@ -136,3 +135,21 @@ def test_a_caseworker_whose_ordinary_case_a_manager_moved_is_not_told_it_was_urg
     assert f"<strong>{reference}</strong>" in moved and "back in the" in moved
     assert "URGENT" not in moved and not moved.split("</h2>")[1].lstrip().startswith("<p class=\"hint\">Urgent")
     assert "others by a manager" in moved
+
+
+def test_a_caseworker_made_an_admin_hands_their_cases_back_to_the_queue(app: Flask) -> None:
+    ordinary, urgent, kept = enquire(app), enquire(app, urgent=True), enquire(app)
+    cal, bob = signed_in(app, "cal"), signed_in(app, "bob")
+    claim(cal, ordinary)
+    claim(cal, urgent)
+    claim(bob, kept)
+    result = app.test_cli_runner().invoke(args=["intake", "set-role", "cal", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "2 open case(s) went back to the queue (1 urgent)" in result.output
+    assert urgent in result.output and ordinary in result.output
+    # An admin opens no case: whoever claims these next sees where they came from.
+    assert case(app, urgent) == ("queued", None, "cal") and case(app, ordinary) == ("queued", None, "cal")
+    assert case(app, kept) == ("claimed", "bob", None)
+    with unit_of_work(svc(app).sessions) as session:
+        details = [e.detail for e in session.scalars(select(AuditEvent).where(AuditEvent.reference == urgent))]
+    assert "account made admin; was with cal" in details
