@@ -30,6 +30,7 @@ REUSE_WITHIN = timedelta(hours=24)
 # they are told again.
 REALERT_AFTER = timedelta(minutes=30)
 ADDED = "new disclosure on an urgent case"
+WITHDRAWN = "withdrawn by parent"  # the outcome of an enquiry the parent withdrew (FORGET)
 ADDED_ALERTED = "new disclosure on an urgent case; duty worker alerted again"  # read back by told_recently
 # What became of each duty alert, recorded after it was tried: a failed one (SMTP down or refusing) does not
 # count as telling the duty worker, so the next disclosure alerts again.
@@ -340,5 +341,5 @@ def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_versio
     # (delete-orphan cascade), so "deleted its details" is true. The audit keeps the reference and action only.
     enquiry.notes.clear()
     enquiry.contact_key = None
-    enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), "withdrawn by parent"
+    enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), WITHDRAWN
     audit.record(session, "parent", "withdraw", enquiry.reference)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, clock, guard
 from bot.services import services
-from intake import blocks, casework, duty_rota, handover, outreach, queue, service_hours, sharing, staff
+from intake import blocks, casework, concerns, duty_rota, handover, outreach, queue, service_hours, sharing, staff
 from intake.caseload import held_by_absent
 from intake.caseload import rows as caseload_rows
 from intake.db import unit_of_work
@@ -153,7 +153,19 @@ def claim(reference: str) -> WerkzeugResponse:
         with unit_of_work(services().sessions) as db:
             queue.claim(db, g.staff["user"], reference)
     except queue.QueueError:
-        flash(f"{reference} has already been taken by another caseworker.")
+        # Say what really happened: a parent may have withdrawn it (FORGET) since the queue page was drawn.
+        with unit_of_work(services().sessions) as db:
+            now = queue.where_is(db, reference)
+        if now is not None and now.status == "claimed" and now.claimed_by == g.staff["user"]:
+            return redirect(url_for("console.case", reference=reference))  # a double click: it is theirs
+        if now is None:
+            flash(f"{reference} is no longer in the queue: it was deleted.")
+        elif now.status == "closed" and now.outcome == concerns.WITHDRAWN:
+            flash(f"{reference} is no longer in the queue: the parent withdrew it.")
+        elif now.status == "closed":
+            flash(f"{reference} is no longer in the queue: it is closed.")
+        else:
+            flash(f"{reference} has already been taken by another caseworker.")
         return redirect(url_for("console.queue_page"))
     return redirect(url_for("console.case", reference=reference))
 
