@@ -148,7 +148,9 @@ class IntakeForm:
             form["slots"].pop("contact_method", None)  # choose another way to be contacted
             self._ask(turn, "contact_method")
             return
-        if form.get("requested") == "topic" and not turn.inbound.digits and self._story_at_topic(turn, form):
+        # Not on the phone, where no words are asked for (policy 1.1: nothing said on a call is kept).
+        if form.get("requested") == "topic" and not turn.inbound.digits and turn.channel != "voice" \
+                and self._story_at_topic(turn, form):
             return
         candidate = turn.inbound.digits or turn.text
         if form.get("contact_only") and form.get("requested") == "consent_contact" and not turn.inbound.digits \

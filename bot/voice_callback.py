@@ -43,6 +43,9 @@ class VoiceCallback:
         if starter is not None:
             starter(turn)
             self._offer_way_out(turn)
+            if turn.state.step == FORM and turn.replies:  # the first question says once how to go back
+                first = turn.replies[-1]
+                turn.replies[-1] = replace(first, spoken=f"{first.voice_text} {self.keypad.say('callback_way_back')}")
             if turn.state.step != FORM:  # e.g. already queued: the form did not start
                 self.line.menu(turn)
             return
@@ -83,6 +86,9 @@ class VoiceCallback:
         """
         form = turn.state.data.get("form") if turn.channel == "voice" else None
         asked = form.get("requested") if isinstance(form, dict) else None
+        if isinstance(form, dict) and self._leaving(turn, asked):
+            self._leave(turn, form)
+            return
         way_out = asked in (METHOD, DETAIL) and self.keypad.heard(turn, [WAY_OUT], asked) == WAY_OUT
         if way_out and asked == METHOD and isinstance(form, dict):
             form["requested"] = "consent_contact"
@@ -100,6 +106,29 @@ class VoiceCallback:
             self.options(turn)
         else:
             self.line.menu(turn)
+
+    def _leaving(self, turn: Turn, asked: str | None) -> bool:
+        """9, "main menu" or "go back" in the call-back questions: back to the main menu, nothing sent.
+
+        Not where 9 already means something: "contact you myself" at the way of contact, and a digit (or,
+        then hash, "choose another way") at the typed number, where only the words "main menu" leave.
+        """
+        if turn.inbound.digits:
+            return turn.inbound.digits == WAY_OUT and asked not in (METHOD, DETAIL)
+        words = "leave_number" if asked == DETAIL else "leave_callback"
+        return self.keypad.heard(turn, [WAY_OUT], words) == WAY_OUT
+
+    def _leave(self, turn: Turn, form: dict[str, object]) -> None:
+        """Leave the call-back questions for the main menu: the request is not sent and the answers go.
+
+        As "forget it" in the texted form (bot/intake_form.py); a concern raised on this call stays urgent.
+        """
+        if not form.get("contact_only"):  # sending nothing is a refusal to keep the details, with no content
+            version = str(self.engine.content.intake.get("wording_version", "intake-1"))
+            queue.record_standalone(turn.session, "keep_details", version, turn.channel)
+        turn.state.data.pop("form", None)
+        turn.say(Reply(self.keypad.say("callback_left_urgent" if self._urgent(turn) else "callback_left")))
+        self.line.menu(turn)
 
     def _asking(self, turn: Turn) -> str | None:
         form = turn.state.data.get("form")
