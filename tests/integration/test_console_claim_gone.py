@@ -38,3 +38,17 @@ def test_one_taken_by_a_colleague_still_says_so(app: Flask) -> None:
     alex.post(f"/caseworker/claim/{reference}")
     assert "has already been taken by another caseworker" in flashed_on_queue(
         blair, blair.post(f"/caseworker/claim/{reference}"))
+
+
+def test_the_close_form_records_no_outcome_the_caseworker_did_not_choose(app: Flask) -> None:
+    reference = sms_enquiry(app)
+    alex = signed_in(app)
+    alex.post(f"/caseworker/claim/{reference}")
+    page = alex.client.get(f"/caseworker/case/{reference}").get_data(as_text=True)
+    select = page.split('<select id="outcome"')[1].split("</select>")[0]
+    chosen = [option for option in select.split("<option")[1:] if " selected" in option.split(">")[0]]
+    assert [option.split(">")[1].split("<")[0] for option in chosen] == ["Choose the outcome"]
+    refused = alex.post(f"/caseworker/case/{reference}/close", outcome="")  # a form sent with nothing chosen
+    assert refused.status_code == 302
+    assert "Choose an outcome from the list." in alex.client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert f"{reference}" in alex.client.get("/caseworker/caseload").get_data(as_text=True)  # still open, theirs
