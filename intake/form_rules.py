@@ -53,11 +53,12 @@ def yes_no(value: Any) -> bool | None:
 YES_LEADS = {"YES", "Y", "YEAH", "YEP", "YUP", "YH", "YEH", "YE", "YEA", "YA", "YAH", "YAS", "YESS", "YESSS", "AYE",
              "OK", "OKAY", "OKE", "OKI", "OKAYY", "K", "KK", "SURE", "AGREE", "1", "KEEP", "ALRIGHT", "ALLRIGHT",
              "FINE", "CORRECT", "ABSOLUTELY", "DEFINITELY"}
-YES_LEAD_PHRASES = {("GO", "AHEAD"), ("GO", "ON"), ("OF", "COURSE"), ("ALL", "RIGHT"), ("I", "AGREE"),
-                    ("THATS", "OK"), ("THATS", "OKAY"), ("THATS", "FINE"), ("PLEASE", "DO"), ("YES", "PLEASE")}
+YES_LEAD_PHRASES: set[tuple[str, ...]] = {
+    ("GO", "AHEAD"), ("GO", "ON"), ("OF", "COURSE"), ("ALL", "RIGHT"), ("I", "AGREE"), ("THATS", "OK"),
+    ("THATS", "OKAY"), ("THATS", "FINE"), ("PLEASE", "DO"), ("YES", "PLEASE")}
 NO_LEADS = {"NO", "N", "NOPE", "NAH", "NAW", "NOO", "NOOO", "NA", "NOPES", "DONT", "2", "REMOVE"}
-NO_LEAD_PHRASES = {("DO", "NOT"), ("NO", "THANKS"), ("NO", "THANK", "YOU")}
-# After a leading yes these make it unclear; after a leading no, these (and a leading yes's words) do.
+NO_LEAD_PHRASES: set[tuple[str, ...]] = {("DO", "NOT"), ("NO", "THANKS"), ("NO", "THANK", "YOU")}
+# After a leading yes, a negation makes the reply unclear; after a leading no, an agreement does.
 NEGATIONS = {"NO", "NOT", "NOPE", "NAH", "DONT", "NEVER", "WONT", "CANT", "DOESNT", "ISNT", "DIDNT", "ARENT",
              "WASNT", "SHOULDNT", "WOULDNT", "NOTHING", "NOBODY", "NONE", "DELETE", "REMOVE"}
 AGREEMENTS = {"YES", "Y", "YEAH", "YEP", "YUP", "YH", "YEH", "YEA", "YA", "OK", "OKAY", "SURE", "PLEASE", "PLS",
