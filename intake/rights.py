@@ -11,11 +11,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from intake import audit, blocks, chat_sessions, concerns, queue, staff
-from intake.casework import CaseworkError, Labels, case_for
+from intake.casework import SENT_BY_TEXT, SENT_IN_CHAT, CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
-from intake.models import AuditEvent, ConsentRecord, Conversation, Enquiry, utcnow
+from intake.models import AuditEvent, CaseNote, ConsentRecord, Conversation, Enquiry, utcnow
+from intake.parent_messages import DISCLOSURE
 
 HEADING = "STRICTLY PRIVATE AND CONFIDENTIAL"
 MACHINE_ACTORS = {"bot", "parent", "system", "cli", "admin"}
@@ -57,6 +58,14 @@ class IdentityCheck:
         return f"identity checked: {self.kind}"
 
 
+def _entry_kind(note: CaseNote) -> str:
+    """What a case entry is, for the parent reading their copy: their own words, what a caseworker sent them, or
+    a caseworker's note (staff names are not the parent's data, so no author)."""
+    if note.author in (queue.PARENT_MESSAGE, DISCLOSURE):
+        return "parent"
+    return note.kind if note.kind in (SENT_BY_TEXT, SENT_IN_CHAT) else "note"
+
+
 def identity_check(kind: str, how: str = "") -> IdentityCheck:
     """The check as the console form gave it; refused when no kind is chosen, or "other" is not explained."""
     kind, how = kind.strip(), " ".join(how.split())
@@ -82,7 +91,7 @@ class HeldRecord:
     contact: dict[str, Any]
     safeguarding: list[str]
     consents: list[dict[str, Any]]
-    notes: list[tuple[str, datetime, str]]
+    notes: list[tuple[str, datetime, str]]  # (what it is: "parent", "sms", "chat" or "note"; when; its words)
     history: list[tuple[datetime, str, str]] = field(default_factory=list)
     # facts and contact in plain words (Labels), as the export shows them to the parent
     fact_rows: list[tuple[str, str]] = field(default_factory=list)
@@ -176,7 +185,7 @@ def subject_access(
         safeguarding=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding and not protected else [],
         consents=[{"purpose": c.purpose, "granted": c.granted, "wording_version": c.wording_version,
                    "channel": c.channel, "at": c.at} for c in enquiry.consents],
-        notes=[] if protected else [(n.author, n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
+        notes=[] if protected else [(_entry_kind(n), n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
         # Who handled the case, by role not name: staff names are not the parent's data.
         history=[(e.at, e.action, e.actor if e.actor in MACHINE_ACTORS else "staff") for e in events
                  if not (protected and e.action in SAFETY_ACTIONS)],

@@ -118,6 +118,9 @@ def test_what_was_sent_is_in_the_subject_access_copy(texting: tuple[Flask, list[
     _app, reference, alex = text_the_parent(texting)
     copy = alex.post(f"/caseworker/case/{reference}/export", format="txt", **CHECKED).get_data(as_text=True)
     assert SENT in copy and PARENT in copy
+    # The parent can tell what we sent them from a caseworker's own note, and no staff name is given.
+    assert re.search(r", We texted you: " + re.escape(SENT), copy), copy
+    assert "alex" not in copy.split("NOTES AND MESSAGES ON YOUR CASE")[1].split("WHAT HAS BEEN DONE")[0]
 
 
 def test_erasure_takes_what_was_sent_with_the_case(texting: tuple[Flask, list[Any]]) -> None:
