@@ -19,7 +19,8 @@ WHILE_LOCKED = {"console.unlock", "console.logout", "console.lock"}
 NOT_ACTIVITY = {"console.queue_json"}
 # Always answered in JSON: console.js calls these, never a person.
 JSON_ONLY = {"console.queue_json", "console.alive"}
-# The sign-in page's words for the same refusal: a login kept out of hours needs the duty it was allowed on.
+# The sign-in page's words when it refuses out of hours, and guard's when a login kept out of hours has lost the
+# duty it was allowed on (one wording for both).
 OUT_OF_HOURS = "The console is closed out of hours. Only the on-duty caseworker can sign in now."
 LOCKED = "The screen is locked. Enter your password to continue."
 

@@ -69,7 +69,7 @@ def login() -> Any:
         # One message for every failure: which factor was wrong is for the audit trail, not the page.
         message = "Sign-in failed. Check your details and code, or ask the duty manager."
         if result.reason == "out of hours and not on duty":
-            message = "The console is closed out of hours. Only the on-duty caseworker can sign in now."
+            message = guard.OUT_OF_HOURS
         return render_template("console/login.html", error=message), 401
     guard.start(username, role, generation)
     return redirect(front_page(role))
