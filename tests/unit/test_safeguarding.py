@@ -527,3 +527,99 @@ def test_games_and_sport_are_not_a_beating(rules: SafeguardingRules, text: str, 
 def test_a_send_child_described_or_named_is_still_a_risk(rules: SafeguardingRules, text: str) -> None:
     """"Our autistic son", a name between the child and the verb, "was hit at home": urgent all the same."""
     assert assess(text, rules).level == "risk"
+
+
+# The user-journey review (2026-11-26): these got "Sorry, I didn't understand that", the greeting or topics, or only
+# the safety question, on SMS and the phone. Each is urgent at once: a "no" (not this minute) must not lose it.
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("he tied a rope round his neck", "self-harm or suicide"),
+        ("found her with a belt round her neck", "self-harm or suicide"),
+        ("i found a noose in his room", "self-harm or suicide"),
+        ("my daughter is starving herself", "self-harm or suicide"),
+        ("my dd is starvin herself", "self-harm or suicide"),
+        ("the kids are left alone all weekend", "neglect"),
+        ("the kids r left alone all weekend at there dads", "neglect"),
+        ("my ex leaves the kids on their own overnight when she goes out", "neglect"),
+        ("my 4 year old was left home alone by his dad", "neglect"),
+        ("my ex kidnapped my son and won't bring him back", "child abduction"),
+        ("my daughter has been abducted by her dad", "child abduction"),
+        ("I'm scared of what he'll do to the kids", "domestic abuse or not safe at home"),
+        ("im scared of wat hell do to the kids", "domestic abuse or not safe at home"),
+        ("im terrified what my ex will do to my daughter", "domestic abuse or not safe at home"),
+        ("he strangled her", "physical harm"),
+        ("her dad choked her", "physical harm"),
+        ("my ex grabbed her by the throat", "physical harm"),
+        ("a man from online has been messaging my 12 yr old asking for pics", "sexual abuse or exploitation"),
+        ("a man online is messaging my 13yo asking 4 pics", "sexual abuse or exploitation"),
+    ],
+)
+def test_phrases_the_review_found_missed_are_urgent_at_once(
+    rules: SafeguardingRules, text: str, category: str
+) -> None:
+    """Urgent straight away, and the caseworker reads what kind of concern it is."""
+    assessment = assess(text, rules)
+    assert assessment.level == "risk", assessment
+    assert any(t.startswith(category + ": ") for t in assessment.triggers), assessment.triggers
+
+
+def test_a_child_s_suicide_attempt_or_starving_themself_also_gets_young_person_help(rules: SafeguardingRules) -> None:
+    """A rope round the neck or a child starving herself: the young person's crisis help follows."""
+    for text in ("he tied a rope round his neck", "my daughter is starving herself"):
+        assert assess(text, rules).also_say == ("young_person",), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im at the end of my rope, what can i do",
+        "my sons dad has him and im at the end of my rope, what can i do",
+        "im at the end of my tether with my son",
+        "i dont know what i might do",
+        "i hate myself",
+        "we cant cope",
+    ],
+)
+def test_a_parent_s_own_distress_gets_adult_help_with_the_question(rules: SafeguardingRules, text: str) -> None:
+    """About the parent (adult crisis help comes with the question), and after "no" a caseworker, not topics."""
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.about, assessment.offer) == ("unsure", "parent", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a child's distress is still the question without adult help
+        ("he is not coping at school", "unsure"),
+        # fear with no one named, a child not brought back, alone for hours at an age not given: asked
+        ("I'm scared of what he'll do", "unsure"),
+        ("my ex wont bring my son back after contact", "unsure"),
+        ("can my 13 year old be left alone for a few hours", "unsure"),
+        ("is it legal to leave my 14 year old home alone", "unsure"),
+        # everyday life: a rope, the neck, being alone, eating, fear
+        ("we did a rope course at school", "none"),
+        ("he loves the rope swing at the park", "none"),
+        ("he wears a lanyard round his neck for his bus pass", "none"),
+        ("he has a chewy necklace on a cord round his neck", "none"),
+        ("he puts his tie round his neck but cant do the knot", "none"),
+        ("can I leave my 15 year old alone for an hour", "none"),
+        ("can i leave my 13 year old alone for a couple of hours after school", "none"),
+        ("he likes to be left alone when hes overwhelmed", "none"),
+        ("she is a fussy eater", "none"),
+        ("she is starving after school, can she have a snack", "none"),
+        ("he is scared of the dentist", "none"),
+        ("she is scared of what the other kids will say", "none"),
+        ("he was choking on his food at lunch", "none"),
+        ("the taxi wont bring him home until 5", "none"),
+        ("he does hip abduction exercises with his physio", "none"),
+        ("im at the end of my tether with the council", "none"),
+        ("the school are starving him of support", "unsure"),
+    ],
+)
+def test_near_misses_of_the_review_s_phrases_are_not_urgent(rules: SafeguardingRules, text: str, level: str) -> None:
+    """Patterns stay specific: "rope", "left alone", "starving", "scared of" alone are everyday words."""
+    assessment = assess(text, rules)
+    assert assessment.level == level, assessment
+    if level == "unsure":
+        assert assessment.about == "child"
