@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot.answers import normal
 from bot.content import fill, spell_out
 from bot.engine import StepHandler, Turn
 from bot.intake_handoff import HandOff
@@ -115,8 +116,10 @@ class VoiceCallback:
         """
         if turn.inbound.digits:
             return turn.inbound.digits == WAY_OUT and asked not in (METHOD, DETAIL)
-        words = "leave_number" if asked == DETAIL else "leave_callback"
-        return self.keypad.heard(turn, [WAY_OUT], words) == WAY_OUT
+        if asked == DETAIL:
+            return self.keypad.heard(turn, [WAY_OUT], "leave_number") == WAY_OUT
+        alone = {normal(str(p)) for p in self.keypad.wording.get("callback_leave_alone") or []}
+        return normal(turn.text) in alone or self.keypad.heard(turn, [WAY_OUT], "leave_callback") == WAY_OUT
 
     def _leave(self, turn: Turn, form: dict[str, object]) -> None:
         """Leave the call-back questions for the main menu: the request is not sent and the answers go.

@@ -93,3 +93,13 @@ def test_leaving_after_a_disclosure_keeps_the_concern_urgent(app: Flask, client:
     assert "still marked urgent for our duty caseworker" in said and MAIN_MENU in said
     [concern] = enquiries(app)
     assert concern.priority == "urgent" and concern.contact is None
+
+
+@pytest.mark.parametrize("words", ["call me back on this number", "he won't go back to school"])
+def test_back_inside_an_answer_does_not_leave(client: FlaskClient, words: str) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.press("2")
+    caller.press("1")
+    said = caller.say(words)  # at "What is it mainly about?"
+    assert NOT_SENT not in said and "What is it mainly about?" in said
