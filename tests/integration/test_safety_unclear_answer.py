@@ -111,7 +111,8 @@ def test_zero_at_the_question_on_the_phone_is_a_yes(app: Flask, client) -> None:
     caller = CallActions(client)
     caller.call()
     caller.say("they pin him to the floor at school")
-    assert "9 9 9" in caller.press("0")
+    said = caller.press("0")
+    assert "9 9 9" in said and said.count("N S P C C") == 1  # the helplines once, not once per way of saying yes
     assert len(urgent(app)) == 1
 
 
