@@ -549,6 +549,10 @@ def test_a_send_child_described_or_named_is_still_a_risk(rules: SafeguardingRule
         ("im scared of wat hell do to the kids", "domestic abuse or not safe at home"),
         ("im terrified what my ex will do to my daughter", "domestic abuse or not safe at home"),
         ("he strangled her", "physical harm"),
+        ("he was strangled", "physical harm"),
+        ("my ex grabbed him round the neck", "physical harm"),
+        ("my son has been left alone since friday", "neglect"),
+        ("she left the baby alone in the bath", "neglect"),
         ("her dad choked her", "physical harm"),
         ("my ex grabbed her by the throat", "physical harm"),
         ("a man from online has been messaging my 12 yr old asking for pics", "sexual abuse or exploitation"),
@@ -614,6 +618,10 @@ def test_a_parent_s_own_distress_gets_adult_help_with_the_question(rules: Safegu
         ("the taxi wont bring him home until 5", "none"),
         ("he does hip abduction exercises with his physio", "none"),
         ("im at the end of my tether with the council", "none"),
+        ("she put her arms round his neck and hugged him", "none"),
+        ("he gets choked up talking about his old school", "none"),
+        ("i left the baby alone in his cot for a minute", "none"),
+        ("can my 15 year old be left alone overnight", "none"),  # asked, not told: the parent wants advice
         ("the school are starving him of support", "unsure"),
     ],
 )
