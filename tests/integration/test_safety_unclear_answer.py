@@ -15,7 +15,7 @@ from tests.conftest import ChatActions, Inbox, SmsActions
 from tests.integration.test_voice import CallActions
 
 TEEN = "mum please dont read this. i need help. hes hurting me"
-WORRY = "im scared of what he'll do to the kids when he's drunk"
+WORRY = "the staff used restraint on him today"
 HELPLINES = ("999", "0808 800 5000", "0800 1111")
 
 
