@@ -72,6 +72,11 @@ class MeetingSupport:
         rest = self.phrasing.rest(text)
         return rest is not None and not self.meetings.isdisjoint(rest)
 
+    def subject(self, text: str) -> str:
+        """The words naming the meeting ("the annual review"), without the request around them: what the NLU
+        is asked to place, since "can u come ... with me" pulls it towards asking for a caseworker."""
+        return " ".join(self.phrasing.rest(text) or ())
+
 
 def for_channel(text: str, topic: Topic, channel: str) -> str:
     """The web chat's own wording of an answer (it may name the service; the texted `answer` never does)."""
@@ -121,7 +126,7 @@ class Dialogue:
             self.engine.keyword_handlers["human"](turn)
             return
         if self.meeting_support.said(turn.text):  # "can u come to the annual review with me": a person, as HUMAN
-            self.about(turn)
+            self.about(turn, self.meeting_support.subject(turn.text))
             self.engine.keyword_handlers["human"](turn)
             return
         if self.helps.said_alone(turn.text):  # "help me": what we can help with, not a topic guessed from "help"
@@ -212,12 +217,12 @@ class Dialogue:
                 topics.append(topic)
         return topics if len(topics) > 1 else []
 
-    def about(self, turn: Turn) -> None:
+    def about(self, turn: Turn, subject: str) -> None:
         """Remember the topic a request for a person names, when the NLU is sure of it, for the caseworker form.
 
         The form then files it there rather than asking "What is it mainly about?" (bot/intake_form.py).
         """
-        topic = self.engine.classifier.classify(turn.text).topic
+        topic = self.engine.classifier.classify(subject).topic if subject else None
         if topic in self.content.topics and self.content.topics[topic].action is None:
             turn.state.data["last_topic"] = topic
 

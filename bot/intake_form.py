@@ -207,6 +207,8 @@ class IntakeForm:
         It is what they would like help with (the summary, which the confirm step shows them), filed under the
         topic the NLU places it in; when it places none, the topic question follows, without a telling-off.
         """
+        if turn.assessment is not None and turn.assessment.level != "none":
+            return False  # words the safety check acted on are the concern's, not the form's summary
         options = self.engine.runner.domain["forms"]["intake_form"]["choices"].get("topic", [])
         if len(turn.text.split()) < 4 or form["slots"].get("summary") or form_rules.choice(turn.text, options):
             return False  # a few words ("exclusions") or a label: the choice, as ever
