@@ -8,7 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.event import listens_for
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.util import find_tables
 
 from intake.models import AuditEvent, utcnow
 
@@ -55,6 +57,20 @@ def _link_pending(session: Session) -> None:
                                prev_hash=prev_hash, hash=digest))
         prev_hash = digest
     session.flush()
+
+
+@listens_for(Session, "do_orm_execute")
+def _link_before_reading(state: ORMExecuteState) -> None:
+    """A query of the trail inside the transaction that recorded events sees them: they are linked first.
+
+    (Whether the duty worker was told of a concern this turn, or what a subject-access copy lists, must not
+    depend on when the chain is written.) Rare on a parent's turn, so the lock is still mostly taken late.
+    """
+    session = state.session
+    statement = state.statement
+    if _PENDING in session.info and isinstance(statement, ClauseElement) and state.is_select \
+            and AuditEvent.__table__ in find_tables(statement):
+        _link_pending(session)
 
 
 @listens_for(Session, "after_transaction_end")
