@@ -42,6 +42,11 @@ class IntakeForm:
         leave = dict(self.spec.get("leave_form") or {})  # with the opt-out words: "cancel that", "quit this"
         leave["say"] = [*(leave.get("say") or []), *engine.keywords.get("stop", [])]
         self.leave_words = Phrasing(leave)
+        # "never mind", "no dont worry", "just leave it": NO at a yes/no question, else leaving (as leave_form)
+        self.let_go = Phrasing({**leave, "say": (self.spec.get("let_go") or {}).get("say") or []})
+        yes_no = self.spec.get("yes_no") or {}
+        self.yes_endings = form_rules.phrases(yes_no.get("yes_endings") or [])
+        self.change_words = form_rules.phrases(yes_no.get("change_words") or [])
         engine.steps.update({"form_start": self.start, STEP: self.answer, AFTER: self.handoff.after_handoff,
                              "form_withdraw": self.handoff.withdraw})
         idle = engine.steps["idle"]
@@ -139,7 +144,10 @@ class IntakeForm:
             self._ask(turn, form["requested"])
             return
         if turn.channel != "voice" and self.leave_words.said(turn.text):
-            self._leave(turn)  # "forget it", "actually never mind", "cancel" in the chat
+            self._leave(turn)  # "forget it", "I've changed my mind", "cancel" in the chat
+            return
+        if turn.channel != "voice" and form.get("requested") not in YES_NO and self.let_go.said(turn.text):
+            self._leave(turn)  # "actually never mind" at a question that is not yes/no (there it is a no)
             return
         if form.get("requested") == CHANGE:
             self._change(turn, turn.inbound.digits or turn.text)
@@ -157,8 +165,10 @@ class IntakeForm:
                 and self.contact_requests.said(candidate):
             candidate = "yes"  # "please just call me", after a disclosure: a yes, and "how?" comes next
         if form.get("requested") in YES_NO and not turn.inbound.digits:
-            agreed = form_rules.reply_yes_no(candidate)  # "yh", "yes pls", "ok go on", "no thx", "no he doesnt"
-            if agreed is not None:
+            agreed = self._reply_yes_no(form["requested"], candidate)
+            if agreed == CHANGE:
+                candidate = "CHANGE"
+            elif agreed is not None:
                 candidate = "yes" if agreed else "no"
             elif form["requested"] != "confirm" and turn.channel != "voice" and self._ask_yes_no_again(turn):
                 return
@@ -168,6 +178,20 @@ class IntakeForm:
             self._ask(turn, "contact_method")
             return
         self._run(turn, candidate=candidate)
+
+    def _reply_yes_no(self, slot: str, reply: str) -> bool | str | None:
+        """An everyday reply to a consent question or the confirm step: True, False, CHANGE or None (unclear).
+
+        At the confirm step a word of change wins over any yes ("ok change the school stage" is CHANGE, not
+        send). "never mind", "no dont worry", "just leave it" are a no to the question, not leaving the form.
+        A yes counts only when nothing follows it but polite words ("yes pls", "ok go on"): "ok wait" or
+        "k let me think" is unclear, never consent (policy 1.x).
+        """
+        if slot == "confirm" and form_rules.says_any(reply, self.change_words):
+            return CHANGE
+        if self.let_go.said(reply):
+            return False
+        return form_rules.reply_yes_no(reply, self.yes_endings)  # "yh", "yes pls", "no thx", "no he doesnt"
 
     def _leave(self, turn: Turn) -> None:
         """Leave the form: nothing is sent and the answers go, as after NO at the confirm step.

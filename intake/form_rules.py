@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import phonenumbers
@@ -97,13 +97,36 @@ def _lead(words: tuple[str, ...], single: set[str], phrases: set[tuple[str, ...]
     return longest or (1 if words and words[0] in single else 0)
 
 
-def reply_yes_no(value: Any) -> bool | None:
+def phrases(items: Iterable[Any]) -> frozenset[tuple[str, ...]]:
+    """Phrases from a flows/*.yaml list, as reply_yes_no compares them ("that's fine" -> THATS FINE)."""
+    return frozenset(_words(item) for item in items if _words(item))
+
+
+def _made_of(words: tuple[str, ...], endings: frozenset[tuple[str, ...]]) -> bool:
+    """True when the words are nothing but endings, one after another ("please go ahead thanks")."""
+    longest = max((len(e) for e in endings), default=0)
+    at = 0
+    while at < len(words):
+        step = next((n for n in range(min(longest, len(words) - at), 0, -1) if words[at:at + n] in endings), 0)
+        if not step:
+            return False
+        at += step
+    return True
+
+
+def reply_yes_no(value: Any, endings: frozenset[tuple[str, ...]] | None = None) -> bool | None:
     """An everyday reply to a yes/no question: True, False, or None when it is unclear.
 
     A plain YES/NO (yes_no), or a leading yes or no word with a few more words that neither contradict it
     nor add a condition or a question: "yh", "yes pls", "ok go on", "no thx", "no he doesnt". A reply with
     both a yes and a no ("no thats fine", "ok but dont call"), a "but", a question, or words of not knowing is
     None, so the question is asked again: a no is never read as a yes.
+
+    A lead of one letter or digit ("1", "Y", "K") is an answer only as the whole reply: "1 sec", "k let me
+    think" and "y do u need that" (y = why) are not. With `endings` (a consent question, flows/intake.yaml
+    `yes_no.yes_endings`), a yes may be followed only by those polite or agreeing words ("please", "go ahead",
+    "thats fine"), so a hesitation after it ("ok wait", "ok ill think about it", "agree to disagree") is
+    unclear, never consent. Without them (is a child in danger?) any yes with no contrary word is a yes.
     """
     plain = yes_no(value)
     if plain is not None or isinstance(value, bool):
@@ -112,18 +135,46 @@ def reply_yes_no(value: Any) -> bool | None:
     if not words or unsure(value) or ("?" in str(value) and len(words) > 1):
         return None
     yes, no = _lead(words, YES_LEADS, YES_LEAD_PHRASES), _lead(words, NO_LEADS, NO_LEAD_PHRASES)
-    if bool(yes) == bool(no):
+    if bool(yes) == bool(no) or (len(words) > 1 and len(words[0]) == 1 and (yes or no) == 1):
         return None
-    rest = set(words[yes or no:])
-    if len(words) > REPLY_WORDS or rest & UNCLEAR or rest & (NEGATIONS if yes else AGREEMENTS):
+    rest = words[yes or no:]
+    if len(words) > REPLY_WORDS or set(rest) & UNCLEAR or set(rest) & (NEGATIONS if yes else AGREEMENTS):
+        return None
+    if yes and endings is not None and not _made_of(rest, endings):
         return None
     return bool(yes)
 
 
+def says_any(value: Any, said: frozenset[tuple[str, ...]]) -> bool:
+    """True when the reply has any of these phrases anywhere in it ("ok change the school stage": CHANGE)."""
+    words = _words(value)
+    return any(_has(words, phrase) for phrase in said)
+
+
+# A numbered choice named in words: "five", "option 5", "number five" (only where a numbered choice is asked).
+NUMBER_WORDS = {"ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5", "SIX": "6", "SEVEN": "7",
+                "EIGHT": "8", "NINE": "9"}
+NUMBER_LEADS = {"OPTION", "NUMBER", "CHOICE"}
+
+
+def numbered(value: Any) -> str | None:
+    """The digit a reply names as a choice ("5", "five", "option 5", "number five"), else None."""
+    words = normal(value).split()
+    if len(words) == 2 and words[0] in NUMBER_LEADS:
+        words = words[1:]
+    if len(words) != 1:
+        return None
+    word = NUMBER_WORDS.get(words[0], words[0])
+    return word if word.isdigit() else None
+
+
 def choice(value: Any, options: Sequence[Mapping[str, str]]) -> str | None:
-    """The option's value when the answer is its key or its label."""
+    """The option's value when the answer is its key (or names it: "five", "option 5") or its label."""
     answer = normal(value)
+    key = numbered(value)
     for option in options:
+        if key is not None and key == normal(option["key"]):
+            return option["value"]
         if answer in (normal(option["key"]), normal(option["label"]), normal(option["value"])):
             return option["value"]
     return None
@@ -137,7 +188,7 @@ PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
 def summary(value: Any) -> tuple[str | None, str | None, list[str]]:
     """(clean text or None, problem or None, kinds of personal data found)."""
     text = re.sub(r"\s+", " ", str(value).translate(PLAIN)).strip()
-    if len(text) < SUMMARY_MIN:
+    if len(text) < SUMMARY_MIN or numbered(text) is not None:  # "option 5": a choice, not what help is wanted
         return None, "summary_too_short", []
     if len(text) > SUMMARY_MAX:
         return None, "summary_too_long", []
@@ -213,4 +264,4 @@ def contact_methods(options: Sequence[dict[str, str]], number_known: bool) -> li
 def bare_answer(text: str) -> bool:
     """A reply that only makes sense as the answer to a question: a number, YES/NO, CHANGE or BACK."""
     cleaned = text.strip().upper().rstrip(".!")
-    return cleaned.isdigit() or yes_no(cleaned) is not None or cleaned in {"CHANGE", "BACK"}
+    return numbered(cleaned) is not None or yes_no(cleaned) is not None or cleaned in {"CHANGE", "BACK"}
