@@ -104,15 +104,21 @@ class Safety:
         """The answer to "is a child in danger right now?"; True when the turn needs nothing more.
 
         Only a clear no is a no. Yes in any everyday form is a yes, and so is not knowing ("idk", "not sure",
-        "sometimes", "im scared"): a child's safety comes first (policy 7.1). Anything else is asked once more
-        (silence or star on the phone just repeats it); a second unclear answer is taken as a yes too, so the
-        question never ends in a topic menu with the worry dropped.
+        "sometimes", "im scared"): a child's safety comes first (policy 7.1). Anything else is asked once more;
+        a second unclear answer is taken as a yes too, so the question never ends in a topic menu with the
+        worry dropped. On the phone star repeats the question, and so does a first silence (the caller may not
+        have heard it); a second silence is taken as a yes at once, so a caller who cannot speak is never left
+        with the question going round and no concern raised.
         """
         state = turn.state
         pending = state.data.get("sg_pending", {})
         answer, trigger = self._answer(turn)
-        repeat = turn.inbound.digits == "*" or not (turn.text.strip() or turn.inbound.digits)
-        if answer is None and (repeat or pending.get("asked", 1) < 2):
+        silent = not (turn.text.strip() or turn.inbound.digits)
+        if silent:
+            pending["silences"] = pending.get("silences", 0) + 1
+        silent_again = silent and pending.get("silences", 0) >= 2
+        repeat = turn.inbound.digits == "*" or (silent and not silent_again)
+        if answer is None and not silent_again and (repeat or pending.get("asked", 1) < 2):
             pending["asked"] = pending.get("asked", 1) if repeat else 2
             turn.say(Reply(self._wording("unsure", turn), self._spoken("unsure", turn),
                            (Choice("1", "Yes"), Choice("2", "No")), kind="safety", expects="yesno"))

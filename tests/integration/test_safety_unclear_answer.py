@@ -125,3 +125,37 @@ def test_star_on_the_phone_repeats_the_question(app: Flask, client) -> None:
     assert urgent(app) == []
     caller.press("2")
     assert urgent(app) == []
+
+
+def test_a_second_silence_at_the_question_on_the_phone_is_taken_as_a_yes(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say("they pin him to the floor at school")
+    assert "in danger" in caller.wait()  # a first silence: the caller may not have heard it
+    assert urgent(app) == []
+    assert "in danger" in caller.press("*")  # star repeats, and is no answer
+    said = caller.wait()
+    assert "9 9 9" in said and not caller.hung_up
+    [case] = urgent(app)
+    assert "no clear answer to the safety question" in triggers(app, case)
+
+
+def test_silence_after_an_unclear_answer_on_the_phone_is_a_yes(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say("they pin him to the floor at school")
+    caller.wait()
+    assert "in danger" in caller.say("what")
+    assert urgent(app) == []
+    assert "9 9 9" in caller.wait()
+    assert len(urgent(app)) == 1
+
+
+def test_one_silence_then_a_no_on_the_phone_raises_nothing(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say("they pin him to the floor at school")
+    assert "in danger" in caller.wait()
+    said = caller.press("2")
+    assert said.startswith("Thank you.") and "N S P C C" not in said
+    assert urgent(app) == []
