@@ -59,9 +59,11 @@ def test_a_hesitation_to_being_contacted_is_not_a_yes(app: Flask, sms: SmsAction
     [again] = sms.send(answer)
     assert CONTACT_AGAIN in again and "How should we contact you?" not in again
     assert ("contact", True) not in consents(app)
+    assert "How should we contact you?" in sms.send("yes I would")[0]
 
 
-@pytest.mark.parametrize("answer", ["yh", "yeh", "yes pls", "ok go on", "Yeah that's fine thanks", "1", "Y", "k"])
+@pytest.mark.parametrize("answer", ["yh", "yeh", "yes pls", "ok go on", "Yeah that's fine thanks", "yes it is",
+                                    "1", "Y", "k"])
 def test_an_everyday_yes_still_goes_on(sms: SmsActions, answer: str) -> None:
     sms.send("HUMAN")
     assert sms.send(answer)[0].startswith("What is it mainly about?")
