@@ -23,12 +23,26 @@ SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
 SECONDARY = "hidden"  # hidden so that a "<5" beside it cannot be worked out from the total
 
+# Policy 4.6: a report must not let anyone work out one family's enquiry by setting it beside another report.
+# Counts under 5 are hidden within a report, but two reports whose periods differ by a day or two can be
+# subtracted (a topic at 6 in one, 5 in the other: one enquiry, its topic and its day). So every period's
+# edges are fixed, never "up to today": typed periods and "so far" periods are whole calendar months (up to the
+# end of last month), and the rolling periods are whole weeks, Monday to Sunday, ending the Sunday before this
+# week. Their lengths, 6 and 10 weeks, are chosen so that no run of weeks lies within a week of the length of
+# any run of whole months (28-31 days, 59-62, 89-92, ...): a 4-week period could sit inside a month two days
+# longer, and 12 weeks inside a quarter 6 days longer. So no two allowed periods, one inside the other, differ
+# by less than a week (tests/integration/test_stats_fixed_periods.py checks every pair over years).
+ROLLING_WEEKS = (6, 10)
+DEFAULT_CHOICE = f"{ROLLING_WEEKS[-1]}w"
 FY_FIRST_MONTH = 4  # councils and commissioners report by financial year, April to March
 BY_WEEK_UP_TO = 92  # days: a period up to a quarter long is broken down by week, a longer one by month
 MAX_YEARS = 5
 EARLIEST = date(2000, 1, 1)
 DATE_EXAMPLE = "write it day first, like 01/04/2026 or 1 Apr 2026"
-# The keys of `choices`: "12w" (last 12 weeks), "m-2026-10", "q-2026-3" (quarter 3 of 2026/27), "fy-2026".
+WHOLE_MONTHS = ("Figures are given for whole calendar months, so that no family can be picked out by setting two "
+                "reports side by side: start on the 1st of a month and end on the last day of a month "
+                "(for example 01/08/2026 to 31/10/2026).")
+# The keys of `choices`: "10w" (the last 10 whole weeks), "m-2026-10", "q-2026-3" (quarter 3 of 2026/27), "fy-2026".
 _CHOICE = re.compile(r"(?P<weeks>\d{1,2})w|m-(?P<my>\d{4})-(?P<m>\d{1,2})"
                      r"|q-(?P<qy>\d{4})-(?P<q>[1-4])|fy-(?P<fy>\d{4})")
 
@@ -96,9 +110,20 @@ def _month_end(first: date, months: int) -> date:
 
 
 def last_weeks(weeks: int, today: date) -> Period:
-    """This week (Monday on) and the `weeks` - 1 before it."""
+    """The `weeks` whole weeks (Monday to Sunday) before this one: fixed for the week, never up to today."""
     monday = _monday(today)
-    return Period("weeks", monday - timedelta(weeks=weeks - 1), monday + timedelta(days=6), weeks)
+    return Period("weeks", monday - timedelta(weeks=weeks), monday - timedelta(days=1), weeks)
+
+
+def whole_months_to(today: date) -> date:
+    """The last day of last month: a month, quarter or year still going is reported up to here, not today."""
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def covered(period: Period, today: date) -> date:
+    """The last day a report of `period` counts on `today`: its last day, or the end of last month while a month,
+    quarter or year is still going (whole weeks have ended before they are offered)."""
+    return min(period.last, today if period.kind == "weeks" else whole_months_to(today))
 
 
 def month(year: int, number: int) -> Period:
@@ -128,14 +153,15 @@ def _fy_and_quarter(day: date) -> tuple[int, int]:
 
 def choices(today: date) -> dict[str, list[Period]]:
     """The periods the statistics page offers, newest first in each group."""
-    months = [divmod(today.year * 12 + today.month - 1 - i, 12) for i in range(4)]
+    months = [divmod(today.year * 12 + today.month - 1 - i, 12) for i in range(1, 5)]  # this month has not ended
     fy, q = _fy_and_quarter(today)
     quarters = [divmod(fy * 4 + q - 1 - i, 4) for i in range(5)]
+    begun = whole_months_to(today)  # a quarter or year is offered once a whole month of it has passed
     return {
-        "weeks": [last_weeks(4, today), last_weeks(12, today)],
+        "weeks": [last_weeks(weeks, today) for weeks in ROLLING_WEEKS],
         "months": [month(year, m0 + 1) for year, m0 in months],
-        "quarters": [quarter(year, q0 + 1) for year, q0 in quarters],
-        "years": [financial_year(fy - i) for i in range(3)],
+        "quarters": [p for p in (quarter(year, q0 + 1) for year, q0 in quarters) if p.first <= begun],
+        "years": [p for p in (financial_year(fy - i) for i in range(3)) if p.first <= begun],
     }
 
 
@@ -164,13 +190,15 @@ def chosen(choice: str, today: date, first: str = "", last: str = "") -> Period:
             raise PeriodError("The To date is before the From date: swap them round.")
         if (period.last - period.first).days >= 365 * MAX_YEARS + 1:
             raise PeriodError(f"Choose a period of at most {MAX_YEARS} years.")
+        if period.first.day != 1 or (period.last + timedelta(days=1)).day != 1:
+            raise PeriodError(WHOLE_MONTHS)
     else:
         found = _CHOICE.fullmatch(choice)
         try:
             if found is None:
                 raise ValueError(choice)
             if found["weeks"]:
-                if not 1 <= int(found["weeks"]) <= 52:
+                if int(found["weeks"]) not in ROLLING_WEEKS:
                     raise ValueError(choice)
                 period = last_weeks(int(found["weeks"]), today)
             elif found["m"]:
@@ -185,6 +213,9 @@ def chosen(choice: str, today: date, first: str = "", last: str = "") -> Period:
         raise PeriodError("That period has not started yet: choose one that starts today or earlier.")
     if period.first < EARLIEST:
         raise PeriodError(f"Choose a period from {EARLIEST.year} on.")
+    if period.kind != "weeks" and period.first > whole_months_to(today):
+        raise PeriodError("No whole month of that period has passed yet: figures are given for whole months, "
+                          "so choose one that starts last month or earlier.")
     return period
 
 
@@ -215,7 +246,8 @@ class Bar:
 class Report:
     """What the manager's statistics page and CSV show; every count already suppressed.
 
-    `covered_to` is the last day the figures include: the period's last day, or today while it is still going.
+    `covered_to` is the last day the figures include: the period's last day, or the end of last month while it
+    is still going (never today: see ROLLING_WEEKS).
     """
 
     period: Period
@@ -276,15 +308,15 @@ def _step_label(day: date, period: Period) -> str:
 
 def report(session: Session, zone: str, period: Period | None = None, now: datetime | None = None,
            topic_name: Callable[[str], str] = str) -> Report:
-    """Enquiries received in `period` (the last 12 weeks when none) by topic, channel and week or month, and
+    """Enquiries received in `period` (the last 10 whole weeks when none) by topic, channel and week or month, and
     the median time to first contact.
 
     `topic_name` turns a stored topic code into the words a manager reads (its title).
     """
     tz = ZoneInfo(zone)
     today = (now or utcnow()).astimezone(tz).date()
-    period = period or last_weeks(12, today)
-    covered_to = min(period.last, today)
+    period = period or last_weeks(ROLLING_WEEKS[-1], today)
+    covered_to = covered(period, today)
     # A range on the created_at index: the rows read grow with the period, never with the years kept.
     rows = session.execute(
         select(Enquiry.topic, Enquiry.channel, Enquiry.created_at, Enquiry.first_contact_at)

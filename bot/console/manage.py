@@ -88,7 +88,8 @@ def _stats_page(error: str = "") -> Any:
             with unit_of_work(services().sessions) as db:
                 report = _report(db, period)
     page = render_template("console/stats.html", report=report, error=error, choices=statistics.choices(today),
-                           chosen=request.args.get("period", "12w"), typed_from=request.args.get("from", ""),
+                           chosen=request.args.get("period", statistics.DEFAULT_CHOICE),
+                           typed_from=request.args.get("from", ""),
                            typed_to=request.args.get("to", ""),
                            today=today, retention=how_long(services().settings.retention_days))
     return (page, 400) if error else page
@@ -100,9 +101,10 @@ def _today() -> date:
 
 
 def _period(today: date) -> statistics.Period:
-    """The period in the address (the last 12 weeks when none); PeriodError says why it is not one."""
+    """The period in the address (the last 10 whole weeks when none); PeriodError says why it is not one."""
     args = request.args
-    return statistics.chosen(args.get("period", "12w"), today, args.get("from", ""), args.get("to", ""))
+    choice = args.get("period", statistics.DEFAULT_CHOICE)
+    return statistics.chosen(choice, today, args.get("from", ""), args.get("to", ""))
 
 
 def _report(db: Any, period: statistics.Period | None) -> statistics.Report:
