@@ -100,6 +100,9 @@ class SafeguardingRules:
     also_say: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # the words a trigger's quote may keep (intake/safeguarding_quotes.py)
     vocabulary: Vocabulary = field(default_factory=lambda: vocabulary(()), compare=False)
+    # the writer says they are a child ("im 15", "im in year 9"): a crisis match is then read as this risk category
+    young_writer: re.Pattern[str] | None = None
+    young_writer_risk: str = ""
 
 
 def load_rules(path: Path) -> SafeguardingRules:
@@ -121,6 +124,12 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
     words = normalise(text, rules.spelling)
     quotes = Quotes(text, words, lambda token: _token_words(token, rules.spelling), rules.vocabulary)
     crisis = _triggers(rules.crisis, words, rules.categories, quotes, ()) if rules.crisis is not None else ()
+    if crisis and rules.young_writer is not None and rules.young_writer.search(words) is not None:
+        # a child or young person's own words of suicide or self-harm: a child at risk (7.1), never adult help
+        own = tuple(f"{rules.young_writer_risk}: {t.partition(': ')[2]}" for t in crisis)
+        triggers = _triggers(rules.risk, words, rules.categories, quotes, _spans(rules.crisis, words))
+        triggers = tuple(dict.fromkeys(own + triggers))
+        return Assessment("risk", triggers, also_say=_also_say(triggers, rules), names=tuple(quotes.names))
     triggers = _triggers(rules.risk, words, rules.categories, quotes, _spans(rules.crisis, words) if crisis else ())
     if crisis:
         return Assessment("risk", crisis + triggers, "both" if triggers else "parent",
@@ -257,6 +266,12 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
         levels[level] = re.compile("(?<= )(?:" + "|".join(groups) + ")") if groups else None
     risk, unsure = levels["risk"], levels["unsure"]
     assert risk is not None and unsure is not None
+    young = data.get("young_writer") or {}
+    young_risk = str(young.get("risk", ""))
+    if young and young_risk not in {str(c["name"]) for c in data.get("risk") or []}:
+        raise _RuleError(f"young_writer.risk must name a risk category, not {young_risk!r}")
+    young_writer = (re.compile("(?<= )(?:" + "|".join(compiler.pattern(p) for p in young["patterns"]) + ")")
+                    if young else None)
     return SafeguardingRules(
         risk=risk,
         unsure=unsure,
@@ -271,6 +286,8 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
         offer_categories=frozenset(offer),
         also_say=MappingProxyType(also_say),
         vocabulary=vocabulary(_strings({k: v for k, v in data.items() if k not in ("responses", "wording_version")})),
+        young_writer=young_writer,
+        young_writer_risk=young_risk,
     )
 
 

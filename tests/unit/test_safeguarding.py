@@ -635,3 +635,100 @@ def test_near_misses_of_the_review_s_phrases_are_not_urgent(rules: SafeguardingR
     assert assessment.level == level, assessment
     if level == "unsure":
         assert assessment.about == "child"
+
+
+# A young person writing of their own suicide or self-harm (on a parent's phone, or in the chat): user-journey
+# re-review 2. Before, "im 15 and i want to die" was read as the parent's crisis: adult help, no Childline.
+YOUNG_WRITER = [
+    "im 15 and i want to die",
+    "im 14 i cut myself last night",
+    "i am 15 and i want to kill myself",
+    "im in year 9 and i want to kill myself",
+    "im in yr 10 and ive been cutting myself",
+    "im a teenager and i feel suicidal",
+    "my mum doesnt know but i keep cutting myself",
+    "i want to die. im only 14",
+    "Im 16 and I dont want to be here anymore",
+    "I'm 13 and I'm thinking about ending it all",
+    "please dont tell my mum i want to end it all",
+]
+
+
+@pytest.mark.parametrize("text", YOUNG_WRITER)
+def test_a_young_person_s_own_crisis_is_a_child_at_risk_with_the_young_person_help(
+    rules: SafeguardingRules, text: str
+) -> None:
+    """Child-protection wording (Childline), urgent, with the young person's crisis help; never adult-only help."""
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.about, assessment.also_say) == ("risk", "child", ("young_person",)), assessment
+    assert all(t.startswith("self-harm or suicide: ") for t in assessment.triggers), assessment.triggers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to kill myself",
+        "im 15 weeks pregnant and i want to die",  # an age only when no unit follows
+        "im 15 minutes from the school and i want to die",
+        "my son is 14 and i want to die",  # the child's age, not the writer's
+    ],
+)
+def test_a_parent_s_own_crisis_still_gets_adult_help(rules: SafeguardingRules, text: str) -> None:
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.about) == ("risk", "parent"), assessment
+
+
+def test_a_young_writer_s_other_words_keep_their_meaning(rules: SafeguardingRules) -> None:
+    """An age alone is nothing; a teenager hit at home is a risk without the suicide help."""
+    assert assess("im 15 and i need help with my ehcp", rules).level == "none"
+    hit = assess("im 13 and my dad hits me", rules)
+    assert hit.level == "risk" and hit.also_say == ()
+
+
+def test_young_writer_must_name_a_risk_category(tmp_path: Path) -> None:
+    bad = RULES_FILE.read_text(encoding="utf-8").replace("  risk: self-harm or suicide\n", "  risk: no such\n", 1)
+    (tmp_path / "rules.yaml").write_text(bad, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"young_writer\.risk must name a risk category"):
+        load_rules(tmp_path / "rules.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("he put his hands round my daughters neck", "physical harm"),
+        ("he put his hands around my son's throat", "physical harm"),
+        ("her dad had his hands round my daughters neck", "physical harm"),
+        ("he grabbed my sons neck", "physical harm"),
+        ("he squeezed my daughters throat", "physical harm"),
+        ("he pinned my son against the wall by his throat", "physical harm"),
+        ("my uncle sends me pictures and asks for mine", "sexual abuse or exploitation"),
+        ("my uncle keeps sending me pics and asking for some of me", "sexual abuse or exploitation"),
+        ("my uncle sends me photos and wants some back", "sexual abuse or exploitation"),
+        ("my uncle asks me for pictures of myself", "sexual abuse or exploitation"),
+        ("my stepdad wants me to send him pictures of myself", "sexual abuse or exploitation"),
+        ("my uncle sends me rude pictures", "sexual abuse or exploitation"),
+    ],
+)
+def test_a_hand_at_a_child_s_neck_or_an_adult_asking_a_child_for_pictures_is_urgent(
+    rules: SafeguardingRules, text: str, category: str
+) -> None:
+    """Before, "Sorry, I didn't understand that" and the menu."""
+    assessment = assess(text, rules)
+    assert assessment.level == "risk", assessment
+    assert any(t.startswith(category + ": ") for t in assessment.triggers), assessment.triggers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "she put her arms round my neck and hugged me",
+        "he put his hands over his ears in assembly",
+        "my uncle sends me pictures of his dog",
+        "grandma sends pictures of the kids",
+        "my mum sends me pictures of the kids and asks how we are",
+        "his nan wants me to send pictures of the kids",
+        "the school sends pictures of his work home",
+    ],
+)
+def test_a_hug_or_family_photos_are_not_urgent(rules: SafeguardingRules, text: str) -> None:
+    assert assess(text, rules).level == "none"
