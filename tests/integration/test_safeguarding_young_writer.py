@@ -1,0 +1,79 @@
+"""User-journey re-review 2: a young person in crisis, a hand at a child's neck, a child asked for pictures.
+
+Through the real SMS webhook, each request signed as Twilio signs it (tests/conftest.py); nothing patched.
+Before, "im 15 and i want to die" got the adult crisis text alone (Samaritans, no Childline, no help for a young
+person), and the two disclosures got "Sorry, I didn't understand that" and the menu.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from intake.models import AuditEvent, Enquiry
+from tests.conftest import Inbox, SmsActions
+
+EMERGENCY = "If a child is in immediate danger, call 999 now."
+CHILDLINE = "0800 1111"
+YOUNG_PERSON = "If someone is thinking of suicide or self-harm"
+
+
+@pytest.fixture
+def app(alerting_app: Flask) -> Flask:
+    """The app, always open, e-mailing its duty alerts to the stand-in server (tests/conftest.py)."""
+    return alerting_app
+
+
+def urgent(app: Flask) -> list[Enquiry]:
+    with app.extensions["intake"].sessions() as session:
+        return list(session.scalars(select(Enquiry).where(Enquiry.priority == "urgent")))
+
+
+def audited(app: Flask, reference: str) -> list[str]:
+    with app.extensions["intake"].sessions() as session:
+        return list(session.scalars(select(AuditEvent.action).where(AuditEvent.reference == reference)
+                                    .order_by(AuditEvent.id)))
+
+
+@pytest.mark.parametrize("message", ["im 15 and i want to die", "im 14 i cut myself last night"])
+def test_a_teenager_in_crisis_gets_childline_and_the_young_person_help_not_the_adult_text(
+    app: Flask, sms: SmsActions, duty: Inbox, message: str
+) -> None:
+    replies = sms.send(message)
+    safety, young, *_ = replies
+    assert safety.startswith(EMERGENCY) and CHILDLINE in safety, safety
+    assert young.startswith(YOUNG_PERSON) and CHILDLINE in young and "NHS 111, option 2" in young, young
+    assert not any("Samaritans" in r or "didn't understand" in r for r in replies)  # not the parent's own crisis
+    [concern] = urgent(app)
+    assert concern.reference in safety
+    assert audited(app, concern.reference)[:2] == ["safeguarding_flag", "duty_alert_sent"]
+    assert len(duty.messages) == 1
+
+
+@pytest.mark.parametrize(
+    "message", ["he put his hands round my daughters neck", "my uncle sends me pictures and asks for mine"]
+)
+def test_a_hand_at_a_child_s_neck_or_a_child_asked_for_pictures_is_urgent_at_once(
+    app: Flask, sms: SmsActions, duty: Inbox, message: str
+) -> None:
+    first = sms.send(message)[0]
+    assert first.startswith(EMERGENCY) and CHILDLINE in first and "didn't understand" not in first
+    [concern] = urgent(app)
+    assert concern.reference in first
+    assert len(duty.messages) == 1
+
+
+def test_a_parent_s_own_crisis_still_gets_the_adult_help(app: Flask, sms: SmsActions) -> None:
+    replies = "\n".join(sms.send("im 15 weeks pregnant and i want to die"))
+    assert "Samaritans" in replies and "116 123" in replies
+    assert len(urgent(app)) == 1
+
+
+@pytest.mark.parametrize(
+    "message", ["she put her arms round my neck and hugged me", "my uncle sends me pictures of his dog"]
+)
+def test_a_hug_or_a_photo_of_a_dog_gets_no_emergency_reply(app: Flask, sms: SmsActions, message: str) -> None:
+    replies = "\n".join(sms.send(message))
+    assert "999" not in replies and "is a child in danger" not in replies.lower()
+    assert not urgent(app)
