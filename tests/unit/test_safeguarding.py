@@ -732,3 +732,21 @@ def test_a_hand_at_a_child_s_neck_or_an_adult_asking_a_child_for_pictures_is_urg
 )
 def test_a_hug_or_family_photos_are_not_urgent(rules: SafeguardingRules, text: str) -> None:
     assert assess(text, rules).level == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("my son has a boyfriend who is 25 he is 14", "unsure"),
+        ("my daughter has a boyfriend whos 22", "unsure"),
+        ("my daughters boyfriend is 19", "unsure"),
+        ("my boyfriend is 30 and works nights, can he come to the review", "none"),
+        ("my ex has a girlfriend who is 25", "none"),
+        ("my daughters boyfriend is 20 minutes away", "none"),
+    ],
+)
+def test_a_child_s_adult_boyfriend_or_girlfriend_is_asked_about(
+    rules: SafeguardingRules, text: str, level: str
+) -> None:
+    """Before, "my son has a boyfriend who is 25 he is 14" got no question at all; the parent's own partner is not."""
+    assert assess(text, rules).level == level
