@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intake.models import AuditEvent, Enquiry
 from tests.conftest import Inbox, SmsActions
+from tests.integration.test_voice import CallActions
 
 EMERGENCY = "If a child is in immediate danger, call 999 now."
 CHILDLINE = "0800 1111"
@@ -77,3 +79,14 @@ def test_a_hug_or_a_photo_of_a_dog_gets_no_emergency_reply(app: Flask, sms: SmsA
     replies = "\n".join(sms.send(message))
     assert "999" not in replies and "is a child in danger" not in replies.lower()
     assert not urgent(app)
+
+
+def test_on_the_phone_a_teenager_in_crisis_hears_childline_and_the_young_person_help(
+    app: Flask, client: FlaskClient
+) -> None:
+    caller = CallActions(client)
+    caller.call()
+    said = caller.say("I'm fifteen and I want to die")
+    assert said.startswith("If a child is in immediate danger, please hang up and call 9 9 9 now.")
+    assert "0 8 0 0, 1 1 1 1" in said and YOUNG_PERSON in said and "Samaritans" not in said
+    assert len(urgent(app)) == 1
