@@ -200,12 +200,14 @@ class IntakeForm:
         caseworker (the parent is told so, with how to give a safe way to reach them later).
         """
         form = turn.state.data["form"]
-        concern = form.get("contact_only")
-        if not concern:  # sending nothing is a refusal to keep the details: the ledger shows it, with no content
+        if not form.get("contact_only"):  # sending nothing is a refusal to keep the details: the ledger shows it
             queue.record_standalone(turn.session, "keep_details", self.version, turn.channel)
+        # A concern raised before or during the form stays with the duty caseworker whatever the form does:
+        # "nothing was sent" would be untrue, and a frightened parent might think no one will act.
+        concern = concerns.open_concern(turn.session, turn.state.data.get("concern_ref"), turn.state.contact_key)
         self._end(turn)
-        if concern:
-            turn.say(Reply(self._msg("left_concern_form", reference=concern)))
+        if concern is not None:
+            turn.say(Reply(self._msg("left_concern_form", reference=concern.reference)))
         else:
             turn.say(Reply(self._msg("left_form")))
 

@@ -12,7 +12,7 @@ from bot.content import fill, spell_out
 from bot.engine import PRIVACY_OWED, Engine, Turn
 from bot.replies import Choice, Reply
 from intake import concerns, parent_messages, queue
-from intake.form_rules import reply_yes_no, unsure
+from intake.form_rules import clear_no, reply_yes_no, unsure
 from intake.models import Enquiry
 from intake.safeguarding import assess
 from intake.safeguarding_quotes import without_names
@@ -164,8 +164,8 @@ class Safety:
         answer = True if level == "risk" else reply_yes_no(text)  # "he hits her with a belt" answers it too
         if answer is None and level != "none":
             answer = True  # "he is hurting me": words of harm, with no no
-        elif answer is False and yes_no(text) is None and level != "none":
-            answer = None  # "no, he hit her last week": not a clear no
+        elif answer is False and not clear_no(text):
+            answer = None  # "no, he hit her last week", "no only at weekends", "no not right now": not a clear no
         return answer, "parent confirmed a risk"
 
     def raise_concern(self, turn: Turn, triggers: tuple[str, ...], about: str = "child",

@@ -114,6 +114,34 @@ def _made_of(words: tuple[str, ...], endings: frozenset[tuple[str, ...]]) -> boo
     return True
 
 
+# Everyday ways of saying "that's fine" that start with NO: to "Is that OK?" they mean yes, to "Would you like
+# a caseworker to contact you?" they may mean no. Never a no that throws a parent's answers away: asked again.
+NOT_A_NO = frozenset({("NO", "PROBLEM"), ("NO", "PROBLEMS"), ("NO", "PROB"), ("NO", "PROBS"), ("NO", "WORRIES"),
+                      ("NO", "WORRY"), ("NO", "BOTHER"), ("NO", "THATS", "FINE"), ("NO", "THATS", "OK"),
+                      ("NO", "THATS", "OKAY"), ("NO", "THATS", "ALRIGHT"), ("NO", "ITS", "FINE"), ("NO", "ITS", "OK"),
+                      ("NO", "THAT", "IS", "FINE"), ("NO", "ITS", "ALRIGHT")})
+# To "is a child in danger?", only a no that says nothing more than these is a clear no. "no only at weekends",
+# "no not right now", "no not anymore" are not (flows/safeguarding.yaml: "no (not this minute)" must not end a
+# concern): the question is asked again, and a second unclear answer counts as yes (bot/safety.py).
+CLEAR_NO_ENDINGS = frozenset({("THANKS",), ("THANK", "YOU"), ("THX",), ("TA",), ("NOT", "AT", "ALL"), ("NO",),
+                              ("THEY", "ARE", "SAFE"), ("THEYRE", "SAFE"), ("THEYRE", "FINE"), ("THEY", "ARE", "FINE"),
+                              ("HE", "IS", "SAFE"), ("HES", "SAFE"), ("HES", "FINE"), ("SHE", "IS", "SAFE"),
+                              ("SHES", "SAFE"), ("SHES", "FINE"), ("WE", "ARE", "SAFE"), ("WERE", "SAFE"),
+                              ("WERE", "FINE"), ("IM", "SAFE"), ("IM", "FINE"), ("EVERYONE", "IS", "SAFE"),
+                              ("EVERYONES", "SAFE"), ("ALL", "SAFE"), ("NOTHING", "LIKE", "THAT"),
+                              ("NOT", "LIKE", "THAT"), ("ITS", "NOT", "LIKE", "THAT"), ("NOBODY", "IS"),
+                              ("NO", "ONE", "IS"), ("NOONE", "IS"), ("NOT", "IN", "DANGER"), ("NO", "DANGER")})
+
+
+def clear_no(value: Any) -> bool:
+    """True for a plain no to "is a child in danger?" ("no", "nope", "no thanks", "no they are safe")."""
+    if yes_no(value) is False:
+        return True
+    words = _words(value)
+    no = _lead(words, NO_LEADS, NO_LEAD_PHRASES)
+    return bool(no) and not _lead(words, YES_LEADS, YES_LEAD_PHRASES) and _made_of(words[no:], CLEAR_NO_ENDINGS)
+
+
 def reply_yes_no(value: Any, endings: frozenset[tuple[str, ...]] | None = None) -> bool | None:
     """An everyday reply to a yes/no question: True, False, or None when it is unclear.
 
@@ -133,6 +161,8 @@ def reply_yes_no(value: Any, endings: frozenset[tuple[str, ...]] | None = None) 
         return plain
     words = _words(value)
     if not words or unsure(value) or ("?" in str(value) and len(words) > 1):
+        return None
+    if any(words[:len(idiom)] == idiom for idiom in NOT_A_NO):  # "no problem", "no worries"
         return None
     yes, no = _lead(words, YES_LEADS, YES_LEAD_PHRASES), _lead(words, NO_LEADS, NO_LEAD_PHRASES)
     if bool(yes) == bool(no) or (len(words) > 1 and len(words[0]) == 1 and (yes or no) == 1):

@@ -174,3 +174,31 @@ def test_option_three_at_the_change_question(sms: SmsActions) -> None:
     to_confirm(sms)
     sms.send("CHANGE")
     assert "Which stage of education" in "\n".join(sms.send("option three"))
+
+
+# -- a re-review: "no problem" is not a no, and leaving after a disclosure says the concern stays ---------
+@pytest.mark.parametrize("answer", ["no problem", "no worries", "no probs", "no bother", "no thats fine"])
+def test_no_problem_at_the_confirm_step_throws_nothing_away(app: Flask, sms: SmsActions, answer: str) -> None:
+    assert CONFIRM in to_confirm(sms)
+    reply = "\n".join(sms.send(answer))
+    assert "we have not sent anything" not in reply.lower() and not enquiries(app), reply
+    done = "\n".join(sms.send("yes"))  # asked again, the parent says yes, and it is sent
+    assert "Your reference is" in done and len(enquiries(app)) == 1
+
+
+@pytest.mark.parametrize("answer", ["no problem", "no worries"])
+def test_no_problem_to_keeping_details_is_asked_again_not_a_refusal(app: Flask, sms: SmsActions, answer: str) -> None:
+    sms.send("HUMAN")
+    reply = "\n".join(sms.send(answer))
+    assert KEEP_AGAIN in reply and "we won't keep anything" not in reply.lower(), reply
+
+
+def test_leaving_the_form_after_a_disclosure_says_the_concern_is_still_with_the_duty_caseworker(
+    app: Flask, sms: SmsActions
+) -> None:
+    for message in ("HUMAN", "yes", "1"):
+        sms.send(message)
+    sms.send("his dad hits him and school wont help")
+    [concern] = [e for e in enquiries(app) if e.priority == "urgent"]
+    reply = "\n".join(sms.send("never mind"))
+    assert LEFT not in reply and concern.reference in reply and "duty caseworker" in reply, reply

@@ -159,3 +159,23 @@ def test_one_silence_then_a_no_on_the_phone_raises_nothing(app: Flask, client) -
     said = caller.press("2")
     assert said.startswith("Thank you.") and "N S P C C" not in said
     assert urgent(app) == []
+
+
+@pytest.mark.parametrize("answer", ["no only at weekends", "no just at weekends", "no not at the moment",
+                                    "nah not right now", "no, not today", "no not anymore"])
+def test_a_no_that_says_more_is_asked_again_and_a_second_unclear_answer_raises_the_concern(
+    app: Flask, sms: SmsActions, answer: str
+) -> None:
+    assert asked(sms.send("things at home are really bad"))
+    again = sms.send(answer)
+    assert asked(again) and not urgent(app), again  # not dropped: the question once more
+    replies = sms.send("i dont want to say")
+    assert all(number in replies[0] for number in HELPLINES), replies
+    assert len(urgent(app)) == 1
+
+
+@pytest.mark.parametrize("answer", ["no", "nope", "no thanks", "no they are safe", "2"])
+def test_a_clear_no_is_still_a_no(app: Flask, sms: SmsActions, answer: str) -> None:
+    assert asked(sms.send("things at home are really bad"))
+    replies = sms.send(answer)
+    assert not asked(replies) and not urgent(app), replies
