@@ -130,7 +130,9 @@ CLEAR_NO_ENDINGS = frozenset({("THANKS",), ("THANK", "YOU"), ("THX",), ("TA",), 
                               ("WERE", "FINE"), ("IM", "SAFE"), ("IM", "FINE"), ("EVERYONE", "IS", "SAFE"),
                               ("EVERYONES", "SAFE"), ("ALL", "SAFE"), ("NOTHING", "LIKE", "THAT"),
                               ("NOT", "LIKE", "THAT"), ("ITS", "NOT", "LIKE", "THAT"), ("NOBODY", "IS"),
-                              ("NO", "ONE", "IS"), ("NOONE", "IS"), ("NOT", "IN", "DANGER"), ("NO", "DANGER")})
+                              ("NO", "ONE", "IS"), ("NOONE", "IS"), ("NOT", "IN", "DANGER"), ("NO", "DANGER"),
+                              ("HE", "DOESNT"), ("SHE", "DOESNT"), ("THEY", "DONT"), ("HE", "ISNT"), ("SHE", "ISNT"),
+                              ("THEY", "ARENT"), ("HE", "DIDNT"), ("SHE", "DIDNT"), ("THEY", "DIDNT")})
 
 
 def clear_no(value: Any) -> bool:

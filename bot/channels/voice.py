@@ -83,7 +83,9 @@ def twiml(result: TurnResult, turn: int, quiet: bool = False) -> Response:
         replies = [*replies, voice_menu.of(services().engine).next_hint()]  # never leave a caller hanging
     last = replies[-1]
     single = last.expects != "text" and all(len(c.key) == 1 for c in last.choices)
-    query = f"?turn={turn}" + ("&quiet=1" if quiet else "")
+    # Two silences in a row end the call, except at "is a child in danger?": there the engine hears the silence
+    # (bot/safety.py: a second one is an unclear answer, taken as yes), never a goodbye with the worry dropped.
+    query = f"?turn={turn}" + ("&quiet=1" if quiet and last.kind != "safety" else "")
     gather = Gather(
         input="dtmf speech", action=f"/twilio/voice/{STEP_OF[last.expects]}{query}", method="POST",
         timeout=6 if single else 10, action_on_empty_result=True, language=LANGUAGE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intake.models import Enquiry
@@ -175,7 +176,19 @@ def test_a_no_that_says_more_is_asked_again_and_a_second_unclear_answer_raises_t
 
 
 @pytest.mark.parametrize("answer", ["no", "nope", "no thanks", "no they are safe", "2"])
-def test_a_clear_no_is_still_a_no(app: Flask, sms: SmsActions, answer: str) -> None:
+def test_a_plain_or_reassuring_no_is_a_no(app: Flask, sms: SmsActions, answer: str) -> None:
     assert asked(sms.send("things at home are really bad"))
     replies = sms.send(answer)
     assert not asked(replies) and not urgent(app), replies
+
+
+def test_a_caller_silent_twice_at_the_safety_question_is_not_hung_up_on_and_the_concern_is_raised(
+    app: Flask, client: FlaskClient
+) -> None:
+    caller = CallActions(client)
+    caller.call()
+    assert "is a child in danger" in caller.say("things at home are really bad")
+    assert "is a child in danger" in caller.wait()  # the first silence: the question again
+    said = caller.wait()  # the second: no goodbye; a child's safety first
+    assert "9 9 9" in said and caller.action is not None, said
+    assert len(urgent(app)) == 1
