@@ -103,6 +103,9 @@ class SafeguardingRules:
     # the writer says they are a child ("im 15", "im in year 9"): a crisis match is then read as this risk category
     young_writer: re.Pattern[str] | None = None
     young_writer_risk: str = ""
+    # ... and their own distress (an `about: parent` unsure match, or `young_writer.distress`) this unsure category
+    young_writer_unsure: str = ""
+    young_writer_distress: re.Pattern[str] | None = None
 
 
 def load_rules(path: Path) -> SafeguardingRules:
@@ -136,9 +139,19 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
                           also_say=_also_say(crisis + triggers, rules), names=tuple(quotes.names))
     if triggers:
         return Assessment("risk", triggers, also_say=_also_say(triggers, rules), names=tuple(quotes.names))
-    if rules.unsure.search(words) is None:
+    young = rules.young_writer is not None and rules.young_writer.search(words) is not None
+    distress = rules.young_writer_distress if young else None
+    if rules.unsure.search(words) is None and (distress is None or distress.search(words) is None):
         return Assessment("none")
     triggers = _triggers(rules.unsure, words, rules.categories, quotes, _spans(rules.benign, words))
+    if young and rules.young_writer_unsure:
+        # a child or young person's own distress ("im 14 and i cant cope"): about a child, never adult help (7.1)
+        own = _triggers(distress, words, rules.categories, quotes, ()) if distress is not None else ()
+        renamed = tuple(f"{rules.young_writer_unsure}: {t.partition(': ')[2]}"
+                        if t.partition(": ")[0] in rules.parent_categories else t for t in triggers)
+        if own or renamed != triggers:
+            triggers = tuple(dict.fromkeys(renamed + own))
+            return Assessment("unsure", triggers, "child", offer=True, names=tuple(quotes.names))
     if triggers:
         matched = {t.partition(": ")[0] for t in triggers}
         about: About = "parent" if matched & rules.parent_categories else "child"
@@ -272,6 +285,17 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
         raise _RuleError(f"young_writer.risk must name a risk category, not {young_risk!r}")
     young_writer = (re.compile("(?<= )(?:" + "|".join(compiler.pattern(p) for p in young["patterns"]) + ")")
                     if young else None)
+    young_unsure = str(young.get("unsure", ""))
+    unsure_names = {str(c["name"]) for c in data.get("unsure") or []}
+    if young_unsure and (young_unsure not in unsure_names or young_unsure in parent):
+        raise _RuleError(f"young_writer.unsure must name an unsure category about a child, not {young_unsure!r}")
+    distress = young.get("distress") or []
+    if distress and not young_unsure:
+        raise _RuleError("young_writer.distress needs young_writer.unsure")
+    distress_group = f"(?P<g{len(categories)}>" + "|".join(compiler.pattern(p) for p in distress) + ")"
+    young_distress = re.compile("(?<= )" + distress_group) if distress else None
+    if distress:
+        categories[f"g{len(categories)}"] = young_unsure
     return SafeguardingRules(
         risk=risk,
         unsure=unsure,
@@ -288,6 +312,8 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
         vocabulary=vocabulary(_strings({k: v for k, v in data.items() if k not in ("responses", "wording_version")})),
         young_writer=young_writer,
         young_writer_risk=young_risk,
+        young_writer_unsure=young_unsure,
+        young_writer_distress=young_distress,
     )
 
 

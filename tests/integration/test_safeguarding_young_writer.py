@@ -90,3 +90,23 @@ def test_on_the_phone_a_teenager_in_crisis_hears_childline_and_the_young_person_
     assert said.startswith("If a child is in immediate danger, please hang up and call 9 9 9 now.")
     assert "0 8 0 0, 1 1 1 1" in said and YOUNG_PERSON in said and "Samaritans" not in said
     assert len(urgent(app)) == 1
+
+
+@pytest.mark.parametrize("message", ["im 14 and i cant cope anymore", "im in year 8 and everything is too much"])
+def test_a_teenager_s_milder_distress_gets_the_child_safety_question_not_the_adult_help(
+    app: Flask, sms: SmsActions, duty: Inbox, message: str
+) -> None:
+    """Before, "im 14 and i cant cope anymore" got the parent's crisis help (Samaritans, no Childline), and "im in
+    year 8 and everything is too much" got nothing. Now the question about a child; "yes" brings Childline."""
+    asked = "\n".join(sms.send(message))
+    assert "is a child in danger" in asked.lower() and "Samaritans" not in asked and "116 123" not in asked, asked
+    assert not urgent(app)
+    replies = sms.send("yes")
+    assert any(r.startswith(EMERGENCY) and CHILDLINE in r for r in replies), replies
+    assert not any("Samaritans" in r for r in replies)
+    assert len(urgent(app)) == 1 and len(duty.messages) == 1
+
+
+def test_a_parent_s_own_distress_still_gets_the_adult_help_with_the_question(app: Flask, sms: SmsActions) -> None:
+    replies = "\n".join(sms.send("my son is 14 and i cant cope anymore"))
+    assert "Samaritans" in replies and "116 123" in replies and "is a child in danger" in replies.lower()

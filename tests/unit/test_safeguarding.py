@@ -692,6 +692,62 @@ def test_young_writer_must_name_a_risk_category(tmp_path: Path) -> None:
         load_rules(tmp_path / "rules.yaml")
 
 
+
+# A young writer's milder distress: before, "im 14 and i cant cope anymore" was read as the parent's own distress
+# (adult crisis help, Samaritans, no Childline), and "im in year 8 and everything is too much" was nothing.
+YOUNG_DISTRESS = [
+    "im 14 and i cant cope anymore",
+    "im 13 and i hate myself",
+    "im in year 8 and everything is too much",
+    "im a teenager and im not ok",
+    "my mum doesnt know but i hate myself",
+    "im 15 and i cant handle it anymore",
+    "I'm 16 and I'm falling apart",
+]
+
+
+@pytest.mark.parametrize("text", YOUNG_DISTRESS)
+def test_a_young_person_s_own_distress_is_about_a_child_not_the_parent(rules: SafeguardingRules, text: str) -> None:
+    """The safety question about a child (never unsure_parent's adult help); after "no", a caseworker."""
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.about, assessment.offer) == ("unsure", "child", True), assessment
+    assert all(t.startswith("low mood or self-harm: ") for t in assessment.triggers), assessment.triggers
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("i cant cope anymore", "parent"),
+        ("im 34 and i cant cope", "parent"),
+        ("my son is 14 and i cant cope", "parent"),  # the child's age, not the writer's
+        ("im 14 weeks pregnant and cant cope", "child"),  # as before: whose "cant cope" is not said
+    ],
+)
+def test_a_parent_s_own_distress_keeps_its_reading(rules: SafeguardingRules, text: str, about: str) -> None:
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.about) == ("unsure", about), assessment
+    if about == "parent":
+        assert all(t.startswith("how the parent is: ") for t in assessment.triggers), assessment.triggers
+
+
+@pytest.mark.parametrize(
+    "text", ["everything is too much", "im 14 weeks pregnant and everything is too much",
+             "my son is in year 8 and school is too much for him, can he go part time"]
+)
+def test_young_writer_distress_words_alone_are_nothing(rules: SafeguardingRules, text: str) -> None:
+    """The extra distress words count only when the writer says they are a child."""
+    assert assess(text, rules) == Assessment("none")
+
+
+def test_young_writer_unsure_must_name_an_unsure_category_about_a_child(tmp_path: Path) -> None:
+    good = RULES_FILE.read_text(encoding="utf-8")
+    for name in ("no such", "how the parent is"):
+        bad = good.replace("  unsure: low mood or self-harm\n", f"  unsure: {name}\n", 1)
+        (tmp_path / "rules.yaml").write_text(bad, encoding="utf-8")
+        with pytest.raises(ValueError, match=r"young_writer\.unsure must name an unsure category about a child"):
+            load_rules(tmp_path / "rules.yaml")
+
+
 @pytest.mark.parametrize(
     ("text", "category"),
     [
