@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from intake.models import ConsentRecord, Enquiry
 from tests.conftest import ChatActions, SmsActions
+from tests.integration.test_form_everyday_yes_no import consents, enquiries, to_contact_question
 from tests.integration.test_voice import CallActions
 
 LEFT = "Nothing was sent to a caseworker"
@@ -21,21 +20,6 @@ CONTACT_AGAIN = "Would you like a caseworker to contact you?"
 CONFIRM = "This is exactly what a caseworker will see"
 HESITATIONS = ["1 sec", "ok wait", "ok hang on", "k let me think", "ok ill think about it", "agree to disagree",
                "y do u need that", "y do u need them", "K, one moment", "yes I'll get back to you"]
-
-
-def enquiries(app: Flask) -> list[Enquiry]:
-    with app.extensions["intake"].sessions() as session:
-        return list(session.scalars(select(Enquiry)))
-
-
-def consents(app: Flask) -> list[tuple[str, bool]]:
-    with app.extensions["intake"].sessions() as session:
-        return [(r.purpose, r.granted) for r in session.scalars(select(ConsentRecord).order_by(ConsentRecord.id))]
-
-
-def to_contact_question(sms: SmsActions) -> None:
-    for message in ("HUMAN", "yes", "5", "hes been excluded 3 times this term", "3", "2"):
-        sms.send(message)
 
 
 def to_confirm(sms: SmsActions) -> str:

@@ -10,32 +10,18 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from intake.models import AuditEvent, Enquiry
 from tests.conftest import Inbox, SmsActions
+from tests.integration.test_safety_young_person import EMERGENCY, YOUNG_PERSON, audited, urgent
 from tests.integration.test_voice import CallActions
 
-EMERGENCY = "If a child is in immediate danger, call 999 now."
 CHILDLINE = "0800 1111"
-YOUNG_PERSON = "If someone is thinking of suicide or self-harm"
 
 
 @pytest.fixture
 def app(alerting_app: Flask) -> Flask:
     """The app, always open, e-mailing its duty alerts to the stand-in server (tests/conftest.py)."""
     return alerting_app
-
-
-def urgent(app: Flask) -> list[Enquiry]:
-    with app.extensions["intake"].sessions() as session:
-        return list(session.scalars(select(Enquiry).where(Enquiry.priority == "urgent")))
-
-
-def audited(app: Flask, reference: str) -> list[str]:
-    with app.extensions["intake"].sessions() as session:
-        return list(session.scalars(select(AuditEvent.action).where(AuditEvent.reference == reference)
-                                    .order_by(AuditEvent.id)))
 
 
 @pytest.mark.parametrize("message", ["im 15 and i want to die", "im 14 i cut myself last night"])
