@@ -194,23 +194,6 @@ def claim(session: Session, caseworker: str, reference: str | None = None) -> En
     return enquiry
 
 
-@dataclass(frozen=True)
-class Whereabouts:
-    """Where an enquiry stands, for a caseworker told they could not have it."""
-
-    status: str
-    claimed_by: str | None
-    outcome: str | None  # of a closed one: "withdrawn by parent" when they sent FORGET
-
-
-def where_is(session: Session, reference: str) -> Whereabouts | None:
-    """Its status, holder and outcome; None when it no longer exists (erased, or deleted after its time)."""
-    row = session.execute(
-        select(Enquiry.status, Enquiry.claimed_by, Enquiry.outcome).where(Enquiry.reference == reference)
-    ).first()
-    return Whereabouts(row.status, row.claimed_by, row.outcome) if row else None
-
-
 def release(session: Session, caseworker: str, reference: str, *, manager: bool = False) -> Enquiry:
     """Put a claimed enquiry back in the queue, keeping its place by age.
 

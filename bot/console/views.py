@@ -155,14 +155,15 @@ def claim(reference: str) -> WerkzeugResponse:
     except queue.QueueError:
         # Say what really happened: a parent may have withdrawn it (FORGET) since the queue page was drawn.
         with unit_of_work(services().sessions) as db:
-            now = queue.where_is(db, reference)
-        if now is not None and now.status == "claimed" and now.claimed_by == g.staff["user"]:
+            now = queue.by_reference(db, reference)
+            status, holder, outcome = (now.status, now.claimed_by, now.outcome) if now else (None, None, None)
+        if status == "claimed" and holder == g.staff["user"]:
             return redirect(url_for("console.case", reference=reference))  # a double click: it is theirs
         if now is None:
             flash(f"{reference} is no longer in the queue: it was deleted.")
-        elif now.status == "closed" and now.outcome == concerns.WITHDRAWN:
+        elif status == "closed" and outcome == concerns.WITHDRAWN:
             flash(f"{reference} is no longer in the queue: the parent withdrew it.")
-        elif now.status == "closed":
+        elif status == "closed":
             flash(f"{reference} is no longer in the queue: it is closed.")
         else:
             flash(f"{reference} has already been taken by another caseworker.")
