@@ -45,6 +45,7 @@ class IntakeForm:
         # "never mind", "no dont worry", "just leave it": NO at a yes/no question, else leaving (as leave_form)
         self.let_go = Phrasing({**leave, "say": (self.spec.get("let_go") or {}).get("say") or []})
         yes_no = self.spec.get("yes_no") or {}
+        form_rules.use_words(self.spec)  # its yes leads, not-a-no idioms, clear-no endings and number words
         self.yes_endings = form_rules.phrases(yes_no.get("yes_endings") or [])
         self.change_words = form_rules.phrases(yes_no.get("change_words") or [])
         engine.steps.update({"form_start": self.start, STEP: self.answer, AFTER: self.handoff.after_handoff,

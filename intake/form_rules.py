@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
@@ -49,10 +51,8 @@ def yes_no(value: Any) -> bool | None:
 
 
 # Everyday replies to a yes/no question (reply_yes_no): a leading yes or no, in text-speak too, then a few words
-# ("yes he is", "ok go on", "no thx", "no he doesnt"). Compared without apostrophes.
-YES_LEADS = {"YES", "Y", "YEAH", "YEP", "YUP", "YH", "YEH", "YE", "YEA", "YA", "YAH", "YAS", "YESS", "YESSS", "AYE",
-             "OK", "OKAY", "OKE", "OKI", "OKAYY", "K", "KK", "SURE", "AGREE", "1", "KEEP", "ALRIGHT", "ALLRIGHT",
-             "FINE", "CORRECT", "ABSOLUTELY", "DEFINITELY"}
+# ("yes he is", "ok go on", "no thx", "no he doesnt"). Compared without apostrophes. The single words that lead a
+# yes are flows/intake.yaml `yes_no.yes_leads` (WORDS).
 YES_LEAD_PHRASES: set[tuple[str, ...]] = {
     ("GO", "AHEAD"), ("GO", "ON"), ("OF", "COURSE"), ("ALL", "RIGHT"), ("I", "AGREE"), ("THATS", "OK"),
     ("THATS", "OKAY"), ("THATS", "FINE"), ("PLEASE", "DO"), ("YES", "PLEASE")}
@@ -91,7 +91,7 @@ def unsure(value: Any) -> bool:
     return len(words) <= REPLY_WORDS + 2 and any(_has(words, phrase) for phrase in UNSURE)
 
 
-def _lead(words: tuple[str, ...], single: set[str], phrases: set[tuple[str, ...]]) -> int:
+def _lead(words: tuple[str, ...], single: AbstractSet[str], phrases: AbstractSet[tuple[str, ...]]) -> int:
     """How many of the first words say yes (or no); 0 when they do not."""
     longest = max((len(p) for p in phrases if words[:len(p)] == p), default=0)
     return longest or (1 if words and words[0] in single else 0)
@@ -114,25 +114,31 @@ def _made_of(words: tuple[str, ...], endings: frozenset[tuple[str, ...]]) -> boo
     return True
 
 
-# Everyday ways of saying "that's fine" that start with NO: to "Is that OK?" they mean yes, to "Would you like
-# a caseworker to contact you?" they may mean no. Never a no that throws a parent's answers away: asked again.
-NOT_A_NO = frozenset({("NO", "PROBLEM"), ("NO", "PROBLEMS"), ("NO", "PROB"), ("NO", "PROBS"), ("NO", "WORRIES"),
-                      ("NO", "WORRY"), ("NO", "BOTHER"), ("NO", "THATS", "FINE"), ("NO", "THATS", "OK"),
-                      ("NO", "THATS", "OKAY"), ("NO", "THATS", "ALRIGHT"), ("NO", "ITS", "FINE"), ("NO", "ITS", "OK"),
-                      ("NO", "THAT", "IS", "FINE"), ("NO", "ITS", "ALRIGHT")})
-# To "is a child in danger?", only a no that says nothing more than these is a clear no. "no only at weekends",
-# "no not right now", "no not anymore" are not (flows/safeguarding.yaml: "no (not this minute)" must not end a
-# concern): the question is asked again, and a second unclear answer counts as yes (bot/safety.py).
-CLEAR_NO_ENDINGS = frozenset({("THANKS",), ("THANK", "YOU"), ("THX",), ("TA",), ("NOT", "AT", "ALL"), ("NO",),
-                              ("THEY", "ARE", "SAFE"), ("THEYRE", "SAFE"), ("THEYRE", "FINE"), ("THEY", "ARE", "FINE"),
-                              ("HE", "IS", "SAFE"), ("HES", "SAFE"), ("HES", "FINE"), ("SHE", "IS", "SAFE"),
-                              ("SHES", "SAFE"), ("SHES", "FINE"), ("WE", "ARE", "SAFE"), ("WERE", "SAFE"),
-                              ("WERE", "FINE"), ("IM", "SAFE"), ("IM", "FINE"), ("EVERYONE", "IS", "SAFE"),
-                              ("EVERYONES", "SAFE"), ("ALL", "SAFE"), ("NOTHING", "LIKE", "THAT"),
-                              ("NOT", "LIKE", "THAT"), ("ITS", "NOT", "LIKE", "THAT"), ("NOBODY", "IS"),
-                              ("NO", "ONE", "IS"), ("NOONE", "IS"), ("NOT", "IN", "DANGER"), ("NO", "DANGER"),
-                              ("HE", "DOESNT"), ("SHE", "DOESNT"), ("THEY", "DONT"), ("HE", "ISNT"), ("SHE", "ISNT"),
-                              ("THEY", "ARENT"), ("HE", "DIDNT"), ("SHE", "DIDNT"), ("THEY", "DIDNT")})
+@dataclass(frozen=True)
+class Words:
+    """The word lists reply_yes_no, clear_no and numbered read, from flows/intake.yaml (content, not code)."""
+
+    yes_leads: frozenset[str] = frozenset()  # `yes_no.yes_leads`: "yh", "ok", "fine"
+    not_a_no: frozenset[tuple[str, ...]] = frozenset()  # `yes_no.not_a_no`: "no problem", "no worries"
+    clear_no_endings: frozenset[tuple[str, ...]] = frozenset()  # `yes_no.clear_no_endings`: "no they are safe"
+    number_words: Mapping[str, str] = field(default_factory=dict)  # `number_words`: FIVE -> 5
+
+
+# Until use_words is given the form's content (bot/intake_form.py, at start-up, with `yes_endings`) the lists are
+# empty: nothing but a plain YES or NO is an answer, and nothing is a clear no beyond a plain NO.
+WORDS = Words()
+
+
+def use_words(intake: Mapping[str, Any]) -> None:
+    """Read the yes/no and number word lists from flows/intake.yaml (`Content.intake`)."""
+    global WORDS
+    yes_no = intake.get("yes_no") or {}
+    WORDS = Words(
+        yes_leads=frozenset(" ".join(words) for words in phrases(yes_no.get("yes_leads") or [])),
+        not_a_no=phrases(yes_no.get("not_a_no") or []),
+        clear_no_endings=phrases(yes_no.get("clear_no_endings") or []),
+        number_words={normal(word): str(digit) for word, digit in (intake.get("number_words") or {}).items()},
+    )
 
 
 def clear_no(value: Any) -> bool:
@@ -141,7 +147,8 @@ def clear_no(value: Any) -> bool:
         return True
     words = _words(value)
     no = _lead(words, NO_LEADS, NO_LEAD_PHRASES)
-    return bool(no) and not _lead(words, YES_LEADS, YES_LEAD_PHRASES) and _made_of(words[no:], CLEAR_NO_ENDINGS)
+    yes = _lead(words, WORDS.yes_leads, YES_LEAD_PHRASES)
+    return bool(no) and not yes and _made_of(words[no:], WORDS.clear_no_endings)
 
 
 def reply_yes_no(value: Any, endings: frozenset[tuple[str, ...]] | None = None) -> bool | None:
@@ -164,9 +171,9 @@ def reply_yes_no(value: Any, endings: frozenset[tuple[str, ...]] | None = None) 
     words = _words(value)
     if not words or unsure(value) or ("?" in str(value) and len(words) > 1):
         return None
-    if any(words[:len(idiom)] == idiom for idiom in NOT_A_NO):  # "no problem", "no worries"
+    if any(words[:len(idiom)] == idiom for idiom in WORDS.not_a_no):  # "no problem", "no worries"
         return None
-    yes, no = _lead(words, YES_LEADS, YES_LEAD_PHRASES), _lead(words, NO_LEADS, NO_LEAD_PHRASES)
+    yes, no = _lead(words, WORDS.yes_leads, YES_LEAD_PHRASES), _lead(words, NO_LEADS, NO_LEAD_PHRASES)
     if bool(yes) == bool(no) or (len(words) > 1 and len(words[0]) == 1 and (yes or no) == 1):
         return None
     rest = words[yes or no:]
@@ -183,9 +190,8 @@ def says_any(value: Any, said: frozenset[tuple[str, ...]]) -> bool:
     return any(_has(words, phrase) for phrase in said)
 
 
-# A numbered choice named in words: "five", "option 5", "number five" (only where a numbered choice is asked).
-NUMBER_WORDS = {"ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5", "SIX": "6", "SEVEN": "7",
-                "EIGHT": "8", "NINE": "9"}
+# A numbered choice named in words: "five", "option 5", "number five" (only where a numbered choice is asked);
+# the words are flows/intake.yaml `number_words` (WORDS).
 NUMBER_LEADS = {"OPTION", "NUMBER", "CHOICE"}
 
 
@@ -196,7 +202,7 @@ def numbered(value: Any) -> str | None:
         words = words[1:]
     if len(words) != 1:
         return None
-    word = NUMBER_WORDS.get(words[0], words[0])
+    word = WORDS.number_words.get(words[0], words[0])
     return word if word.isdigit() else None
 
 
