@@ -31,6 +31,10 @@ def urgent(app: Flask) -> list[Enquiry]:
         ("he tied a rope round his neck", "self-harm or suicide"),
         ("the kids are left alone all weekend", "neglect"),
         ("my ex kidnapped my son and won't bring him back", "child abduction"),
+        ("my ex kidnapped the kids and won't say where they are", "child abduction"),
+        ("someone took my daughter from school and we can't find her", "child abduction"),
+        ("my mum strangled me last night", "physical harm"),
+        ("he put his hands round her neck", "physical harm"),
         ("I'm scared of what he'll do to the kids", "domestic abuse or not safe at home"),
         ("my daughter is starving herself", "self-harm or suicide"),
         ("he strangled her", "physical harm"),
@@ -89,4 +93,17 @@ def test_a_parent_at_the_end_of_their_rope_gets_adult_help_with_the_question(app
 def test_near_misses_get_no_emergency_reply(app: Flask, sms: SmsActions, message: str) -> None:
     replies = "\n".join(sms.send(message))
     assert "999" not in replies and "is a child in danger" not in replies.lower()
+    assert not urgent(app)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["grandma kidnapped the kids for the day", "nan kidnapped them for a sleepover", "my mum will strangle me",
+     "mum is going to strangle me when she sees my report", "dad will kill me if i fail"],
+)
+def test_a_joke_or_a_teenager_s_exaggeration_is_not_an_emergency(app: Flask, sms: SmsActions, message: str) -> None:
+    """Before, "grandma kidnapped the kids for the day" and "my mum will strangle me" got the 999 reply, an urgent
+    case and a duty alert. A threat said in jest may still be asked about, never made urgent."""
+    replies = "\n".join(sms.send(message))
+    assert "999" not in replies and NSPCC not in replies, replies
     assert not urgent(app)

@@ -186,7 +186,7 @@ def test_malformed_rules_are_refused_naming_the_file(
     """A broken rules file fails loudly, naming the file and what is wrong."""
     good = RULES_FILE.read_text(encoding="utf-8")
     if content is None and problem == "unknown list":
-        content = good.replace('"{adult} ~ {harm} ~d {child}"', '"{adult} ~ {no_such_list} ~d {child}"', 1)
+        content = good.replace('"{adult} ~ {harm} (his|her|their|my) {body}"', '"{adult} ~ {no_such_list} {body}"', 1)
     elif content is None:
         content = good.replace("call 999 now.", "call 999 now \u2014 please.", 1)
     path = tmp_path / "broken.yaml"
