@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from bot.console import bp, csrf
+from bot.console import bp, clock, csrf
 from bot.services import services
 from intake import audit, console_sessions, service_hours, staff
 from intake.db import unit_of_work
@@ -25,11 +25,6 @@ OUT_OF_HOURS = "The console is closed out of hours. Only the on-duty caseworker 
 LOCKED = "The screen is locked. Enter your password to continue."
 
 
-def now() -> datetime:
-    """The current time (UTC)."""
-    return datetime.now(UTC)
-
-
 def console_open(moment: datetime) -> bool:
     """Inside console hours (office days, opening time to the nightly lock), by the hours in force now."""
     svc = services()
@@ -41,7 +36,7 @@ def console_open(moment: datetime) -> bool:
 def start(username: str, role: str, generation: int) -> None:
     """Begin a fresh console session (the old cookie's contents are dropped, never reused)."""
     session.clear()
-    stamp = now().timestamp()
+    stamp = clock.now().timestamp()
     session["staff"] = {"user": username, "role": role, "in": stamp, "seen": stamp, "locked": False,
                         "gen": generation}
 
@@ -79,7 +74,7 @@ def guard() -> Any:
     staff_session = session.get("staff")
     if not staff_session:
         return _refuse("Please sign in.", 401)
-    moment = now()
+    moment = clock.now()  # the pages' clock: a rehearsal at a fixed time is locked and refused as it would be then
     settings = services().settings
     ended = console_sessions.session_ended(
         datetime.fromtimestamp(staff_session["in"], UTC), datetime.fromtimestamp(staff_session["seen"], UTC),

@@ -60,7 +60,7 @@ def login() -> Any:
     with unit_of_work(svc.sessions) as db:
         result = staff.sign_in(
             db, svc.keys, form.get("username", ""), form.get("password", ""), form.get("code", ""),
-            console_open=guard.console_open(guard.now()),
+            console_open=guard.console_open(clock.now()),
         )
         worker = result.caseworker
         username, role = (worker.username, worker.role) if worker else ("", "")

@@ -168,6 +168,7 @@ def test_no_warning_in_the_morning_or_while_someone_is_on_duty(rota_app: Flask) 
     sam = member(app, "sam")
     assert "Nobody is on duty" not in text(sam.client.get("/caseworker/queue"))
     at_today(app, 16, 30)
+    assert sam.login().status_code == 302  # hours later by the console's clock: the morning's login is over
     member(app, "alex", on_duty=True)
     said = text(sam.client.get("/caseworker/queue"))
     assert "Nobody is on duty" not in said and "On duty now: alex." in said

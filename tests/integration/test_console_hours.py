@@ -62,8 +62,11 @@ def finish_sms_intake(app: Flask, number: str = "+447700900123") -> str:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
-    """The env says the office is always open, so only the console's setting can close it."""
-    return make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
+    """The env says the office is always open, so only the console's setting can close it. The console's clock
+    (sign-in and the nightly lock as well as the pages) is TODAY at 10am, so the dates below are to come."""
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
+    set_clock(app, "2026-11-26 10:00")
+    return app
 
 
 @pytest.fixture
@@ -235,9 +238,11 @@ def test_closed_days_once_past_drop_off_the_page_and_are_not_reported_at_the_nex
     assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
                         bank_holidays="24/12/2026 to 2/1/2027, 5 Apr 2027").status_code == 302
     set_clock(app, "2027-01-02 10:00")  # the last day of the Christmas closure: still to come today
+    assert manager.login().status_code == 302  # a new day: yesterday's login has ended
     page = text(manager.client.get("/caseworker/hours"))
     assert '<dd id="hours-holidays">Sat 2 Jan 2027, Mon 5 Apr 2027</dd>' in page
     set_clock(app, "2027-01-04 10:00")
+    assert manager.login().status_code == 302
     page = text(manager.client.get("/caseworker/hours"))
     assert '<dd id="hours-holidays">Mon 5 Apr 2027</dd>' in page and ">Mon 5 Apr 2027</textarea>" in page
     assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-4pm", bank_holidays="Mon 5 Apr 2027").status_code == 302
@@ -360,6 +365,7 @@ def test_a_closed_day_once_past_frees_its_place_for_a_new_one(app: Flask, manage
                         bank_holidays=typed([*coming, later])).status_code == 400  # full today
 
     set_clock(app, "2026-11-27 10:00")  # the next day: 26 Nov is history, and the same entry fits
+    assert manager.login().status_code == 302  # a new day: yesterday's login has ended
     assert manager.post("/caseworker/hours", hours="Mon-Fri 9am-5pm",
                         bank_holidays=typed([*coming, later])).status_code == 302
     row = stored(app)
