@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy.types import Date, DateTime, TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -214,6 +214,31 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class RightsRequest(Base):
+    """A parent's request for a copy of what is held, or for erasure: when it arrived, when it is due, how it ended.
+
+    Linked to its case, with the reasons for an extension or a refusal encrypted (they may quote the parent);
+    erasing the case leaves only the dates, the kind and the outcome, which show the request was met
+    (intake/access_requests.py).
+    """
+
+    __tablename__ = "rights_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enquiry_id: Mapped[int | None] = mapped_column(ForeignKey("enquiry.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "copy" or "erasure"
+    arrived_by: Mapped[str | None] = mapped_column(String(16))  # letter, e-mail, phone...: None once erased
+    received_on: Mapped[date] = mapped_column(Date)  # the service's own calendar day, as staff gave it
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    extended_on: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open, done, refused, withdrawn
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    close_reason: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logged_by: Mapped[str | None] = mapped_column(String(64))
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EnquiryNotice(Base):
     """A new enquiry's "new enquiry" e-mail to caseworkers, owed from the hand-off's own transaction until it goes.
 
@@ -282,6 +307,7 @@ __all__ = [
     "JobLease",
     "OptOut",
     "ProcessedMessage",
+    "RightsRequest",
     "ServiceSetting",
     "utcnow",
 ]
