@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from intake import audit, blocks, chat_sessions, concerns, queue, staff
+from intake import access_requests, audit, blocks, chat_sessions, concerns, queue, staff
 from intake.casework import SENT_BY_TEXT, SENT_IN_CHAT, CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
@@ -144,10 +144,11 @@ def _is_phone(contact: dict[str, Any]) -> bool:
 
 def subject_access(
     session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, *, identity: IdentityCheck,
-    zone: str, times: ContactTimes, labels: Labels | None = None,
+    zone: str, times: ContactTimes, labels: Labels | None = None, today: date | None = None,
 ) -> HeldRecord:
     """The subject-access document's content, times in `zone` (TIMEZONE), once the requester's identity was
-    checked; the export is audited with the kind of check (never the content, nor who asked)."""
+    checked; the export is audited with the kind of check (never the content, nor who asked), and closes the
+    case's open request for a copy as done `today` (the service's day)."""
     enquiry = exportable(session, caseworker, role, reference)
     _checkable(keys, enquiry, identity)
     protected = child_protection(enquiry)
@@ -196,6 +197,8 @@ def subject_access(
     record.fact_rows = labels.facts(record.facts, enquiry.channel)
     record.contact_rows = labels.contact(record.contact, enquiry.channel)
     audit.record(session, caseworker, "export", reference, f"subject access; {identity.audit}")
+    access_requests.met(session, caseworker, enquiry, access_requests.COPY,
+                        today or access_requests.local_today(utcnow(), zone))
     return record
 
 
@@ -231,13 +234,15 @@ def erasable(session: Session, staff_member: str, role: str, reference: str, *, 
 
 
 def erase(session: Session, keys: KeyRing, staff_member: str, role: str, reference: str, confirm: str, *,
-          identity: IdentityCheck) -> bool:
+          identity: IdentityCheck, today: date | None = None) -> bool:
     """Once the requester's identity was checked, delete the enquiry, its notes, consents and linked state (its
     conversation, and the web chat it came from: chat_sessions.end_for_erased); the audit entry keeps the kind
     of check, no content.
 
     A block on the case's contact stays until it ends (erasing is not unblocking an abusive contact), its
-    reason deleted; returns True when such a block was kept, so the console can say so.
+    reason deleted; returns True when such a block was kept, so the console can say so. The case's open request
+    for erasure is done `today` (the service's day; UTC's when not given), and every request logged on the case
+    keeps only its dates, kind and outcome.
     """
     enquiry = erasable(session, staff_member, role, reference, lock=True)
     _checkable(keys, enquiry, identity)
@@ -249,6 +254,8 @@ def erase(session: Session, keys: KeyRing, staff_member: str, role: str, referen
     if enquiry.contact_key:
         session.execute(delete(Conversation).where(Conversation.contact_key == enquiry.contact_key))
         blocked = blocks.forget_reason(session, keys, enquiry.contact_key)
+    access_requests.met(session, staff_member, enquiry, access_requests.ERASURE, today or utcnow().date())
+    access_requests.forget_case(session, enquiry)
     session.delete(enquiry)  # notes go with it (delete-orphan cascade)
     session.flush()
     session.execute(delete(ConsentRecord).where(ConsentRecord.reference == reference))

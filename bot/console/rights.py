@@ -1,16 +1,19 @@
-"""Parents' rights in the console: subject-access export, erasure, and sharing only with recorded consent."""
+"""Parents' rights in the console: rights requests and their due dates, subject-access export, erasure, and
+sharing only with recorded consent."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from bot.console import bp
+from bot.console import bp, clock
+from bot.console.guard import require_role
 from bot.console.views import labels
 from bot.services import services
-from intake import blocks, casework, rights, sharing
+from intake import access_requests, blocks, casework, rights, sharing
 from intake.db import unit_of_work
 
 FORMATS = {"html": ("console/export.html", "text/html"), "txt": ("console/export.txt", "text/plain")}
@@ -27,6 +30,11 @@ def attachment(body: str, filename: str, mimetype: str) -> Response:
 def _back(reference: str, message: str) -> WerkzeugResponse:
     flash(message)
     return redirect(url_for("console.case", reference=reference))
+
+
+def _today() -> date:
+    """The service's calendar day now (TIMEZONE): the day a request arrived or was met."""
+    return access_requests.local_today(clock.now(), services().settings.timezone)
 
 
 def _identity_form() -> tuple[str, str]:
@@ -51,12 +59,13 @@ def export(reference: str) -> Any:
                 record = rights.subject_access(db, svc.keys, g.staff["user"], g.staff["role"], reference,
                                                identity=rights.identity_check(kind, how),
                                                zone=svc.settings.timezone, times=svc.content.contact_times,
-                                               labels=labels())
+                                               labels=labels(), today=_today())
             except rights.FormIncomplete as exc:
                 # From the case page (no answer yet) the check is asked; a missing answer is said on the form.
                 asked = "identity" in request.form
+                logged = access_requests.open_for(db, svc.keys, enquiry, access_requests.COPY, _today())
                 page = render_template("console/export_check.html", reference=enquiry.reference, fmt=fmt,
-                                       kind=kind, how=how, protected=protected,
+                                       kind=kind, how=how, protected=protected, logged=logged,
                                        error=str(exc) if asked else None)
                 return page, 400 if asked else 200
     except casework.CaseworkError as exc:
@@ -75,18 +84,21 @@ def erase(reference: str) -> Any:
     confirm = request.form.get("confirm", "")
     try:
         with unit_of_work(svc.sessions) as db:
-            found = rights.erasable(db, g.staff["user"], g.staff["role"], reference).reference
+            enquiry = rights.erasable(db, g.staff["user"], g.staff["role"], reference)
+            found = enquiry.reference
+            logged = {kind: access_requests.open_for(db, svc.keys, enquiry, kind, _today())
+                      for kind in access_requests.KINDS}
             if request.method == "GET":
-                return render_template("console/erase.html", reference=found,
+                return render_template("console/erase.html", reference=found, logged=logged,
                                        blocked_until=blocks.blocked_until(db, found))
             try:
                 identity = rights.identity_check(kind, how)
                 rights.erase(db, svc.keys, g.staff["user"], g.staff["role"], reference, confirm,
-                             identity=identity)
+                             identity=identity, today=_today())
             except rights.FormIncomplete as exc:
                 # Said on the erase page, with what was chosen and typed kept: nothing was erased.
                 return render_template("console/erase.html", reference=found, error=str(exc), kind=kind,
-                                       how=how, confirm=confirm,
+                                       how=how, confirm=confirm, logged=logged,
                                        blocked_until=blocks.blocked_until(db, found)), 400
     except rights.ClaimedElsewhere as exc:
         # Said on the erase page itself, before any reference is typed, with no form to erase.
@@ -132,3 +144,72 @@ def share(reference: str) -> Any:
         return _back(reference, str(exc))
     text = render_template("console/share.txt", record=record, heading=rights.HEADING)
     return attachment(text, f"shared-{record.reference}-{body}.txt", "text/plain")
+
+
+# ---- rights requests: when each arrived, and when it is due ----
+
+def _request_list(status: int = 200, **page: Any) -> Any:
+    """The rights requests page: the log form, the open requests soonest due first, and those closed lately."""
+    svc = services()
+    today = _today()
+    with unit_of_work(svc.sessions) as db:
+        still_open, closed = access_requests.listing(db, svc.keys, g.staff["user"], g.staff["role"], today)
+    return render_template("console/rights_requests.html", still_open=still_open, closed=closed, today=today,
+                           kinds=access_requests.KINDS, arrivals=access_requests.ARRIVED_BY,
+                           form=page.pop("form", {}), **page), status
+
+
+@bp.get("/rights-requests")
+def rights_requests() -> Any:
+    """Open requests for a copy or an erasure, with their due dates, overdue ones first."""
+    require_role("caseworker", "manager")
+    return _request_list()
+
+
+@bp.post("/rights-requests")
+def log_rights_request() -> Any:
+    """Log a request as it arrives (the date it came in may be earlier than today, for a letter)."""
+    require_role("caseworker", "manager")
+    form = request.form
+    today = _today()
+    try:
+        received = access_requests.parse_day(form.get("received", ""), today) if form.get("received") else today
+        with unit_of_work(services().sessions) as db:
+            access_requests.log(db, g.staff["user"], g.staff["role"], form.get("reference", ""),
+                                kind=form.get("kind", ""), received=received, arrived_by=form.get("arrived_by", ""),
+                                today=today)
+    except access_requests.RequestError as exc:
+        return _request_list(400, error=str(exc), form=form)
+    # The same words for every request: the cookie carries no reference or kind (the list shows them).
+    flash("The request is logged: it is in the list below with the date it is due.")
+    return redirect(url_for("console.rights_requests"))
+
+
+@bp.post("/rights-requests/<int:request_id>/extend")
+def extend_rights_request(request_id: int) -> Any:
+    """A manager extends a complex request by two months, once, with a reason."""
+    require_role("caseworker", "manager")
+    svc = services()
+    try:
+        with unit_of_work(svc.sessions) as db:
+            access_requests.extend(db, svc.keys, g.staff["user"], g.staff["role"], request_id,
+                                   request.form.get("reason", ""), _today())
+    except access_requests.RequestError as exc:
+        return _request_list(400, error=str(exc), failed=request_id, typed=request.form.get("reason", ""))
+    flash("The request is extended by two months: its new due date is in the list.")
+    return redirect(url_for("console.rights_requests"))
+
+
+@bp.post("/rights-requests/<int:request_id>/close")
+def close_rights_request(request_id: int) -> Any:
+    """A manager closes a request as refused or withdrawn, with a reason."""
+    require_role("caseworker", "manager")
+    svc = services()
+    try:
+        with unit_of_work(svc.sessions) as db:
+            access_requests.close(db, svc.keys, g.staff["user"], g.staff["role"], request_id,
+                                  request.form.get("outcome", ""), request.form.get("reason", ""), _today())
+    except access_requests.RequestError as exc:
+        return _request_list(400, error=str(exc), failed=request_id, typed=request.form.get("reason", ""))
+    flash("The request is closed: it is under Closed lately.")
+    return redirect(url_for("console.rights_requests"))
