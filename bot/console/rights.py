@@ -3,10 +3,12 @@ sharing only with recorded consent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, clock
@@ -185,31 +187,30 @@ def log_rights_request() -> Any:
     return redirect(url_for("console.rights_requests"))
 
 
+def _manager_decision(request_id: int, decide: Callable[[Session, str], object], done: str) -> Any:
+    """Extend or close a request with the reason given; a refusal is said on the list, the reason typed kept."""
+    require_role("caseworker", "manager")
+    reason = request.form.get("reason", "")
+    try:
+        with unit_of_work(services().sessions) as db:
+            decide(db, reason)
+    except access_requests.RequestError as exc:
+        return _request_list(400, error=str(exc), failed=request_id, typed=reason)
+    flash(done)
+    return redirect(url_for("console.rights_requests"))
+
+
 @bp.post("/rights-requests/<int:request_id>/extend")
 def extend_rights_request(request_id: int) -> Any:
     """A manager extends a complex request by two months, once, with a reason."""
-    require_role("caseworker", "manager")
-    svc = services()
-    try:
-        with unit_of_work(svc.sessions) as db:
-            access_requests.extend(db, svc.keys, g.staff["user"], g.staff["role"], request_id,
-                                   request.form.get("reason", ""), _today())
-    except access_requests.RequestError as exc:
-        return _request_list(400, error=str(exc), failed=request_id, typed=request.form.get("reason", ""))
-    flash("The request is extended by two months: its new due date is in the list.")
-    return redirect(url_for("console.rights_requests"))
+    return _manager_decision(request_id, lambda db, reason: access_requests.extend(
+        db, services().keys, g.staff["user"], g.staff["role"], request_id, reason, _today()),
+        "The request is extended by two months: its new due date is in the list.")
 
 
 @bp.post("/rights-requests/<int:request_id>/close")
 def close_rights_request(request_id: int) -> Any:
     """A manager closes a request as refused or withdrawn, with a reason."""
-    require_role("caseworker", "manager")
-    svc = services()
-    try:
-        with unit_of_work(svc.sessions) as db:
-            access_requests.close(db, svc.keys, g.staff["user"], g.staff["role"], request_id,
-                                  request.form.get("outcome", ""), request.form.get("reason", ""), _today())
-    except access_requests.RequestError as exc:
-        return _request_list(400, error=str(exc), failed=request_id, typed=request.form.get("reason", ""))
-    flash("The request is closed: it is under Closed lately.")
-    return redirect(url_for("console.rights_requests"))
+    return _manager_decision(request_id, lambda db, reason: access_requests.close(
+        db, services().keys, g.staff["user"], g.staff["role"], request_id, request.form.get("outcome", ""), reason,
+        _today()), "The request is closed: it is under Closed lately.")
