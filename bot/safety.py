@@ -59,10 +59,12 @@ class Safety:
             # then replayed to the step it was meant for, so nothing they said is lost.
             # A worry that is not a topic question (vague trouble at home, the parent's own distress) is
             # not replayed after "no": the parent is offered a caseworker instead of topic suggestions.
-            question = "unsure_parent" if assessment.about != "child" else "unsure"
+            # A child or young person writing is asked about themselves, with Childline whatever they answer.
+            question = ("unsure_parent" if assessment.about != "child"
+                        else "unsure_young" if assessment.young else "unsure")
             state.data["sg_pending"] = {"resume": state.step, "triggers": list(assessment.triggers),
                                         "text": turn.text, "asked": 1, "offer": assessment.offer,
-                                        "about": assessment.about}
+                                        "about": assessment.about, "young": assessment.young}
             state.data["step"] = CONFIRM_STEP
             turn.say(
                 Reply(
@@ -120,7 +122,9 @@ class Safety:
         repeat = turn.inbound.digits == "*" or (silent and not silent_again)
         if answer is None and not silent_again and (repeat or pending.get("asked", 1) < 2):
             pending["asked"] = pending.get("asked", 1) if repeat else 2
-            turn.say(Reply(self._wording("unsure", turn), self._spoken("unsure", turn),
+            # said plainly before it happens: not sure, or a second unclear answer, is taken as a yes
+            again = "unsure_young_again" if pending.get("young") else "unsure_again"
+            turn.say(Reply(self._wording(again, turn), self._spoken(again, turn),
                            (Choice("1", "Yes"), Choice("2", "No")), kind="safety", expects="yesno"))
             return True
         state.data.pop("sg_pending", None)

@@ -21,8 +21,9 @@ About = Literal["child", "parent", "both"]
 
 RESPONSE_KEYS = ("risk", "risk_spoken", "risk_enquiry", "risk_enquiry_spoken", "crisis", "crisis_spoken",
                  "crisis_enquiry", "crisis_enquiry_spoken", "unsure", "unsure_spoken", "unsure_parent",
-                 "unsure_parent_spoken", "unsure_yes", "unsure_no", "unsure_no_offer", "known", "known_spoken",
-                 "known_parent", "known_parent_spoken")
+                 "unsure_parent_spoken", "unsure_young", "unsure_young_spoken", "unsure_again", "unsure_again_spoken",
+                 "unsure_young_again", "unsure_young_again_spoken", "unsure_yes", "unsure_no", "unsure_no_offer",
+                 "known", "known_spoken", "known_parent", "known_parent_spoken")
 _PLACEHOLDERS = {
     "risk": ("{mash_phone}", "{reference}"),
     "risk_spoken": ("{mash_phone_spoken}", "{reference_spoken}"),
@@ -74,6 +75,8 @@ class Assessment:
     # capitalised words the quotes left out inside a sentence ("hits Jamie with a belt"): names most likely,
     # to be taken out of the parent's words kept beside the triggers as well
     names: tuple[str, ...] = ()
+    # unsure only: the writer says they are a child or young person (`young_writer`): the question is put to them
+    young: bool = False
 
     @property
     def is_risk(self) -> bool:
@@ -151,14 +154,14 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
                         if t.partition(": ")[0] in rules.parent_categories else t for t in triggers)
         if own or renamed != triggers:
             triggers = tuple(dict.fromkeys(renamed + own))
-            return Assessment("unsure", triggers, "child", offer=True, names=tuple(quotes.names))
+            return Assessment("unsure", triggers, "child", offer=True, names=tuple(quotes.names), young=True)
     if triggers:
         matched = {t.partition(": ")[0] for t in triggers}
         about: About = "parent" if matched & rules.parent_categories else "child"
         # One worry that is not a topic question (a child being hurt, trouble at home) is enough: after "no" a
         # caseworker is offered rather than a topic answer, as "no" may mean only "not at this minute".
         return Assessment("unsure", triggers, about, offer=bool(matched & rules.offer_categories),
-                          names=tuple(quotes.names))
+                          names=tuple(quotes.names), young=young)
     return Assessment("none")
 
 

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Inbox, SmsActions
-from tests.integration.test_safety_young_person import EMERGENCY, YOUNG_PERSON, audited, urgent
+from tests.conftest import ChatActions, Inbox, SmsActions
+from tests.integration.test_safety_young_person import EMERGENCY, YOUNG_PERSON, audited, sms_safe, urgent
 from tests.integration.test_voice import CallActions
 
 CHILDLINE = "0800 1111"
@@ -85,7 +85,7 @@ def test_a_teenager_s_milder_distress_gets_the_child_safety_question_not_the_adu
     """Before, "im 14 and i cant cope anymore" got the parent's crisis help (Samaritans, no Childline), and "im in
     year 8 and everything is too much" got nothing. Now the question about a child; "yes" brings Childline."""
     asked = "\n".join(sms.send(message))
-    assert "is a child in danger" in asked.lower() and "Samaritans" not in asked and "116 123" not in asked, asked
+    assert "in danger" in asked.lower() and "Samaritans" not in asked and "116 123" not in asked, asked
     assert not urgent(app)
     replies = sms.send("yes")
     assert any(r.startswith(EMERGENCY) and CHILDLINE in r for r in replies), replies
@@ -96,3 +96,45 @@ def test_a_teenager_s_milder_distress_gets_the_child_safety_question_not_the_adu
 def test_a_parent_s_own_distress_still_gets_the_adult_help_with_the_question(app: Flask, sms: SmsActions) -> None:
     replies = "\n".join(sms.send("my son is 14 and i cant cope anymore"))
     assert "Samaritans" in replies and "116 123" in replies and "is a child in danger" in replies.lower()
+    assert "Childline" not in replies  # the parent is not told of a line for children
+
+
+def _question(replies: list[str]) -> str:
+    [question] = [r for r in replies if "YES or NO" in r]
+    return question
+
+
+@pytest.mark.parametrize("message", ["im 14 and i cant cope anymore", "im 13 and i hate myself"])
+def test_a_teenager_asked_the_safety_question_hears_childline_whatever_they_answer(
+    app: Flask, sms: SmsActions, message: str
+) -> None:
+    """Before, a 14-year-old heard of Childline only after answering yes: the question alone, to a child."""
+    question = _question(sms.send(message))
+    assert "in danger" in question and CHILDLINE in question and "free" in question, question
+    assert "Samaritans" not in question
+    sms_safe(question)
+    assert not urgent(app)
+    again = _question(sms.send("what"))  # an unclear answer: asked once more, Childline still there
+    assert "in danger" in again and CHILDLINE in again, again
+    sms_safe(again)
+    assert not urgent(app)
+    offer = "\n".join(sms.send("no"))
+    assert "HUMAN" in offer and not urgent(app)  # a caseworker offered, no concern raised on a no
+
+
+def test_in_the_web_chat_a_teenager_asked_the_safety_question_hears_childline(app: Flask, chat: ChatActions) -> None:
+    asked = chat.texts("im 13 and i hate myself")
+    assert "in danger" in asked and CHILDLINE in asked and "Samaritans" not in asked, asked
+
+
+def test_on_the_phone_a_teenager_asked_the_safety_question_hears_childline_and_again_when_asked_again(
+    app: Flask, client: FlaskClient
+) -> None:
+    caller = CallActions(client)
+    caller.call()
+    spoken_childline = "0 8 0 0, 1 1 1 1"
+    asked = caller.say("I'm fourteen and I can't cope anymore")
+    assert "in danger" in asked and spoken_childline in asked and "press 1" in asked, asked
+    again = caller.say("what")
+    assert "in danger" in again and spoken_childline in again, again
+    assert not urgent(app)

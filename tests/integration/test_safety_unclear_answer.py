@@ -192,3 +192,38 @@ def test_a_caller_silent_twice_at_the_safety_question_is_not_hung_up_on_and_the_
     said = caller.wait()  # the second: no goodbye; a child's safety first
     assert "9 9 9" in said and caller.action is not None, said
     assert len(urgent(app)) == 1
+
+
+def says_not_sure_is_yes(text: str) -> bool:
+    """The re-ask is honest that not knowing is taken as a yes."""
+    return "not sure" in text.lower() and "as a yes" in text.lower()
+
+
+def test_asked_again_by_text_the_question_says_not_sure_is_taken_as_a_yes(app: Flask, sms: SmsActions) -> None:
+    """Before, the question came back word for word, and a second unclear answer raised a concern unannounced."""
+    from bot.content import sms_segments
+
+    sms.send(WORRY)
+    [again] = sms.send("what")
+    assert asked([again]) and says_not_sure_is_yes(again), again
+    assert sms_segments(again) <= 2, len(again)
+    assert urgent(app) == []
+    sms.send("hmm")
+    assert len(urgent(app)) == 1  # as it said
+
+
+def test_asked_again_in_the_web_chat_the_question_says_not_sure_is_taken_as_a_yes(
+    app: Flask, chat: ChatActions
+) -> None:
+    chat.say(WORRY)
+    again = chat.texts("what")
+    assert "is a child in danger" in again and says_not_sure_is_yes(again), again
+
+
+def test_asked_again_on_the_phone_the_question_says_not_sure_is_taken_as_a_yes(app: Flask, client) -> None:
+    caller = CallActions(client)
+    caller.call()
+    caller.say("they pin him to the floor at school")
+    again = caller.say("what")
+    assert "is a child in danger" in again and says_not_sure_is_yes(again) and "press 1" in again, again
+    assert urgent(app) == []
