@@ -127,8 +127,10 @@ def sign_in_user() -> str:
 
 
 def failed_sign_in(response: Response) -> bool:
-    """Only failed attempts count: the office's staff signing in from one address never use it up."""
-    return response.status_code == 401
+    """Only failed attempts count: the office's staff signing in from one address never use it up.
+
+    Any refusal counts, not only a 401: an attempt that failed some other way must never be a free guess."""
+    return response.status_code >= 400
 
 
 def sign_in_refused(retry_after: str) -> Response:

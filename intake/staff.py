@@ -129,7 +129,8 @@ def check_password(worker: Caseworker | None, password: str) -> bool:
 def use_totp(keys: KeyRing, worker: Caseworker, code: str, now: datetime) -> bool:
     """Accept a code from this or an adjacent 30-second step, once: a step already used is refused."""
     code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    # isascii: isdigit() is also true of "١٢٣٤٥٦" and "²", which the code comparison cannot take.
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return False
     totp = pyotp.TOTP(keys.decrypt(worker.totp_secret))
     current = int(now.timestamp()) // TOTP_STEP

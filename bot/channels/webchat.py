@@ -145,7 +145,7 @@ def later_messages(session_id: str) -> Response:
     if not authorised(session_id):
         return error(401, ENDED)
     after = request.args.get("after", "0")
-    if not after.isdigit():
+    if not (after.isascii() and after.isdigit()):  # "²" is a digit to isdigit(), not to int()
         return error(400, "'after' must be a message number.")
     svc = services()
     with unit_of_work(svc.sessions) as session:
