@@ -226,3 +226,11 @@ def test_erasing_the_case_closes_its_request_and_leaves_only_dates_kind_and_outc
     assert copy_row and manager.post(f"{PAGE}/{copy_row.group(1)}/close", outcome="refused",
                                      reason="Case erased at the parent's request").status_code == 302
     assert [e.detail for e in audit_rows(app, "rights_request_closed")] == ["erasure; done", "copy; refused"]
+
+
+def test_the_menu_leads_caseworkers_and_managers_to_the_requests_and_not_admins(app: Flask) -> None:
+    link = f'href="{PAGE}"'
+    for username, role in (("alex", "caseworker"), ("morgan", "manager")):
+        assert link in signed_in(app, username, role).client.get("/caseworker/queue").get_data(as_text=True), role
+    admin_page = signed_in(app, "ada", "admin").client.get("/caseworker/accounts").get_data(as_text=True)
+    assert "Accounts" in admin_page and link not in admin_page
