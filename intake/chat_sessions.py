@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from intake import conversations
 from intake.crypto import KeyRing, contact_key
+from intake.db import checkpoint_after_commit
 from intake.models import ChatOutbox, ChatSession, Enquiry, utcnow
 
 
@@ -70,9 +71,10 @@ def messages_after(session: Session, keys: KeyRing, session_id: str, after: int)
 
 
 def end_session(session: Session, session_id: str) -> None:
-    """Delete a chat session and anything waiting for it."""
+    """Delete a chat session and anything waiting for it, leaving none of it in SQLite's write-ahead log."""
     session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == session_id))
     session.execute(delete(ChatSession).where(ChatSession.id == session_id))
+    checkpoint_after_commit(session)
 
 
 def end_with_token(session: Session, hash_key: str, session_id: str, token: str) -> bool:
@@ -115,6 +117,7 @@ def end_for_erased(session: Session, enquiry: Enquiry, session_id: str | None) -
     for chat in chats:
         if shared:
             session.execute(delete(ChatOutbox).where(ChatOutbox.session_id == chat))
+            checkpoint_after_commit(session)
         else:
             end_session(session, chat)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from intake import audit, queue
 from intake.crypto import KeyRing
+from intake.db import checkpoint_after_commit
 from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
 from intake.safeguarding_quotes import minimised
 
@@ -332,6 +333,7 @@ def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_versio
     )
     enquiry.summary = enquiry.facts = enquiry.contact = None
     enquiry.safe_times, enquiry.voicemail_ok, enquiry.name_service_ok = None, False, False
+    checkpoint_after_commit(session)  # the details, as they were, not left in SQLite's write-ahead log
     if is_concern(enquiry):
         for note in [n for n in enquiry.notes if n.author == queue.PARENT_MESSAGE]:
             session.delete(note)  # what the parent sent after the claim goes; staff notes stay (policy 7.1)

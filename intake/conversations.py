@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing
+from intake.db import checkpoint_after_commit
 from intake.models import Block, Conversation, Enquiry, OptOut, ProcessedMessage, utcnow
 
 
@@ -166,10 +167,15 @@ _SAVE_SQLITE = _upsert(sqlite_insert)
 
 
 def forget(session: Session, channel: str, contact_key: str) -> int:
-    """Delete this contact's conversation state on this channel at once; returns rows deleted."""
+    """Delete this contact's conversation state on this channel at once; returns rows deleted.
+
+    At once on disk too: FORGET and STOP must not leave the form's answers in SQLite's write-ahead log.
+    """
     result = session.execute(
         delete(Conversation).where(Conversation.channel == channel, Conversation.contact_key == contact_key)
     )
+    if result.rowcount:  # type: ignore[attr-defined]
+        checkpoint_after_commit(session)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -43,13 +43,17 @@ def checkpoint_after_commit(session: Session) -> None:
 
     Until then, the log still holds every page as it was written (a note, a text, the erased rows themselves),
     so an erasure or a purge would stay readable in the -wal file. Nothing to do on PostgreSQL.
+    Called any number of times in one transaction (a FORGET withdraws a case and deletes the conversation), it
+    checkpoints once.
     """
     bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
+    if bind.dialect.name != "sqlite" or session.info.get(_CHECKPOINT_OWED):
         return
     engine = bind.engine
+    session.info[_CHECKPOINT_OWED] = True
 
     def _checkpoint(_session: Session) -> None:
+        session.info.pop(_CHECKPOINT_OWED, None)
         # A connection of its own, outside any transaction (the engine's BEGIN IMMEDIATE is not wanted here);
         # the busy timeout lets readers finish first.
         connection = engine.raw_connection()
@@ -60,7 +64,12 @@ def checkpoint_after_commit(session: Session) -> None:
         finally:
             connection.close()
 
+    # Left in place if this transaction rolls back: the session's next commit then checkpoints, needlessly but
+    # harmlessly.
     event.listen(session, "after_commit", _checkpoint, once=True)
+
+
+_CHECKPOINT_OWED = "checkpoint_after_commit"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

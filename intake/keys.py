@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing
+from intake.db import checkpoint_after_commit
 from intake.models import Block, CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry
 
 ENCRYPTED = {
@@ -33,6 +34,9 @@ def rotate_all(session: Session, keys: KeyRing, progress: Callable[[int], None] 
             if progress:
                 progress(1)
         session.flush()
+    # The values under the old key must not outlive it in SQLite's write-ahead log (a leaked old key is
+    # why keys are rotated).
+    checkpoint_after_commit(session)
     return changed
 
 
