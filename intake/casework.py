@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import audit, chat_sessions, concerns, conversations, handover, queue, staff
+from intake import audit, chat_sessions, concerns, conversations, handover, note_drafts, queue, staff
 from intake.contact_windows import ContactTimes, SafeTime
 from intake.crypto import KeyRing, contact_key
 from intake.form_rules import BY_PHONE
@@ -366,6 +366,7 @@ def add_note(session: Session, keys: KeyRing, caseworker: str, role: str, refere
         raise CaseworkError(f"A note must be 1 to {MAX_NOTE} characters.")
     enquiry = case_for(session, caseworker, role, reference)
     session.add(CaseNote(enquiry_id=enquiry.id, author=caseworker, body=keys.encrypt(text)))
+    note_drafts.drop(session, caseworker, reference)  # a note kept from a refused save is used now
     audit.record(session, caseworker, "note", reference)
 
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, clock, csrf
 from bot.services import services
-from intake import audit, console_sessions, service_hours, staff
+from intake import audit, casework, console_sessions, note_drafts, service_hours, staff
 from intake.db import unit_of_work
 
 PUBLIC = {"console.login"}
@@ -23,6 +23,14 @@ JSON_ONLY = {"console.queue_json", "console.alive"}
 # duty it was allowed on (one wording for both).
 OUT_OF_HOURS = "The console is closed out of hours. Only the on-duty caseworker can sign in now."
 LOCKED = "The screen is locked. Enter your password to continue."
+NOTE_KEPT = ("Your note on {reference} was not saved, because you were signed out or the screen locked first. "
+             "It is kept for you (on the server, not in this browser): open the case to finish it.")
+# Ends after which a note the caseworker was typing is theirs to finish: the login ran out, it was not taken away.
+# (A disabled account, or a cookie from before a sign-out, is not the caseworker's login any more.)
+NOTE_KEPT_AFTER = {"idle", "too long", "nightly lock", "out of hours and not on duty"}
+# After such an end the cookie remembers, this long, whose login it was: the page's own request (console.js's
+# keep-alive) usually finds the end first, and the unsaved note it then sends is still kept for them.
+ENDED_NOTE_GRACE = 10 * 60
 
 
 def console_open(moment: datetime) -> bool:
@@ -73,6 +81,9 @@ def guard() -> Any:
         return None
     staff_session = session.get("staff")
     if not staff_session:
+        ended_as = session.get("ended_as")
+        if ended_as and ended_as["until"] >= clock.now().timestamp():
+            _keep_refused_note(ended_as["user"], ended_as["gen"])
         return _refuse("Please sign in.", 401)
     moment = clock.now()  # the pages' clock: a rehearsal at a fixed time is locked and refused as it would be then
     settings = services().settings
@@ -95,9 +106,16 @@ def guard() -> Any:
             else:
                 staff_session["role"] = worker.role  # a changed role applies at once
     if ended:
+        csrf_secret = session.get("csrf_token")
         session.clear()
         with unit_of_work(services().sessions) as db:
             audit.record(db, staff_session["user"], "session_ended", None, ended)
+        if ended in NOTE_KEPT_AFTER:
+            _keep_refused_note(staff_session["user"], staff_session.get("gen"))
+            session["ended_as"] = {"user": staff_session["user"], "gen": staff_session.get("gen"),
+                                   "until": moment.timestamp() + ENDED_NOTE_GRACE}
+            if csrf_secret:  # the open page's forms stay valid for sending that note; signing in replaces it
+                session["csrf_token"] = csrf_secret
         return _refuse(OUT_OF_HOURS if ended == "out of hours and not on duty"
                        else "Your session has ended. Please sign in again.", 401)
     idle_seconds = moment.timestamp() - staff_session["seen"]
@@ -109,12 +127,32 @@ def guard() -> Any:
         staff_session["locked"] = True
         session.modified = True
     if staff_session.get("locked") and request.endpoint not in WHILE_LOCKED:
+        _keep_refused_note(staff_session["user"], staff_session.get("gen"))
         return _refuse(LOCKED, 423)
     if request.endpoint not in NOT_ACTIVITY:
         staff_session["seen"] = moment.timestamp()
         session.modified = True
     g.staff = staff_session
     return None
+
+
+def _keep_refused_note(username: str, generation: int | None) -> None:
+    """A note whose save this refusal stops is kept for the caseworker who typed it (intake/note_drafts.py),
+    encrypted on the server, and offered back when they next open the case: never lost, never in the browser."""
+    if request.endpoint != "console.note" or request.method != "POST":
+        return
+    reference = str((request.view_args or {}).get("reference", ""))
+    text = request.form.get("note", "")
+    if not text.strip() or len(text.strip()) > casework.MAX_NOTE:
+        return
+    svc = services()
+    with unit_of_work(svc.sessions) as db:
+        worker = staff.by_username(db, username)
+        if worker is None or worker.session_generation != generation:
+            return  # disabled, or signed out since: this cookie no longer speaks for that caseworker
+        kept = note_drafts.keep(db, svc.keys, username, reference, text.strip(), clock.now())
+    if kept:
+        flash(NOTE_KEPT.format(reference=reference))
 
 
 @bp.post("/alive")

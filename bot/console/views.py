@@ -11,7 +11,19 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from bot.console import bp, clock, guard
 from bot.services import services
-from intake import blocks, casework, concerns, duty_rota, handover, outreach, queue, service_hours, sharing, staff
+from intake import (
+    blocks,
+    casework,
+    concerns,
+    duty_rota,
+    handover,
+    note_drafts,
+    outreach,
+    queue,
+    service_hours,
+    sharing,
+    staff,
+)
 from intake.caseload import held_by_absent
 from intake.caseload import rows as caseload_rows
 from intake.db import unit_of_work
@@ -45,6 +57,9 @@ def topic_title(code: str | None) -> str:
     return labels().topic(code)
 
 
+NOTE_WAITING = "Your unsaved note on {reference} is kept for you: open the case to finish it."
+
+
 def front_page(role: str) -> str:
     """Where a member of staff starts: the queue for those who handle cases, Accounts for an admin (policy 5.2)."""
     return url_for("console.queue_page" if role in staff.CASE_ROLES else "console.accounts")
@@ -72,6 +87,10 @@ def login() -> Any:
             message = guard.OUT_OF_HOURS
         return render_template("console/login.html", error=message), 401
     guard.start(username, role, generation)
+    with unit_of_work(svc.sessions) as db:
+        kept = note_drafts.references(db, username, clock.now())
+    for reference in kept:  # a note refused when their last login ended: say where it waits (never its words)
+        flash(NOTE_WAITING.format(reference=reference))
     return redirect(front_page(role))
 
 
@@ -196,6 +215,8 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
                                       labels(), svc.settings.hash_key)
             blocked = blocks.blocked_until(db, reference) if g.staff["role"] == "manager" else None
             shares = sharing.answers(db, reference)
+            # A note whose save was refused when their login ended, offered back (only where they may note).
+            kept_note = note_drafts.waiting(db, svc.keys, g.staff["user"], reference, clock.now()) if view.mine else ""
     except casework.CaseworkError as exc:
         flash(str(exc))
         return redirect(url_for("console.caseload") if g.staff["role"] in staff.CASE_ROLES else front_page(""))
@@ -203,7 +224,7 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
         "console/case.html", case=view, outcomes=casework.OUTCOMES, blocked_until=blocked,
         block_days=blocks.DURATIONS, share_bodies=sharing.BODIES, share_channels=sharing.CHANNELS,
         share_wording=sharing.SHARE_WORDING, share_version=sharing.SHARE_WORDING_VERSION, shares=shares,
-        sms_draft=sms_draft, sms_error=sms_error, clear_reason_max=casework.MAX_CLEAR_REASON,
+        sms_draft=sms_draft, sms_error=sms_error, clear_reason_max=casework.MAX_CLEAR_REASON, kept_note=kept_note,
     ), status
 
 
@@ -224,6 +245,15 @@ def note(reference: str) -> WerkzeugResponse:
     text = request.form.get("note", "")
     return _act(reference, lambda db: casework.add_note(
         db, services().keys, g.staff["user"], g.staff["role"], reference, text), "Note saved.")
+
+
+@bp.post("/case/<reference>/note/discard")
+def discard_note(reference: str) -> WerkzeugResponse:
+    """Throw away the note kept from a refused save (the caseworker does not want it)."""
+    with unit_of_work(services().sessions) as db:
+        note_drafts.drop(db, g.staff["user"], reference)
+    flash("The unsaved note is deleted.")
+    return redirect(url_for("console.case", reference=reference))
 
 
 @bp.post("/case/<reference>/reply")

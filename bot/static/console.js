@@ -267,11 +267,43 @@
     restart();
   }
 
-  /* The login is over (idle, nightly lock, 12 hours, signed out): drop the content and go to sign in. */
+  /* A case note typed and not saved, among the boxes' unsent typing: {action, text}, or null. */
+  function unsavedNote(kept) {
+    var found = null;
+    (kept || []).forEach(function (draft) {
+      var parts = draft.key.split("\n");
+      if (/\/case\/[^\/]+\/note$/.test(parts[0]) && parts[1] === "note" && draft.value && draft.value.trim()) {
+        found = { action: parts[0], text: draft.value };
+      }
+    });
+    return found;
+  }
+
+  /* Send that note as the page's own form would (a POST, then the sign-in page): the server keeps it for this
+     caseworker, encrypted with the case, and offers it back when they next open the case. Nothing is kept
+     in this browser (no storage, no cookie, no address). */
+  function sendNote(note) {
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = note.action;
+    form.hidden = true;
+    [["csrf_token", meta("csrf-token")], ["note", note.text]].forEach(function (pair) {
+      var field = document.createElement("textarea");
+      field.name = pair[0];
+      field.value = pair[1];
+      form.appendChild(field);
+    });
+    document.body.appendChild(form);
+    form.submit();
+  }
+
+  /* The login is over (idle, nightly lock, 12 hours, signed out): drop the content and go to sign in,
+     sending first a note that was typed and not saved, so it is not lost. */
   function sessionEnded(signIn) {
     var form = lockForm();
     if (ended) { return; }
     if (form) { lockHere(); }
+    var note = unsavedNote(drafts);
     ended = true;
     drafts = null;
     coming = null;
@@ -284,7 +316,9 @@
     }
     var target = signIn || (form && form.dataset.signIn) || "/caseworker/login";
     /* A GET of the sign-in page (which says why): never a reload, which could repeat a POST. */
-    window.setTimeout(function () { window.location.assign(target); }, form ? 2500 : 0);
+    window.setTimeout(function () {
+      if (note) { sendNote(note); } else { window.location.assign(target); }
+    }, form ? 2500 : 0);
   }
 
   function answer(response) {
