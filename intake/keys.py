@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
-from intake.models import Block, CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry
+from intake.models import Block, CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry, RightsRequest
 
 ENCRYPTED = {
     Conversation: ("state",),
@@ -18,6 +18,7 @@ ENCRYPTED = {
     ChatOutbox: ("body",),
     Caseworker: ("totp_secret",),
     Block: ("reason",),
+    RightsRequest: ("extension_reason", "close_reason"),
 }
 
 
