@@ -5,7 +5,8 @@ A caseworker typing a long note at 5pm on a Friday can be signed out by the nigh
 notes are, for that account and that case only, never in the browser (no cookie or storage holds them). They
 are offered back when that caseworker next opens the case, and deleted when a note is saved there, when they
 discard them, or after KEPT_FOR: long enough to span a weekend and a bank holiday, short enough that a draft no
-one came back to does not linger. Deleting the case (erasure, retention) deletes its drafts with it.
+one came back to does not linger. A closed case keeps none (closing it, or the next tidy, deletes them), and
+deleting the case (erasure, retention) deletes its drafts with it.
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ class NoteDraft(Base):
     kept_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-def _expire(session: Session, now: datetime) -> None:
-    session.execute(delete(NoteDraft).where(NoteDraft.kept_at < now - KEPT_FOR))
+def tidy(session: Session, now: datetime | None = None) -> None:
+    """Delete the drafts no one may use any more: a week old, or on a case that is closed."""
+    closed = select(Enquiry.id).where(Enquiry.status == "closed")
+    session.execute(delete(NoteDraft).where(
+        (NoteDraft.kept_at < (now or utcnow()) - KEPT_FOR) | NoteDraft.enquiry_id.in_(closed)))
 
 
 def keep(session: Session, keys: KeyRing, username: str, reference: str, text: str,
@@ -44,8 +48,9 @@ def keep(session: Session, keys: KeyRing, username: str, reference: str, text: s
     """Keep a refused note for `username` on this case (replacing one kept before); False when there is nothing
     to keep (no words, or no such case). The audit says a draft was kept, never what it says."""
     now = now or utcnow()
-    _expire(session, now)
-    enquiry_id = session.scalar(select(Enquiry.id).where(Enquiry.reference == reference))
+    tidy(session, now)
+    enquiry_id = session.scalar(select(Enquiry.id).where(Enquiry.reference == reference,
+                                                         Enquiry.status != "closed"))
     if not text.strip() or enquiry_id is None:
         return False
     draft = session.scalar(select(NoteDraft).where(NoteDraft.username == username,
@@ -60,7 +65,7 @@ def keep(session: Session, keys: KeyRing, username: str, reference: str, text: s
 
 def waiting(session: Session, keys: KeyRing, username: str, reference: str, now: datetime | None = None) -> str:
     """The text kept for `username` on this case, or "" (none, expired, or under a key no longer in the ring)."""
-    _expire(session, now or utcnow())
+    tidy(session, now)
     body = session.scalar(select(NoteDraft.body).join(Enquiry, Enquiry.id == NoteDraft.enquiry_id)
                           .where(NoteDraft.username == username, Enquiry.reference == reference))
     if body is None:
@@ -73,7 +78,7 @@ def waiting(session: Session, keys: KeyRing, username: str, reference: str, now:
 
 def references(session: Session, username: str, now: datetime | None = None) -> list[str]:
     """The cases on which `username` has a kept note, by reference (to tell them after they sign in)."""
-    _expire(session, now or utcnow())
+    tidy(session, now)
     return list(session.scalars(select(Enquiry.reference).join(NoteDraft, NoteDraft.enquiry_id == Enquiry.id)
                                 .where(NoteDraft.username == username).order_by(Enquiry.reference)))
 

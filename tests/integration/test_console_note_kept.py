@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from intake import casework
 from intake.db import unit_of_work
 from intake.note_drafts import NoteDraft
 from tests.integration.test_console import AuthActions, add_caseworker, age_session, enquire, set_clock, svc
@@ -20,6 +21,7 @@ NOTE = ("Spoke to mum about Jamie's EHC assessment: school will not send the evi
         "so I said I would chase the SENCo first thing Monday and ring her by Wednesday.")
 KEPT = "was not saved, because you were signed out or the screen locked first"
 OFFERED = "You were signed out before your note was saved. Here it is"
+OUTCOME = casework.OUTCOMES[0]
 FRIDAY_AFTERNOON, FRIDAY_NIGHT, MONDAY = "2026-11-27 16:50", "2026-11-27 19:05", "2026-11-30 09:30"
 
 
@@ -134,3 +136,14 @@ def test_a_kept_note_can_be_deleted_and_is_gone_after_a_week(app: Flask) -> None
     set_clock(app, "2026-12-08 09:30")  # eight days on: not kept any longer
     auth.login()
     assert NOTE not in page(auth.client.get(f"/caseworker/case/{reference}")) and kept_rows(app) == []
+
+
+def test_closing_the_case_deletes_a_note_kept_on_it(app: Flask) -> None:
+    auth, reference = holding_a_case(app)
+    token = auth.token(f"/caseworker/case/{reference}")
+    set_clock(app, FRIDAY_NIGHT)
+    auth.client.post(f"/caseworker/case/{reference}/note", data={"note": NOTE, "csrf_token": token})
+    set_clock(app, MONDAY)
+    auth.login()
+    assert auth.post(f"/caseworker/case/{reference}/close", outcome=OUTCOME).status_code == 302
+    assert kept_rows(app) == []  # nothing personal stays behind a closed case
