@@ -12,6 +12,13 @@ from intake import audit, blocks, chat_sessions, conversations
 from intake.db import checkpoint_after_commit
 from intake.models import ConsentRecord, Enquiry, ProcessedMessage, utcnow
 
+# Twilio retries within minutes, but its signature carries no time: a captured signed request (a FORGET, an
+# "any news?") would be taken as the parent's own again once its id was forgotten, withdrawing the enquiry they
+# made since or telling the replayer where it is. Ids are kept as long as a case is by default (RETENTION_DAYS,
+# 365): an id is an indexed key and a time, cheap to keep for a year; a replay older than that finds a
+# service that has deleted whatever the parent sent then.
+WEBHOOK_IDS_KEPT = timedelta(days=365)
+
 
 def _past_retention(now: datetime) -> ColumnElement[bool]:
     return (Enquiry.status == "closed") & (Enquiry.retain_until <= now)
@@ -35,8 +42,7 @@ def purge(
         "conversations": conversations.purge_expired(session, now),
         "chat sessions": chat_sessions.purge_expired(session, now),
     }
-    # Twilio retries within minutes; a day of webhook ids is plenty to answer each delivery once.
-    old = session.execute(delete(ProcessedMessage).where(ProcessedMessage.created_at < now - timedelta(days=1)))
+    old = session.execute(delete(ProcessedMessage).where(ProcessedMessage.created_at < now - WEBHOOK_IDS_KEPT))
     counts["webhook ids"] = int(old.rowcount or 0)  # type: ignore[attr-defined]
     counts["expired blocks"] = blocks.purge_expired(session, now)
     expired = list(session.scalars(select(Enquiry).where(_past_retention(now))))
