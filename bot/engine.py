@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.content import Content, sms_segments
+from bot.content import Content, sms_segments, spell_out
 from bot.nlu import Classifier
 from bot.rasa_runner import ActionRunner
 from bot.replies import Inbound, Reply, TurnResult
@@ -68,6 +68,25 @@ class Turn:
         find, read out, add to or withdraw only what the same call made (the references in its state).
         """
         return self.inbound.channel != "voice"
+
+    @property
+    def safety_acted(self) -> bool:
+        """Whether the safety check acted on this message before any step saw it (bot/safety.py).
+
+        The phone's 0 key; words of risk; or safety words that name the concern this turn raised or added to:
+        more on an urgent case, or a yes to "is a child in danger?" (or an unclear answer taken as yes) with the
+        message that prompted it replayed. Their words went to the duty caseworker with the concern (never on the
+        phone), so no step reads them as an answer (bot/intake_form.py). After a clear no nothing was raised, and
+        the replayed message is the parent's as ever. Every risk, crisis and "known" wording names the reference,
+        in writing and spoken; the safety question and the words after a no do not.
+        """
+        if self.safety_key or (self.assessment is not None and self.assessment.level == "risk"):
+            return True
+        reference = self.state.data.get("concern_ref")
+        if not reference:
+            return False
+        spoken = spell_out(str(reference))
+        return any(r.kind == "safety" and (str(reference) in r.text or spoken in r.voice_text) for r in self.replies)
 
     def say(self, *replies: Reply) -> None:
         """Queue replies in order."""

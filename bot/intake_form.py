@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Literal
 
 from bot.content import fill
@@ -132,8 +133,8 @@ class IntakeForm:
             turn.state.data["step"] = "idle"
             self.engine.steps["idle"](turn)
             return
-        if turn.safety_key:  # 0 meant "a child is in danger", not an answer: ask the question again
-            self._ask(turn, form["requested"])
+        if turn.safety_acted:  # the concern's words (or the phone's 0), never an answer: the question again
+            self._carry_on(turn)
             return
         if turn.channel == "voice" and (turn.inbound.digits == "*" or not (turn.text or turn.inbound.digits)):
             if turn.inbound.digits != "*":
@@ -174,8 +175,7 @@ class IntakeForm:
             elif form["requested"] != "confirm" and turn.channel != "voice" and self._ask_yes_no_again(turn):
                 return
         if form.get("requested") == "contact_method" and self._chat_reply_withheld(turn, candidate):
-            if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
-                turn.say(Reply(self._msg("invalid_choice"), kind="prompt"))
+            turn.say(Reply(self._msg("invalid_choice"), kind="prompt"))
             self._ask(turn, "contact_method")
             return
         self._run(turn, candidate=candidate)
@@ -193,6 +193,23 @@ class IntakeForm:
         if self.let_go.said(reply):
             return False
         return form_rules.reply_yes_no(reply, self.yes_endings)  # "yh", "yes pls", "no thx", "no he doesnt"
+
+    def _carry_on(self, turn: Turn) -> None:
+        """After the safety words: the question the form was at, again, for when the parent is ready.
+
+        The message the safety check acted on (Turn.safety_acted: words of risk, the phone's 0, more on an urgent
+        case, or the message replayed after a yes to "is a child in danger?") went to the duty caseworker with
+        the concern (on the phone nothing said is kept): nothing in it answers the question, leaves the form or
+        changes an answer, and no "Sorry" follows a disclosure. A few kind words, then the question in full.
+        """
+        form = turn.state.data["form"]
+        if form.get("requested"):
+            self._ask(turn, form["requested"])
+        else:
+            self._run(turn, candidate=None)
+        asked = turn.replies[-1]
+        turn.replies[-1] = replace(asked, text=self._msg("carry_on", question=asked.text),
+                                   spoken=self._msg("carry_on_spoken", question=asked.voice_text))
 
     def _leave(self, turn: Turn) -> None:
         """Leave the form: nothing is sent and the answers go, as after NO at the confirm step.
@@ -215,11 +232,7 @@ class IntakeForm:
     def _ask_yes_no_again(self, turn: Turn) -> bool:
         """An unclear reply to a consent question ("maybe", "yes but...", "no thats ok"): the question again in
         a few words, not its whole text (which costs about three texts). True when that is the reply.
-
-        After a disclosure the question is asked in full, with no telling-off (as for any other answer).
         """
-        if turn.assessment is not None and turn.assessment.level == "risk":
-            return False
         slot = turn.state.data["form"]["requested"]
         question = str(self.spec["slots"][slot].get("again") or "").strip()
         if not question:
@@ -234,8 +247,6 @@ class IntakeForm:
         It is what they would like help with (the summary, which the confirm step shows them), filed under the
         topic the NLU places it in; when it places none, the topic question follows, without a telling-off.
         """
-        if turn.assessment is not None and turn.assessment.level != "none":
-            return False  # words the safety check acted on are the concern's, not the form's summary
         options = self.engine.runner.domain["forms"]["intake_form"]["choices"].get("topic", [])
         if len(turn.text.split()) < 4 or form["slots"].get("summary") or form_rules.choice(turn.text, options):
             return False  # a few words ("exclusions") or a label: the choice, as ever
@@ -260,9 +271,8 @@ class IntakeForm:
         new = result.slots()
         if requested and candidate is not None and new.get(requested) is None:
             errors = [r.get("text") or self._response_text(r.get("response")) for r in result.responses]
-            if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
-                text = " ".join(e for e in errors if e) or self._msg("invalid_choice")
-                turn.say(Reply(text, self._msg("invalid_spoken"), kind="prompt"))
+            text = " ".join(e for e in errors if e) or self._msg("invalid_choice")
+            turn.say(Reply(text, self._msg("invalid_spoken"), kind="prompt"))
             self._ask(turn, requested)
             return
         next_slot = new.pop("requested_slot", None)
@@ -384,8 +394,7 @@ class IntakeForm:
         form = turn.state.data["form"]
         part = form_rules.choice(answer, self._change_options(form["slots"]))
         if part is None:
-            if turn.assessment is None or turn.assessment.level != "risk":  # no telling-off after a disclosure
-                turn.say(Reply(self._msg("invalid_choice"), self._msg("invalid_spoken"), kind="prompt"))
+            turn.say(Reply(self._msg("invalid_choice"), self._msg("invalid_spoken"), kind="prompt"))
             self._ask(turn, CHANGE)
             return
         if part == "nothing":

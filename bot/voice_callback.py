@@ -83,9 +83,10 @@ class VoiceCallback:
 
         At "how should we contact you?" 9 means "I'd rather contact you myself": the form goes on as if
         the caller had pressed 2 (no) to being contacted. After a typed number that is not right, 9 then
-        hash goes back to choosing a way of contact (the form's BACK).
+        hash goes back to choosing a way of contact (the form's BACK). Not when the safety check acted on what
+        was said (Turn.safety_acted): it is no answer, so no way out either; the form asks its question again.
         """
-        form = turn.state.data.get("form") if turn.channel == "voice" else None
+        form = turn.state.data.get("form") if turn.channel == "voice" and not turn.safety_acted else None
         asked = form.get("requested") if isinstance(form, dict) else None
         if isinstance(form, dict) and self._leaving(turn, asked):
             self._leave(turn, form)

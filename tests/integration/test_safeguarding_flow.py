@@ -38,8 +38,9 @@ def test_risk_in_the_middle_of_the_consent_form(app, chat: ChatActions) -> None:
     replies = chat.say("she said she wants to kill herself")
     assert "999" in replies[0]["text"]
     assert concerns(app), "urgent enquiry created even before the form was finished or consented"
-    # the form carries on kindly: the summary was taken and the next question asked
-    assert any("stage of education" in m["text"] for m in replies[1:])
+    # the form carries on kindly: her words are the concern's, not the summary, and the same question follows
+    assert "what would you like help with?" in replies[-1]["text"]
+    assert not any("stage of education" in m["text"] for m in replies)
 
 
 def test_risk_before_consent_overrides_and_is_audited(app, sms: SmsActions) -> None:

@@ -23,6 +23,7 @@ PRESS_2 = "press 2 at the main menu"
 MAIN_MENU = "To ask a caseworker to call you back, press 2."
 MAINLY_ABOUT = "What is it mainly about?"
 CARRY_ON = "So they can reach you, carry on with these questions, and tell us a safe way to contact you."
+AGAIN = "When you're ready, here is the question again."  # the form's question after the safety words
 CONTACT_ME = "Would you like a caseworker to contact you?"
 NO_NEED = "You have already asked for a caseworker, so you don't need to ask again."
 WHAT_NEXT = "Our duty caseworker will contact you the way you chose, at a time you said is safe."
@@ -75,7 +76,7 @@ def test_in_the_call_back_questions_the_caller_is_told_to_carry_on_not_to_press_
     assert said.startswith(SAFETY) and count(app, Enquiry, Enquiry.priority == "urgent") == 1
     assert PRESS_2 not in said and "call back" not in said
     safety, _, question = said.partition(CARRY_ON)
-    assert "Your reference is" in safety and question.strip().startswith(MAINLY_ABOUT)
+    assert "Your reference is" in safety and question.strip().startswith(f"{AGAIN} {MAINLY_ABOUT}")
     assert "Which stage of education" in caller.press("2")  # here 2 answers the question, as the words imply
 
 
