@@ -260,3 +260,26 @@ def retry_alerts() -> None:
     if failing:
         click.echo(f"Still failing (tried again at the next run): {', '.join(failing)}.", err=True)
         raise SystemExit(1)  # so the scheduler reports it
+
+
+@intake_cli.command("delete-twilio-copies")
+@with_appcontext
+def delete_twilio_copies() -> None:
+    """Delete from Twilio's log the texts parents sent and were sent (cron, beside purge); exit 1 when Twilio fails.
+
+    Each text is owed from the moment the service sees it; one Twilio has not finished with (not yet delivered)
+    is tried again at a later run, and a 404 means it is already gone. Safe to run twice at once.
+    """
+    from bot import twilio_cleanup
+
+    svc = _services()
+    if not current_app.extensions.get(twilio_cleanup.EXTENSION):
+        click.echo("Deleting Twilio's copies is off (TWILIO_DELETE_COPIES, or no TWILIO_ACCOUNT_SID): nothing done.")
+        return
+    run = twilio_cleanup.delete_owed(svc.settings, svc.sessions)
+    click.echo(f"Twilio copies deleted: {run.deleted}, already gone: {run.already_gone}, not finished at Twilio yet "
+               f"(tried again later): {run.not_yet}, failed: {run.failed}; still owed: {run.owed}.")
+    if run.failed:
+        click.echo("Twilio could not be reached or refused (see the log): the rest are tried at the next run.",
+                   err=True)
+        raise SystemExit(1)  # so the scheduler reports it

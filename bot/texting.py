@@ -1,29 +1,36 @@
-"""Sending single texts through Twilio's REST API (only ever with the parent's or staff's consent)."""
+"""Sending single texts through Twilio's REST API (only ever with the parent's or staff's consent).
+
+Each text sent is owed for deletion from Twilio's log by the SID Twilio returns (bot/twilio_cleanup.py), when
+deleting Twilio's copies is on.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import twilio_cleanup
 from bot.config import Settings
 
 Texter = Callable[[str, str], None]  # (to, body): send one SMS
 
 
-def twilio_texter(settings: Settings) -> Texter | None:
-    """A sender of single texts through Twilio's REST API, or None when texting is not configured."""
+def twilio_texter(settings: Settings, sessions: sessionmaker[Session] | None = None) -> Texter | None:
+    """A sender of single texts through Twilio's REST API, or None when texting is not configured.
+
+    With deleting Twilio's copies on, each text's SID is owed in `sessions` (by default the current app's database).
+    """
     if not (settings.twilio_account_sid and settings.twilio_sms_from):
         return None
-    from twilio.http.http_client import TwilioHttpClient
-    from twilio.rest import Client
-
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
-                    http_client=TwilioHttpClient(timeout=10))
-    if settings.twilio_api_base:  # a regional edge or, in tests, a local stand-in
-        client.api.base_url = settings.twilio_api_base.rstrip("/")
+    client = twilio_cleanup.rest_client(settings)
     sender = settings.twilio_sms_from
     key = "messaging_service_sid" if sender.startswith("MG") else "from_"
+    delete_copies = twilio_cleanup.enabled(settings)
 
     def send(to: str, body: str) -> None:
-        client.messages.create(to=to, body=body, **{key: sender})
+        message = client.messages.create(to=to, body=body, **{key: sender})
+        if delete_copies and message.sid:
+            twilio_cleanup.owe(settings, sessions, message.sid)  # never raises: the text has gone regardless
 
     return send

@@ -262,6 +262,22 @@ class JobLease(Base):
     until: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class TwilioCopy(Base):
+    """A text (or call) whose record in Twilio's log is still to be deleted: its SID only, never body or number.
+
+    Owed from the moment the service sees the SID (an inbound text, a text it sent), and deleted once Twilio has
+    deleted its copy or says it has none (bot/twilio_cleanup.py, `delete-twilio-copies`).
+    """
+
+    __tablename__ = "twilio_copy"
+
+    sid: Mapped[str] = mapped_column(String(34), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), default="message")  # "message" or "call": which resource
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Caseworker(Base):
     """A member of staff: argon2id password hash, encrypted TOTP secret, role."""
 
@@ -309,5 +325,6 @@ __all__ = [
     "ProcessedMessage",
     "RightsRequest",
     "ServiceSetting",
+    "TwilioCopy",
     "utcnow",
 ]

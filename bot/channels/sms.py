@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import twilio_cleanup
 from bot.channels.twilio_auth import twilio_signed
 from bot.replies import Inbound, Reply, TurnResult
 from bot.services import services
 
 bp = Blueprint("sms", __name__)
+bp.record_once(lambda state: twilio_cleanup.init_app(state.app))  # type: ignore[arg-type]  # a Flask app
 
 
 def render_text(reply: Reply) -> str:
@@ -30,10 +32,11 @@ def twiml(result: TurnResult) -> Response:
 @bp.post("/twilio/sms")
 @twilio_signed
 def inbound_sms() -> Response:
-    """A parent's text message."""
+    """A parent's text message; Twilio's own copy of it is deleted once it is answered (bot/twilio_cleanup.py)."""
     form = request.form
-    sender = form.get("From", "").strip()
-    if not sender:
-        return twiml(TurnResult())
-    inbound = Inbound("sms", sender, text=form.get("Body", ""), message_id=form.get("MessageSid") or None)
-    return twiml(services().engine.handle(inbound))
+    with twilio_cleanup.deleted_afterwards(form.get("MessageSid", "")):
+        sender = form.get("From", "").strip()
+        if not sender:
+            return twiml(TurnResult())
+        inbound = Inbound("sms", sender, text=form.get("Body", ""), message_id=form.get("MessageSid") or None)
+        return twiml(services().engine.handle(inbound))
