@@ -51,7 +51,8 @@ class Safety:
             return self._stands_alone(turn)
         if assessment.level == "unsure" and (case := self._urgent_case(turn)) is not None:
             # No "is a child in danger?" question on a case already urgent, and no topic suggestions either:
-            # the hint joins the case and the parent hears where it stands. In a form, the form goes on.
+            # the hint joins the case and the parent hears where it stands. In a form, the form asks the question
+            # it was at again: the hint is not an answer (bot/intake_form.py).
             self._add_hint(turn, case, assessment.triggers, assessment.about)
             return self._topic_step(turn)
         if assessment.level == "unsure":
@@ -83,8 +84,9 @@ class Safety:
 
         A child at risk, or a parent in crisis, gets the safety reply on its own wherever the message would
         be read as a topic question; a caseworker who already holds the parent's enquiry is still given their
-        words. In a form the form goes on after the safety reply, and on the phone the menu says the choices
-        again after it (bot/voice_menu.py), so the caller is never left in silence.
+        words. In a form the form asks the question it was at again after the safety reply, never reading the
+        message as an answer (bot/intake_form.py), and on the phone the menu says the choices again after it
+        (bot/voice_menu.py), so the caller is never left in silence.
         """
         if not self._topic_step(turn):
             return False
