@@ -19,6 +19,11 @@ def last_lock(now: datetime, lock_time: str, zone: str) -> datetime:
     return lock if lock <= local else lock - timedelta(days=1)
 
 
+def next_lock(now: datetime, lock_time: str, zone: str) -> datetime:
+    """The next nightly lock moment after `now` (what the console warns of a few minutes before)."""
+    return last_lock(now, lock_time, zone) + timedelta(days=1)
+
+
 def console_open(now: datetime, hours: OfficeHours, lock_time: str) -> bool:
     """Console hours: an office day, from opening time until the nightly lock."""
     local = now.astimezone(hours.zone)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from bot.console import bp, clock, csrf
+from bot.console import bp, clock, csrf, local_time
 from bot.services import services
 from intake import audit, casework, console_sessions, note_drafts, service_hours, staff
 from intake.db import unit_of_work
@@ -174,8 +174,15 @@ def require_role(*roles: str) -> None:
 
 @bp.context_processor
 def console_settings() -> dict[str, Any]:
-    """The idle-lock time for console.js (read from a meta tag; no inline script)."""
-    return {"idle_minutes": services().settings.console_idle_minutes}
+    """The idle-lock time for console.js (read from a meta tag; no inline script), and for a signed-in page the
+    nightly lock: when it falls, and how many seconds away (console.js warns a few minutes before)."""
+    settings = services().settings
+    values: dict[str, Any] = {"idle_minutes": settings.console_idle_minutes}
+    if g.get("staff"):
+        moment = clock.now()
+        lock = console_sessions.next_lock(moment, settings.console_lock_time, settings.timezone)
+        values.update(lock_in=int((lock - moment).total_seconds()), lock_at=local_time(lock, "%H:%M"))
+    return values
 
 
 @bp.after_request

@@ -398,8 +398,20 @@
     activity();  /* a page just opened counts as activity for every tab */
   }
 
+  /* ---- the nightly lock is said a few minutes before it falls, so a note can be saved in time ---- */
+  var WARN_BEFORE = 5 * 60 * 1000;
+
+  function warnBeforeTheLock() {
+    var seconds = parseFloat(meta("lock-in"));
+    var warning = document.getElementById("lock-warning");
+    if (!warning || isNaN(seconds)) { return; }
+    window.setTimeout(function () { if (!ended) { warning.hidden = false; } },
+                      Math.max(0, seconds * 1000 - WARN_BEFORE));
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpLock();
+    warnBeforeTheLock();
     if (document.getElementById("queue")) {
       /* Looked up each time: the page shown again after an unlock holds a new table. */
       window.setInterval(function () {

@@ -113,3 +113,25 @@ def test_a_note_left_at_the_locked_screen_is_kept_when_the_login_has_ended_by_th
     after_the_nightly_lock(server)
     unlock(browser)
     kept_and_offered_back(browser, server, "ravi", secret, reference)
+
+
+def at_london(server: LiveServer, moment: str) -> None:
+    """Fix the console's clock at this London time ('YYYY-MM-DD HH:MM')."""
+    fixed = datetime.fromisoformat(moment).replace(tzinfo=ZoneInfo("Europe/London")).astimezone(UTC)
+    server.app.config["CONSOLE_CLOCK"] = lambda: fixed
+
+
+def lock_warning(driver: Chrome) -> str:
+    """The nightly lock's warning as shown, or "" while it is not."""
+    warning = driver.find_element(By.ID, "lock-warning")
+    return str(warning.text) if warning.is_displayed() else ""
+
+
+def test_the_page_says_the_nightly_lock_is_near_in_time_to_save_the_note(browser: Chrome, server: LiveServer) -> None:
+    at_london(server, "2026-11-27 18:50")  # a Friday, ten minutes before the 7pm lock
+    case_with_a_note_typed(browser, server, "tom")
+    assert lock_warning(browser) == ""  # not yet: five minutes before
+    at_london(server, "2026-11-27 18:56")
+    browser.refresh()
+    said = wait_for(browser, lock_warning, "no warning before the nightly lock")
+    assert "The console locks for the night at 19:00" in said and "Save" in said
