@@ -1,5 +1,6 @@
-"""Deleting Twilio's own copies of texts: every inbound text and every text the service sends is owed for deletion
-from Twilio's message log (body and number), and `delete-twilio-copies` deletes them through its REST API.
+"""Deleting Twilio's own copies of texts: every inbound text and every text the service sends (through the REST
+API, or as a TwiML reply, whose SID Twilio reports to REPLY_STATUS) is owed for deletion from Twilio's message log
+(body and number), and `delete-twilio-copies` deletes them through its REST API.
 
 On by default in production when Twilio's REST credentials are set (TWILIO_ACCOUNT_SID); TWILIO_DELETE_COPIES=on
 or off says otherwise. Twilio refuses to delete a text it has not finished with (an outbound one not yet
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SETTING = "TWILIO_DELETE_COPIES"
 EXTENSION = "twilio_delete_copies"  # app.extensions: whether this app deletes copies
+REPLY_STATUS = "/twilio/sms/status"  # where Twilio reports the texts it sent as TwiML replies (their SIDs)
 NOT_FINISHED = 20009  # Twilio: "Cannot delete this resource before it is complete"
 ON, OFF = ("on", "true", "yes", "1"), ("off", "false", "no", "0")
 
@@ -96,6 +98,14 @@ def deleted_afterwards(sid: str) -> Iterator[None]:
     finally:
         if sid and current_app.extensions.get(EXTENSION):
             owe(current_app.config["INTAKE"], None, sid)
+
+
+def reply_callback() -> dict[str, str]:
+    """For each TwiML <Message> reply: Twilio reports the reply's SID to REPLY_STATUS (signed, as every webhook), so
+    its copy is owed like any other text's. Nothing when this app does not delete copies."""
+    if not current_app.extensions.get(EXTENSION):
+        return {}
+    return {"status_callback": current_app.config["INTAKE"].public_base_url + REPLY_STATUS}
 
 
 @dataclass

@@ -24,8 +24,9 @@ def twiml(result: TurnResult) -> Response:
     """TwiML with one <Message> per reply; an empty <Response/> when nothing should be sent."""
     response = MessagingResponse()
     if not (result.duplicate or result.silent):
+        reported = twilio_cleanup.reply_callback()  # so Twilio's copy of each reply can be deleted too
         for reply in result.replies:
-            response.message(render_text(reply))
+            response.message(render_text(reply), **reported)
     return Response(str(response), mimetype="text/xml")
 
 
@@ -40,3 +41,11 @@ def inbound_sms() -> Response:
             return twiml(TurnResult())
         inbound = Inbound("sms", sender, text=form.get("Body", ""), message_id=form.get("MessageSid") or None)
         return twiml(services().engine.handle(inbound))
+
+
+@bp.post(twilio_cleanup.REPLY_STATUS)
+@twilio_signed
+def reply_status() -> Response:
+    """Twilio reporting on a reply it sent for us: its copy is owed for deletion (bot/twilio_cleanup.py)."""
+    with twilio_cleanup.deleted_afterwards(request.form.get("MessageSid", "")):
+        return Response(status=204)

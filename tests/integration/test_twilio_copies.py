@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot import twilio_cleanup
 from intake.db import unit_of_work
 from intake.migrate import alembic_config, upgrade
 from intake.models import TwilioCopy, utcnow
-from tests.conftest import ALWAYS_OPEN, TWILIO_ACCOUNT, SmsActions, make_app
+from tests.conftest import ALWAYS_OPEN, PUBLIC_BASE, TWILIO_ACCOUNT, SmsActions, make_app
 from tests.integration.test_console import set_clock, svc
 from tests.integration.test_console_rights import MORNING, claimed, sms_enquiry
 from tests.twilio_standin import Twilio, serving
@@ -67,6 +68,33 @@ def test_a_parents_text_is_deleted_from_twilio_once_answered(tmp_path: Path, twi
     assert owed(app) == []
     again = run_cleanup(app)
     assert again.exit_code == 0 and twilio.deletes() == [f"{MESSAGES}/{sid}.json"]  # deleted once
+
+
+def test_the_bots_replies_are_deleted_from_twilio_too(tmp_path: Path, twilio: Twilio) -> None:
+    app = production_app(tmp_path, twilio)
+    sms = SmsActions(app.test_client())
+    response = sms.post(sms.params("HUMAN", sid=twilio.receive()))
+    messages = ET.fromstring(response.data).findall("Message")
+    assert messages and {m.get("statusCallback") for m in messages} == {PUBLIC_BASE + "/twilio/sms/status"}
+    # Twilio sends the reply, and reports on it (signed) as it goes: sent, then delivered.
+    reply = twilio.receive(status="sent")
+    report = {"MessageSid": reply, "MessageStatus": "sent", "AccountSid": TWILIO_ACCOUNT, "From": "+441632960001",
+              "To": sms.number, "SmsStatus": "sent"}
+    assert sms.post(report, path="/twilio/sms/status").status_code == 204
+    assert reply in owed(app)
+    twilio.held[reply] = "delivered"
+    assert sms.post(report | {"MessageStatus": "delivered"}, path="/twilio/sms/status").status_code == 204
+    assert run_cleanup(app).exit_code == 0
+    assert f"{MESSAGES}/{reply}.json" in twilio.deletes() and twilio.held == {}
+    assert owed(app) == []
+
+
+def test_an_unsigned_report_owes_nothing(tmp_path: Path, twilio: Twilio) -> None:
+    app = production_app(tmp_path, twilio)
+    sms = SmsActions(app.test_client())
+    report = {"MessageSid": twilio.receive(status="delivered"), "MessageStatus": "delivered"}
+    assert sms.post(report, path="/twilio/sms/status", signature="forged").status_code == 403
+    assert owed(app) == []
 
 
 def test_a_redelivered_text_is_deleted_once(tmp_path: Path, twilio: Twilio) -> None:
@@ -185,7 +213,9 @@ def test_on_by_default_in_production_and_switched_by_twilio_delete_copies(
     monkeypatch.setenv("TWILIO_DELETE_COPIES", setting)  # the process environment, as production has it
     app = production_app(tmp_path, twilio, INTAKE_ENV=environment)
     sid = twilio.receive()
-    SmsActions(app.test_client()).send("what is a senco", sid=sid)
+    sms = SmsActions(app.test_client())
+    reply = sms.post(sms.params("what is a senco", sid=sid))
+    assert (b"statusCallback" in reply.data) is deletes  # Twilio asked to report each reply's SID, or not
     assert owed(app) == ([sid] if deletes else [])
     result = run_cleanup(app)
     assert result.exit_code == 0
