@@ -178,6 +178,17 @@ def current_concern(session: Session, contact_key: str) -> Enquiry | None:
     )
 
 
+def kept_concern(session: Session, contact_key: str) -> Enquiry | None:
+    """This contact's newest open safety concern, however old: FORGET keeps it (policy 7.1), and must say so even
+    when the conversation that raised it has timed out and no longer remembers it."""
+    return session.scalar(
+        select(Enquiry)
+        .where(Enquiry.contact_key == contact_key, Enquiry.topic == CONCERN_TOPIC, Enquiry.status != "closed")
+        .order_by(Enquiry.created_at.desc())
+        .limit(1)
+    )
+
+
 def recent_concern(session: Session, contact_key: str, now: datetime | None = None) -> Enquiry | None:
     """This contact's newest open safety concern raised within REUSE_WITHIN, from any conversation."""
     return session.scalar(
