@@ -91,13 +91,14 @@ def init_app(app: Flask) -> None:
 
 
 @contextmanager
-def deleted_afterwards(sid: str) -> Iterator[None]:
-    """Around an inbound text's turn: once it is over (answered or failed), Twilio's copy of it is owed."""
+def deleted_afterwards(sid: str, kind: str = twilio_copies.MESSAGE) -> Iterator[None]:
+    """Around a webhook's handling (an inbound text's turn; for a call, `kind` CALL and its CallSid): once it is
+    over, answered or failed, Twilio's copy is owed. A call's is deleted once the call has ended."""
     try:
         yield
     finally:
         if sid and current_app.extensions.get(EXTENSION):
-            owe(current_app.config["INTAKE"], None, sid)
+            owe(current_app.config["INTAKE"], None, sid, kind)
 
 
 def reply_callback() -> dict[str, str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,6 +17,7 @@ from flask import Flask
 from sqlalchemy import create_engine, inspect, text
 
 from bot import twilio_cleanup
+from intake import twilio_copies
 from intake.db import unit_of_work
 from intake.migrate import alembic_config, upgrade
 from intake.models import TwilioCopy, utcnow
@@ -177,6 +179,19 @@ def test_a_text_twilio_no_longer_holds_counts_as_deleted(tmp_path: Path, twilio:
     assert result.exit_code == 0, result.output
     assert "already gone: 1" in result.output
     assert owed(app) == []
+
+
+def test_a_call_owed_is_deleted_from_twilios_call_log_once_it_has_ended(tmp_path: Path, twilio: Twilio) -> None:
+    app = production_app(tmp_path, twilio)
+    call = "CA" + uuid.uuid4().hex
+    twilio.held[call] = "in-progress"
+    twilio_cleanup.owe(svc(app).settings, svc(app).sessions, call, twilio_copies.CALL)
+    calls = f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls/{call}.json"
+    assert run_cleanup(app).exit_code == 0
+    assert twilio.deletes() == [calls] and owed(app) == [call]  # not while the caller is still on the line
+    twilio.held[call] = "completed"
+    twilio_cleanup.delete_owed(svc(app).settings, svc(app).sessions, now=utcnow() + timedelta(minutes=2))
+    assert twilio.deletes() == [calls, calls] and twilio.held == {} and owed(app) == []
 
 
 def test_twilio_refusing_is_reported_by_hash_and_tried_at_the_next_run(
