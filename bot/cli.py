@@ -263,19 +263,27 @@ def retry_alerts() -> None:
 
 
 @intake_cli.command("delete-twilio-copies")
+@click.option("--backlog", is_flag=True,
+              help="First find every text to or from TWILIO_SMS_FROM still in Twilio's log (once, after upgrading).")
 @with_appcontext
-def delete_twilio_copies() -> None:
+def delete_twilio_copies(backlog: bool) -> None:
     """Delete from Twilio's log the texts parents sent and were sent (cron, beside purge); exit 1 when Twilio fails.
 
     Each text is owed from the moment the service sees it; one Twilio has not finished with (not yet delivered)
     is tried again at a later run, and a 404 means it is already gone. Safe to run twice at once.
     """
     from bot import twilio_cleanup
+    from bot.config import ConfigError
 
     svc = _services()
     if not current_app.extensions.get(twilio_cleanup.EXTENSION):
         click.echo("Deleting Twilio's copies is off (TWILIO_DELETE_COPIES, or no TWILIO_ACCOUNT_SID): nothing done.")
         return
+    if backlog:
+        try:
+            click.echo(f"Texts found in Twilio's log: {twilio_cleanup.owe_backlog(svc.settings, svc.sessions)}.")
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
     run = twilio_cleanup.delete_owed(svc.settings, svc.sessions)
     click.echo(f"Twilio copies deleted: {run.deleted}, already gone: {run.already_gone}, not finished at Twilio yet "
                f"(tried again later): {run.not_yet}, failed: {run.failed}; still owed: {run.owed}.")

@@ -109,6 +109,34 @@ def reply_callback() -> dict[str, str]:
     return {"status_callback": current_app.config["INTAKE"].public_base_url + REPLY_STATUS}
 
 
+def owe_backlog(settings: Settings, sessions: sessionmaker[Session], client: Client | None = None) -> int:
+    """Owe every text to or from the service's number (TWILIO_SMS_FROM) still in Twilio's log: those from before
+    copies were deleted, or whose SID was lost. How many were found; the rest of the account is not touched.
+
+    Twilio's list holds each text's body and number: only the SID is read from it, and kept.
+    """
+    number = settings.twilio_sms_from
+    if not number or number.startswith("MG"):
+        raise ConfigError("the backlog is found by the service's number: set TWILIO_SMS_FROM to it (+44…), not a "
+                          "messaging service")
+    client = client or rest_client(settings)
+    found = 0
+    for direction in ({"to": number}, {"from_": number}):
+        batch: list[str] = []
+        for message in client.messages.stream(page_size=1000, **direction):
+            batch.append(str(message.sid))
+            if len(batch) == 500:
+                found += _owe_all(sessions, batch)
+                batch = []
+        found += _owe_all(sessions, batch)
+    return found
+
+
+def _owe_all(sessions: sessionmaker[Session], sids: list[str]) -> int:
+    with unit_of_work(sessions) as session:
+        return sum(twilio_copies.owe(session, sid) for sid in sids)
+
+
 @dataclass
 class Run:
     """What one `delete-twilio-copies` run did."""

@@ -1,6 +1,7 @@
 """A local stand-in for Twilio's REST API that keeps messages as Twilio does: texts sent through it (POST), and
 inbound texts and calls a test says it holds, each with a status; DELETE answers as Twilio does (204 once the
-record is final, error 20009 before, 404 for one it does not hold). It records every request it receives."""
+record is final, error 20009 before, 404 for one it does not hold), and GET lists messages by To or From. It
+records every request it receives."""
 
 from __future__ import annotations
 
@@ -30,10 +31,13 @@ class Twilio:
     refusing: int = 0  # an HTTP status every request is answered with, as when Twilio is down or the token wrong
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def receive(self, status: str = "received") -> str:
-        """An inbound text Twilio holds: its new SID."""
+    parties: dict[str, tuple[str, str]] = field(default_factory=dict)  # SID: (from, to)
+
+    def receive(self, status: str = "received", sender: str = "+447700900123", to: str = "+441632960001") -> str:
+        """A text Twilio holds (by default one a parent sent the service): its new SID."""
         sid = "SM" + uuid.uuid4().hex
         self.held[sid] = status
+        self.parties[sid] = (sender, to)
         return sid
 
     def deletes(self) -> list[str]:
@@ -71,7 +75,24 @@ def _handler(twilio: Twilio) -> type[BaseHTTPRequestHandler]:
                 if self._refused():
                     return
                 twilio.held[sid] = "queued"
+                twilio.parties[sid] = (form.get("From", [""])[0], form.get("To", [""])[0])
             self._answer(201, {"sid": sid, "status": "queued"})
+
+        def do_GET(self) -> None:
+            """The message list, filtered by To or From as Twilio filters it, in one page."""
+            path, _, query = self.path.partition("?")
+            wanted = {name: values[0] for name, values in parse_qs(query).items() if name in ("To", "From")}
+            with twilio.lock:
+                twilio.requests.append(("GET", path, {}))
+                if self._refused():
+                    return
+                messages = [
+                    {"sid": sid, "from": sender, "to": to, "status": twilio.held[sid], "body": "(a text)"}
+                    for sid, (sender, to) in twilio.parties.items()
+                    if sid in twilio.held and wanted.get("From", sender) == sender and wanted.get("To", to) == to
+                ]
+            self._answer(200, {"messages": messages, "next_page_uri": None, "page": 0, "page_size": 1000,
+                               "uri": path})
 
         def do_DELETE(self) -> None:
             with twilio.lock:

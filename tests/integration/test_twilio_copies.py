@@ -194,6 +194,18 @@ def test_a_call_owed_is_deleted_from_twilios_call_log_once_it_has_ended(tmp_path
     assert twilio.deletes() == [calls, calls] and twilio.held == {} and owed(app) == []
 
 
+def test_the_backlog_from_before_the_upgrade_is_found_and_deleted(tmp_path: Path, twilio: Twilio) -> None:
+    app = production_app(tmp_path, twilio)
+    service = "+441632960001"
+    older = [twilio.receive(), twilio.receive(status="delivered", sender=service, to="+447700900456")]
+    elsewhere = twilio.receive(sender="+447700900999", to="+441632960555")  # another number on the account
+    result = app.test_cli_runner().invoke(args=["intake", "delete-twilio-copies", "--backlog"])
+    assert result.exit_code == 0, result.output
+    assert "Texts found in Twilio's log: 2." in result.output
+    assert sorted(twilio.deletes()) == sorted(f"{MESSAGES}/{sid}.json" for sid in older)
+    assert list(twilio.held) == [elsewhere] and owed(app) == []
+
+
 def test_twilio_refusing_is_reported_by_hash_and_tried_at_the_next_run(
     tmp_path: Path, twilio: Twilio, caplog: pytest.LogCaptureFixture
 ) -> None:
