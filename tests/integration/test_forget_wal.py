@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.conftest import ALWAYS_OPEN, ChatActions, SmsActions, make_app
@@ -89,4 +90,32 @@ def test_an_erased_text_enquiry_leaves_the_summary_on_disk_nowhere(tmp_path: Pat
     assert manager.login().status_code == 302
     erased = manager.post(f"/caseworker/case/{reference}/erase", confirm=reference, identity="in_person")
     assert erased.status_code == 302
+    assert left_on_disk(app) == []
+
+
+# Where the form itself drops what the parent gave is bot/intake_form.py's choice (not this change's file): it
+# needs intake.db.checkpoint_after_commit(turn.session) after `redact` (pii_keep NO) and in `_end` (consent NO,
+# "send nothing", leaving the form).
+NOT_YET = pytest.mark.xfail(strict=True, reason="bot/intake_form.py does not yet checkpoint after dropping answers")
+
+
+@NOT_YET
+def test_no_to_keeping_the_details_the_summary_names_leaves_them_on_disk_nowhere(tmp_path: Path) -> None:
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
+    sms = SmsActions(app.test_client())
+    for message in (*FORM_START, SUMMARY):
+        sms.send(message)
+    on_disk_before(app)
+    sms.send("no")  # "Reply YES to keep it, or NO and we will take it out."
+    assert left_on_disk(app) == []
+
+
+@NOT_YET
+def test_sending_nothing_at_the_last_step_leaves_the_answers_on_disk_nowhere(tmp_path: Path) -> None:
+    app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
+    sms = SmsActions(app.test_client())
+    for message in (*FORM_START, SUMMARY, *REST[:-1]):
+        sms.send(message)
+    on_disk_before(app)
+    sms.send("no")  # "Reply YES to send it, CHANGE to change something, or NO to send nothing."
     assert left_on_disk(app) == []
