@@ -41,6 +41,7 @@ class VoiceMenu:
         engine.steps.update(
             {"voice_start": self.start, "voice_menu": self.main, "voice_categories": self.topics.choose_category,
              "voice_topics": self.topics.choose_topic, "voice_after": self.topics.after_answer,
+             "voice_suggested": self.topics.choose_suggested,
              "voice_text_consent": self.text_answer.consent}
         )
         # On the phone, "idle" and the service keywords mean the phone menu, not the texted one.
@@ -124,12 +125,28 @@ class VoiceMenu:
         if key == SILENT:
             turn.say(Reply(self.keypad.say("no_input")))
         else:
-            topic = self.engine.classifier.classify(turn.text).topic if turn.text else None
-            if topic in self.content.topics:
-                self.topics.answer(turn, topic)
+            if turn.text and not turn.inbound.digits and self.heard_question(turn):
                 return
             turn.say(Reply(self.keypad.say("invalid")))
         again(turn)
+
+    def heard_question(self, turn: Turn) -> bool:
+        """Speech that is no choice but a question: its answer read out, or, when the NLU is unsure, the topics
+        it may be about to choose from. False for words too far from every topic (a reference, a cough).
+
+        Unsure is the usual case on the phone: speech-to-text drops and swaps words ("how long does an EHC plan
+        take"), and "that is not one of the choices" told a caller with a real question nothing.
+        """
+        classifier = self.engine.classifier
+        prediction = classifier.classify(turn.text)
+        if prediction.topic in self.content.topics:
+            self.topics.answer(turn, prediction.topic)
+            return True
+        offered = self.topics.offerable(prediction.alternatives)
+        if offered and prediction.confidence >= classifier.threshold:
+            self.topics.suggest(turn, offered)
+            return True
+        return False
 
     # -- main menu ---------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from bot.engine import Turn
@@ -51,8 +52,36 @@ class VoiceTopics:
 
     def _topic_ids(self, turn: Turn) -> list[str]:
         """The chosen subject's topics offered by phone: not small talk such as Hello (voice.yaml)."""
+        return self.offerable(self._category(turn).topic_ids)
+
+    def offerable(self, topic_ids: Iterable[str]) -> list[str]:
+        """Of these topics, those the phone offers (not small talk such as Hello: voice.yaml)."""
         hidden = set(self.keypad.wording.get("not_on_phone_menu") or ())
-        return [t for t in self._category(turn).topic_ids if t not in hidden]
+        return [t for t in topic_ids if t in self.content.topics and t not in hidden]
+
+    def suggest(self, turn: Turn, topic_ids: list[str]) -> None:
+        """The topics a spoken question may be about, by number, likeliest first."""
+        turn.state.data["suggested_topics"] = topic_ids
+        self.suggested(turn)
+
+    def suggested(self, turn: Turn) -> None:
+        """The topics offered for the last spoken question, again."""
+        offered = self.offerable(turn.state.data.get("suggested_topics") or ())
+        options = {str(i): self.content.topics[t].title for i, t in enumerate(offered, 1)}
+        self.keypad.prompt(turn, "voice_suggested", *self.with_back(self.keypad.say("suggest_intro"), options))
+
+    def choose_suggested(self, turn: Turn) -> None:
+        """A key picks one of the offered topics and reads its answer; 9 goes back; * repeats."""
+        offered = self.offerable(turn.state.data.get("suggested_topics") or ())
+        key = self.keypad.heard(turn, [*map(str, range(1, len(offered) + 1)), "9", "*"], "suggested")
+        if key == "9" or not offered:
+            self.line.menu(turn)
+        elif key == "*":
+            self.suggested(turn)
+        elif key:
+            self.answer(turn, offered[int(key) - 1])
+        else:
+            self.line.unclear(turn, key, self.suggested)
 
     def topics(self, turn: Turn) -> None:
         """The chosen subject's topics by number."""

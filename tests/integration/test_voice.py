@@ -227,6 +227,31 @@ def test_speech_question_is_answered_from_the_menu(caller: CallActions) -> None:
     assert "To hear that again, press 1" in said
 
 
+def test_asking_how_long_an_ehc_plan_takes_at_the_menu_is_answered(caller: CallActions) -> None:
+    """User-journey review: this question was told "Sorry, that is not one of the choices"."""
+    caller.call()
+    said = caller.say("how long does an EHC plan take")
+    assert "within twenty weeks of your request" in said and "To hear that again, press 1" in said
+    assert "not one of the choices" not in said
+
+
+def test_a_spoken_question_the_line_is_unsure_of_hears_the_topics_it_may_be(caller: CallActions) -> None:
+    """Speech-to-text loses words: a question close to several topics hears them by number, not "not a choice"."""
+    caller.call()
+    said = caller.say("EHCP")
+    assert "not sure which of these you mean" in said and "not one of the choices" not in said
+    assert "For What an education, health and care plan is, press 1." in said and "main menu, press 9" in said
+    said = caller.press("1")
+    assert "E H C P stands for education, health and care plan" in said and "To hear that again, press 1" in said
+
+
+def test_from_the_topics_offered_a_caller_can_go_back_to_the_main_menu(caller: CallActions) -> None:
+    caller.call()
+    caller.say("EHCP")
+    said = caller.say("main menu")
+    assert said.startswith("For general information") and "not one of the choices" not in said
+
+
 @pytest.mark.parametrize(("keys", "bad", "listed"), [
     ((), "7", "press 3"), (("1",), "8", "press 7"), (("1", "1"), "8", "press 9"),
     (("1", "1", "1"), "5", "press 2"),
