@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
 from intake.models import Block, CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry, RightsRequest
+from intake.note_drafts import NoteDraft
 
 ENCRYPTED = {
     Conversation: ("state",),
@@ -19,6 +20,7 @@ ENCRYPTED = {
     Caseworker: ("totp_secret",),
     Block: ("reason",),
     RightsRequest: ("extension_reason", "close_reason"),
+    NoteDraft: ("body",),
 }
 
 
