@@ -58,7 +58,11 @@ def rest_client(settings: Settings) -> Client:
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client
 
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=TwilioHttpClient(timeout=10))
+    # Twilio's client logs each request's URL at INFO, a SID in it: its own logger here stays at WARNING.
+    quiet = logging.getLogger(f"{__name__}.http")
+    quiet.setLevel(logging.WARNING)
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token,
+                    http_client=TwilioHttpClient(timeout=10, logger=quiet))
     if settings.twilio_api_base:  # a regional edge or, in tests, a local stand-in
         client.api.base_url = settings.twilio_api_base.rstrip("/")
     return client
