@@ -25,6 +25,7 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+|\s+-\s+")
 NAMED_FROM = 0.4  # a sentence of a story names a topic when the NLU places it at least this sure
 STORY_ANSWERS = 2  # at most this many answers before the caseworker offer: each is a text or two by SMS
 HANDOFF_STEP = "form"  # the intake form (bot/intake_form.py) owns every step from here
+PRIVACY_TOPIC = "privacy"  # who sees what a parent tells us (flows/topics/about.yaml)
 LEFT_MENU = "left_menu"  # set only while a message typed at a menu is read as free text (Dialogue.leave_menu)
 
 
@@ -102,6 +103,8 @@ class Dialogue:
         self.person = Phrasing(self.content.service.get("person_requests") or {})
         self.helps = Phrasing(self.content.service.get("help_requests") or {})
         self.bot_questions = Phrasing(self.content.service.get("bot_questions") or {})
+        self.sharing = Phrasing(self.content.service.get("sharing_questions") or {})
+        self.privacy_questions = Phrasing(self.content.service.get("privacy_questions") or {})
         self.meeting_support = MeetingSupport(self.content.service)
         self.story_words = frozenset(w for p in self.content.service.get("story_words") or [] for w in words(str(p)))
         self.story_long_words = int(self.content.service.get("story_long_words") or 0)
@@ -121,6 +124,12 @@ class Dialogue:
             return
         if self.bot_questions.said_alone(turn.text):  # "r u a real person": say plainly who is (policy 6.1)
             turn.say(Reply(self.content.text("automated"), kind="answer"))
+            return
+        if self.sharing.said(turn.text):  # "will you tell social services": the truth, never a promise of secrecy
+            turn.say(Reply(self.content.text("sharing"), kind="answer"))
+            return
+        if self.privacy_questions.said(turn.text) and PRIVACY_TOPIC in self.content.topics:  # "who will see this"
+            self.answer(turn, PRIVACY_TOPIC)
             return
         if self.person.said(turn.text):  # "i want to speak to a caseworker": as HUMAN, never "did you mean"
             self.engine.keyword_handlers["human"](turn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answers import yes_no
@@ -12,7 +13,7 @@ from bot.engine import Turn, keyword_of
 from bot.phrasing import Phrasing, words
 from bot.replies import Reply
 from intake import concerns, parent_messages, queue, service_hours
-from intake.minimise import describe
+from intake.minimise import Finding, describe
 from intake.models import Enquiry
 from intake.references import PATTERN, find_reference
 
@@ -27,7 +28,9 @@ CODE_ALONE = re.compile(r"^\W*[A-Z]{3}\W?[0-9]{3}\W*$")
 # Once an enquiry is sent (waiting or claimed), a message that asks in so many words ("what is a senco", "how
 # do I appeal") and that the NLU places with at least ANSWER_FROM is a general question: the bot answers it
 # (policy 2.3). Anything else ("he was sent home again") is for the caseworker: kept on the enquiry. While
-# it waits, "any news?" gets where it is; after the claim it is passed on too.
+# it waits, "any news?" gets where it is; after the claim it is passed on too. Some questions are both answered
+# and kept (_answered_and_kept): who sees it, will you tell social services, are you a real person, and on an
+# urgent case any question the bot answers, so the caseworker knows what a frightened parent or child asked.
 ASKS = re.compile(r"^\W*(?:what|what's|whats|how|who|when|where|why|which|can|could|do|does|is|are|will|would|"
                   r"should|shall|may|am)\b", re.IGNORECASE)
 ANSWER_FROM = 0.5
@@ -67,6 +70,9 @@ class EnquiryMessages:
         self.small_talk = Phrasing({"say": service.get("small_talk") or [], "tail_words": 0})
         self.helps = Phrasing(service.get("help_requests") or {})
         self.presence = Phrasing(service.get("presence_checks") or {})
+        self.bot_questions = Phrasing(service.get("bot_questions") or {})
+        self.sharing = Phrasing(service.get("sharing_questions") or {})
+        self.privacy_questions = Phrasing(service.get("privacy_questions") or {})
         self.meeting_support = MeetingSupport(service)
         self.reference_words = frozenset(w for p in service.get("reference_words") or [] for w in words(str(p)))
 
@@ -173,6 +179,8 @@ class EnquiryMessages:
             return True
         if asks_to_stop_texts(turn, self.handoff.engine.content):
             return False  # "stop texting me" is for us, not the caseworker: the idle step says how
+        if quoted is None and self._answered_and_kept(turn, enquiry):
+            return True
         if (quoted is not None and not own) or (quoted is None and self._general_question(turn)):
             # Someone else's reference (one fixed reply), or a question the bot answers. A menu left open
             # when the chat expired is no unfinished form: no "we deleted your unfinished answers".
@@ -227,12 +235,62 @@ class EnquiryMessages:
             turn.state.data["step"] = "idle"
             turn.say(Reply(self.handoff.engine.content.text("add_go_ahead", reference=enquiry.reference)))
             return True
+        if beside is None and self._answered_and_kept(turn, enquiry):
+            return True
         if beside is None and self._general_question(turn):
             turn.state.lapsed = False
             return False
         turn.state.data["step"] = "idle"
         self._pass_on(turn, enquiry, "added_to_enquiry", self.handoff.engine.content.text)
         return True
+
+    def _answered_and_kept(self, turn: Turn, enquiry: Enquiry) -> bool:
+        """A question the bot can answer, once the enquiry is with us: answered as ever, and kept on it too.
+
+        "Who will see this", "will you tell social services" (flows/service.yaml `privacy_questions`,
+        `sharing_questions`) and "are you a real person" (`bot_questions`) on any enquiry: the caseworker
+        should know the parent asked. A SEND question the NLU places confidently, on an urgent case: its every
+        message reaches the duty caseworker (on any other, a general question is answered and not kept: policy
+        1.1). Never silence about what a frightened parent or child asked at the moment it matters most.
+        """
+        text = turn.text
+        ours = self.bot_questions.said_alone(text) or self.sharing.said(text) or self.privacy_questions.said(text)
+        if not ours and not (enquiry.priority == queue.URGENT and self._general_question(turn)):
+            return False
+        turn.state.lapsed = False  # no "we deleted your unfinished answers" before an answer
+        turn.state.data["step"] = "idle"
+        self.handoff.engine.steps["idle"](turn)
+        line = self._kept(turn, enquiry)
+        footer = f"\n{self.handoff.engine.content.text('footer')}"
+        at = next((i for i in reversed(range(len(turn.replies))) if turn.replies[i].kind == "answer"), None)
+        if at is None:
+            turn.say(Reply(line))
+        else:  # one short line in place of the footer: the answer stays as few texts as it was
+            answer = turn.replies[at]
+            turn.replies[at] = replace(answer, text=f"{answer.text.removesuffix(footer)}\n{line}")
+        return True
+
+    def _kept(self, turn: Turn, enquiry: Enquiry) -> str:
+        """Keep the message on the enquiry; the short line that says so (and what was taken out)."""
+        found = self._keep(turn, enquiry)
+        content = self.handoff.engine.content
+        key = "added_too"
+        if enquiry.priority == queue.URGENT:
+            open_now = service_hours.current(turn.session, self.handoff.hours).is_open(turn.now)
+            key = "added_too_urgent" if open_now else "added_too_urgent_closed"
+        line = content.text(key, reference=enquiry.reference)
+        if found:
+            line = f"{line} {self.handoff.msg('removed_short', found=describe(found))}"
+        return line
+
+    def _keep(self, turn: Turn, enquiry: Enquiry) -> list[Finding]:
+        """The message on the enquiry, names and numbers taken out; on an urgent case the duty caseworker hears
+        of it after commit (parent_messages.duty_to_hear). What was taken out, for the reply to say."""
+        found = parent_messages.add(turn.session, self.handoff.engine.keys, enquiry, turn.text)
+        if enquiry.priority == queue.URGENT and parent_messages.duty_to_hear(turn.session, enquiry, turn.now):
+            reference = enquiry.reference
+            turn.after_commit.append(lambda: self.handoff.alert(reference, queue.URGENT))
+        return found
 
     def _in_chat_presence(self, turn: Turn, enquiry: Enquiry) -> bool:
         """"Is someone there?" in the web chat whose caseworker is to reply here (presence_checks)."""
@@ -282,10 +340,8 @@ class EnquiryMessages:
         takes. The reply promises only what is true when written: the message is on the case, marked for the
         duty caseworker; out of hours, that it may not be read until the office opens (the alert may fail).
         """
-        found = parent_messages.add(turn.session, self.handoff.engine.keys, enquiry, turn.text)
+        found = self._keep(turn, enquiry)
         reference = enquiry.reference
-        if parent_messages.duty_to_hear(turn.session, enquiry, turn.now):
-            turn.after_commit.append(lambda: self.handoff.alert(reference, queue.URGENT))
         hours = service_hours.current(turn.session, self.handoff.hours)  # the console's setting, else the env's
         if hours.is_open(turn.now):
             text = self.handoff.msg("passed_on_urgent", reference=reference)
