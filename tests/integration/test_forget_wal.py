@@ -5,6 +5,7 @@ write-ahead log (-wal), decrypted with the app's own keys or not."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,13 @@ def on_disk_before(app: Flask) -> None:
     assert left_on_disk(app), "the summary never reached the disk: the test would prove nothing"
 
 
+def part_way_through_the_form(app: Flask, send: Callable[[str], object]) -> None:
+    """The summary typed into the form, not yet sent: it is in the conversation's state on disk."""
+    for message in (*FORM_START, SUMMARY):
+        send(message)
+    on_disk_before(app)
+
+
 def test_forget_by_text_after_a_hand_off_leaves_the_summary_on_disk_nowhere(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     hand_off(app)
@@ -55,9 +63,7 @@ def test_forget_by_text_after_a_hand_off_leaves_the_summary_on_disk_nowhere(tmp_
 def test_stop_by_text_part_way_through_the_form_leaves_its_answers_on_disk_nowhere(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     sms = SmsActions(app.test_client())
-    for message in (*FORM_START, SUMMARY):
-        sms.send(message)
-    on_disk_before(app)
+    part_way_through_the_form(app, sms.send)
     sms.send("STOP")
     assert left_on_disk(app) == []
 
@@ -65,9 +71,7 @@ def test_stop_by_text_part_way_through_the_form_leaves_its_answers_on_disk_nowhe
 def test_forget_in_the_web_chat_leaves_the_summary_on_disk_nowhere(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     chat = ChatActions(app.test_client()).open()
-    for message in (*FORM_START, SUMMARY):
-        chat.say(message)
-    on_disk_before(app)
+    part_way_through_the_form(app, chat.say)
     chat.say("FORGET")
     assert left_on_disk(app) == []
 
@@ -75,9 +79,7 @@ def test_forget_in_the_web_chat_leaves_the_summary_on_disk_nowhere(tmp_path: Pat
 def test_the_chat_quick_exit_leaves_the_unfinished_form_on_disk_nowhere(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     chat = ChatActions(app.test_client()).open()
-    for message in (*FORM_START, SUMMARY):
-        chat.say(message)
-    on_disk_before(app)
+    part_way_through_the_form(app, chat.say)
     assert quick_exit(chat, token=chat.token).status_code == 204
     assert left_on_disk(app) == []
 
@@ -103,9 +105,7 @@ NOT_YET = pytest.mark.xfail(strict=True, reason="bot/intake_form.py does not yet
 def test_no_to_keeping_the_details_the_summary_names_leaves_them_on_disk_nowhere(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     sms = SmsActions(app.test_client())
-    for message in (*FORM_START, SUMMARY):
-        sms.send(message)
-    on_disk_before(app)
+    part_way_through_the_form(app, sms.send)
     sms.send("no")  # "Reply YES to keep it, or NO and we will take it out."
     assert left_on_disk(app) == []
 
