@@ -57,6 +57,24 @@ def how_to_stop_texts(turn: Turn, content: Content) -> None:
     turn.say(Reply(str(content.service["stop_requests"]["reply"])))
 
 
+class DeleteRequests:
+    """Asking in everyday words to delete or withdraw (flows/service.yaml `delete_requests`).
+
+    Never done on a guess: the parent is told what FORGET will delete and asked to reply FORGET. Not on the
+    phone, whose menus say how to delete.
+    """
+
+    def __init__(self, service: dict[str, Any]) -> None:
+        spec = service.get("delete_requests") or {}
+        pairs = [f"{verb} {thing}" for verb in spec.get("verbs") or [] for thing in spec.get("objects") or []]
+        self.phrasing = Phrasing({"leads": spec.get("leads"), "say": [*pairs, *(spec.get("say") or [])],
+                                  "tails": spec.get("tails"), "tail_words": spec.get("tail_words", 1000)})
+
+    def said(self, turn: Turn) -> bool:
+        """True when the whole message, by text or web chat, asks us to delete or withdraw what they sent."""
+        return turn.channel != "voice" and bool(turn.text) and self.phrasing.said(turn.text)
+
+
 class MeetingSupport:
     """Asking for someone to come to, or support them at, a meeting (flows/service.yaml `meeting_support_requests`).
 
@@ -105,6 +123,7 @@ class Dialogue:
         self.bot_questions = Phrasing(self.content.service.get("bot_questions") or {})
         self.sharing = Phrasing(self.content.service.get("sharing_questions") or {})
         self.privacy_questions = Phrasing(self.content.service.get("privacy_questions") or {})
+        self.deletes = DeleteRequests(self.content.service)
         self.meeting_support = MeetingSupport(self.content.service)
         self.story_words = frozenset(w for p in self.content.service.get("story_words") or [] for w in words(str(p)))
         self.story_long_words = int(self.content.service.get("story_long_words") or 0)
@@ -117,6 +136,11 @@ class Dialogue:
             return
         if asks_to_stop_texts(turn, self.content):
             how_to_stop_texts(turn, self.content)
+            return
+        if self.deletes.said(turn):  # "delete what i said": what FORGET would delete, never a topic menu
+            concern = turn.state.data.get("concern_ref")
+            key = "delete_asked_concern" if concern else "delete_asked"
+            turn.say(Reply(self.content.text(key, reference=str(concern or "")), kind="prompt"))
             return
         if yes_no(turn.text, turn.inbound.digits) is not None or turn.text.strip().isdigit():
             # A bare "yes" or "2" with no question pending: say what works rather than guess a topic.

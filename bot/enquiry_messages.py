@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answers import yes_no
-from bot.dialogue import HANDOFF_STEP, MeetingSupport, asks_to_stop_texts
+from bot.dialogue import HANDOFF_STEP, DeleteRequests, MeetingSupport, asks_to_stop_texts
 from bot.engine import Turn, keyword_of
 from bot.phrasing import Phrasing, words
 from bot.replies import Reply
@@ -73,6 +73,7 @@ class EnquiryMessages:
         self.bot_questions = Phrasing(service.get("bot_questions") or {})
         self.sharing = Phrasing(service.get("sharing_questions") or {})
         self.privacy_questions = Phrasing(service.get("privacy_questions") or {})
+        self.deletes = DeleteRequests(service)
         self.meeting_support = MeetingSupport(service)
         self.reference_words = frozenset(w for p in service.get("reference_words") or [] for w in words(str(p)))
 
@@ -92,6 +93,8 @@ class EnquiryMessages:
         enquiry = self._enquiry(turn, asks_news)
         if enquiry is None:
             return asks_news and self._no_open_enquiry(turn)
+        if enquiry.status in ("queued", "claimed") and self._asks_to_delete(turn, enquiry, keyword):
+            return True
         if enquiry.status == "claimed":
             return self._claimed(turn, enquiry, keyword)
         if enquiry.status != "queued" or not self._for_waiting(turn, keyword, enquiry):
@@ -242,6 +245,27 @@ class EnquiryMessages:
             return False
         turn.state.data["step"] = "idle"
         self._pass_on(turn, enquiry, "added_to_enquiry", self.handoff.engine.content.text)
+        return True
+
+    def _asks_to_delete(self, turn: Turn, enquiry: Enquiry, keyword: str | None) -> bool:
+        """ "Please delete everything i sent": what FORGET will do, and that nothing goes until they reply FORGET.
+
+        Never deleted on a guess, and never only stored: the message is kept on the enquiry too, so the
+        caseworker knows ("i dont want anyone to call me") until they confirm. With a safety concern, that
+        a caseworker still checks it (HandOff.withdraw).
+        """
+        if keyword is not None or turn.state.step == HANDOFF_STEP or not self.deletes.said(turn):
+            return False
+        if turn.assessment is not None and turn.assessment.level == "risk":
+            return False  # bot/safety.py
+        content = self.handoff.engine.content
+        concern = turn.state.data.get("concern_ref")
+        turn.state.data["step"] = "idle"
+        if concern or concerns.is_concern(enquiry) or enquiry.priority == queue.URGENT:
+            asked = content.text("delete_asked_concern", reference=str(concern or enquiry.reference))
+        else:
+            asked = content.text("delete_asked_enquiry", reference=enquiry.reference)
+        turn.say(Reply(f"{asked}\n{self._kept(turn, enquiry)}", kind="prompt"))
         return True
 
     def _answered_and_kept(self, turn: Turn, enquiry: Enquiry) -> bool:
