@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from intake import audit, queue
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
 from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
+from intake.note_drafts import NoteDraft
 from intake.safeguarding_quotes import minimised
 
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
@@ -353,6 +354,8 @@ def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_versio
     # An ordinary enquiry keeps nothing the parent said or a caseworker wrote about them: every note goes
     # (delete-orphan cascade), so "deleted its details" is true. The audit keeps the reference and action only.
     enquiry.notes.clear()
+    # A caseworker's note kept from a refused save is about this family too: it goes now, not at the next tidy.
+    session.execute(delete(NoteDraft).where(NoteDraft.enquiry_id == enquiry.id))
     enquiry.contact_key = None
     enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), WITHDRAWN
     audit.record(session, "parent", "withdraw", enquiry.reference)
