@@ -76,6 +76,8 @@ class Settings:
     ratelimit_key_prefix: str = "intake"
     # Proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
     ratelimit_proxy_hops: int = 0
+    # Deleting Twilio's copies of texts and calls (bot/twilio_cleanup.py): "on", "off", or "" for the default.
+    twilio_delete_copies: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -262,6 +264,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
         twilio_api_base=env.get("TWILIO_API_BASE", ""),
         twilio_sms_from=env.get("TWILIO_SMS_FROM", ""),  # our number (or MG… service) for texts
+        twilio_delete_copies=env.get("TWILIO_DELETE_COPIES", "").strip().lower(),
         public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         service_name=env.get("SERVICE_NAME", "the SEND Information, Advice and Support Service"),
         service_phone=env.get("SERVICE_PHONE", "01234 567890"),

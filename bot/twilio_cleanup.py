@@ -11,8 +11,7 @@ lines name a SID by its keyed hash, never a body, a number or Twilio's error tex
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,12 +35,9 @@ NOT_FINISHED = 20009  # Twilio: "Cannot delete this resource before it is comple
 ON, OFF = ("on", "true", "yes", "1"), ("off", "false", "no", "0")
 
 
-def enabled(settings: Settings, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether Twilio's copies are deleted: TWILIO_DELETE_COPIES, or by default in production with TWILIO_ACCOUNT_SID.
-
-    Read from the process environment, as the production service gets it.
-    """
-    value = (os.environ if environ is None else environ).get(SETTING, "").strip().lower()
+def enabled(settings: Settings) -> bool:
+    """Whether Twilio's copies are deleted: TWILIO_DELETE_COPIES, or by default in production with Twilio set up."""
+    value = settings.twilio_delete_copies
     if not value:
         return settings.is_production and bool(settings.twilio_account_sid and settings.twilio_auth_token)
     if value in OFF:

@@ -235,10 +235,9 @@ def test_twilio_refusing_is_reported_by_hash_and_tried_at_the_next_run(
     ("development", "on", True),
 ])
 def test_on_by_default_in_production_and_switched_by_twilio_delete_copies(
-    tmp_path: Path, twilio: Twilio, monkeypatch: pytest.MonkeyPatch, environment: str, setting: str, deletes: bool
+    tmp_path: Path, twilio: Twilio, environment: str, setting: str, deletes: bool
 ) -> None:
-    monkeypatch.setenv("TWILIO_DELETE_COPIES", setting)  # the process environment, as production has it
-    app = production_app(tmp_path, twilio, INTAKE_ENV=environment)
+    app = production_app(tmp_path, twilio, INTAKE_ENV=environment, TWILIO_DELETE_COPIES=setting)
     sid = twilio.receive()
     sms = SmsActions(app.test_client())
     reply = sms.post(sms.params("what is a senco", sid=sid))
@@ -250,12 +249,11 @@ def test_on_by_default_in_production_and_switched_by_twilio_delete_copies(
     assert ("is off" in result.output) is not deletes
 
 
-def test_a_wrong_setting_stops_the_start(tmp_path: Path, twilio: Twilio, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_wrong_setting_stops_the_start(tmp_path: Path, twilio: Twilio) -> None:
     from bot.config import ConfigError
 
-    monkeypatch.setenv("TWILIO_DELETE_COPIES", "sometimes")
     with pytest.raises(ConfigError, match="TWILIO_DELETE_COPIES must be on or off"):
-        production_app(tmp_path, twilio)
+        production_app(tmp_path, twilio, TWILIO_DELETE_COPIES="sometimes")
 
 
 def test_the_migration_adds_and_drops_the_table(tmp_path: Path) -> None:
