@@ -283,7 +283,11 @@ class EnquiryMessages:
             return False
         turn.state.lapsed = False  # no "we deleted your unfinished answers" before an answer
         turn.state.data["step"] = "idle"
-        self.handoff.engine.steps["idle"](turn)
+        if enquiry.priority == queue.URGENT and self.privacy_questions.said(text):
+            # "Who will see this" after a disclosure: the exception is the answer that matters (and fits 3 texts)
+            turn.say(Reply(self.handoff.engine.content.text("sharing"), kind="answer"))
+        else:
+            self.handoff.engine.steps["idle"](turn)
         line = self._kept(turn, enquiry)
         footer = f"\n{self.handoff.engine.content.text('footer')}"
         at = next((i for i in reversed(range(len(turn.replies))) if turn.replies[i].kind == "answer"), None)

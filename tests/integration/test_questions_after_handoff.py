@@ -20,7 +20,7 @@ from tests.integration.test_safeguarding_disclosures import reference_in
 from tests.integration.test_urgent_case_messages import case, closed_app  # noqa: F401 (a fixture)
 
 SHARED = "we may have to share that with children's services"
-NO_SECRET = "We can't promise to keep that secret"
+NO_SECRET = "we can't promise to keep that secret"
 CHILDLINE = "0800 1111"
 
 
@@ -34,7 +34,7 @@ def on_enquiry(reference: str) -> str:
 
 @pytest.mark.parametrize(("question", "answer"), [
     ("are you going to call social services on me?", SHARED),
-    ("who will see this", "Only our caseworkers and their manager see what you tell us"),
+    ("who will see this", SHARED),  # after a disclosure, the exception is the answer that matters
     ("are you a real person", "automatic helper"),
     ("what is a senco", "SENCO"),
 ])
@@ -98,7 +98,9 @@ def test_out_of_hours_the_line_says_when_the_duty_caseworker_may_read_it(
 ) -> None:
     sms = SmsActions(closed_app.test_client())
     reference = reference_in(sms.send("my partner hit my son last night"))
-    reply = "\n".join(sms.send("are you going to call social services on me?"))
+    replies = sms.send("are you going to call social services on me?")
+    reply = "\n".join(replies)
     assert SHARED in reply and f"added your message to {reference} for our duty caseworker" in reply
-    assert "We are closed, so it may not be read until we open" in reply and "{office_hours}" not in reply
+    assert "we are closed: it may not be read until we open" in reply and len(replies) == 1
+    assert sms_segments(replies[0]) <= 3, replies
     assert case(closed_app, reference)[3][-1] == "are you going to call social services on me?"
