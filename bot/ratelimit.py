@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 from bot.config import Settings
 from bot.engine import clean_text
 from bot.services import services
+from bot.twilio_cleanup import REPLY_STATUS
 from intake.crypto import contact_key
 from intake.safeguarding import assess
 from intake.staff import MAX_FAILURES
@@ -87,7 +88,10 @@ def contact() -> str:
     if "intake_contact" in g:
         return str(g.intake_contact)
     identity = ""
-    if request.path.startswith("/twilio/") and request.method == "POST" and signed_twilio_request():
+    # Twilio's reports on our replies (twilio_cleanup.REPLY_STATUS) all come "From" the service's own number: not
+    # a contact, so never one shared allowance that would drop the reports (and the copies to delete) past it.
+    if (request.path.startswith("/twilio/") and request.path != REPLY_STATUS and request.method == "POST"
+            and signed_twilio_request()):
         form = request.form.to_dict()
         identity = _caller(form) if request.path.startswith("/twilio/voice") else form.get("From", "").strip()
     elif request.endpoint == CHAT_MESSAGES and request.method == "POST" and request.view_args:

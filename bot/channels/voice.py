@@ -7,10 +7,11 @@ import re
 from flask import Blueprint, Response, abort, request
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from bot import voice_menu
+from bot import twilio_cleanup, voice_menu
 from bot.channels.twilio_auth import twilio_signed
 from bot.replies import Inbound, Reply, TurnResult
 from bot.services import services
+from intake import twilio_copies
 
 bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
 STEP = re.compile(r"^[a-z_]{1,20}$")
@@ -106,7 +107,9 @@ def incoming_call() -> Response:
     sid = form.get("CallSid", "")
     if not sid:
         abort(400)
-    return twiml(voice_menu.of(services().engine).start_call(caller(form), f"{sid}:start:0"), 1)
+    # The call log keeps the caller's number: the call's record is owed for deletion, done once it has ended.
+    with twilio_cleanup.deleted_afterwards(sid, twilio_copies.CALL):
+        return twiml(voice_menu.of(services().engine).start_call(caller(form), f"{sid}:start:0"), 1)
 
 
 @bp.post("/<step>")

@@ -267,3 +267,30 @@ def test_the_migration_adds_and_drops_the_table(tmp_path: Path) -> None:
     upgrade(url)
     assert "twilio_copy" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_every_report_on_a_reply_is_kept_however_many_replies_go_out(tmp_path: Path, twilio: Twilio) -> None:
+    # Twilio reports every reply "From" the service's own number: one sender for all parents' replies, which the
+    # per-contact rate limit (30 a minute) must not count, or the SIDs past it are never deleted.
+    app = production_app(tmp_path, twilio)
+    sms = SmsActions(app.test_client())
+    replies = [twilio.receive(status="delivered") for _ in range(40)]
+    for reply in replies:
+        report = {"MessageSid": reply, "MessageStatus": "delivered", "AccountSid": TWILIO_ACCOUNT,
+                  "From": "+441632960001", "To": sms.number, "SmsStatus": "delivered"}
+        assert sms.post(report, path="/twilio/sms/status").status_code == 204
+    assert owed(app) == sorted(replies)
+
+
+def test_a_call_is_deleted_from_twilio_once_it_has_ended(tmp_path: Path, twilio: Twilio) -> None:
+    # The call log keeps the caller's number: the call's record goes too, once Twilio says the call is over.
+    from tests.integration.test_voice import CallActions
+
+    app = production_app(tmp_path, twilio)
+    caller = CallActions(app.test_client())
+    twilio.held[caller.sid] = "completed"  # the caller heard the menu and hung up
+    assert "press 2" in caller.call()
+    assert owed(app) == [caller.sid]
+    assert run_cleanup(app).exit_code == 0
+    assert twilio.deletes() == [f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls/{caller.sid}.json"]
+    assert owed(app) == []
