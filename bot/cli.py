@@ -135,9 +135,9 @@ def purge(progress: bool | None) -> None:
     with unit_of_work(svc.sessions) as session:
         if progress:
             with click.progressbar(length=retention.due(session), label="Deleting closed cases") as bar:
-                counts = retention.purge(session, progress=bar.update)
+                counts = retention.purge(session, progress=bar.update, retention_days=svc.settings.retention_days)
         else:
-            counts = retention.purge(session)
+            counts = retention.purge(session, retention_days=svc.settings.retention_days)
     for name, number in counts.items():
         click.echo(f"{name}: {number} deleted")
 

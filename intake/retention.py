@@ -31,18 +31,21 @@ def due(session: Session, now: datetime | None = None) -> int:
 
 
 def purge(
-    session: Session, now: datetime | None = None, progress: Callable[[int], None] | None = None
+    session: Session, now: datetime | None = None, progress: Callable[[int], None] | None = None,
+    retention_days: int = 0,
 ) -> dict[str, int]:
     """Delete expired conversation state, chat sessions, old webhook ids, blocks, and closed cases past retention.
 
-    `progress(1)` is called after each closed case (the command's progress bar).
+    `progress(1)` is called after each closed case (the command's progress bar). Webhook ids are kept for
+    WEBHOOK_IDS_KEPT, or `retention_days` (RETENTION_DAYS) when a service keeps its cases longer.
     """
     now = now or utcnow()
     counts = {
         "conversations": conversations.purge_expired(session, now),
         "chat sessions": chat_sessions.purge_expired(session, now),
     }
-    old = session.execute(delete(ProcessedMessage).where(ProcessedMessage.created_at < now - WEBHOOK_IDS_KEPT))
+    ids_kept = max(WEBHOOK_IDS_KEPT, timedelta(days=retention_days))
+    old = session.execute(delete(ProcessedMessage).where(ProcessedMessage.created_at < now - ids_kept))
     counts["webhook ids"] = int(old.rowcount or 0)  # type: ignore[attr-defined]
     counts["expired blocks"] = blocks.purge_expired(session, now)
     expired = list(session.scalars(select(Enquiry).where(_past_retention(now))))

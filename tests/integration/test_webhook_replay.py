@@ -51,3 +51,27 @@ def test_handled_message_ids_go_once_a_case_from_then_would_have_gone(tmp_path: 
     purge_as_of(app, retention.WEBHOOK_IDS_KEPT + timedelta(days=1))
     with app.extensions["intake"].sessions() as session:
         assert session.scalar(select(func.count()).select_from(ProcessedMessage)) == 0
+
+
+def handled_long_ago(app: Flask, days: int) -> None:
+    """A webhook handled `days` ago, as its id was stored then."""
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        session.add(ProcessedMessage(message_id="sms:SM" + "0" * 32, created_at=utcnow() - timedelta(days=days)))
+
+
+def ids_kept(app: Flask) -> int:
+    with app.extensions["intake"].sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(ProcessedMessage)) or 0)
+
+
+def test_a_service_keeping_cases_two_years_keeps_handled_ids_as_long(tmp_path: Path) -> None:
+    # Cases (and what a replay could withdraw) live RETENTION_DAYS: the ids that refuse replays must too.
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    two_years = make_app(tmp_path / "a", RETENTION_DAYS="730")
+    handled_long_ago(two_years, 400)
+    assert two_years.test_cli_runner().invoke(args=["intake", "purge", "--no-progress"]).exit_code == 0
+    assert ids_kept(two_years) == 1
+    default = make_app(tmp_path / "b")
+    handled_long_ago(default, 400)
+    assert default.test_cli_runner().invoke(args=["intake", "purge", "--no-progress"]).exit_code == 0
+    assert ids_kept(default) == 0
