@@ -13,6 +13,7 @@ from bot.intake_handoff import AFTER, HandOff, wording
 from bot.phrasing import Phrasing
 from bot.replies import Choice, Reply
 from intake import chat_reply, concerns, form_rules, queue, service_hours
+from intake.db import checkpoint_after_commit
 from intake.hours import OfficeHours
 from intake.minimise import describe, find_personal_data, redact
 from intake.models import Enquiry
@@ -289,6 +290,7 @@ class IntakeForm:
             return
         if requested == "pii_keep" and slots.get("pii_keep") is False:
             slots["summary"] = redact(slots["summary"], find_personal_data(slots["summary"]))
+            checkpoint_after_commit(turn.session)  # the details taken out must not stay readable in the -wal file
         if requested == "confirm" and candidate is not None:
             decision = slots.pop("confirm")
             if decision == "yes" and slots.get("contact_method") == IN_CHAT and not self._reply_in_chat_in_time(turn):
@@ -451,3 +453,4 @@ class IntakeForm:
     def _end(self, turn: Turn) -> None:
         turn.state.data.pop("form", None)
         turn.state.data["step"] = "idle"
+        checkpoint_after_commit(turn.session)  # the dropped answers must not stay readable in the -wal file

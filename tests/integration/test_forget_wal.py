@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
 from tests.conftest import ALWAYS_OPEN, ChatActions, SmsActions, make_app
@@ -95,13 +94,6 @@ def test_an_erased_text_enquiry_leaves_the_summary_on_disk_nowhere(tmp_path: Pat
     assert left_on_disk(app) == []
 
 
-# Where the form itself drops what the parent gave is bot/intake_form.py's choice (not this change's file): it
-# needs intake.db.checkpoint_after_commit(turn.session) after `redact` (pii_keep NO) and in `_end` (consent NO,
-# "send nothing", leaving the form).
-NOT_YET = pytest.mark.xfail(strict=True, reason="bot/intake_form.py does not yet checkpoint after dropping answers")
-
-
-@NOT_YET
 def test_no_to_keeping_the_details_the_summary_names_leaves_them_on_disk_nowhere(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     sms = SmsActions(app.test_client())
@@ -110,7 +102,6 @@ def test_no_to_keeping_the_details_the_summary_names_leaves_them_on_disk_nowhere
     assert left_on_disk(app) == []
 
 
-@NOT_YET
 def test_sending_nothing_at_the_last_step_leaves_the_answers_on_disk_nowhere(tmp_path: Path) -> None:
     app = make_app(tmp_path, OFFICE_HOURS=ALWAYS_OPEN)
     sms = SmsActions(app.test_client())
