@@ -197,6 +197,10 @@ class HandOff:
         """FORGET / withdraw consent: erase the enquiry's details and record the withdrawal."""
         enquiry = self.live_enquiry(turn)
         concern = turn.state.data.get("concern_ref")
+        if concern is None and turn.contact_proven:
+            # The conversation that raised it timed out, but the concern is kept (7.1): FORGET must still say so.
+            kept = concerns.kept_concern(turn.session, turn.state.contact_key)
+            concern = kept.reference if kept else None
         if enquiry is not None and concerns.is_concern(enquiry):
             # The form was added to the safety concern: the parent's answers go, the concern stays (7.1).
             concerns.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)

@@ -42,8 +42,6 @@ def test_forget_after_the_case_was_closed_says_it_is_kept_and_how_to_have_it_era
         assert enquiry is not None and enquiry.summary is not None  # what the reply says is kept, is
 
 
-@pytest.mark.xfail(strict=True, reason="needs bot/intake_handoff.py withdraw() to ask concerns.kept_concern "
-                                       "when the conversation has no concern_ref (not this change's file)")
 def test_forget_after_the_conversation_timed_out_still_says_the_safety_concern_is_kept(app: Flask) -> None:
     sms = SmsActions(app.test_client())
     reference = reference_in(sms.send(RISK))
