@@ -20,14 +20,16 @@ from intake.models import CaseNote, ChatSession, Enquiry, utcnow
 OUTCOMES = ("advice given", "referred on", "signposted", "no contact possible", "withdrawn", "duplicate")
 PURPOSES = ("keep_details", "contact", "voicemail", "name_service", "pii_keep")
 SMS_METHODS = ("sms_this", "sms_other")
+EMAIL_METHODS = ("email",)  # the web form's "E-mail": the address is the contact's "detail"
 MAX_NOTE = 4000
 MAX_REPLY = 1000
 MAX_CLEAR_REASON = 300  # a few words on why a flag is not a safeguarding concern
 DUTY_ALERT_FAILED = "Duty alert failed — phone the duty manager"
 CLEARED_NOTE = "Marked not a safeguarding concern"
 # CaseNote.kind: a note (staff's, or a parent's message), or what a caseworker sent the parent, by channel.
-NOTE, SENT_BY_TEXT, SENT_IN_CHAT = "note", "sms", "chat"
-SENT_KINDS = {"sms": SENT_BY_TEXT, "web_chat": SENT_IN_CHAT}  # reply channel -> the kind its record is kept as
+NOTE, SENT_BY_TEXT, SENT_IN_CHAT, SENT_BY_EMAIL = "note", "sms", "chat", "email"
+# reply channel -> the kind its record is kept as
+SENT_KINDS = {"sms": SENT_BY_TEXT, "web_chat": SENT_IN_CHAT, "email": SENT_BY_EMAIL}
 
 
 class CaseworkError(Exception):
@@ -143,7 +145,7 @@ class QueueRow:
 @dataclass(frozen=True)
 class CaseEntry:
     """One entry in a case's timeline, decrypted for one request: a note, a parent's message, or what a
-    caseworker sent the parent (kind SENT_BY_TEXT or SENT_IN_CHAT, `author` the caseworker who sent it)."""
+    caseworker sent the parent (a kind in SENT_KINDS, `author` the caseworker who sent it)."""
 
     author: str
     at: datetime
@@ -153,7 +155,7 @@ class CaseEntry:
     @property
     def sent(self) -> bool:
         """True for a message a caseworker sent the parent."""
-        return self.kind in (SENT_BY_TEXT, SENT_IN_CHAT)
+        return self.kind in SENT_KINDS.values()
 
 
 @dataclass
@@ -180,6 +182,7 @@ class CaseView:
     notes: list[CaseEntry] = field(default_factory=list)  # notes, parent's messages and what was sent, oldest first
     can_reply_in_chat: bool = False
     can_reply_by_sms: bool = False
+    can_reply_by_email: bool = False
     mine: bool = False
     has_contact_key: bool = False
     texts_stopped: bool = False  # the parent texted STOP to the number they gave for texts (and not START)
@@ -338,6 +341,7 @@ def open_case(
         notes=[CaseEntry(n.author, n.created_at, keys.decrypt(n.body), n.kind or NOTE) for n in enquiry.notes],
         can_reply_in_chat=method == "web_chat" and permitted["contact"],
         can_reply_by_sms=method in SMS_METHODS and permitted["contact"] and not stopped,
+        can_reply_by_email=method in EMAIL_METHODS and permitted["contact"] and bool(contact.get("detail")),
         texts_stopped=stopped,
         voicemail_asked=voicemail_asked,
         mine=enquiry.status == "claimed" and enquiry.claimed_by == caseworker,
@@ -428,7 +432,8 @@ def reply_target(
 
 
 def require_safe_time(enquiry: Enquiry, clock: ContactClock) -> None:
-    """Refuse a text outside the parent's safe time (policy 1.3, 2.1), saying when it is next safe.
+    """Refuse a text (or an e-mail, when the parent gave safe times) outside the parent's safe time (policy 1.3,
+    2.1), saying when it is next safe.
 
     Takes the enquiry the caller has already loaded and checked (reply_target), so no second lookup.
     """

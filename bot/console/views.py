@@ -5,7 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    get_template_attribute,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -19,6 +30,7 @@ from intake import (
     handover,
     note_drafts,
     outreach,
+    parent_email,
     queue,
     service_hours,
     sharing,
@@ -206,8 +218,11 @@ def case(reference: str) -> Any:
     return _case_page(reference)
 
 
-def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None, status: int = 200) -> Any:
-    """The case page, with a text that was not sent kept in its box; the caseload if the case is not theirs."""
+def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None, status: int = 200, *,
+               email_draft: str = "", email_error: str | None = None) -> Any:
+    """The case page, with a text or e-mail that was not sent kept in its box; the caseload if the case is not
+    theirs. An e-mail refused on a case offering no e-mail form (the parent chose another way, or no contact)
+    is forbidden (403), whatever status the caller gave."""
     svc = services()
     try:
         with unit_of_work(svc.sessions) as db:
@@ -220,11 +235,14 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
     except casework.CaseworkError as exc:
         flash(str(exc))
         return redirect(url_for("console.caseload") if g.staff["role"] in staff.CASE_ROLES else front_page(""))
+    if email_error and not (view.mine and view.can_reply_by_email):
+        status = 403
     return render_template(
         "console/case.html", case=view, outcomes=casework.OUTCOMES, blocked_until=blocked,
         block_days=blocks.DURATIONS, share_bodies=sharing.BODIES, share_channels=sharing.CHANNELS,
         share_wording=sharing.SHARE_WORDING, share_version=sharing.SHARE_WORDING_VERSION, shares=shares,
         sms_draft=sms_draft, sms_error=sms_error, clear_reason_max=casework.MAX_CLEAR_REASON, kept_note=kept_note,
+        email_draft=email_draft, email_error=email_error,
     ), status
 
 
@@ -298,6 +316,46 @@ def text_parent(reference: str) -> Any:
     with unit_of_work(svc.sessions) as db:
         outreach.record_reply(db, svc.keys, user, role, reference, outbound)
     flash("Text sent to the parent.")
+    return redirect(url_for("console.case", reference=reference))
+
+
+EMAIL_WORDING = "console/parent_email.txt"  # the fixed subject and the confidential marking (policy 4.2, 4.5)
+
+
+@bp.post("/case/<reference>/email")
+def email_parent(reference: str) -> Any:
+    """E-mail the parent who chose e-mail and agreed to contact, through the service's SMTP mailer, From its
+    address: the subject fixed (CONFIDENTIAL and the reference only), the body marked confidential at the top.
+
+    As with a text, when nothing is sent the case page comes back with the reason and the words still in the box.
+    """
+    svc = services()
+    user, role = g.staff["user"], g.staff["role"]
+    text = request.form.get("text", "")
+    try:
+        with unit_of_work(svc.sessions) as db:
+            outbound = parent_email.prepare(db, svc.keys, user, role, reference, text, svc.settings.service_name,
+                                            _contact_clock(db))
+    except casework.CaseworkError as exc:
+        return _case_page(reference, status=409, email_draft=text, email_error=str(exc))
+    if not svc.mailer.host:
+        return _case_page(reference, status=503, email_draft=text, email_error=(
+            "E-mail is not set up for this service (no SMTP_HOST), so no e-mail was sent. Phone the parent instead."))
+    subject = get_template_attribute(EMAIL_WORDING, "subject")(outbound.reference)
+    body = get_template_attribute(EMAIL_WORDING, "body")(outbound.reference, outbound.words)
+    try:
+        # The duty mailer's connection rules (SMTP_SECURITY, the certificate check, the login) apply as they are.
+        svc.mailer._send(parent_email.message(svc.mailer.sender, outbound, " ".join(str(subject).split()),
+                                              str(body)))
+    except Exception as exc:  # refused, unreachable or not encrypted: the parent got nothing
+        log.warning("e-mail to a parent failed: %s", type(exc).__name__)  # never the address or the words
+        with unit_of_work(svc.sessions) as db:
+            parent_email.record_failed(db, user, reference)
+        return _case_page(reference, status=502, email_draft=text, email_error=(
+            "The e-mail was not sent, so nothing reached the parent: try again, or phone them."))
+    with unit_of_work(svc.sessions) as db:
+        parent_email.record_sent(db, svc.keys, user, role, reference, outbound)
+    flash("E-mail sent to the parent.")
     return redirect(url_for("console.case", reference=reference))
 
 
