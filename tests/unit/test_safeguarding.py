@@ -806,3 +806,28 @@ def test_a_child_s_adult_boyfriend_or_girlfriend_is_asked_about(
 ) -> None:
     """Before, "my son has a boyfriend who is 25 he is 14" got no question at all; the parent's own partner is not."""
     assert assess(text, rules).level == level
+
+
+@pytest.mark.parametrize(
+    "text", ["my ex will strangle me", "my partner said he'll strangle me", "husband threatened to strangle me"]
+)
+def test_a_partner_s_threat_to_strangle_the_parent_is_a_risk_with_domestic_abuse_help(
+    rules: SafeguardingRules, text: str
+) -> None:
+    """Not the question: a partner's strangling threat is urgent, and the parent hears of the helpline."""
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.also_say) == ("risk", ("domestic_abuse",))
+
+
+@pytest.mark.parametrize("text", ["my mum will strangle me", "dad will kill me if i fail"])
+def test_a_teenager_s_parent_will_strangle_them_is_still_only_asked(rules: SafeguardingRules, text: str) -> None:
+    assert (assess(text, rules).level, assess(text, rules).also_say) == ("unsure", ())
+
+
+def test_domestic_abuse_wording_gives_999_and_the_national_helpline_only(rules: SafeguardingRules) -> None:
+    """999 and the National Domestic Abuse Helpline as Refuge gives it (free, day or night); no other number."""
+    import re
+
+    text, spoken = rules.responses["domestic_abuse"], rules.responses["domestic_abuse_spoken"]
+    assert set(re.findall(r"\d+(?: \d{4} \d{3})?", text)) == {"999", "0808 2000 247"}
+    assert "free, day or night" in text and "9 9 9" in spoken and "0 8 0 8, 2 0 0 0, 2 4 7" in spoken
