@@ -25,6 +25,14 @@ def test_privacy_explains_what_is_kept_and_who_sees_it(chat: ChatActions, word: 
     assert "ico.org.uk" in text and "{" not in text
 
 
+def test_the_privacy_notice_by_text_is_three_texts_at_most(sms: SmsActions) -> None:
+    # Every clause of it still there (the test above), in no more texts than a parent on a cheap phone reads at once.
+    from bot.content import sms_segments
+
+    notice, *rest = sms.send("PRIVACY")
+    assert "we keep only" in notice and sms_segments(notice) <= 3
+
+
 @pytest.mark.parametrize("word", ["MENU", "help", "Menu"])
 def test_menu_lists_topics_by_number_on_sms(sms: SmsActions, word: str) -> None:
     reply = "\n".join(sms.send(word))
