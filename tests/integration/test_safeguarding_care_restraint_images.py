@@ -73,7 +73,7 @@ def test_a_one_off_lapse_in_a_child_s_care_gets_the_safety_question(
      "can school give him his medicine", "he was put in isolation for a day for his uniform",
      "school wont let him go to the toilet in lessons can they do that", "the TA pushed him in his wheelchair",
      "his teacher pushes him to read more", "can school send me pics of his work",
-     "my mum will strangle me", "dad will kill me if i fail"],
+     "my mum will strangle me", "dad will kill me if i fail", "my husband says the stress will kill me"],
 )
 def test_everyday_send_questions_are_not_urgent(app: Flask, sms: SmsActions, message: str) -> None:
     replies = "\n".join(sms.send(message))
