@@ -94,10 +94,10 @@ class Mailer:
         if urgent:
             lines.insert(4, "Possible child protection concern: please look now.")
         message.set_content("\n".join(lines))
-        self._send(message)
+        self.send(message)
         log.info("duty alert sent for %s (%s)", reference, priority)
 
-    def _send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage) -> None:
         """Send one message as `security` says; raises (StartTLSNotOffered among others) when it did not go."""
         # Log lines here say what to change, never an address, a reply from the server or a secret; the caller
         # logs the reference and the error's type.

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from intake import access_requests, audit, blocks, chat_sessions, concerns, queue, staff
-from intake.casework import SENT_BY_TEXT, SENT_IN_CHAT, CaseworkError, Labels, case_for
+from intake.casework import SENT_KINDS, CaseworkError, Labels, case_for
 from intake.contact_windows import ContactTimes
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
@@ -63,7 +63,7 @@ def _entry_kind(note: CaseNote) -> str:
     a caseworker's note (staff names are not the parent's data, so no author)."""
     if note.author in (queue.PARENT_MESSAGE, DISCLOSURE):
         return "parent"
-    return note.kind if note.kind in (SENT_BY_TEXT, SENT_IN_CHAT) else "note"
+    return note.kind if note.kind in SENT_KINDS.values() else "note"
 
 
 def identity_check(kind: str, how: str = "") -> IdentityCheck:

@@ -345,7 +345,7 @@ def email_parent(reference: str) -> Any:
     body = get_template_attribute(EMAIL_WORDING, "body")(outbound.reference, outbound.words)
     try:
         # The duty mailer's connection rules (SMTP_SECURITY, the certificate check, the login) apply as they are.
-        svc.mailer._send(parent_email.message(svc.mailer.sender, outbound, " ".join(str(subject).split()),
+        svc.mailer.send(parent_email.message(svc.mailer.sender, outbound, " ".join(str(subject).split()),
                                               str(body)))
     except Exception as exc:  # refused, unreachable or not encrypted: the parent got nothing
         log.warning("e-mail to a parent failed: %s", type(exc).__name__)  # never the address or the words

@@ -162,8 +162,6 @@ def test_email_not_set_up_says_so(app: Flask) -> None:
     assert stored_entries(app) == []
 
 
-@pytest.mark.xfail(strict=True, reason="intake/rights.py _entry_kind and the export templates label only texts "
-                                       "and chat replies (not this task's files): an e-mail reads as a note")
 def test_the_subject_access_copy_says_we_emailed_the_parent(mailing: Any) -> None:
     app, _inbox = mailing
     reference = email_enquiry(app)
