@@ -167,7 +167,14 @@ class IntakeForm:
         if form.get("contact_only") and form.get("requested") == "consent_contact" and not turn.inbound.digits \
                 and self.contact_requests.said(candidate):
             candidate = "yes"  # "please just call me", after a disclosure: a yes, and "how?" comes next
-        if form.get("requested") in YES_NO and not turn.inbound.digits:
+        number = form_rules.numbered(candidate) if form.get("requested") in YES_NO else None
+        if number is not None and not turn.inbound.digits and not form_rules.numbers_shown(turn.channel):
+            # No numbers shown (SMS): a bare "1" is a habit from the menus, not consent. The confirm step's
+            # validator refuses it and shows the step again.
+            if form["requested"] != "confirm" and self._ask_yes_no_again(turn, self._msg("yes_no_in_words")):
+                return
+        elif form.get("requested") in YES_NO and not turn.inbound.digits and \
+                (number is None or form["requested"] != "confirm"):  # at confirm a number is its button
             agreed = self._reply_yes_no(form["requested"], candidate)
             if agreed == CHANGE:
                 candidate = "CHANGE"
@@ -230,16 +237,20 @@ class IntakeForm:
         else:
             turn.say(Reply(self._msg("left_form")))
 
-    def _ask_yes_no_again(self, turn: Turn) -> bool:
+    def _ask_yes_no_again(self, turn: Turn, before: str | None = None) -> bool:
         """An unclear reply to a consent question ("maybe", "yes but...", "no thats ok"): the question again in
         a few words, not its whole text (which costs about three texts). True when that is the reply.
+
+        `before`: what to say ahead of the question instead of the usual "Sorry, please reply YES or NO".
         """
         slot = turn.state.data["form"]["requested"]
         question = str(self.spec["slots"][slot].get("again") or "").strip()
         if not question:
             return False
-        turn.say(Reply(self._msg("invalid_yes_no_short", question=question), kind="prompt", expects="yesno",
-                       choices=(Choice("1", "Yes"), Choice("2", "No")) if turn.channel != "sms" else ()))
+        text = f"{before} {question}" if before else self._msg("invalid_yes_no_short", question=question)
+        shown = form_rules.numbers_shown(turn.channel)
+        turn.say(Reply(text, kind="prompt", expects="yesno",
+                       choices=(Choice("1", "Yes"), Choice("2", "No")) if shown else ()))
         return True
 
     def _story_at_topic(self, turn: Turn, form: dict[str, Any]) -> bool:
@@ -348,7 +359,7 @@ class IntakeForm:
         if slot == "confirm":
             answers = spec["answers"]["voice" if turn.channel == "voice" else "text"]
             choices, expects = tuple(Choice(a["key"], a["label"]) for a in answers), "choice"
-        if turn.channel == "sms" and (expects == "yesno" or slot == "confirm"):
+        if not form_rules.numbers_shown(turn.channel) and (expects == "yesno" or slot == "confirm"):
             choices = ()  # the question already says what to reply: listing the answers again costs a text
         spoken_values = values | {"summary": values["summary"].replace("\n", ". ")} if slot == "confirm" else values
         spoken = fill(str(spec.get("spoken") or text).strip(), spoken_values)

@@ -43,6 +43,10 @@ def intake_form_domain(content: Content) -> dict[str, Any]:
         "required_slots": FORM_SLOTS,
         "facts_by_category": content.intake.get("facts_by_category", {"default": []}),
         "choices": choices,
+        # The confirm step's answers as shown (typed, keypad), each with its decision: a number means the one
+        # in that position. And the number words, so "five" is understood by a stock action server too.
+        "confirm_answers": slots.get("confirm", {}).get("answers", {}),
+        "number_words": {str(word): str(digit) for word, digit in (content.intake.get("number_words") or {}).items()},
     }
 
 
@@ -62,6 +66,7 @@ def build_domain(content: Content) -> dict[str, Any]:
     detail = content.intake.get("slots", {}).get("contact_detail", {})
     for name, text in {
         "invalid_yes_no": wording.get("invalid_yes_no"),
+        "yes_no_in_words": wording.get("yes_no_in_words"),
         "invalid_choice": wording.get("invalid_choice"),
         "invalid_confirm": wording.get("invalid_confirm") or wording.get("invalid_yes_no"),
         "summary_too_short": wording.get("summary_too_short"),

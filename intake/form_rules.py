@@ -195,21 +195,55 @@ def says_any(value: Any, said: frozenset[tuple[str, ...]]) -> bool:
 NUMBER_LEADS = {"OPTION", "NUMBER", "CHOICE"}
 
 
-def numbered(value: Any) -> str | None:
-    """The digit a reply names as a choice ("5", "five", "option 5", "number five"), else None."""
+def numbered(value: Any, number_words: Mapping[str, str] | None = None) -> str | None:
+    """The digit a reply names as a choice ("5", "five", "option 5", "number five"), else None.
+
+    `number_words` as flows/intake.yaml gives them (the action server's domain); WORDS' when not given.
+    """
     words = normal(value).split()
     if len(words) == 2 and words[0] in NUMBER_LEADS:
         words = words[1:]
     if len(words) != 1:
         return None
-    word = WORDS.number_words.get(words[0], words[0])
+    named = WORDS.number_words if number_words is None else {normal(k): str(v) for k, v in number_words.items()}
+    word = named.get(words[0], words[0])
     return word if word.isdigit() else None
 
 
-def choice(value: Any, options: Sequence[Mapping[str, str]]) -> str | None:
+def numbers_shown(channel: str) -> bool:
+    """Whether yes/no questions and the confirm step show numbered answers ("1 Yes / 2 No") on this channel.
+
+    By SMS they say "Reply YES or NO" and list no numbers (a list would cost a text), so there a bare number is
+    no answer: after a row of numbered menus "1" is a habit, not consent (policy 2.1, 3.2).
+    """
+    return channel != "sms"
+
+
+def confirm_answer(value: Any, answers: Sequence[Mapping[str, str]], channel: str,
+                   number_words: Mapping[str, str] | None = None) -> str | None:
+    """The confirm step's decision (yes, no or change), or None when the reply is none of them.
+
+    A number means the answer shown with that key, or in that position (the buttons YES / CHANGE / NO are
+    1, 2, 3), and only where numbers are shown; words: CHANGE or EDIT, else a plain yes or no.
+    """
+    key = numbered(value, number_words)
+    if key is not None:
+        if not numbers_shown(channel):
+            return None
+        by_key = {normal(a["key"]): a["value"] for a in answers}
+        by_position = {str(n): a["value"] for n, a in enumerate(answers, 1)}
+        return by_key.get(key) or by_position.get(key)
+    if normal(value) in ("CHANGE", "EDIT"):
+        return "change"
+    decided = yes_no(value)
+    return None if decided is None else "yes" if decided else "no"
+
+
+def choice(value: Any, options: Sequence[Mapping[str, str]], number_words: Mapping[str, str] | None = None
+           ) -> str | None:
     """The option's value when the answer is its key (or names it: "five", "option 5") or its label."""
     answer = normal(value)
-    key = numbered(value)
+    key = numbered(value, number_words)
     for option in options:
         if key is not None and key == normal(option["key"]):
             return option["value"]
@@ -223,10 +257,11 @@ PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"
                        "\u2014": "-", "\u2026": "...", "\u00a0": " "})
 
 
-def summary(value: Any) -> tuple[str | None, str | None, list[str]]:
+def summary(value: Any, number_words: Mapping[str, str] | None = None) -> tuple[str | None, str | None, list[str]]:
     """(clean text or None, problem or None, kinds of personal data found)."""
     text = re.sub(r"\s+", " ", str(value).translate(PLAIN)).strip()
-    if len(text) < SUMMARY_MIN or numbered(text) is not None:  # "option 5": a choice, not what help is wanted
+    # "option 5": a choice, not what help is wanted
+    if len(text) < SUMMARY_MIN or numbered(text, number_words) is not None:
         return None, "summary_too_short", []
     if len(text) > SUMMARY_MAX:
         return None, "summary_too_long", []

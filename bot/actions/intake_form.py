@@ -36,7 +36,18 @@ class ValidateIntakeForm(FormValidationAction):
             return form_rules.contact_methods(offered, tracker.get_slot("number_known") is not False)
         return list(choices.get(slot, []))
 
-    def _yes_no(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Result:
+    @staticmethod
+    def _number_words(domain: dict[str, Any]) -> dict[str, str]:
+        """flows/intake.yaml `number_words` ("five" -> 5), which a stock action server knows only from the domain."""
+        return dict(domain["forms"]["intake_form"].get("number_words") or {})
+
+    def _yes_no(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                domain: dict[str, Any]) -> Result:
+        # Where the question lists no numbers (SMS), a bare "1" is a habit from the menus, never consent.
+        shown = form_rules.numbers_shown(tracker.get_slot("channel") or "sms")
+        if not shown and form_rules.numbered(value, self._number_words(domain)) is not None:
+            dispatcher.utter_message(response="utter_yes_no_in_words")
+            return {slot: None}
         answer = form_rules.yes_no(value)
         if answer is None:
             dispatcher.utter_message(response="utter_invalid_yes_no")
@@ -44,7 +55,7 @@ class ValidateIntakeForm(FormValidationAction):
 
     def _choice(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                 domain: dict[str, Any]) -> Result:
-        answer = form_rules.choice(value, self._options(slot, tracker, domain))
+        answer = form_rules.choice(value, self._options(slot, tracker, domain), self._number_words(domain))
         if answer is None:
             dispatcher.utter_message(response="utter_invalid_choice")
         return {slot: answer}
@@ -52,7 +63,7 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_consent_keep(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict[str, Any]) -> Result:
         """Consent to keep the enquiry's details."""
-        return self._yes_no("consent_keep", value, dispatcher)
+        return self._yes_no("consent_keep", value, dispatcher, tracker, domain)
 
     def validate_topic(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: dict[str, Any]) -> Result:
@@ -63,7 +74,7 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_summary(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: dict[str, Any]) -> Result:
         """The parent's own words; personal details it contains are flagged, not silently kept."""
-        text, problem, found = form_rules.summary(value)
+        text, problem, found = form_rules.summary(value, self._number_words(domain))
         if problem:
             dispatcher.utter_message(response=f"utter_{problem}")
             return {"summary": None}
@@ -72,7 +83,7 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_pii_keep(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: dict[str, Any]) -> Result:
         """Keep the personal details found in the summary (YES) or take them out (NO)."""
-        return self._yes_no("pii_keep", value, dispatcher)
+        return self._yes_no("pii_keep", value, dispatcher, tracker, domain)
 
     def validate_school_phase(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict[str, Any]) -> Result:
@@ -87,7 +98,7 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_consent_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: dict[str, Any]) -> Result:
         """Consent to be contacted back."""
-        return self._yes_no("consent_contact", value, dispatcher)
+        return self._yes_no("consent_contact", value, dispatcher, tracker, domain)
 
     def validate_contact_method(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict[str, Any]) -> Result:
@@ -114,21 +125,19 @@ class ValidateIntakeForm(FormValidationAction):
     def validate_consent_voicemail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: dict[str, Any]) -> Result:
         """Consent to leave a voicemail or message."""
-        return self._yes_no("consent_voicemail", value, dispatcher)
+        return self._yes_no("consent_voicemail", value, dispatcher, tracker, domain)
 
     def validate_consent_name_service(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: dict[str, Any]) -> Result:
         """Consent to say the service's name."""
-        return self._yes_no("consent_name_service", value, dispatcher)
+        return self._yes_no("consent_name_service", value, dispatcher, tracker, domain)
 
     def validate_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: dict[str, Any]) -> Result:
-        """Send (yes), change the words (change), or send nothing (no)."""
-        answer = form_rules.normal(value)
-        if answer in ("CHANGE", "EDIT", "3"):
-            return {"confirm": "change"}
-        decided = form_rules.yes_no(value)
+        """Send (yes), change something (change), or send nothing (no): a number is the answer shown with it."""
+        channel = tracker.get_slot("channel") or "sms"
+        answers = domain["forms"]["intake_form"]["confirm_answers"]["voice" if channel == "voice" else "text"]
+        decided = form_rules.confirm_answer(value, answers, channel, self._number_words(domain))
         if decided is None:
             dispatcher.utter_message(response="utter_invalid_confirm")
-            return {"confirm": None}
-        return {"confirm": "yes" if decided else "no"}
+        return {"confirm": decided}
