@@ -39,6 +39,8 @@ DOMESTIC_ABUSE = "0808 2000 247"  # the National Domestic Abuse Helpline (Refuge
         ("bus driver pushed her", "physical harm"),
         ("left in a dirty nappy all day", "neglect"),
         ("school forgot to give him his insulin again", "neglect"),
+        ("staff restrained him face down on the floor", "seclusion or held down"),
+        ("school keep forgetting to give him his medication", "neglect"),
     ],
 )
 def test_by_sms_each_worry_gets_999_and_an_urgent_case_at_once(
@@ -73,7 +75,8 @@ def test_a_one_off_lapse_in_a_child_s_care_gets_the_safety_question(
      "can school give him his medicine", "he was put in isolation for a day for his uniform",
      "school wont let him go to the toilet in lessons can they do that", "the TA pushed him in his wheelchair",
      "his teacher pushes him to read more", "can school send me pics of his work",
-     "my mum will strangle me", "dad will kill me if i fail", "my husband says the stress will kill me"],
+     "my mum will strangle me", "dad will kill me if i fail", "my husband says the stress will kill me",
+     "can staff hold him down if he kicks off"],
 )
 def test_everyday_send_questions_are_not_urgent(app: Flask, sms: SmsActions, message: str) -> None:
     replies = "\n".join(sms.send(message))
