@@ -61,6 +61,19 @@ class IntakeForm:
                 idle(turn)
 
         engine.steps["idle"] = idle_or_pick_up
+        # "help" or "?" (the menu keywords) in the form ask about the question: explained, never the menu, which
+        # would pause the form and read the parent's next answer as a topic. MENU itself still pauses it.
+        self.form_help = Phrasing(self.spec.get("form_help") or {})
+        menu = engine.keyword_handlers.get("menu")
+        if menu is not None:
+            def explain_or_menu(turn: Turn) -> None:
+                form = turn.state.data.get("form")
+                if turn.state.step == STEP and form and form.get("requested") and self._asks_what(turn):
+                    self._explain(turn)
+                else:
+                    menu(turn)
+
+            engine.keyword_handlers["menu"] = explain_or_menu
         engine.before_steps = self.handoff.with_caseworker
 
     def _msg(self, key: str, **values: Any) -> str:
@@ -145,6 +158,9 @@ class IntakeForm:
         if asks_to_stop_texts(turn, self.engine.content):  # not an answer: say how, then ask again
             how_to_stop_texts(turn, self.engine.content)
             self._ask(turn, form["requested"])
+            return
+        if form.get("requested") and self._asks_what(turn):  # "what", "i dont understand": why we ask, again
+            self._explain(turn)
             return
         if turn.channel != "voice" and self.leave_words.said(turn.text):
             self._leave(turn)  # "forget it", "I've changed my mind", "cancel" in the chat
@@ -236,6 +252,27 @@ class IntakeForm:
             turn.say(Reply(self._msg("left_concern_form", reference=concern.reference)))
         else:
             turn.say(Reply(self._msg("left_form")))
+
+    def _asks_what(self, turn: Turn) -> bool:
+        """The message asks about the question ("help", "what do you mean", "?"), by text or web chat."""
+        text = turn.text.strip()
+        if turn.channel == "voice" or not text:
+            return False
+        return self.form_help.said(text) or ("?" in text and not any(c.isalnum() for c in text))
+
+    def _explain(self, turn: Turn) -> None:
+        """Why the question is asked and how to leave, then the question again (a yes/no one in a few words)."""
+        slot = turn.state.data["form"]["requested"]
+        spec = self.spec["change"] if slot == CHANGE else self.spec["slots"][slot]
+        why = str(spec.get("why") or "").strip()
+        question = str(spec.get("again") or "").strip()
+        if slot in form_rules.CONSENT_SLOTS and question:
+            shown = form_rules.numbers_shown(turn.channel)
+            turn.say(Reply(self._msg("form_help_yes_no", why=why, question=question), kind="prompt",
+                           expects="yesno", choices=(Choice("1", "Yes"), Choice("2", "No")) if shown else ()))
+            return
+        turn.say(Reply(self._msg("form_help", why=why)))
+        self._ask(turn, slot)
 
     def _ask_yes_no_again(self, turn: Turn, before: str | None = None) -> bool:
         """An unclear reply to a consent question ("maybe", "yes but...", "no thats ok"): the question again in

@@ -56,8 +56,9 @@ def test_an_everyday_no_to_keeping_details_keeps_nothing(app: Flask, sms: SmsAct
     assert consents(app) == [("keep_details", False)]
 
 
+# ("what does that mean?" asks about the question: tests/integration/test_form_help_in_form.py)
 @pytest.mark.parametrize("answer", ["maybe", "ok but dont call me", "no thats ok", "yes and no",
-                                    "what does that mean?"])
+                                    "is that free?"])
 def test_an_unclear_reply_gets_the_question_again_in_one_short_text(sms: SmsActions, answer: str) -> None:
     to_contact_question(sms)
     [again] = sms.send(answer)
