@@ -25,11 +25,51 @@ def intake_cli() -> None:
 
 
 def _schema_ready() -> None:
-    """Create or upgrade the schema (idempotent), so a first command on a new machine just works."""
+    """Create or upgrade the schema (idempotent), so a first command on a new machine just works.
+
+    The run that takes the database across intake.audit.KEYED_FROM_REVISION also re-links the audit chain, written
+    until then with plain SHA-256, with the keyed digest: once, so a chain rebuilt later without the key stays
+    broken. A broken old chain is left as it is and the command fails, saying so.
+    """
+    from intake import audit
     from intake.migrate import upgrade
 
     svc = _services()
+    before = _revision(svc)
     upgrade(svc.settings.database_url, svc.keys)
+    if (before is None or before < audit.KEYED_FROM_REVISION) and not _rekey(svc, "system"):
+        raise SystemExit(1)
+
+
+def _revision(svc: Services) -> str | None:
+    """The database's schema revision before upgrading (None when it has none yet)."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with svc.db.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError:  # a SQLite file whose folder does not exist yet: the upgrade creates both
+        return None
+
+
+def _rekey(svc: Services, actor: str) -> bool:
+    """Re-link the audit chain with the keyed digest if it holds; False (and why, on stderr) when it is broken."""
+    from intake import audit
+    from intake.db import unit_of_work
+
+    with unit_of_work(svc.sessions) as session:
+        report, changed = audit.rekey(session)
+        if report.ok and changed:
+            audit.record(session, actor, "audit_chain_keyed", None, f"{changed} events re-linked")
+    if not report.ok:
+        click.echo(f"Audit chain BROKEN at event {report.broken_at}: {report.problem}. It was not re-linked with "
+                   "the keyed digest (that would make a tampered trail verify): left as it was.", err=True)
+        return False
+    if changed:
+        with svc.sessions() as session:
+            click.echo(f"Audit chain keyed: {changed} events re-linked. Head: {audit.head(session)}")
+    return True
 
 
 @intake_cli.command("init-db")
@@ -118,6 +158,19 @@ def verify_audit(expected_head: str | None) -> None:
         return
     click.echo(f"Audit chain BROKEN at event {report.broken_at}: {report.problem}", err=True)
     raise SystemExit(1)
+
+
+@intake_cli.command("rekey-audit")
+@with_appcontext
+def rekey_audit() -> None:
+    """Re-link an audit chain written before it was keyed (init-db does it once, when upgrading); exit 1 if broken.
+
+    Only for a chain from before the upgrade: one that was keyed and now fails verify-audit was rewritten without
+    the key, and running this would make it verify.
+    """
+    if not _rekey(_services(), "admin"):
+        raise SystemExit(1)
+    click.echo("Audit chain is keyed.")
 
 
 @intake_cli.command("purge")

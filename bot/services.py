@@ -22,6 +22,7 @@ from bot.rasa_runner import ActionRunner, build_domain
 from bot.safety import Safety
 from bot.texting import twilio_texter
 from bot.voice_menu import VoiceMenu
+from intake.audit import ChainKey
 from intake.crypto import KeyRing
 from intake.db import make_engine, make_session_factory
 from intake.hours import OfficeHours
@@ -83,7 +84,7 @@ def safeguarding_rules(path: Path) -> SafeguardingRules:
 def build_services(settings: Settings) -> Services:
     """Everything a turn needs, wired together; the flows are checked here so bad content fails at start."""
     db = make_engine(settings.database_url)
-    sessions = make_session_factory(db)
+    sessions = make_session_factory(db, ChainKey(settings.hash_key))  # sessions record the trail with its key
     keys = KeyRing(settings.encryption_keys)
     content = load_content(settings.flows_dir, content_variables(settings))
     classifier = trained_classifier(content)

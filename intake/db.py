@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake.audit import ChainKey, session_info
+
 
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend: WAL and a busy timeout on SQLite so workers can share the file."""
@@ -72,9 +74,14 @@ def checkpoint_after_commit(session: Session) -> None:
 _CHECKPOINT_OWED = "checkpoint_after_commit"
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded values after commit (replies are rendered after the write)."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, chain_key: ChainKey | None = None) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit (replies are rendered after the write).
+
+    `chain_key` (intake.audit.ChainKey) goes into every session's `info`, where the audit trail finds it; without
+    it, recording or verifying an audit event fails (MissingChainKey) rather than hashing without the key.
+    """
+    info = session_info(chain_key) if chain_key is not None else {}
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from intake.models import AuditEvent, Enquiry, utcnow
 from intake.queue import QueueError
 from intake.references import DIGITS, LETTERS, PATTERN, find_reference, new_reference
 from tests.concurrency import claim_until_empty
-from tests.conftest import ChatActions, SmsActions, dispose, make_app
+from tests.conftest import HASH_KEY, ChatActions, SmsActions, dispose, make_app
 
 KEYS = KeyRing([Fernet.generate_key().decode()])
 
@@ -57,7 +57,7 @@ def sqlite_db(tmp_path: Path) -> Iterator[tuple[Engine, sessionmaker[Session]]]:
     url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
-    yield engine, make_session_factory(engine)
+    yield engine, make_session_factory(engine, audit.ChainKey(HASH_KEY))
     engine.dispose()
 
 

@@ -18,6 +18,7 @@ from intake.migrate import upgrade
 from intake.models import AuditEvent, Enquiry
 from intake.queue import QueueError
 from tests.concurrency import claim_until_empty
+from tests.conftest import HASH_KEY
 
 pytestmark = pytest.mark.postgres
 
@@ -40,7 +41,7 @@ def pg(postgres_url: str) -> Iterator[tuple[Engine, sessionmaker[Session], str]]
     # than race for rows; give every thread its own connection so the row locks really contend.
     engine = create_engine(postgres_url, pool_size=THREADS, max_overflow=5)
     schema = make_url(postgres_url).query["options"].split("=", 1)[1]
-    yield engine, make_session_factory(engine), schema
+    yield engine, make_session_factory(engine, audit.ChainKey(HASH_KEY)), schema
     engine.dispose()
 
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from intake import audit, casework
 from intake.migrate import alembic_config, upgrade
 from intake.models import AuditEvent, Enquiry, utcnow
+from tests.conftest import HASH_KEY
 
+KEYED = audit.session_info(audit.ChainKey(HASH_KEY))  # sessions carry the chain key, as the app's do
 ACCOUNTS = [("lee", False), ("kim", True)]  # (username, active): lee left before disabling returned cases
 ROWS = [  # (reference, priority, status, claimed by), as 0009 left them
     ("AAA-001", "normal", "claimed", "lee"),  # stranded
@@ -48,7 +50,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
                 {"reference": reference, "priority": priority, "rank": 0 if priority == "urgent" else 1,
                  "status": status, "created": then + timedelta(minutes=n), "holder": holder,
                  "claimed": then + timedelta(hours=1) if holder else None})
-    with Session(engine) as session, session.begin():  # a real chain, as the app wrote it
+    with Session(engine, info=KEYED) as session, session.begin():  # a real chain, as the app wrote it
         for reference, *_ in ROWS:
             audit.record(session, "bot", "enqueue", reference)
     engine.dispose()
@@ -60,7 +62,7 @@ def test_upgrade_returns_a_leavers_cases_to_the_queue_and_audits_it(database_url
     upgrade(database_url)
     engine = create_engine(database_url)
     try:
-        with Session(engine) as session:  # read as the app reads them
+        with Session(engine, info=KEYED) as session:  # read as the app reads them
             stored = {e.reference: (e.status, e.claimed_by, e.previous_caseworker)
                       for e in session.scalars(select(Enquiry))}
             assert stored == {
@@ -77,10 +79,13 @@ def test_upgrade_returns_a_leavers_cases_to_the_queue_and_audits_it(database_url
                 select(AuditEvent).where(AuditEvent.action == "returned_account_disabled").order_by(AuditEvent.id))]
             assert events == [("system", "AAA-002", "account disabled; was with lee"),
                               ("system", "AAA-001", "account disabled; was with lee")]
+        with Session(engine, info=KEYED) as session, session.begin():  # init-db re-links it, crossing 0016
+            assert audit.rekey(session)[0].ok
+        with Session(engine, info=KEYED) as session:
             assert audit.verify(session).ok, audit.verify(session).problem  # the chain still holds
-        with Session(engine) as session, session.begin():  # and the app carries on writing to it
+        with Session(engine, info=KEYED) as session, session.begin():  # and the app carries on writing to it
             audit.record(session, "cal", "claim", "AAA-002")
-        with Session(engine) as session:
+        with Session(engine, info=KEYED) as session:
             assert audit.verify(session).ok
     finally:
         engine.dispose()
