@@ -179,7 +179,7 @@ def rekey_audit() -> None:
 @with_appcontext
 def purge(progress: bool | None) -> None:
     """Delete expired conversations and chat sessions, and closed cases past their retention date."""
-    from intake import retention
+    from intake import audit, retention
     from intake.db import unit_of_work
 
     svc = _services()
@@ -193,6 +193,8 @@ def purge(progress: bool | None) -> None:
             counts = retention.purge(session, retention_days=svc.settings.retention_days)
     for name, number in counts.items():
         click.echo(f"{name}: {number} deleted")
+    with svc.sessions() as session:  # in the scheduler's log, outside the database, it anchors the trail's end
+        click.echo(f"Audit chain head: {audit.head(session)}")
 
 
 @intake_cli.command("stats")

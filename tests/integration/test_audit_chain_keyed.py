@@ -157,6 +157,15 @@ def test_rekey_audit_relinks_an_intact_unkeyed_chain(chain_app: Flask) -> None:
     assert cli(chain_app, "rekey-audit").output.strip() == "Audit chain is keyed."  # nothing more to do
 
 
+def test_purge_prints_the_head_that_verify_audit_reports(chain_app: Flask) -> None:
+    verified = cli(chain_app, "verify-audit")
+    head = verified.output.strip().rsplit("Head: ", 1)[1]
+    result = cli(chain_app, "purge", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert f"Audit chain head: {head}" in result.output
+    assert cli(chain_app, "verify-audit", "--expected-head", head).exit_code == 0
+
+
 def test_a_session_without_the_key_refuses_to_record_or_verify(chain_app: Flask) -> None:
     with pytest.raises(audit.MissingChainKey), Session(db(chain_app)) as session:
         audit.record(session, "alex", "view", "ABC-234")
