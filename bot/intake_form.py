@@ -85,10 +85,17 @@ class IntakeForm:
         A bare answer ("2", "YES") meant for a question that no longer stands gets only this, so a parent
         never believes an enquiry was sent when nothing was; a question in their own words is answered too.
         """
-        minutes = self.engine.settings.conversation_idle_minutes
-        quiet = f"{minutes // 60} hours" if minutes % 60 == 0 and minutes > 60 else f"{minutes} minutes"
-        turn.say(Reply(self._msg("lapsed", quiet=quiet)))
+        turn.say(Reply(self._msg("lapsed", quiet=self._quiet())))
         return form_rules.bare_answer(turn.text)
+
+    def _idle_notice(self, turn: Turn) -> str:
+        """That unfinished answers go after the quiet time, said where the form starts (shorter by SMS)."""
+        return self._msg("idle_notice_sms" if turn.channel == "sms" else "idle_notice", quiet=self._quiet())
+
+    def _quiet(self) -> str:
+        """How long the form's answers are kept without a reply (CONVERSATION_IDLE_MINUTES): "2 hours"."""
+        minutes = self.engine.settings.conversation_idle_minutes
+        return f"{minutes // 60} hours" if minutes % 60 == 0 and minutes > 60 else f"{minutes} minutes"
 
     # -- the form ----------------------------------------------------------------------------
     def start(self, turn: Turn) -> None:
@@ -118,7 +125,8 @@ class IntakeForm:
             # The hand-off adds the answers to this concern (HandOff.submit), so remember it for this conversation.
             new_form["contact_only"] = concern.reference
             turn.state.data["concern_ref"] = concern.reference
-            turn.say(Reply(self._msg("concern_contact_intro", reference=concern.reference),
+            idle_notice = self._idle_notice(turn)
+            turn.say(Reply(self._msg("concern_contact_intro", reference=concern.reference, idle_notice=idle_notice),
                            self._msg("concern_contact_intro_spoken")))
         turn.state.data.update(step=STEP, form=new_form)
         self._run(turn, candidate=None)
@@ -378,6 +386,8 @@ class IntakeForm:
         if slot == "contact_method":
             options = self._contact_options(turn)
         values: dict[str, str] = {}
+        if slot == "consent_keep":  # where the form starts: said once, that unfinished answers go
+            values["idle_notice"] = self._idle_notice(turn)
         if slot == "pii_keep":
             values["found"] = describe(find_personal_data(form["slots"].get("summary", "")))
         if slot == "confirm":
