@@ -67,10 +67,18 @@ class Safety:
                                         "text": turn.text, "asked": 1, "offer": assessment.offer,
                                         "about": assessment.about, "young": assessment.young}
             state.data["step"] = CONFIRM_STEP
+            # Help the match names (the domestic abuse helpline for a parent a partner may keep in) comes first,
+            # whatever they answer; the question last, so its YES/NO choices end the turn.
+            spoken_help = ""
+            for key in assessment.also_say:
+                if turn.channel == "voice":
+                    spoken_help += self._spoken(key, turn) + " "
+                else:
+                    turn.say(Reply(self._wording(key, turn), self._spoken(key, turn), kind="safety"))
             turn.say(
                 Reply(
                     self._wording(question, turn),
-                    self._spoken(question, turn),
+                    spoken_help + self._spoken(question, turn),
                     (Choice("1", "Yes"), Choice("2", "No")),
                     kind="safety",
                     expects="yesno",

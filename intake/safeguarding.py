@@ -69,8 +69,8 @@ class Assessment:
     about: About = "child"
     # unsure only: after "no, no child is in danger", offer a caseworker instead of replaying the message
     offer: bool = False
-    # risk only: more wording said after the safety words, named by what matched (a category's `also_say`),
-    # e.g. "young_person": mental-health crisis help for a child who spoke of suicide or self-harm
+    # more wording said after the safety words (an unsure question: before it), named by what matched (a category's
+    # `also_say`), e.g. "young_person": mental-health crisis help for a child who spoke of suicide or self-harm
     also_say: tuple[str, ...] = ()
     # capitalised words the quotes left out inside a sentence ("hits Jamie with a belt"): names most likely,
     # to be taken out of the parent's words kept beside the triggers as well
@@ -99,7 +99,7 @@ class SafeguardingRules:
     crisis: re.Pattern[str] | None = None
     parent_categories: frozenset[str] = frozenset()  # unsure categories about the parent themselves
     offer_categories: frozenset[str] = frozenset()  # unsure categories answered with a caseworker offer
-    # crisis and risk categories whose match adds a wording of its own after the safety words (`also_say`)
+    # categories whose match adds a wording of its own to the safety words or question (`also_say`)
     also_say: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # the words a trigger's quote may keep (intake/safeguarding_quotes.py)
     vocabulary: Vocabulary = field(default_factory=lambda: vocabulary(()), compare=False)
@@ -161,7 +161,7 @@ def assess(text: str, rules: SafeguardingRules) -> Assessment:
         # One worry that is not a topic question (a child being hurt, trouble at home) is enough: after "no" a
         # caseworker is offered rather than a topic answer, as "no" may mean only "not at this minute".
         return Assessment("unsure", triggers, about, offer=bool(matched & rules.offer_categories),
-                          names=tuple(quotes.names), young=young)
+                          also_say=_also_say(triggers, rules), names=tuple(quotes.names), young=young)
     return Assessment("none")
 
 
@@ -321,9 +321,10 @@ def _compile(data: Any, source: Path) -> SafeguardingRules:
 
 
 def _also_say_key(level: str, name: str, key: Any, responses: dict[str, str]) -> str:
-    """A category's `also_say`: a wording of the responses, with its spoken version, said after a risk reply."""
-    if level not in ("crisis", "risk"):
-        raise _RuleError(f"{level} category {name!r}: also_say is for crisis and risk categories only")
+    """A category's `also_say`: a wording of the responses, with its spoken version, said after a risk reply
+    (before an unsure category's question)."""
+    if level not in ("crisis", "risk", "unsure"):
+        raise _RuleError(f"{level} category {name!r}: also_say is for crisis, risk and unsure categories only")
     key = str(key)
     for needed in (key, f"{key}_spoken"):
         if needed not in responses:

@@ -24,7 +24,7 @@ AGAIN = "we are not safe at home"
 MORE = "he has been cutting himself again"
 HITS, NOT_SAFE, CUTTING = (
     "physical harm: 'ex hits our son'",
-    "domestic abuse or not safe at home: 'not safe at home'",
+    "threat to the parent by a partner: 'we are not safe at home'",  # the parent's own: with the helpline
     "self-harm or suicide: 'been cutting'",
 )
 REFERENCE = re.compile(r"\b([A-Z]{3}-\d{3})\b")

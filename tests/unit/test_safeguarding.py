@@ -465,13 +465,13 @@ def test_young_person_wording_uses_only_the_service_s_checked_numbers(rules: Saf
     ("extra", "problem"),
     [
         ("    also_say: no_such_wording\n", "also_say needs responses.no_such_wording"),
-        ("    also_say: young_person\n", "for crisis and risk categories only"),
+        ("    also_say: young_person\n", "for crisis, risk and unsure categories only"),
     ],
 )
 def test_a_category_s_also_say_must_name_wording_that_exists(tmp_path: Path, extra: str, problem: str) -> None:
-    """A manager's `also_say` naming wording that is not there, or on a weak signal, is refused at start."""
+    """A manager's `also_say` naming wording that is not there, or on an everyday phrase, is refused at start."""
     good = RULES_FILE.read_text(encoding="utf-8")
-    anchor = "  - name: self-harm or suicide\n" if "no_such" in extra else "  - name: injury\n"
+    anchor = "  - name: self-harm or suicide\n" if "no_such" in extra else "  - name: everyday exasperation\n"
     content = good.replace("    also_say: young_person\n", "", 1).replace(anchor, anchor + extra, 1)
     path = tmp_path / "broken.yaml"
     path.write_text(content, encoding="utf-8")
@@ -831,3 +831,27 @@ def test_domestic_abuse_wording_gives_999_and_the_national_helpline_only(rules: 
     text, spoken = rules.responses["domestic_abuse"], rules.responses["domestic_abuse_spoken"]
     assert set(re.findall(r"\d+(?: \d{4} \d{3})?", text)) == {"999", "0808 2000 247"}
     assert "free, day or night" in text and "9 9 9" in spoken and "0 8 0 8, 2 0 0 0, 2 4 7" in spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "also_say"),
+    [
+        ("he threatened me with a knife", "risk", ("domestic_abuse",)),
+        ("he controls all the money and wont let me see my friends", "risk", ("domestic_abuse",)),
+        ("im not safe at home", "risk", ("domestic_abuse",)),
+        # "he" may be a child who panics when the parent goes: asked, with the helpline before the question
+        ("he wont let me leave the house", "unsure", ("domestic_abuse",)),
+        ("my husband is very controlling", "unsure", ("domestic_abuse",)),
+        # a child harmed by someone not the parent's partner, or a child's own meltdown: no helpline
+        ("the taxi driver hit my son", "risk", ()),
+        ("my son threatened me with a knife", "risk", ()),
+        ("he hits me when he has a meltdown", "unsure", ()),
+        ("my husband takes care of the money", "none", ()),
+        ("my husband works with knives as a chef", "none", ()),
+    ],
+)
+def test_a_partner_s_abuse_of_the_parent_brings_the_domestic_abuse_helpline(
+    rules: SafeguardingRules, text: str, level: str, also_say: tuple[str, ...]
+) -> None:
+    assessment = assess(text, rules)
+    assert (assessment.level, assessment.also_say) == (level, also_say), assessment
