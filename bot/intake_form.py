@@ -10,7 +10,7 @@ from bot.content import fill
 from bot.dialogue import asks_to_stop_texts, how_to_stop_texts
 from bot.engine import Engine, Turn
 from bot.intake_handoff import AFTER, HandOff, wording
-from bot.phrasing import Phrasing
+from bot.phrasing import Phrasing, words
 from bot.replies import Choice, Reply
 from intake import chat_reply, concerns, form_rules, queue, service_hours
 from intake.db import checkpoint_after_commit
@@ -64,6 +64,7 @@ class IntakeForm:
         # "help" or "?" (the menu keywords) in the form ask about the question: explained, never the menu, which
         # would pause the form and read the parent's next answer as a topic. MENU itself still pauses it.
         self.form_help = Phrasing(self.spec.get("form_help") or {})
+        self.earlier_words = Phrasing(self.spec.get("earlier_words") or {})  # "see above", "what i said"
         menu = engine.keyword_handlers.get("menu")
         if menu is not None:
             def explain_or_menu(turn: Turn) -> None:
@@ -121,6 +122,9 @@ class IntakeForm:
         if topic is not None and topic.action is None:
             slots.update(topic=topic.id, category=topic.category)
         new_form: dict[str, Any] = {"slots": slots, "consents": []}
+        told = self._told_already(turn) if concern is None else None
+        if told is not None:  # offered as their words at the words question, kept only if they say so
+            new_form["earlier_words"] = told
         if concern is not None:
             # The hand-off adds the answers to this concern (HandOff.submit), so remember it for this conversation.
             new_form["contact_only"] = concern.reference
@@ -130,6 +134,16 @@ class IntakeForm:
                            self._msg("concern_contact_intro_spoken")))
         turn.state.data.update(step=STEP, form=new_form)
         self._run(turn, candidate=None)
+
+    def _told_already(self, turn: Turn) -> str | None:
+        """The message that started the form, when it already told the parent's situation (a story, as
+        flows/service.yaml `story_long_words` measures one) and fits as their words; else None.
+        """
+        least = int(self.engine.content.service.get("story_long_words") or 0)
+        if turn.channel == "voice" or not least or len(words(turn.text)) < least:
+            return None
+        text, problem, _ = form_rules.summary(turn.text)
+        return text if problem is None else None
 
     def _concern(self, turn: Turn) -> Enquiry | None:
         """This contact's open safety concern: this conversation's, else one they raised today in another.
@@ -188,6 +202,18 @@ class IntakeForm:
                 and self._story_at_topic(turn, form):
             return
         candidate = turn.inbound.digits or turn.text
+        if form.get("requested") == "summary" and turn.channel != "voice":
+            earlier = form.get("earlier_words")
+            pointed = self.earlier_words.said(turn.text)  # "see above", "what i said"
+            if earlier and (pointed or form_rules.reply_yes_no(turn.text, self.yes_endings) is True):
+                candidate = earlier
+            elif earlier and form_rules.reply_yes_no(turn.text, self.yes_endings) is False:
+                form.pop("earlier_words")  # not those words: ask for others, and keep nothing of them
+                self._ask(turn, "summary")
+                return
+            elif pointed:  # nothing earlier was offered, and no message is kept to point at
+                turn.say(Reply(self._msg("summary_see_above"), kind="prompt", expects="text"))
+                return
         if form.get("contact_only") and form.get("requested") == "consent_contact" and not turn.inbound.digits \
                 and self.contact_requests.said(candidate):
             candidate = "yes"  # "please just call me", after a disclosure: a yes, and "how?" comes next
@@ -334,6 +360,8 @@ class IntakeForm:
             return
         next_slot = new.pop("requested_slot", None)
         slots.update(new)
+        if slots.get("summary"):
+            form.pop("earlier_words", None)  # the words are given: the offer is over, nothing else kept
         if form.get("contact_only"):
             next_slot = self._next_contact_question(slots)
         if requested in form_rules.CONSENT_SLOTS and requested in new:
@@ -395,6 +423,8 @@ class IntakeForm:
         if slot == "contact_detail":
             method = form["slots"].get("contact_method")
             text = spec["ask_email"] if method == "email" else spec["ask_phone"]
+        elif slot == "summary" and form.get("earlier_words"):
+            text, values["words"] = spec["ask_earlier"], form["earlier_words"]
         else:
             text = spec["ask"]
         # By SMS an option's shorter `sms_label` (the topic categories' sms_title), so the question is one text.
