@@ -6,25 +6,14 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from intake.models import ConsentRecord, Enquiry
 from tests.conftest import ChatActions, SmsActions
+from tests.integration.test_form_everyday_yes_no import consents, enquiries
 from tests.integration.test_intake_flow import run
 
 SUMMARY_QUESTION = "In a few words, what would you like help with?"
 TO_SUMMARY = ("HUMAN", "yes", "1")  # keep the details, topic 1: the summary question next
 WORDS = "The school will not put support in place"
-
-
-def enquiries(app: Flask) -> list[Enquiry]:
-    with app.extensions["intake"].sessions() as session:
-        return list(session.scalars(select(Enquiry)))
-
-
-def consents(app: Flask) -> list[str]:
-    with app.extensions["intake"].sessions() as session:
-        return [r.purpose for r in session.scalars(select(ConsentRecord))]
 
 
 @pytest.mark.parametrize("asked", ["help", "HELP!", "?", "what", "i dont understand", "What do you mean?"])

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
-from intake.models import ConsentRecord, Enquiry
 from tests.conftest import ChatActions, SmsActions
+from tests.integration.test_form_everyday_yes_no import consents, enquiries
 from tests.integration.test_intake_flow import run
 from tests.integration.test_voice import CallActions, walk_to_contact_question
 
@@ -21,16 +20,6 @@ from tests.integration.test_voice import CallActions, walk_to_contact_question
 TO_NAME_SERVICE = ("HUMAN", "yes", "1", "The school will not put support in place", "2", "1", "yes", "1", "1")
 # The web chat form up to its confirm step (no contact).
 WEB_TO_CONFIRM = ("HUMAN", "yes", "1", "The school will not put support in place", "2", "1", "no")
-
-
-def enquiries(app: Flask) -> list[Enquiry]:
-    with app.extensions["intake"].sessions() as session:
-        return list(session.scalars(select(Enquiry)))
-
-
-def consents(app: Flask) -> list[tuple[str, bool]]:
-    with app.extensions["intake"].sessions() as session:
-        return [(r.purpose, r.granted) for r in session.scalars(select(ConsentRecord).order_by(ConsentRecord.id))]
 
 
 @pytest.mark.parametrize("number", ["1", "2", "1.", "one"])
