@@ -71,7 +71,9 @@ def test_he_wont_let_me_leave_the_house_asks_with_the_helpline_and_a_no_offers_a
     "message",
     ["my ex wont agree to the ehcp", "my husband thinks the school is wrong",
      "my partner and i disagree about his school", "he threatened to complain to ofsted",
-     "the school threatened to exclude him", "im scared the tribunal will say no"],
+     "the school threatened to exclude him", "im scared the tribunal will say no",
+     # before, urgent with the 999 reply: an ex's threat of the courts is a family-law worry
+     "my ex threatened me with court", "my ex threatened to take me to court"],
 )
 def test_everyday_words_about_a_partner_or_a_threat_are_not_urgent(app: Flask, sms: SmsActions, message: str) -> None:
     replies = "\n".join(sms.send(message))
