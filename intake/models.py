@@ -192,8 +192,9 @@ class CaseNote(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # What the entry is (migration 0011): "note" (a caseworker's note, or a parent's message, told apart by its
-    # author), or what a caseworker sent the parent, "sms", "chat" or "email", so whoever picks the case up sees what was
-    # asked and promised. Its body is encrypted like any note's, and goes with the case (export, erasure, purge).
+    # author), or what a caseworker sent the parent, "sms", "chat" or "email", so whoever picks the case up sees
+    # what was asked and promised. Its body is encrypted like any note's, and goes with the case (export, erasure,
+    # purge).
     kind: Mapped[str] = mapped_column(String(8), default="note", server_default="note")
 
     enquiry: Mapped[Enquiry] = relationship(back_populates="notes")
