@@ -92,13 +92,22 @@ def init_app(app: Flask) -> None:
 
 @contextmanager
 def deleted_afterwards(sid: str, kind: str = twilio_copies.MESSAGE) -> Iterator[None]:
-    """Around a webhook's handling (an inbound text's turn; for a call, `kind` CALL and its CallSid): once it is
-    over, answered or failed, Twilio's copy is owed. A call's is deleted once the call has ended."""
+    """Around a webhook's handling (an inbound text's turn; for a call, `kind` CALL and its CallSid): once it has
+    been handled, Twilio's copy is owed. A call's is deleted once the call has ended.
+
+    A turn that failed with an error owes nothing: what the parent sent was not stored, and Twilio's copy is then
+    the only one (it may be a disclosure, policy 7.1). It stays for the failure to be looked into, logged by the
+    SID's hash, until the daily `delete-twilio-copies --backlog` finds it.
+    """
     try:
         yield
-    finally:
+    except Exception:
         if sid and current_app.extensions.get(EXTENSION):
-            owe(current_app.config["INTAKE"], None, sid, kind)
+            log.warning("a webhook failed: Twilio's copy of %s is kept for now (the only copy of what was sent)",
+                        twilio_copies.log_reference(current_app.config["INTAKE"].hash_key, sid))
+        raise
+    if sid and current_app.extensions.get(EXTENSION):
+        owe(current_app.config["INTAKE"], None, sid, kind)
 
 
 def reply_callback() -> dict[str, str]:

@@ -294,3 +294,17 @@ def test_a_call_is_deleted_from_twilio_once_it_has_ended(tmp_path: Path, twilio:
     assert run_cleanup(app).exit_code == 0
     assert twilio.deletes() == [f"/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Calls/{caller.sid}.json"]
     assert owed(app) == []
+
+
+def test_a_text_whose_turn_failed_keeps_twilios_copy(tmp_path: Path, twilio: Twilio) -> None:
+    # The turn fails (here the conversations table is damaged: a botched restore) while the rest of the database
+    # works. What the parent sent was never stored, so Twilio's copy is the only one: it must not be deleted.
+    app = production_app(tmp_path, twilio)
+    sms = SmsActions(app.test_client())
+    with unit_of_work(svc(app).sessions) as session:
+        session.execute(text("DROP TABLE conversation"))
+    sid = twilio.receive()
+    response = sms.post(sms.params("my partner hurts my son", sid=sid))
+    assert response.status_code == 200 and "technical problem" in response.get_data(as_text=True)
+    assert owed(app) == []
+    assert run_cleanup(app).exit_code == 0 and twilio.deletes() == []
