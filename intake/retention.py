@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
-from intake import audit, blocks, chat_sessions, conversations
+from intake import access_requests, audit, blocks, chat_sessions, conversations
 from intake.db import checkpoint_after_commit
-from intake.models import ConsentRecord, Enquiry, ProcessedMessage, utcnow
+from intake.models import ConsentRecord, Enquiry, ProcessedMessage, RightsRequest, utcnow
 
 # Twilio retries within minutes, but its signature carries no time: a captured signed request (a FORGET, an
 # "any news?") would be taken as the parent's own again once its id was forgotten, withdrawing the enquiry they
@@ -51,10 +51,16 @@ def purge(
     expired = list(session.scalars(select(Enquiry).where(_past_retention(now))))
     for enquiry in expired:
         session.execute(delete(ConsentRecord).where(ConsentRecord.enquiry_id == enquiry.id))
+        access_requests.forget_case(session, enquiry)  # as an erasure does: dates, kind and outcome only
         audit.record(session, "system", "purge", enquiry.reference)
         session.delete(enquiry)
         if progress:
             progress(1)
     counts["closed cases"] = len(expired)
+    # A request that was met (or refused) is itself a record about a family, kept as long as a case is.
+    kept_for = timedelta(days=retention_days) if retention_days else WEBHOOK_IDS_KEPT  # RETENTION_DAYS' default
+    old_requests = session.execute(delete(RightsRequest).where(
+        RightsRequest.status != access_requests.OPEN, RightsRequest.closed_on < (now - kept_for).date()))
+    counts["closed rights requests"] = int(old_requests.rowcount or 0)  # type: ignore[attr-defined]
     checkpoint_after_commit(session)  # nothing purged left in SQLite's write-ahead log
     return counts
