@@ -92,3 +92,12 @@ def nobody_on_duty(
             return None
         return NobodyOnDuty(False, closes, hours.describe_next_opening(closes))
     return NobodyOnDuty(True, None, hours.describe_next_opening(now))
+
+
+def nobody_to_pick_up(session: Session, hours: OfficeHours, now: datetime, releaser: str) -> str | None:
+    """When an urgent case put back in the queue now would wait for the office to reopen: it is closed and nobody
+    but `releaser` is on duty (only the on-duty sign in out of hours). The reopening, as parents are told it
+    ("9am on Monday 30 November"); None while the office is open or someone else is on duty."""
+    if hours.is_open(now) or [name for name in on_duty_now(session) if name != releaser]:
+        return None
+    return hours.describe_next_opening(now)

@@ -380,22 +380,36 @@ def take_over(reference: str) -> WerkzeugResponse:
 
 @bp.post("/case/<reference>/release")
 def release(reference: str) -> WerkzeugResponse:
-    """Put the case back in the queue; an urgent one is then the duty caseworker's, so they are alerted."""
+    """Put the case back in the queue; an urgent one goes to the duty e-mail and phone, and is refused when the
+    office is closed and nobody else is on duty: it would wait unseen for the office to reopen (policy 7.1)."""
+    user = g.staff["user"]
     try:
         with unit_of_work(services().sessions) as db:
-            # A manager may release anyone's case (its holder away or gone), so none is stuck.
-            released = queue.release(db, g.staff["user"], reference, manager=g.staff["role"] == "manager")
-            urgent = released.priority == queue.URGENT
+            contact_clock = _contact_clock(db)
+            enquiry = queue.by_reference(db, reference)
+            urgent = enquiry is not None and enquiry.status == "claimed" and enquiry.priority == queue.URGENT
+            holder = enquiry.claimed_by if enquiry is not None else None
+            waits_until = duty_rota.nobody_to_pick_up(db, contact_clock.hours, contact_clock.now, user)
+            if not (urgent and waits_until):
+                # A manager may release anyone's case (its holder away or gone), so none is stuck.
+                queue.release(db, user, reference, manager=g.staff["role"] == "manager")
+            everyone_on_duty = duty_rota.on_duty_now(db)
+            on_duty = [name for name in everyone_on_duty if name != user]
     except queue.QueueError as exc:
         flash(str(exc).capitalize() + ".")
         return redirect(url_for("console.case", reference=reference))
+    if urgent and waits_until:
+        flash(render_template("console/_release_refused.txt", reference=reference, reopens=waits_until,
+                              holder=holder, mine=holder == user, on_duty_me=user in everyone_on_duty).strip())
+        return redirect(url_for("console.case", reference=reference))
     if not urgent:
         flash(f"{reference} is back in the queue.")
-    elif services().alerts.duty(reference):  # after the commit: the alert says it is waiting, so it must be
-        flash(f"{reference} is back in the queue. The duty caseworker was alerted, as it is urgent.")
-    else:
-        flash(f"{reference} is back in the queue, but the duty alert did not go (it will be tried again): "
-              "please tell the duty caseworker yourself.")
+        return redirect(url_for("console.queue_page"))
+    went = services().alerts.duty(reference)  # after the commit: the alert says it is waiting, so it must be
+    send = services().alerts.send
+    flash(render_template("console/_release_urgent.txt", reference=reference, went=went, on_duty=on_duty,
+                          on_duty_me=user in everyone_on_duty,
+                          by_email=send.mailer.enabled, by_text=bool(send.duty_phone and send.texter)).strip())
     return redirect(url_for("console.queue_page"))
 
 
