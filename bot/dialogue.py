@@ -45,6 +45,17 @@ def stop_phrases(content: Content) -> frozenset[str]:
     return built[1]
 
 
+def concern_kept(turn: Turn) -> str | None:
+    """The reference of the safety concern FORGET would keep for this parent (policy 7.1), if any: the one this
+    conversation raised, or, once that conversation has timed out, the contact's open one. Whatever asks about
+    deleting ("please delete", FORGET) must say the same thing about it."""
+    concern = turn.state.data.get("concern_ref")
+    if concern is None and turn.contact_proven:
+        kept = concerns.kept_concern(turn.session, turn.state.contact_key)
+        concern = kept.reference if kept else None
+    return str(concern) if concern else None
+
+
 def asks_to_stop_texts(turn: Turn, content: Content) -> bool:
     """By SMS, a message that in its own words asks us to stop texting (flows/service.yaml `stop_requests`)."""
     if turn.channel != "sms" or not turn.text:
@@ -138,7 +149,7 @@ class Dialogue:
             how_to_stop_texts(turn, self.content)
             return
         if self.deletes.said(turn):  # "delete what i said": what FORGET would delete, never a topic menu
-            concern = turn.state.data.get("concern_ref")
+            concern = concern_kept(turn)
             key = "delete_asked_concern" if concern else "delete_asked"
             turn.say(Reply(self.content.text(key, reference=str(concern or "")), kind="prompt"))
             return

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.answers import yes_no
-from bot.dialogue import HANDOFF_STEP, DeleteRequests, MeetingSupport, asks_to_stop_texts
+from bot.dialogue import HANDOFF_STEP, DeleteRequests, MeetingSupport, asks_to_stop_texts, concern_kept
 from bot.engine import Turn, keyword_of
 from bot.phrasing import Phrasing, words
 from bot.replies import Reply
@@ -259,7 +259,7 @@ class EnquiryMessages:
         if turn.assessment is not None and turn.assessment.level == "risk":
             return False  # bot/safety.py
         content = self.handoff.engine.content
-        concern = turn.state.data.get("concern_ref")
+        concern = concern_kept(turn)
         turn.state.data["step"] = "idle"
         if concern or concerns.is_concern(enquiry) or enquiry.priority == queue.URGENT:
             asked = content.text("delete_asked_concern", reference=str(concern or enquiry.reference))

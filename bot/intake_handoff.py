@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.alerts import owe_email
 from bot.content import fill, spell_out
+from bot.dialogue import concern_kept
 from bot.engine import Engine, Turn
 from bot.enquiry_messages import EnquiryMessages, quoted_reference
 from bot.replies import Reply
@@ -196,11 +197,7 @@ class HandOff:
     def withdraw(self, turn: Turn) -> None:
         """FORGET / withdraw consent: erase the enquiry's details and record the withdrawal."""
         enquiry = self.live_enquiry(turn)
-        concern = turn.state.data.get("concern_ref")
-        if concern is None and turn.contact_proven:
-            # The conversation that raised it timed out, but the concern is kept (7.1): FORGET must still say so.
-            kept = concerns.kept_concern(turn.session, turn.state.contact_key)
-            concern = kept.reference if kept else None
+        concern = concern_kept(turn)  # also after the conversation that raised it timed out (7.1)
         if enquiry is not None and concerns.is_concern(enquiry):
             # The form was added to the safety concern: the parent's answers go, the concern stays (7.1).
             concerns.withdraw(turn.session, enquiry, channel=turn.channel, wording_version=self.version)

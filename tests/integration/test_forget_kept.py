@@ -50,3 +50,15 @@ def test_forget_after_the_conversation_timed_out_still_says_the_safety_concern_i
 
     reply = "\n".join(sms.send("FORGET"))
     assert "safety concern" in reply and reference in reply, reply
+
+
+@pytest.mark.parametrize("asked", ["please delete everything i sent", "can you delete my details"])
+def test_asking_to_delete_in_own_words_after_the_conversation_timed_out_says_the_same(app: Flask, asked: str) -> None:
+    # "please delete..." answers what FORGET would do: it must not forget the kept concern FORGET names.
+    sms = SmsActions(app.test_client())
+    reference = reference_in(sms.send(RISK))
+    with unit_of_work(app.extensions["intake"].sessions) as session:
+        session.execute(update(Conversation).values(expires_at=utcnow() - timedelta(minutes=1)))
+
+    reply = "\n".join(sms.send(asked))
+    assert "FORGET" in reply and reference in reply, reply
