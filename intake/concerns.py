@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from intake import audit, queue
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
-from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
-from intake.note_drafts import NoteDraft
+from intake.models import AuditEvent, ConsentRecord, Enquiry, NoteDraft, utcnow
 from intake.safeguarding_quotes import minimised
 
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
-from intake.models import Block, CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry, RightsRequest
-from intake.note_drafts import NoteDraft
+from intake.models import Block, CaseNote, Caseworker, ChatOutbox, Conversation, Enquiry, NoteDraft, RightsRequest
 
 ENCRYPTED = {
     Conversation: ("state",),

@@ -200,6 +200,19 @@ class CaseNote(Base):
     enquiry: Mapped[Enquiry] = relationship(back_populates="notes")
 
 
+class NoteDraft(Base):
+    """A refused note's text (encrypted), for the caseworker who typed it, on one case (migration 0013)."""
+
+    __tablename__ = "note_draft"
+    __table_args__ = (UniqueConstraint("username", "enquiry_id", name="uq_note_draft_username_enquiry"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class AuditEvent(Base):
     """Append-only, hash-chained: who did what to which reference; never the content."""
 

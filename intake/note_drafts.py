@@ -13,27 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint, delete, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from intake import audit
 from intake.crypto import InvalidToken, KeyRing
-from intake.models import Base, Enquiry, UTCDateTime, utcnow
+from intake.models import Enquiry, NoteDraft, utcnow
 
 KEPT_FOR = timedelta(days=7)
-
-
-class NoteDraft(Base):
-    """A refused note's text (encrypted), for the caseworker who typed it, on one case (migration 0013)."""
-
-    __tablename__ = "note_draft"
-    __table_args__ = (UniqueConstraint("username", "enquiry_id", name="uq_note_draft_username_enquiry"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    enquiry_id: Mapped[int] = mapped_column(ForeignKey("enquiry.id", ondelete="CASCADE"), index=True)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    kept_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 def tidy(session: Session, now: datetime | None = None) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from intake import casework
 from intake.db import unit_of_work
-from intake.note_drafts import NoteDraft
+from intake.models import NoteDraft
 from tests.integration.test_console import AuthActions, add_caseworker, age_session, enquire, set_clock, svc
 from tests.integration.test_console_cookie import readable, session_cookie
 from tests.integration.test_console_rights_identity import cookie_session
