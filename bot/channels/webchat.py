@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -12,22 +13,62 @@ from bot.config import DEFAULT_QUICK_EXIT_URL
 from bot.engine import Refused
 from bot.replies import Inbound, Reply
 from bot.services import services
-from intake import chat_reply, chat_sessions
+from intake import chat_reply, chat_sessions, conversations
+from intake.crypto import contact_key
 from intake.db import unit_of_work
 
 bp = Blueprint("webchat", __name__)
 SESSION_LIFETIME = chat_reply.LIFETIME  # from the page's last request; the intake form counts on it
 MAX_CHARS = 2000
 ENDED = "This chat has ended. Please reload the page to start a new one."
+STALE = ("That button was for an earlier question, so we did not take it as your answer. "
+         "Please answer the latest question, or type your answer.")
 
 
-def as_json(reply: Reply) -> dict[str, Any]:
-    """One chat message as the page sees it."""
-    return {
+class Stale(Exception):
+    """A choice pressed on a question this chat has moved on from: nothing was done."""
+
+
+def as_json(reply: Reply, question: str | None = None) -> dict[str, Any]:
+    """One chat message as the page sees it; a message with choices names its question (see `position`)."""
+    message: dict[str, Any] = {
         "from": reply.sender,
         "text": reply.text,
         "choices": [{"key": c.key, "label": c.label} for c in reply.choices],
+        "asks": reply.expects != "none",  # a newer question: the page retires the choices of earlier ones
     }
+    if reply.choices and question is not None:
+        message["question"] = question
+    return message
+
+
+def position(session: Session, session_id: str) -> str | None:
+    """Where this chat's conversation is now, as a keyed digest of its stored state; None when it ran out.
+
+    A choice button sends back the position its question was asked at, and is taken only while the chat is
+    still there: any answer moves it on, a message that asks nothing (PRIVACY) does not. Keyed, so the digest
+    tells nothing of the answers it covers.
+    """
+    svc = services()
+    state = conversations.load(session, svc.keys, "web", svc.engine.contact_key(session_id))
+    if state.lapsed:
+        return None
+    return contact_key(svc.settings.hash_key, f"question:{session_id}:{state.stored_json or ''}")[:32]
+
+
+def current_question(session_id: str, token: str, question: str) -> Callable[[Session], bool]:
+    """The token check, then Stale unless `question` is where the chat is now (in the turn's transaction)."""
+    check = token_check(session_id, token)
+
+    def guard(session: Session) -> bool:
+        if not check(session):
+            return False
+        now = position(session, session_id)
+        if now is not None and not hmac.compare_digest(now, question):  # a run-out chat says so itself
+            raise Stale
+        return True
+
+    return guard
 
 
 def error(status: int, message: str) -> Response:
@@ -107,16 +148,32 @@ def send_message(session_id: str) -> Response:
     client_id = payload.get("id")
     message_id = f"{session_id}:{client_id}" if isinstance(client_id, str) and 0 < len(client_id) <= 40 else None
     inbound = Inbound("web", session_id, text=text, message_id=message_id)
+    # A pressed choice names its question: one left on screen from an earlier question (another tab, a slow
+    # page) must not answer today's ("Yes" to "may we keep your details?" taken as "may we say who we are?").
+    question = payload.get("question")
+    guard = (current_question(session_id, token, question) if isinstance(question, str)
+             else token_check(session_id, token))
     try:  # the token is checked in the turn's own transaction: one transaction per message
-        result = services().engine.handle(inbound, guard=token_check(session_id, token))
+        result = services().engine.handle(inbound, guard=guard)
     except Refused:
         return error(401, ENDED)
+    except Stale:
+        response = jsonify({"error": STALE, "stale": True})
+        response.status_code = 409  # the page keeps the question on screen and says why nothing was sent
+        return response
+    asked = None
     if result.forgotten:
         with unit_of_work(services().sessions) as session:
             chat_sessions.end_session(session, session_id)
+    elif any(r.choices for r in result.replies):
+        # Read after the turn's commit (the turn is the engine's): a turn from another tab of this chat landing
+        # in between would be read as this question's position. A narrow race, left open rather than reach
+        # into the engine; the page itself never sends a choice once a newer question is on screen.
+        with unit_of_work(services().sessions) as session:
+            asked = position(session, session_id)
     # `ended`: FORGET ended this chat, so the page clears its conversation and the token it kept (a shared
     # computer must not show it again, nor fetch the caseworker's replies with it).
-    return jsonify({"messages": [as_json(r) for r in result.replies], "duplicate": result.duplicate,
+    return jsonify({"messages": [as_json(r, asked) for r in result.replies], "duplicate": result.duplicate,
                     "ended": result.forgotten})
 
 
