@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import phonenumbers
+
 from bot.answers import normal
 from bot.content import fill, spell_out
 from bot.engine import Turn
@@ -14,6 +16,10 @@ from bot.replies import Choice, Reply
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")  # a caller's own number; a withheld one is not
 SILENT = ""  # the caller said and pressed nothing
+# A UK number in what is said: written ("01632 960000", "0808 800 5000"), or read one digit at a time
+# ("0, 1, 6, 3, 2, 9, 6, 0, 0, 0, 0": the {service_phone_spoken} and {mash_phone_spoken} values).
+WRITTEN_NUMBER = re.compile(r"(?:\+44 ?|\b0)\d{2,4}(?:[ -]?\d){6,8}\b")
+DIGIT_BY_DIGIT = re.compile(r"\b0(?:, \d){9,10}\b")
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,30 @@ def concern_spoken(turn: Turn) -> list[int]:
         return []
     said = spell_out(str(reference))
     return [i for i, reply in enumerate(turn.replies) if reply.kind == "safety" and said in reply.voice_text]
+
+
+def phone_spoken(number: str) -> str:
+    """A UK phone number as it is written down: digits in its usual groups, a pause between groups.
+
+    "01632 960000" -> "0 1 6 3 2, 9 6 0, 0 0 0"; "020 7946 0018" -> "0 2 0, 7 9 4 6, 0 0 1 8". Anything
+    that is not a phone number (MASH_PHONE may be "the council's children's services") is said as it is.
+    """
+    try:
+        parsed = phonenumbers.parse(number, "GB")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    groups = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).split()
+    # Six digits together are hard to hold in mind: "960000" is said "9 6 0, 0 0 0".
+    groups = [part for group in groups for part in ([group[:3], group[3:]] if len(group) == 6 else [group])]
+    return ", ".join(" ".join(group) for group in groups)
+
+
+def numbers_spoken(text: str) -> str:
+    """Every UK phone number in words to be said, written or read digit by digit, read by phone_spoken."""
+    text = DIGIT_BY_DIGIT.sub(lambda m: phone_spoken(m.group(0).replace(", ", "")), text)
+    return WRITTEN_NUMBER.sub(lambda m: phone_spoken(m.group(0)), text)
 
 
 def _cased(match: re.Match[str], said: str) -> str:

@@ -9,6 +9,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bot import twilio_cleanup, voice_menu
 from bot.channels.twilio_auth import twilio_signed
+from bot.voice_keypad import numbers_spoken
 from bot.replies import Inbound, Reply, TurnResult
 from bot.services import services
 from intake import twilio_copies
@@ -63,11 +64,16 @@ def chunks(text: str, size: int = 300) -> list[str]:
 
 
 def spoken(reply: Reply) -> str:
-    """What to say for one reply; choices are read out unless the wording already says which key."""
+    """What to say for one reply; choices are read out unless the wording already says which key.
+
+    Every phone number, whoever wrote the wording (a topic, the safety words, SERVICE_PHONE or MASH_PHONE read
+    digit by digit), is read here in the groups it is written down in.
+    """
     text = reply.voice_text
     if reply.choices and "press" not in text.lower():
         text += " " + " ".join(f"For {c.label}, press {c.key}." for c in reply.choices)
-    return voice_menu.of(services().engine).keypad.label(text)  # "EHC", "(16-25)" as they should be heard
+    # "EHC", "(16-25)" as they should be heard
+    return numbers_spoken(voice_menu.of(services().engine).keypad.label(text))
 
 
 def twiml(result: TurnResult, turn: int, quiet: bool = False) -> Response:
