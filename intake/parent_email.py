@@ -7,13 +7,14 @@ builds the message and records it; sending is the project's SMTP mailer (intake.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 from sqlalchemy.orm import Session
 
 from intake import casework, outreach
-from intake.casework import EMAIL_METHODS, CaseworkError, ContactClock, allowed, case_for, reply_target
+from intake.casework import EMAIL_METHODS, CaseworkError, ContactClock, case_for, reply_target
 from intake.crypto import KeyRing
 
 CHANNEL = "email"  # the reply channel: casework.SENT_KINDS keeps it as an "email" entry, the audit names it
@@ -30,7 +31,7 @@ class OutboundEmail:
 
 def prepare(
     session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, text: str, service_name: str,
-    clock: ContactClock,
+    clock: ContactClock, service_phones: Sequence[str] = (),
 ) -> OutboundEmail:
     """The e-mail to send to the parent, or a CaseworkError saying why it must not be sent.
 
@@ -44,11 +45,7 @@ def prepare(
     if not address:
         raise CaseworkError("No e-mail address is on record, so no e-mail can be sent.")
     # Someone else may read the parent's inbox, as they may their phone.
-    if not allowed(enquiry, "name_service") and outreach.names_the_service(text, service_name):
-        raise CaseworkError(
-            "The parent did not agree to the service's name being used: take the name out of the e-mail "
-            "(someone else may see their inbox)."
-        )
+    outreach.require_discreet(enquiry, text, service_name, service_phones, "e-mail", "inbox")
     if enquiry.safe_times:
         casework.require_safe_time(enquiry, clock)
     return OutboundEmail(address, enquiry.reference, text)

@@ -171,3 +171,14 @@ def test_the_subject_access_copy_says_we_emailed_the_parent(mailing: Any) -> Non
     copy = alex.post(f"/caseworker/case/{reference}/export", format="txt", identity="in_person").get_data(as_text=True)
     assert WORDS in copy
     assert f"We e-mailed you: {WORDS}" in copy
+
+
+def test_an_email_naming_the_service_in_other_words_is_refused_saying_what_looked_like_it(mailing: Any) -> None:
+    app, inbox = mailing
+    reference = email_enquiry(app)  # name_service not agreed
+    words = "Sam, your caseworker at the Information Advice and Support Service. Call me on 01632 960123."
+    response = claimed(app, reference).post(f"/caseworker/case/{reference}/email", text=words)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "looks like the service&#39;s name: &#34;Information Advice and Support Service&#34;" in page
+    assert inbox.messages == [] and stored_entries(app) == []

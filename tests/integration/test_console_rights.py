@@ -553,3 +553,27 @@ def test_outreach_itself_refuses_a_text_outside_the_safe_time(texting: tuple[Fla
     assert PARENT not in str(refused.value)
     assert prepare(app, reference, "2026-11-30 09:00").to == PARENT  # Monday morning: allowed
     assert received == [] and audit_rows(app, "reply") == [] and first_contact(app, reference) is None
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Hello, this is Testshire Send Information Advice and Support about your enquiry.",
+     b"Send Information Advice and Support"),
+    ("Hi, Sam from S.E.N.D.I.A.S.S here about your enquiry.", b"S.E.N.D.I.A.S.S"),
+])
+def test_a_text_naming_the_service_in_other_words_is_refused_saying_what_looked_like_it(
+    texting: tuple[Flask, list[Any]], text: str, shown: bytes
+) -> None:
+    app, received = texting
+    reference = sms_enquiry(app)  # the parent said No to "may we say who we are?"
+    response = claimed(app, reference).post(f"/caseworker/case/{reference}/text", text=text)
+    assert response.status_code == 409 and b"did not agree to the service&#39;s name" in response.data
+    assert b"looks like the service&#39;s name: &#34;" + shown + b"&#34;" in response.data
+    assert received == [] and audit_rows(app, "reply") == []
+
+
+def test_a_text_with_everyday_words_that_are_in_the_services_name_goes(texting: tuple[Flask, list[Any]]) -> None:
+    app, received = texting
+    reference = sms_enquiry(app)
+    response = claimed(app, reference).post(f"/caseworker/case/{reference}/text",
+                                            text="I will send you the information about support at school.")
+    assert response.status_code == 302 and len(received) == 1
