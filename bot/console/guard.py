@@ -181,7 +181,13 @@ def console_settings() -> dict[str, Any]:
     if g.get("staff"):
         moment = clock.now()
         lock = console_sessions.next_lock(moment, settings.console_lock_time, settings.timezone)
-        values.update(lock_in=int((lock - moment).total_seconds()), lock_at=local_time(lock, "%H:%M"))
+        # After the lock only the on-duty caseworker may sign in (policy 8.3): the rest, when the office opens.
+        with unit_of_work(services().sessions) as db:
+            worker = staff.by_username(db, g.staff["user"])
+            lock_on_duty = bool(worker and worker.on_duty)
+            reopens = service_hours.current(db, services().hours).describe_next_opening(lock)
+        values.update(lock_in=int((lock - moment).total_seconds()), lock_at=local_time(lock, "%H:%M"),
+                      lock_on_duty=lock_on_duty, lock_reopens=reopens)
     return values
 
 

@@ -407,6 +407,28 @@
     if (!warning || isNaN(seconds)) { return; }
     window.setTimeout(function () { if (!ended) { warning.hidden = false; } },
                       Math.max(0, seconds * 1000 - WARN_BEFORE));
+    window.setTimeout(nightLock, Math.max(0, seconds * 1000));
+  }
+
+  /* The nightly lock fell (policy 8.4): the server refuses this login from now on, so the case must not stay
+     on screen until the next request. The content is thrown away as the idle lock does, a neutral screen
+     says the console has locked for the night, and a note typed and not saved is sent as the page's own
+     form would, for the server to keep (sessionEnded's path). No request otherwise: the page just waits. */
+  function nightLock() {
+    var night = document.getElementById("night-lock");
+    if (ended || !night || !lockForm()) { return; }
+    lockHere();  /* keeps only the unsent typing, in memory; already done if the idle lock came first */
+    var note = unsavedNote(drafts);
+    ended = true;
+    drafts = null;
+    coming = null;
+    hadFocus = null;
+    window.clearTimeout(timer);
+    document.getElementById("idle-lock").hidden = true;
+    document.getElementById("lock-warning").hidden = true;
+    night.hidden = false;
+    document.getElementById("night-lock-title").focus();
+    if (note) { window.setTimeout(function () { sendNote(note); }, 2500); }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
