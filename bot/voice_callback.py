@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from intake.models import Enquiry
 
 FORM, HANDED_OFF = "form", "handed_off"  # the intake form's steps (bot/intake_form.py)
+PERSON = "voice_person"  # a person asked for: the call back offered
 METHOD, DETAIL = "contact_method", "contact_detail"  # the form's questions that 9 leads out of on the phone
 WAY_OUT = "9"
 ZERO = "0"  # at the typed number, a lone 0 is its first digit (bot/channels/voice.py), not the danger key
@@ -52,6 +53,23 @@ class VoiceCallback:
             return
         turn.say(Reply(self.keypad.say("callback_unavailable")))
         self.line.menu(turn)
+
+    def offer(self, turn: Turn) -> None:
+        """A person asked for: a call back, by 1 or "yes", or the main menu."""
+        choices = dict(self.keypad.wording["person_choices"])
+        self.keypad.prompt(turn, PERSON, self.keypad.say("person_offer"), choices)
+
+    def offered(self, turn: Turn) -> None:
+        """1 or "yes" asks for the call back; 9 or "no" is the main menu; * says the offer again."""
+        key = self.keypad.heard(turn, ["1", "9", "*"], "person")
+        if key == "1":
+            self.ask(turn)
+        elif key == "9":
+            self.line.menu(turn)
+        elif key == "*":
+            self.offer(turn)
+        else:
+            self.line.unclear(turn, key, self.offer)
 
     def _case(self, turn: Turn) -> Enquiry | None:
         """This call's safety concern (or the enquiry a disclosure made urgent), while it is open."""

@@ -7,7 +7,7 @@ from weakref import WeakKeyDictionary
 from bot.engine import Engine, StepHandler, Turn
 from bot.replies import Inbound, Reply, TurnResult
 from bot.texting import Texter
-from bot.voice_callback import FORM, HANDED_OFF, VoiceCallback
+from bot.voice_callback import FORM, HANDED_OFF, PERSON, VoiceCallback
 from bot.voice_keypad import E164, SILENT, Keypad, NextStep, concern_spoken
 from bot.voice_text_answer import TextAnswer
 from bot.voice_topics import VoiceTopics
@@ -42,7 +42,7 @@ class VoiceMenu:
             {"voice_start": self.start, "voice_menu": self.main, "voice_categories": self.topics.choose_category,
              "voice_topics": self.topics.choose_topic, "voice_after": self.topics.after_answer,
              "voice_suggested": self.topics.choose_suggested,
-             "voice_text_consent": self.text_answer.consent}
+             "voice_text_consent": self.text_answer.consent, PERSON: self.callback.offered}
         )
         # On the phone, "idle" and the service keywords mean the phone menu, not the texted one.
         self._for_voice(engine.steps, "idle", self.main)

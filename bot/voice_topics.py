@@ -104,7 +104,13 @@ class VoiceTopics:
             self.line.unclear(turn, key, self.topics)
 
     def answer(self, turn: Turn, topic_id: str) -> None:
-        """Read the topic's spoken answer (through the rasa-sdk action), then what next."""
+        """Read the topic's spoken answer (through the rasa-sdk action), then what next.
+
+        Asking for a person (a topic with action: handoff) is offered the call back, the phone's way to a person.
+        """
+        if self.content.topics[topic_id].action == "handoff":
+            self.line.callback.offer(turn)
+            return
         result = self.engine.runner.run(
             "action_answer_enquiry", sender_id=turn.state.contact_key[:16],
             slots={"topic": topic_id, "channel": "voice"},
