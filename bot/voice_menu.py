@@ -18,6 +18,9 @@ from intake.hours import OfficeHours
 __all__ = ["E164", "VoiceMenu", "of"]  # E164: the adapter tells a real caller's number from a withheld one
 
 _menus: WeakKeyDictionary[Engine, VoiceMenu] = WeakKeyDictionary()
+# The safety words just said (our wording and the reference, never the caller's), to say again at the main menu
+# for star or a silence, until the caller chooses something else.
+SAID = "danger_said"
 
 
 def of(engine: Engine) -> VoiceMenu:
@@ -88,6 +91,9 @@ class VoiceMenu:
         if spoken:
             line = self.callback.next_step(turn)
             turn.replies.insert(spoken[-1] + 1, NextStep(line, line, kind="safety"))
+            if turn.state.step == "voice_menu":  # star, or a silence, there says them all again (main)
+                turn.state.data[SAID] = [r.voice_text for r in turn.replies if r.kind == "safety"]
+                self.menu(turn, again=True)  # its star line now says so
 
     # -- calls -----------------------------------------------------------------------------
     def start_call(self, contact: str, message_id: str | None = None) -> TurnResult:
@@ -158,14 +164,26 @@ class VoiceMenu:
         turn.say(Reply(" ".join(lines)))
         self.menu(turn)
 
-    def menu(self, turn: Turn) -> None:
-        """The main menu: works by keypad alone."""
-        self.keypad.prompt(turn, "voice_menu", self.keypad.say("main_menu"), dict(self.keypad.wording["main_choices"]))
+    def menu(self, turn: Turn, again: bool = False) -> None:
+        """The main menu: works by keypad alone. `again`: in place of the one just asked, star now also saying
+        the safety words again."""
+        star = self.keypad.say("main_menu_star_danger" if turn.state.data.get(SAID) else "main_menu_star")
+        if again:
+            turn.replies[:] = [r for r in turn.replies if not (r.kind == "prompt" and r.expects == "choice")]
+        said = f"{self.keypad.say('main_menu')} {star}"
+        self.keypad.prompt(turn, "voice_menu", said, dict(self.keypad.wording["main_choices"]))
 
     def main(self, turn: Turn) -> None:
         """1 information, 2 call back, 3 confidentiality, 0 danger (the safety check spoke), * repeat."""
         key = self.keypad.heard(turn, list(self.keypad.wording["main_choices"]), "main")
-        if key == "1":
+        said = turn.state.data.get(SAID) if key in ("*", SILENT) else None
+        if said is None:  # the caller chose something else: star is the choices again
+            turn.state.data.pop(SAID, None)
+        if said and not self.keypad.danger_raised(turn):
+            turn.say(Reply(" ".join([*([self.keypad.say("no_input")] if key == SILENT else []), *said])))
+            turn.say(Reply(self.keypad.say("after_danger")))
+            self.menu(turn)
+        elif key == "1":
             self.topics.categories(turn)
         elif key == "2":
             self.callback.ask(turn)

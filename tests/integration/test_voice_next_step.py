@@ -151,7 +151,7 @@ def test_a_worrying_hint_on_an_urgent_case_in_a_topic_list_gets_no_topic_answer(
     said = caller.say("things at home arent great at the moment")
     assert said.startswith("Thank you for telling us. We have added this to your urgent concern")
     assert "To hear that again, press 1" not in said and "not one of the choices" not in said
-    assert PRESS_2 in said and said.rstrip().endswith("To hear these choices again, press star.")
+    assert PRESS_2 in said and said.rstrip().endswith("To hear this again, with your reference, press star.")
 
 
 def test_a_parent_in_crisis_with_a_child_at_risk_hears_the_next_step_once(caller: CallActions) -> None:
