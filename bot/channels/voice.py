@@ -9,9 +9,9 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from bot import twilio_cleanup, voice_menu
 from bot.channels.twilio_auth import twilio_signed
-from bot.voice_keypad import numbers_spoken
 from bot.replies import Inbound, Reply, TurnResult
 from bot.services import services
+from bot.voice_keypad import numbers_spoken
 from intake import twilio_copies
 
 bp = Blueprint("voice", __name__, url_prefix="/twilio/voice")
