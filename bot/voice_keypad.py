@@ -20,6 +20,7 @@ SILENT = ""  # the caller said and pressed nothing
 # ("0, 1, 6, 3, 2, 9, 6, 0, 0, 0, 0": the {service_phone_spoken} and {mash_phone_spoken} values).
 WRITTEN_NUMBER = re.compile(r"(?:\+44 ?|\b0)\d{2,4}(?:[ -]?\d){6,8}\b")
 DIGIT_BY_DIGIT = re.compile(r"\b0(?:, \d){9,10}\b")
+REFERENCE = re.compile(r"\b[A-HJ-NP-Z]{3}-[2-9]{3}\b")  # "KWD-635" (intake/references.py), as written
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def phone_spoken(number: str) -> str:
 
 
 def numbers_spoken(text: str) -> str:
-    """Every UK phone number in words to be said, written or read digit by digit, read by phone_spoken."""
+    """Every UK phone number in words to be said, written or read digit by digit, read by phone_spoken; a
+    reference written "KWD-635" (not "K, W, D, 6, 3, 5") read one character at a time, as everywhere else."""
+    text = REFERENCE.sub(lambda m: spell_out(m.group(0)), text)
     text = DIGIT_BY_DIGIT.sub(lambda m: phone_spoken(m.group(0).replace(", ", "")), text)
     return WRITTEN_NUMBER.sub(lambda m: phone_spoken(m.group(0)), text)
 

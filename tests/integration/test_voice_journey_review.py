@@ -110,6 +110,19 @@ def test_after_0_a_silent_caller_hears_the_reference_again_before_the_goodbye(cl
     assert caller.hung_up and "9 9 9" in said
 
 
+def test_the_reference_in_the_answers_read_back_is_read_one_character_at_a_time(client: FlaskClient) -> None:
+    caller = CallActions(client)
+    caller.call()
+    reference = reference_words(caller.press("0"))
+    said = caller.press("2")  # a call back, so the duty caseworker can reach them
+    for _ in range(8):
+        if "A caseworker will see this" in said:
+            break
+        said = caller.press("1")
+    assert f"About: what you told us, ref {reference}." in said
+    assert not re.search(r"[A-Z]{3}-\d{3}", said)
+
+
 def test_phone_numbers_are_read_in_groups(client: FlaskClient) -> None:
     caller = CallActions(client)
     caller.call()
