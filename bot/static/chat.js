@@ -74,6 +74,17 @@
     try { sessionStorage.setItem(KEY, JSON.stringify({ id: chat.id, token: chat.token, last: lastSeen })); } catch (e) { /* memory only */ }
   }
 
+  // The newest message whole, below the header, and the message box under it too when both fit: on a small
+  // phone the sticky header would otherwise hide the top of a long question.
+  function reveal(item) {
+    var header = document.querySelector(".top").getBoundingClientRect().bottom;
+    var place = item.getBoundingClientRect();
+    var room = window.innerHeight;
+    var end = Math.max(place.bottom, controls.hidden ? 0 : box.getBoundingClientRect().bottom) + 8;
+    var by = Math.min(end - room, place.top - header - 8);  // never scroll the message's top under the header
+    if (place.bottom + 8 > room || place.top < header || by > 0) { window.scrollBy(0, by); }
+  }
+
   function show(message) {
     var item = document.createElement("li");
     item.className = "msg " + message.from;
@@ -97,7 +108,7 @@
       item.appendChild(group);
     }
     log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
+    reveal(item);
   }
 
   function api(method, path, body) {
