@@ -105,6 +105,10 @@ def guard() -> Any:
                 ended = "out of hours and not on duty"
             else:
                 staff_session["role"] = worker.role  # a changed role applies at once
+                # Who may sign in again after tonight's lock, and when (console_settings shows it).
+                lock = console_sessions.next_lock(moment, settings.console_lock_time, settings.timezone)
+                g.after_lock = (worker.on_duty, service_hours.current(db, services().hours)
+                                .describe_next_opening(lock))
     if ended:
         csrf_secret = session.get("csrf_token")
         session.clear()
@@ -182,10 +186,8 @@ def console_settings() -> dict[str, Any]:
         moment = clock.now()
         lock = console_sessions.next_lock(moment, settings.console_lock_time, settings.timezone)
         # After the lock only the on-duty caseworker may sign in (policy 8.3): the rest, when the office opens.
-        with unit_of_work(services().sessions) as db:
-            worker = staff.by_username(db, g.staff["user"])
-            lock_on_duty = bool(worker and worker.on_duty)
-            reopens = service_hours.current(db, services().hours).describe_next_opening(lock)
+        # Read by the guard (a page is drawn inside its view's transaction: no second session here).
+        lock_on_duty, reopens = g.get("after_lock", (False, ""))
         values.update(lock_in=int((lock - moment).total_seconds()), lock_at=local_time(lock, "%H:%M"),
                       lock_on_duty=lock_on_duty, lock_reopens=reopens)
     return values
