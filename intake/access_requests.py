@@ -7,6 +7,7 @@ request. Reasons are encrypted (they may quote the parent); erasing the case lea
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import audit, queue, staff
+from intake import audit, closed_days, queue, staff
 from intake.casework import CaseworkError
 from intake.crypto import KeyRing
 from intake.models import Enquiry, RightsRequest
@@ -135,7 +136,8 @@ def log(session: Session, staff_member: str, role: str, reference: str, *, kind:
         RightsRequest.enquiry_id == enquiry.id, RightsRequest.kind == kind, RightsRequest.status == OPEN))
     if already is not None:
         raise RequestError(f"A request like this for {enquiry.reference} is already logged, due "
-                           f"{already.due_on:%d/%m/%Y}: it is in the list below.")
+                           f"{already.due_on:%d/%m/%Y}: it is in the list below. If the day it arrived was "
+                           "logged wrongly, a manager can correct the day it arrived in the list.")
     row = RightsRequest(enquiry_id=enquiry.id, kind=kind, arrived_by=arrived_by, received_on=received,
                         due_on=due_date(received), status=OPEN, logged_by=staff_member)
     session.add(row)
@@ -187,6 +189,10 @@ def extend(session: Session, keys: KeyRing, staff_member: str, role: str, reques
     row, reference = _open_request(session, request_id)
     if row.extended_on is not None:
         raise RequestError("This request was extended already: the law allows one extension of two months.")
+    if today > row.due_on:
+        # Art. 12(3): the parent must be told of an extension within the first month; after it, only an answer.
+        raise RequestError(f"It was due on {row.due_on:%a %d %b %Y}, so it can no longer be extended: an extension "
+                           "must be made within the first month. Send the answer as soon as you can.")
     text = _reason(reason)
     row.extended_on = today
     row.extension_reason = keys.encrypt(text)
@@ -194,6 +200,33 @@ def extend(session: Session, keys: KeyRing, staff_member: str, role: str, reques
     audit.record(session, staff_member, "rights_request_extended", reference,
                  f"{row.kind}; due {row.due_on.isoformat()}")
     return row.due_on
+
+
+def correct_received(session: Session, staff_member: str, role: str, request_id: int, received: date,
+                     today: date) -> date:
+    """A manager corrects the day an open request arrived (logged wrongly: a letter opened late); its due date
+    follows. Audited with the dates only; returns the new due date."""
+    _manager(role, "correct the day it arrived for")
+    row, reference = _open_request(session, request_id)
+    if received > today:
+        raise RequestError("The date a request arrived cannot be after today.")
+    was = row.received_on
+    if received == was:
+        return row.due_on
+    row.received_on = received
+    row.due_on = due_date(received, extended=row.extended_on is not None)
+    audit.record(session, staff_member, "rights_request_corrected", reference,
+                 f"{row.kind}; received {received.isoformat()} (was {was.isoformat()}); due {row.due_on.isoformat()}")
+    return row.due_on
+
+
+def closure_around(day: date, closed: Iterable[date]) -> tuple[date, date] | None:
+    """The run of closed days (bank holidays, a Christmas closure: intake/closed_days.py) that `day` falls in,
+    first and last; None when the office is not closed that day."""
+    for first, last in closed_days.runs(closed):
+        if first <= day <= last:
+            return first, last
+    return None
 
 
 def close(session: Session, keys: KeyRing, staff_member: str, role: str, request_id: int, outcome: str,

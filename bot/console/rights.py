@@ -15,7 +15,7 @@ from bot.console import bp, clock
 from bot.console.guard import require_role
 from bot.console.views import labels
 from bot.services import services
-from intake import access_requests, blocks, casework, rights, sharing
+from intake import access_requests, blocks, casework, rights, service_hours, sharing
 from intake.db import unit_of_work
 
 FORMATS = {"html": ("console/export.html", "text/html"), "txt": ("console/export.txt", "text/plain")}
@@ -37,6 +37,12 @@ def _back(reference: str, message: str) -> WerkzeugResponse:
 def _today() -> date:
     """The service's calendar day now (TIMEZONE): the day a request arrived or was met."""
     return access_requests.local_today(clock.now(), services().settings.timezone)
+
+
+def _by_email(enquiry: Any) -> bool:
+    """The parent chose "E-mail" and gave an address: the identity check may be "they wrote from it"."""
+    contact = services().keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
+    return contact.get("method") in casework.EMAIL_METHODS and bool(contact.get("detail"))
 
 
 def _identity_form() -> tuple[str, str]:
@@ -68,7 +74,7 @@ def export(reference: str) -> Any:
                 logged = access_requests.open_for(db, svc.keys, enquiry, access_requests.COPY, _today())
                 page = render_template("console/export_check.html", reference=enquiry.reference, fmt=fmt,
                                        kind=kind, how=how, protected=protected, logged=logged,
-                                       error=str(exc) if asked else None)
+                                       error=str(exc) if asked else None, by_email=_by_email(enquiry))
                 return page, 400 if asked else 200
     except casework.CaseworkError as exc:
         return _back(reference, str(exc))
@@ -92,7 +98,7 @@ def erase(reference: str) -> Any:
                       for kind in access_requests.KINDS}
             if request.method == "GET":
                 return render_template("console/erase.html", reference=found, logged=logged,
-                                       blocked_until=blocks.blocked_until(db, found))
+                                       blocked_until=blocks.blocked_until(db, found), by_email=_by_email(enquiry))
             try:
                 identity = rights.identity_check(kind, how)
                 rights.erase(db, svc.keys, g.staff["user"], g.staff["role"], reference, confirm,
@@ -100,7 +106,7 @@ def erase(reference: str) -> Any:
             except rights.FormIncomplete as exc:
                 # Said on the erase page, with what was chosen and typed kept: nothing was erased.
                 return render_template("console/erase.html", reference=found, error=str(exc), kind=kind,
-                                       how=how, confirm=confirm, logged=logged,
+                                       how=how, confirm=confirm, logged=logged, by_email=_by_email(enquiry),
                                        blocked_until=blocks.blocked_until(db, found)), 400
     except rights.ClaimedElsewhere as exc:
         # Said on the erase page itself, before any reference is typed, with no form to erase.
@@ -156,7 +162,11 @@ def _request_list(status: int = 200, **page: Any) -> Any:
     today = _today()
     with unit_of_work(svc.sessions) as db:
         still_open, closed = access_requests.listing(db, svc.keys, g.staff["user"], g.staff["role"], today)
+        holidays = service_hours.current(db, svc.hours).holidays
+    # A due date inside a closure the manager saved: the answer must go before the office closes.
+    closures = {row.id: access_requests.closure_around(row.due_on, holidays) for row in still_open}
     return render_template("console/rights_requests.html", still_open=still_open, closed=closed, today=today,
+                           closures=closures,
                            kinds=access_requests.KINDS, arrivals=access_requests.ARRIVED_BY,
                            form=page.pop("form", {}), **page), status
 
@@ -214,3 +224,18 @@ def close_rights_request(request_id: int) -> Any:
     return _manager_decision(request_id, lambda db, reason: access_requests.close(
         db, services().keys, g.staff["user"], g.staff["role"], request_id, request.form.get("outcome", ""), reason,
         _today()), "The request is closed: it is under Closed lately.")
+
+
+@bp.post("/rights-requests/<int:request_id>/received")
+def correct_rights_request(request_id: int) -> Any:
+    """A manager corrects the day an open request arrived; its due date follows (audited, dates only)."""
+    require_role("caseworker", "manager")
+    today = _today()
+    try:
+        received = access_requests.parse_day(request.form.get("received", ""), today)
+        with unit_of_work(services().sessions) as db:
+            access_requests.correct_received(db, g.staff["user"], g.staff["role"], request_id, received, today)
+    except access_requests.RequestError as exc:
+        return _request_list(400, error=str(exc), failed=request_id)
+    flash("The day it arrived is corrected: its due date in the list follows it.")
+    return redirect(url_for("console.rights_requests"))
