@@ -232,6 +232,10 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
             shares = sharing.answers(db, reference)
             # A note whose save was refused when their login ended, offered back (only where they may note).
             kept_note = note_drafts.waiting(db, svc.keys, g.staff["user"], reference, clock.now()) if view.mine else ""
+            # Release is refused for an urgent case nobody else on duty would pick up: said before it is pressed.
+            contact_clock = _contact_clock(db)
+            release_waits = duty_rota.nobody_to_pick_up(db, contact_clock.hours, contact_clock.now, g.staff["user"]) \
+                if view.urgent and view.status == "claimed" else None
     except casework.CaseworkError as exc:
         flash(str(exc))
         return redirect(url_for("console.caseload") if g.staff["role"] in staff.CASE_ROLES else front_page(""))
@@ -242,7 +246,7 @@ def _case_page(reference: str, sms_draft: str = "", sms_error: str | None = None
         block_days=blocks.DURATIONS, share_bodies=sharing.BODIES, share_channels=sharing.CHANNELS,
         share_wording=sharing.SHARE_WORDING, share_version=sharing.SHARE_WORDING_VERSION, shares=shares,
         sms_draft=sms_draft, sms_error=sms_error, clear_reason_max=casework.MAX_CLEAR_REASON, kept_note=kept_note,
-        email_draft=email_draft, email_error=email_error,
+        email_draft=email_draft, email_error=email_error, release_waits=release_waits,
     ), status
 
 

@@ -66,8 +66,9 @@ def test_at_1740_with_nobody_on_duty_an_urgent_case_is_not_handed_back(
     assert f"{urgent} is urgent and is still yours" in said
     assert f"nobody is on duty, so in the queue it would wait until {reopening(now)}" in said
     assert "Keep it and act on it now" in said and "ask a manager to put someone on duty" in said
-    assert "alerted" not in said and "back in the queue" not in said
+    assert "alerted" not in said and "is back in the queue" not in said
     assert len(duty.messages) == mails  # no alert claimed, none sent
+    assert "so it cannot be released now" in said and "Release back to the queue" not in said  # said before too
 
     said = released(alex, ordinary)  # an ordinary case goes back as before
     assert status(app, ordinary) == ("queued", None) and f"{ordinary} is back in the queue." in said
