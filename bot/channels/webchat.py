@@ -165,7 +165,9 @@ def send_message(session_id: str) -> Response:
     if result.forgotten:
         with unit_of_work(services().sessions) as session:
             chat_sessions.end_session(session, session_id)
-    elif any(r.choices for r in result.replies):
+    elif any(r.choices for r in result.replies) or isinstance(payload.get("shown"), str):
+        # `shown`: a typed message while a question's buttons are on the page. "at" then tells the page whether
+        # that question still stands (after PRIVACY it does; after a typed "yes" at the summary it does not).
         # Read after the turn's commit (the turn is the engine's): a turn from another tab of this chat landing
         # in between would be read as this question's position. A narrow race, left open rather than reach
         # into the engine; the page itself never sends a choice once a newer question is on screen.
@@ -173,8 +175,11 @@ def send_message(session_id: str) -> Response:
             asked = position(session, session_id)
     # `ended`: FORGET ended this chat, so the page clears its conversation and the token it kept (a shared
     # computer must not show it again, nor fetch the caseworker's replies with it).
-    return jsonify({"messages": [as_json(r, asked) for r in result.replies], "duplicate": result.duplicate,
-                    "ended": result.forgotten})
+    body = {"messages": [as_json(r, asked) for r in result.replies], "duplicate": result.duplicate,
+            "ended": result.forgotten}
+    if asked is not None:
+        body["at"] = asked  # the question the chat is at now: the page retires the buttons of any other
+    return jsonify(body)
 
 
 @bp.post("/api/chat/sessions/<session_id>/end")

@@ -68,3 +68,16 @@ def test_only_messages_with_choices_name_a_question_and_typed_answers_need_none(
     assert all(m["asks"] for m in messages if m["choices"]), "a message with choices asks something"
     words = chat.say("2")  # the topic, typed: "In a few words ..." asks for text, with no choices
     assert words[-1]["asks"] and not words[-1]["choices"]
+
+
+def test_a_typed_message_tells_the_page_whether_the_question_on_screen_still_stands(tmp_path: Path) -> None:
+    chat, _, say_who = at_say_who_we_are(tmp_path)
+    privacy = chat.post({"text": "PRIVACY", "shown": say_who}).get_json()
+    assert privacy["at"] == say_who, "reading the privacy notice leaves the question standing"
+    summary = chat.post({"text": "yes", "shown": say_who}).get_json()
+    confirm = question_of(summary["messages"])
+    assert summary["at"] == confirm != say_who
+    sent = chat.post({"text": "yes", "shown": confirm}).get_json()  # typed at the summary: the enquiry is sent
+    assert "Your reference is" in " ".join(m["text"] for m in sent["messages"])
+    assert not any(m["choices"] for m in sent["messages"]) and sent["at"] != confirm
+    assert choose(chat, "YES", confirm).status_code == 409, "the summary's Send it cannot send it twice"
