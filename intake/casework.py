@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,6 +58,68 @@ CONTACT_NAMES = {"method": "How to contact", "number": "Number", "detail": "Numb
 OWN_TOPICS = {concerns.CONCERN_TOPIC: "Safety concern"}
 
 
+RECORD_LABELS_FILE = Path(__file__).resolve().parents[1] / "flows" / "record_labels.yaml"
+
+
+@dataclass(frozen=True)
+class RecordLabels:
+    """Plain words for the codes in a parent's copy of their record: what was done and by whom, how they
+    contacted us, what they were asked and how (flows/record_labels.yaml). A code a table does not list yet
+    gets that table's plain `otherwise` phrase, never the code itself."""
+
+    tables: Mapping[str, Mapping[str, str]]
+    otherwise: Mapping[str, str]
+
+    @classmethod
+    def load(cls, path: Path = RECORD_LABELS_FILE) -> RecordLabels:
+        """Read the tables, once per file."""
+        return _record_labels(path)
+
+    def _say(self, table: str, *codes: str | None) -> str:
+        labels = self.tables.get(table, {})
+        return next((labels[code] for code in codes if code and code in labels), self.otherwise.get(table, "-"))
+
+    def has_action(self, action: str) -> bool:
+        """Whether the action has its own label (not the `otherwise` phrase)."""
+        return action in self.tables.get("actions", {})
+
+    def action(self, action: str, kind: str = "") -> str:
+        """What was done: the label of this kind of the action when it has one ("rights_request_logged:copy")."""
+        return self._say("actions", f"{action}:{kind}" if kind else None, action)
+
+    def actor(self, actor: str) -> str:
+        """Who did it, as "automatically", "by you" or "by a member of staff"."""
+        return self._say("actors", actor)
+
+    def channel(self, channel: str | None) -> str:
+        """How: "by text message"."""
+        return self._say("channels", channel)
+
+    def purpose(self, purpose: str | None) -> str:
+        """What a consent answer was about."""
+        return self._say("purposes", purpose)
+
+    def wording(self, version: str | None) -> str:
+        """Which wording of the question was answered."""
+        return self._say("wordings", version)
+
+    def status(self, status: str | None) -> str:
+        """Where the enquiry is now."""
+        return self._say("statuses", status)
+
+    def priority(self, priority: str | None) -> str:
+        """How urgent the enquiry is."""
+        return self._say("priorities", priority)
+
+
+@functools.cache
+def _record_labels(path: Path) -> RecordLabels:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return RecordLabels({name: {str(code): str(label) for code, label in (table.get("labels") or {}).items()}
+                         for name, table in data.items()},
+                        {name: str(table.get("otherwise", "-")) for name, table in data.items()})
+
+
 @dataclass(frozen=True)
 class Labels:
     """Plain words for the codes stored on a case: topic titles (flows/topics) and the intake form's choice
@@ -63,6 +128,7 @@ class Labels:
 
     topics: Mapping[str, str] = field(default_factory=lambda: dict(OWN_TOPICS))
     choices: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)  # slot -> channel -> value
+    record: RecordLabels = field(default_factory=RecordLabels.load)  # the parent's copy's history and consents
 
     @classmethod
     def from_content(cls, topic_titles: Mapping[str, str], intake_form: Mapping[str, Any]) -> Labels:

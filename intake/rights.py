@@ -90,9 +90,9 @@ class HeldRecord:
     facts: dict[str, Any]
     contact: dict[str, Any]
     safeguarding: list[str]
-    consents: list[dict[str, Any]]
+    consents: list[dict[str, Any]]  # purpose, granted, wording, channel in plain words (Labels.record); at
     notes: list[tuple[str, datetime, str]]  # (what it is: "parent", "sms", "chat" or "note"; when; its words)
-    history: list[tuple[datetime, str, str]] = field(default_factory=list)
+    history: list[tuple[datetime, str, str]] = field(default_factory=list)  # (when, what was done, by whom), plain
     # facts and contact in plain words (Labels), as the export shows them to the parent
     fact_rows: list[tuple[str, str]] = field(default_factory=list)
     contact_rows: list[tuple[str, str]] = field(default_factory=list)
@@ -100,6 +100,13 @@ class HeldRecord:
     prepared_at: datetime = field(default_factory=utcnow)
     withheld: str = ""  # why child-protection content is left out, when it is
     identity: IdentityCheck | None = None  # how the requester was checked to be the parent (the copy's header)
+
+
+def _kind(event: AuditEvent) -> str:
+    """The kind of request a rights-request event is about ("copy", "erasure"), which its label says."""
+    if event.action.startswith("rights_request_") and event.detail:
+        return event.detail.split(";", 1)[0].strip()
+    return ""
 
 
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -154,12 +161,13 @@ def subject_access(
     protected = child_protection(enquiry)
     local = ZoneInfo(zone)
     labels = labels or Labels()
+    said = labels.record
     details = [
         ("Reference", enquiry.reference),
         ("Topic", labels.topic(enquiry.topic)),
-        ("How the parent contacted us", enquiry.channel),
-        ("Status", enquiry.status),
-        ("Priority", enquiry.priority),
+        ("How you contacted us", said.channel(enquiry.channel)),
+        ("Status", said.status(enquiry.status)),
+        ("Priority", said.priority(enquiry.priority)),
         ("Received", _when(enquiry.created_at, local)),
         ("Picked up by a caseworker", _when(enquiry.claimed_at, local)),
         ("First contact from a caseworker", _when(enquiry.first_contact_at, local)),
@@ -184,12 +192,13 @@ def subject_access(
         contact={k: v for k, v in (keys.decrypt_json(enquiry.contact) if enquiry.contact else {}).items()
                  if k != "session_id"},
         safeguarding=keys.decrypt_json(enquiry.safeguarding) if enquiry.safeguarding and not protected else [],
-        consents=[{"purpose": c.purpose, "granted": c.granted, "wording_version": c.wording_version,
-                   "channel": c.channel, "at": c.at} for c in enquiry.consents],
+        consents=[{"purpose": said.purpose(c.purpose), "granted": c.granted, "wording": said.wording(c.wording_version),
+                   "channel": said.channel(c.channel), "at": c.at} for c in enquiry.consents],
         notes=[] if protected else [(_entry_kind(n), n.created_at, keys.decrypt(n.body)) for n in enquiry.notes],
-        # Who handled the case, by role not name: staff names are not the parent's data.
-        history=[(e.at, e.action, e.actor if e.actor in MACHINE_ACTORS else "staff") for e in events
-                 if not (protected and e.action in SAFETY_ACTIONS)],
+        # Who handled the case, by role not name: staff names are not the parent's data. The detail is read
+        # only for a request's kind ("copy"), which picks its label; it is never shown.
+        history=[(e.at, said.action(e.action, _kind(e)), said.actor(e.actor if e.actor in MACHINE_ACTORS else "staff"))
+                 for e in events if not (protected and e.action in SAFETY_ACTIONS)],
         withheld=WITHHELD if protected else "",
         prepared_by=caseworker,
         identity=identity,

@@ -202,8 +202,9 @@ def test_subject_access_export_is_headed_downloaded_not_stored_and_audited(
     assert text.count("STRICTLY PRIVATE AND CONFIDENTIAL") >= 2
     if fmt == "txt":
         assert text.startswith("STRICTLY PRIVATE AND CONFIDENTIAL")
-    for held in ("Needs help with an EHC assessment", "Primary school", PARENT, "contact-v1", "Weekday mornings",
-                 "Spoke to the parent about the assessment", "claim", "Text this number"):
+    for held in ("Needs help with an EHC assessment", "Primary school", PARENT, "May a caseworker contact you",
+                 "Weekday mornings", "Spoke to the parent about the assessment", "A caseworker took on your enquiry",
+                 "Text this number"):
         assert held in text
     assert "sms_this" not in text and ": primary" not in text  # plain labels, written for the parent
     [event] = audit_rows(app, "export")
