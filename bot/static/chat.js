@@ -74,6 +74,44 @@
     try { sessionStorage.setItem(KEY, JSON.stringify({ id: chat.id, token: chat.token, last: lastSeen })); } catch (e) { /* memory only */ }
   }
 
+  // The choices of the newest question on screen: the only ones that still answer anything. Once a newer question
+  // is shown, or one of them is used, a question's buttons are retired: an old "Yes" must never answer a later
+  // question. The server refuses one that gets through anyway (another tab): it knows where the chat is.
+  var latest = null;
+  var latestQuestion = null;  // the id the server gave the newest question (sent back with its choices)
+
+  function retire(group, chosen) {
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (button) {
+      button.disabled = true;  // out of the Tab order, and announced as unavailable
+      button.setAttribute("aria-disabled", "true");
+      if (button === chosen) {
+        button.classList.add("chosen");
+        var said = document.createElement("span");
+        said.className = "visually-hidden";
+        said.textContent = " (chosen)";
+        button.appendChild(said);
+      }
+    });
+    group.classList.add("used");
+    if (latest === group) { latest = null; }
+  }
+
+  function retireAll() {
+    Array.prototype.forEach.call(log.querySelectorAll(".choices:not(.used)"), function (group) { retire(group, null); });
+  }
+
+  // A choice that was not sent (no connection): the question is still the newest, so it works again.
+  function revive(group) {
+    Array.prototype.forEach.call(group.querySelectorAll("button"), function (button) {
+      button.disabled = false;
+      button.removeAttribute("aria-disabled");
+      button.classList.remove("chosen");
+      Array.prototype.forEach.call(button.querySelectorAll(".visually-hidden"), function (s) { button.removeChild(s); });
+    });
+    group.classList.remove("used");
+    latest = group;
+  }
+
   // The newest message whole, below the header, and the message box under it too when both fit: on a small
   // phone the sticky header would otherwise hide the top of a long question.
   function reveal(item) {
@@ -93,22 +131,31 @@
     who.textContent = message.from === "parent" ? "You" : message.from === "caseworker" ? "Caseworker" : "Advice bot";
     item.appendChild(who);
     item.appendChild(document.createTextNode(message.text));
-    if (message.choices && message.choices.length) {
+    var choices = message.choices && message.choices.length ? message.choices : null;
+    if (message.from === "bot" && (choices || message.asks)) { retireAll(); }
+    if (choices) {
       var group = document.createElement("div");
       group.className = "choices";
       group.setAttribute("role", "group");
       group.setAttribute("aria-label", "Choices");
-      message.choices.forEach(function (choice) {
+      choices.forEach(function (choice) {
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = choice.label;
-        button.addEventListener("click", function () { send(choice.key, choice.label); });
+        button.addEventListener("click", function () {
+          if (button.disabled || group !== latest) { return; }
+          retire(group, button);
+          send(choice.key, choice.label, { question: message.question, group: group });
+        });
         group.appendChild(button);
       });
       item.appendChild(group);
+      latest = group;
+      latestQuestion = message.question || null;
     }
     log.appendChild(item);
     reveal(item);
+    return item;
   }
 
   function api(method, path, body) {
@@ -118,7 +165,11 @@
                          credentials: "omit", cache: "no-store" })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
-          if (!response.ok) { throw new Error(data.error || "Sorry, something went wrong. Please try again."); }
+          if (!response.ok) {
+            var failed = new Error(data.error || "Sorry, something went wrong. Please try again.");
+            failed.stale = data.stale === true;
+            throw failed;
+          }
           return data;
         });
       });
@@ -155,6 +206,7 @@
     forgetChat();
     closeConfirm(false);
     log.textContent = "";
+    latest = null;
     box.value = "";
     status.textContent = "";
     messages.forEach(show);
@@ -191,22 +243,47 @@
       });
   }
 
-  function send(text, label) {
+  // `via`: the choice it came from (its question and buttons).
+  function send(text, label, via) {
+    via = via || {};
     text = (text || "").trim();
     if (!text) { status.textContent = "Please type a message first."; return; }
     status.textContent = "";
-    show({ from: "parent", text: label || text });
+    var echo = show({ from: "parent", text: label || text });
     var id = newId();
+    var body = { text: text, id: id };
+    if (via.question) { body.question = via.question; }
+    // Typed (or a shortcut) while a question's buttons are on screen: the answer says whether it still stands.
+    var shown = !via.question && latest ? latest : null;
+    if (shown && latestQuestion) { body.shown = latestQuestion; }
     var attempt = function () {
-      return api("POST", "/api/chat/sessions/" + encodeURIComponent(chat.id) + "/messages", { text: text, id: id });
+      return api("POST", "/api/chat/sessions/" + encodeURIComponent(chat.id) + "/messages", body);
     };
     (chat ? attempt() : start().then(attempt))
       .catch(function (error) {
         if (/ended/.test(error.message)) { return start().then(attempt); }
         throw error;
       })
-      .then(function (data) { if (data.ended) { ended(data.messages); } else { data.messages.forEach(show); } })
-      .catch(function (error) { status.textContent = error.message + " Your message was not lost: press Send to try again."; box.value = text; });
+      .then(function (data) {
+        if (data.ended) { ended(data.messages); return; }
+        data.messages.forEach(show);
+        // Answered by typing ("yes" at the summary): its buttons go too. After PRIVACY the question stands.
+        if (shown && shown === latest && data.at && data.at !== latestQuestion) { retire(shown, null); }
+      })
+      .catch(function (error) {
+        if (error.stale) {  // the chat had moved on from that question: nothing was sent
+          if (echo.parentNode) { log.removeChild(echo); }
+          status.textContent = error.message;
+          return;
+        }
+        if (via.group) {  // a choice not sent: the same question can be answered again
+          if (latest === null && via.group.parentNode) { revive(via.group); }  // unless a newer one came meanwhile
+          status.textContent = error.message + " Your answer was not sent: please choose again.";
+          return;
+        }
+        status.textContent = error.message + " Your message was not lost: press Send to try again.";
+        box.value = text;
+      });
   }
 
   document.getElementById("quick-exit").addEventListener("click", quickExit);
@@ -288,6 +365,7 @@
     chat = null;
     lastSeen = 0;
     log.textContent = "";
+    latest = null;
     status.textContent = "";
     closeConfirm(false);
     controls.hidden = true;  // nothing can be sent in the earlier chat, or a new one started, before choosing

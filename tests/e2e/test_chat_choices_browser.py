@@ -1,0 +1,127 @@
+"""Choice buttons in real headless Chromium: an earlier question's buttons stop working.
+
+Found in a user-journey review: an old "Yes" pressed at "may we say who we are?" answered it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from selenium.webdriver import Chrome
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+
+from tests.conftest import ALWAYS_OPEN
+from tests.e2e.conftest import (
+    LiveServer,
+    ask,
+    bot_texts,
+    describe,
+    open_chat,
+    parent_texts,
+    serve,
+    severe_violations,
+    wait_for,
+)
+
+pytestmark = pytest.mark.browser
+
+# The caseworker form after the consent question, up to "may we say who we are?" (open: 4 is E-mail).
+TO_SAY_WHO = ("2", "Need help with an EHC request", "3", "4", "yes", "4", "parent@example.org")
+
+
+@pytest.fixture(scope="module")
+def open_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the office always open, so the form's choices never depend on when the tests run."""
+    with serve(tmp_path_factory.mktemp("e2e-choices"), OFFICE_HOURS=ALWAYS_OPEN) as server:
+        yield server
+
+
+def groups(driver: Chrome) -> list[WebElement]:
+    """Every message's choices, oldest first."""
+    return driver.find_elements(By.CSS_SELECTOR, "#log li.msg .choices")
+
+
+def buttons(group: WebElement) -> list[WebElement]:
+    return group.find_elements(By.TAG_NAME, "button")
+
+
+def usable(button: WebElement) -> bool:
+    """A button that does something when pressed, and is not announced as unavailable."""
+    return button.is_enabled() and button.get_attribute("aria-disabled") != "true"
+
+
+def latest_choices(driver: Chrome) -> list[WebElement]:
+    return buttons(groups(driver)[-1])
+
+
+def active(driver: Chrome) -> Any:
+    return driver.switch_to.active_element
+
+
+def test_an_old_yes_cannot_answer_a_later_question(browser: Chrome, open_office: LiveServer, axe_source: str) -> None:
+    open_chat(browser, open_office)
+    browser.find_element(By.ID, "message").click()
+    assert "keep a few details" in ask(browser, "HUMAN")
+    consent = groups(browser)[0]
+    consent_yes = buttons(consent)[0]
+    assert consent_yes.text == "Yes"
+    before = len(bot_texts(browser))
+    consent_yes.click()
+    wait_for(browser, lambda d: len(bot_texts(d)) > before, "choosing Yes sent nothing")
+
+    # Used once: the whole question's buttons stop working, and the one chosen shows (and says) so.
+    assert not any(usable(b) for b in buttons(consent)), "the answered question's buttons still work"
+    assert "chosen" in (consent_yes.get_attribute("textContent") or ""), "a screen reader hears which was chosen"
+    styles = browser.execute_script(
+        "return arguments[0].map(function (b) { return getComputedStyle(b).backgroundColor; });", buttons(consent)
+    )
+    assert styles[0] != styles[1], "the chosen answer looks different from the one not chosen"
+
+    browser.find_element(By.ID, "message").click()
+    for message in TO_SAY_WHO:
+        ask(browser, message)
+    assert "say who we are" in bot_texts(browser)[-1]
+    # Every earlier question's buttons are retired once a newer question is on screen, answered or not.
+    *earlier, latest = groups(browser)
+    assert earlier and not any(usable(b) for g in earlier for b in buttons(g))
+    assert all(usable(b) for b in buttons(latest))
+    severe = severe_violations(browser, axe_source)
+    assert not severe, "axe-core found serious/critical problems with the retired choices:\n" + describe(severe)
+
+    # The reviewer's click: the consent question's "Yes", now. Nothing is sent, nothing is answered.
+    said = len(parent_texts(browser))
+    browser.execute_script("arguments[0].click();", consent_yes)  # even a click that reaches it
+    time.sleep(1)
+    assert len(parent_texts(browser)) == said, "the old Yes was sent"
+    assert "say who we are" in bot_texts(browser)[-1]
+
+    no = latest_choices(browser)[1]
+    assert no.text == "No"
+    no.click()
+    wait_for(browser, lambda d: "exactly what a caseworker will see" in d.find_element(By.ID, "log").text,
+             "no summary")
+    summary = bot_texts(browser)[-1]
+    assert "Say who we are: No" in summary and "Say who we are: Yes" not in summary
+
+
+def test_a_question_answered_by_typing_loses_its_buttons_and_one_still_standing_keeps_them(
+    browser: Chrome, open_office: LiveServer
+) -> None:
+    open_chat(browser, open_office)
+    browser.find_element(By.ID, "message").click()
+    for message in ("HUMAN", "yes", *TO_SAY_WHO, "yes"):
+        ask(browser, message)
+    assert "exactly what a caseworker will see" in bot_texts(browser)[-1]
+    summary = groups(browser)[-1]
+    assert buttons(summary)[0].text == "Send it"
+
+    ask(browser, "PRIVACY")  # asks nothing: the summary is still the question, its buttons still work
+    assert all(usable(b) for b in buttons(summary)), "reading the privacy notice retired the summary's buttons"
+
+    assert "Your reference is" in ask(browser, "yes")  # sent by typing
+    wait_for(browser, lambda d: not any(usable(b) for b in buttons(summary)),
+             "the summary's buttons still offer to send it again")
