@@ -75,8 +75,13 @@ def _plain(text: str) -> list[str]:
     return [w.word for w in _words(text)]
 
 
+def _fold(word: str) -> str:
+    """One of a plural: "services" is "service" (not "sendiass", nor a short word)."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def _name_words(name: str) -> tuple[str, ...]:
-    return tuple(word for word in _plain(name) if word not in _LEFT_OUT)
+    return tuple(_fold(word) for word in _plain(name) if word not in _LEFT_OUT)
 
 
 def _near(window: list[str], name: tuple[str, ...]) -> bool:
@@ -93,7 +98,7 @@ def _name_at(words: list[_Word], name: tuple[str, ...]) -> tuple[int, int] | Non
     """Where the name's words are, in order; a long name also with one word missing (4 or more) or added (3 or
     more), so a name is never found from fewer than two of its words."""
     sizes = [len(name)] + ([len(name) - 1] if len(name) >= 4 else []) + ([len(name) + 1] if len(name) >= 3 else [])
-    plain = [w.word for w in words]
+    plain = [_fold(w.word) for w in words]
     for size in sizes:
         for i in range(len(plain) - size + 1):
             if _near(plain[i:i + size], name):

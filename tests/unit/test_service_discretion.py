@@ -15,6 +15,7 @@ NAME, OFFICE = "Testshire SENDIASS", "01632 960000"  # as tests/conftest.py conf
      "Send Information Advice and Support"),
     ("your caseworker at the Information, Advice & Support Service.", "Information, Advice & Support Service"),
     ("Sam from the IAS service here", "IAS service"),
+    ("Sam at Information Advice and Support Services", "Information Advice and Support Services"),
     ("Sam from the sendiass here", "sendiass"),
     ("Sam from SEND IASS here", "SEND IASS"),
     ("Sam from S.E.N.D.I.A.S.S here", "S.E.N.D.I.A.S.S"),
@@ -37,6 +38,7 @@ def test_the_service_in_other_words_is_found_and_shown_as_written(text: str, sho
     "Please send us a time that suits",
     "I can give you some advice and support with the plan",
     "Here is the information you asked for",
+    "We can give you information, advice and support",
     "Call me on my direct line, 01632 960123",
     "Your reference is 7Q4K; reply to this number",
 ])
