@@ -142,10 +142,11 @@
         var button = document.createElement("button");
         button.type = "button";
         button.textContent = choice.label;
-        button.addEventListener("click", function () {
+        button.addEventListener("click", function (event) {
           if (button.disabled || group !== latest) { return; }
           retire(group, button);
-          send(choice.key, choice.label, { question: message.question, group: group });
+          // detail 0: Enter or Space (or a screen reader's press), not a pointer: focus is then moved on for them.
+          send(choice.key, choice.label, { question: message.question, group: group, keyboard: event.detail === 0 });
         });
         group.appendChild(button);
       });
@@ -156,6 +157,17 @@
     log.appendChild(item);
     reveal(item);
     return item;
+  }
+
+  // After a choice from the keyboard, focus goes on to the new question's first choice, or to the message box
+  // when the reply asks for words: never left on a button that would answer the next question. Focus the person
+  // has moved elsewhere meanwhile stays there. The log region still announces the reply itself.
+  function moveFocus(before, from) {
+    var now = document.activeElement;
+    var free = !now || now === document.body || now === box || now === from || now.disabled;
+    if (!free) { return; }
+    var next = latest && latest !== before ? latest.querySelector("button:not([disabled])") : null;
+    if (next) { next.focus({ preventScroll: true }); } else if (!from) { box.focus({ preventScroll: true }); }
   }
 
   function api(method, path, body) {
@@ -243,12 +255,13 @@
       });
   }
 
-  // `via`: the choice it came from (its question and buttons).
+  // `via`: the choice (its question and buttons) or shortcut it came from, and whether from the keyboard.
   function send(text, label, via) {
     via = via || {};
     text = (text || "").trim();
     if (!text) { status.textContent = "Please type a message first."; return; }
     status.textContent = "";
+    var before = latest;
     var echo = show({ from: "parent", text: label || text });
     var id = newId();
     var body = { text: text, id: id };
@@ -269,16 +282,20 @@
         data.messages.forEach(show);
         // Answered by typing ("yes" at the summary): its buttons go too. After PRIVACY the question stands.
         if (shown && shown === latest && data.at && data.at !== latestQuestion) { retire(shown, null); }
+        if (via.keyboard) { moveFocus(before, via.from); }
       })
       .catch(function (error) {
         if (error.stale) {  // the chat had moved on from that question: nothing was sent
           if (echo.parentNode) { log.removeChild(echo); }
           status.textContent = error.message;
+          if (via.keyboard) { moveFocus(before, via.from); }
           return;
         }
         if (via.group) {  // a choice not sent: the same question can be answered again
           if (latest === null && via.group.parentNode) { revive(via.group); }  // unless a newer one came meanwhile
           status.textContent = error.message + " Your answer was not sent: please choose again.";
+          var again = via.group.querySelector("button");
+          if (via.keyboard && again && !again.disabled) { again.focus(); }
           return;
         }
         status.textContent = error.message + " Your message was not lost: press Send to try again.";
@@ -314,7 +331,9 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
   Array.prototype.forEach.call(document.querySelectorAll("[data-send]"), function (button) {
-    button.addEventListener("click", function () { send(button.getAttribute("data-send"), button.textContent); });
+    button.addEventListener("click", function (event) {
+      send(button.getAttribute("data-send"), button.textContent, { from: button, keyboard: event.detail === 0 });
+    });
   });
 
   // Opened at #quick-exit (by the widget, when Shift was pressed 3 times on the service's own page): wipe and

@@ -1,6 +1,7 @@
-"""Choice buttons in real headless Chromium: an earlier question's buttons stop working.
+"""Choice buttons in real headless Chromium: an earlier question's buttons stop working, and focus moves on.
 
-Found in a user-journey review: an old "Yes" pressed at "may we say who we are?" answered it.
+Found in a user-journey review: an old "Yes" pressed at "may we say who we are?" answered it; after a keyboard
+choice focus stayed on the pressed button, so Enter again answered the next question.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
 from tests.conftest import ALWAYS_OPEN
@@ -22,6 +24,7 @@ from tests.e2e.conftest import (
     describe,
     open_chat,
     parent_texts,
+    press,
     serve,
     severe_violations,
     wait_for,
@@ -106,6 +109,40 @@ def test_an_old_yes_cannot_answer_a_later_question(browser: Chrome, open_office:
              "no summary")
     summary = bot_texts(browser)[-1]
     assert "Say who we are: No" in summary and "Say who we are: Yes" not in summary
+
+
+def test_a_keyboard_choice_moves_focus_to_the_next_question_never_leaves_it_on_the_pressed_button(
+    browser: Chrome, open_office: LiveServer
+) -> None:
+    open_chat(browser, open_office)
+    browser.find_element(By.ID, "message").click()
+    ask(browser, "HUMAN")
+    pressed = latest_choices(browser)[0]
+    browser.execute_script("arguments[0].focus();", pressed)
+    before = len(bot_texts(browser))
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda d: len(bot_texts(d)) > before, "Enter on Yes sent nothing")
+    assert "mainly about" in bot_texts(browser)[-1]
+
+    # Focus is on the new question's first choice: not on the Yes just pressed.
+    first_topic = latest_choices(browser)[0]
+    wait_for(browser, lambda d: active(d) == first_topic, "focus did not move to the new question's first choice")
+    assert active(browser) != pressed
+
+    # Its answer asks for words: focus goes to the message box, where Enter cannot send an answer by itself.
+    before = len(bot_texts(browser))
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda d: len(bot_texts(d)) > before, "Enter on the first topic sent nothing")
+    assert "In a few words" in bot_texts(browser)[-1]
+    wait_for(browser, lambda d: active(d).get_attribute("id") == "message", "focus did not move to the message box")
+    said = len(parent_texts(browser))
+    press(browser, Keys.ENTER)
+    time.sleep(0.5)
+    assert len(parent_texts(browser)) == said, "Enter again sent something"
+
+    # The region that announces new messages is still there and polite: focus moves, announcements stay.
+    region = browser.find_element(By.CSS_SELECTOR, "[role=log]")
+    assert region.get_attribute("aria-live") == "polite" and region.find_elements(By.ID, "log")
 
 
 def test_a_question_answered_by_typing_loses_its_buttons_and_one_still_standing_keeps_them(
