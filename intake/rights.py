@@ -26,8 +26,9 @@ SAFETY_ACTIONS = frozenset({"safeguarding_flag", "safeguarding_added", "safeguar
 SAFETY_DETAILS = frozenset({"Topic", "Priority"})  # "a child's safety", "urgent"
 # How staff may check that the person asking is the parent a record is about, before a copy or an erasure
 # (anyone can claim to be the parent). The console's wording for each is in console/_identity.html.
-IDENTITY_CHECKS = ("text", "call_back", "in_person", "other")
+IDENTITY_CHECKS = ("text", "call_back", "email", "in_person", "other")
 BY_NUMBER = frozenset({"text", "call_back"})  # checks against the phone number on the record
+BY_EMAIL = frozenset({"email"})  # against the e-mail address on the record (the parent chose "E-mail")
 MAX_HOW = 200
 WITHHELD = ("This case holds child-protection information. It is not in this copy: the service's safeguarding "
             "lead decides what of it can be shared, and with whom (Data Protection Act 2018, Schedule 3 Part 5).")
@@ -142,6 +143,8 @@ def _checkable(keys: KeyRing, enquiry: Enquiry, identity: IdentityCheck) -> None
     contact = keys.decrypt_json(enquiry.contact) if enquiry.contact else {}
     if identity.kind in BY_NUMBER and not (contact.get("number") or _is_phone(contact)):
         raise FormIncomplete("This record holds no phone number to check against: choose another way.")
+    if identity.kind in BY_EMAIL and not (contact.get("method") == "email" and contact.get("detail")):
+        raise FormIncomplete("This record holds no e-mail address to check against: choose another way.")
 
 
 def _is_phone(contact: dict[str, Any]) -> bool:
