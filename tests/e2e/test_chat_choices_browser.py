@@ -162,3 +162,32 @@ def test_a_question_answered_by_typing_loses_its_buttons_and_one_still_standing_
     assert "Your reference is" in ask(browser, "yes")  # sent by typing
     wait_for(browser, lambda d: not any(usable(b) for b in buttons(summary)),
              "the summary's buttons still offer to send it again")
+
+
+def test_a_choice_the_chat_has_moved_on_from_in_another_tab_is_refused_and_taken_back(
+    browser: Chrome, open_office: LiveServer
+) -> None:
+    open_chat(browser, open_office)
+    browser.find_element(By.ID, "message").click()
+    ask(browser, "HUMAN")
+    first = browser.current_window_handle
+    browser.execute_script("window.open(location.href);")  # a duplicated tab: the same chat, carried on there
+    wait_for(browser, lambda d: len(d.window_handles) == 2, "no second tab")
+    second = next(h for h in browser.window_handles if h != first)
+    browser.switch_to.window(second)
+    wait_for(browser, lambda d: d.find_element(By.ID, "resume-yes").is_displayed(), "not asked to carry on")
+    browser.find_element(By.ID, "resume-yes").click()
+    wait_for(browser, lambda d: any("Welcome back" in t for t in bot_texts(d)), "did not carry on")
+    assert "mainly about" in ask(browser, "yes")  # consent given there: the chat is at the topic question
+
+    browser.switch_to.window(first)  # here the consent question's buttons are still the newest on screen
+    said = len(parent_texts(browser))
+    yes = latest_choices(browser)[0]
+    yes.click()
+    status = browser.find_element(By.ID, "status")
+    wait_for(browser, lambda d: "earlier question" in status.text, "no word that the old Yes was not taken")
+    assert len(parent_texts(browser)) == said, "the refused Yes is still shown as sent"
+    assert not usable(yes)
+
+    browser.switch_to.window(second)  # the old Yes ("1") did not answer the topic question there
+    assert "In a few words" in ask(browser, "2")
