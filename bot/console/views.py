@@ -301,7 +301,7 @@ def text_parent(reference: str) -> Any:
         with unit_of_work(svc.sessions) as db:
             outbound = outreach.prepare_sms_reply(
                 db, svc.keys, svc.settings.hash_key, user, role, reference, text, svc.settings.service_name,
-                _contact_clock(db),
+                _contact_clock(db), service_phones=[svc.settings.service_phone],
             )
     except casework.CaseworkError as exc:
         return _case_page(reference, text, str(exc), 409)
@@ -339,7 +339,7 @@ def email_parent(reference: str) -> Any:
     try:
         with unit_of_work(svc.sessions) as db:
             outbound = parent_email.prepare(db, svc.keys, user, role, reference, text, svc.settings.service_name,
-                                            _contact_clock(db))
+                                            _contact_clock(db), service_phones=[svc.settings.service_phone])
     except casework.CaseworkError as exc:
         return _case_page(reference, status=409, email_draft=text, email_error=str(exc))
     if not svc.mailer.host:

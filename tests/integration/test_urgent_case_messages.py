@@ -121,7 +121,7 @@ def test_releasing_an_urgent_case_alerts_the_duty_caseworker_and_an_ordinary_one
     assert case(alerting_app, reference)[:3] == ("queued", "urgent", None)
     assert urgent_alerts(duty, reference) == before + 1
     queue_page = alice.client.get("/caseworker/queue").get_data(as_text=True)
-    assert "The duty caseworker was alerted, as it is urgent." in queue_page
+    assert "an alert went to the duty e-mail address" in queue_page
 
     other = SmsActions(alerting_app.test_client(), "+447700900555").hand_off()
     bob = claimed(alerting_app, other, "bob")
