@@ -473,7 +473,8 @@ def close_case(session: Session, caseworker: str, reference: str, outcome: str, 
         queue.close(session, caseworker, reference, outcome, retention_days)
     except queue.QueueError as exc:
         raise CaseworkError(str(exc).capitalize() + ".") from exc
-    note_drafts.tidy(session)  # a note kept from a refused save is no one's to finish on a closed case
+    # A note kept from a refused save is no one's to finish on a closed case: this case's go now, whatever the clock.
+    note_drafts.drop_case(session, reference)
 
 
 def reply_target(

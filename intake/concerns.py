@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake import audit, queue
+from intake import audit, note_drafts, queue
 from intake.crypto import KeyRing
 from intake.db import checkpoint_after_commit
-from intake.models import AuditEvent, ConsentRecord, Enquiry, NoteDraft, utcnow
+from intake.models import AuditEvent, ConsentRecord, Enquiry, utcnow
 from intake.safeguarding_quotes import minimised
 
 SAFEGUARDING_OVERRIDE = "Policy 7.1: possible risk to a child; recorded without consent"
@@ -354,7 +354,7 @@ def withdraw(session: Session, enquiry: Enquiry, *, channel: str, wording_versio
     # (delete-orphan cascade), so "deleted its details" is true. The audit keeps the reference and action only.
     enquiry.notes.clear()
     # A caseworker's note kept from a refused save is about this family too: it goes now, not at the next tidy.
-    session.execute(delete(NoteDraft).where(NoteDraft.enquiry_id == enquiry.id))
+    note_drafts.drop_case(session, enquiry.reference)
     enquiry.contact_key = None
     enquiry.status, enquiry.closed_at, enquiry.outcome = "closed", utcnow(), WITHDRAWN
     audit.record(session, "parent", "withdraw", enquiry.reference)

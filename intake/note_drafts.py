@@ -74,3 +74,9 @@ def drop(session: Session, username: str, reference: str) -> None:
     """The kept note is used (a note was saved on the case) or discarded: delete it."""
     enquiry_id = select(Enquiry.id).where(Enquiry.reference == reference).scalar_subquery()
     session.execute(delete(NoteDraft).where(NoteDraft.username == username, NoteDraft.enquiry_id == enquiry_id))
+
+
+def drop_case(session: Session, reference: str) -> None:
+    """Every kept note on this case, whoever kept it, is deleted (the case is closed)."""
+    enquiry_id = select(Enquiry.id).where(Enquiry.reference == reference).scalar_subquery()
+    session.execute(delete(NoteDraft).where(NoteDraft.enquiry_id == enquiry_id))
