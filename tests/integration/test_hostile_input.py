@@ -66,6 +66,8 @@ hostile_text = st.one_of(
     ),
 )
 
+MESSAGE_KEYS = {"from", "text", "choices", "asks", "question"}  # every key a chat message may have
+
 
 def without_leaks(response: Any) -> str:
     """The body as text, having checked it is not a 500 and shows nothing of the code."""
@@ -221,7 +223,10 @@ def test_chat_api_survives_anything(raw: FlaskClient, payload: Any, how: str, ju
     assert isinstance(data, dict)
     if response.status_code == 200:
         for message in data["messages"]:
-            assert set(message) == {"from", "text", "choices"} and isinstance(message["text"], str)
+            # "asks" (a question: the page retires older buttons) and "question" (which one a button answers)
+            assert {"from", "text", "choices", "asks"} <= set(message) <= MESSAGE_KEYS
+            assert isinstance(message["text"], str) and isinstance(message["asks"], bool)
+            assert isinstance(message.get("question", ""), str) and "<" not in message.get("question", "")
     else:
         assert isinstance(data["error"], str) and "<" not in data["error"]
 
