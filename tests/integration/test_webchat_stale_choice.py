@@ -81,3 +81,11 @@ def test_a_typed_message_tells_the_page_whether_the_question_on_screen_still_sta
     assert "Your reference is" in " ".join(m["text"] for m in sent["messages"])
     assert not any(m["choices"] for m in sent["messages"]) and sent["at"] != confirm
     assert choose(chat, "YES", confirm).status_code == 409, "the summary's Send it cannot send it twice"
+
+
+def test_a_question_id_that_is_not_one_of_ours_is_refused_as_stale_not_a_500(chat: ChatActions) -> None:
+    # A hostile or garbled id (other scripts' letters, the wrong length) is no question this chat asked.
+    chat.say("HUMAN")
+    for question in ("é", "ab", "٣" * 32, "x" * 500):
+        response = chat.post({"text": "1", "question": question})
+        assert response.status_code == 409 and response.get_json()["stale"] is True, question
