@@ -191,7 +191,7 @@ class OutboundText:
 
 def prepare_sms_reply(
     session: Session, keys: KeyRing, hash_key: str, caseworker: str, role: str, reference: str, text: str,
-    service_name: str, clock: ContactClock, service_phones: Sequence[str] = (),
+    service_name: str, clock: ContactClock, *, service_phones: Sequence[str],
 ) -> OutboundText:
     """The text to send to the parent, or a CaseworkError saying why it must not be sent.
 

@@ -31,7 +31,7 @@ class OutboundEmail:
 
 def prepare(
     session: Session, keys: KeyRing, caseworker: str, role: str, reference: str, text: str, service_name: str,
-    clock: ContactClock, service_phones: Sequence[str] = (),
+    clock: ContactClock, *, service_phones: Sequence[str],
 ) -> OutboundEmail:
     """The e-mail to send to the parent, or a CaseworkError saying why it must not be sent.
 

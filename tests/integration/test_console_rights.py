@@ -539,6 +539,7 @@ def prepare(app: Flask, reference: str, moment: str) -> outreach.OutboundText:
         return outreach.prepare_sms_reply(
             session, svc(app).keys, svc(app).settings.hash_key, "alex", "caseworker", reference,
             "Hello, returning your message.", svc(app).settings.service_name, contact_clock(app, moment),
+            service_phones=[svc(app).settings.service_phone],
         )
 
 
