@@ -297,18 +297,25 @@
     form.submit();
   }
 
-  /* The login is over (idle, nightly lock, 12 hours, signed out): drop the content and go to sign in,
-     sending first a note that was typed and not saved, so it is not lost. */
-  function sessionEnded(signIn) {
-    var form = lockForm();
-    if (ended) { return; }
-    if (form) { lockHere(); }
+  /* The login is over, whatever ended it: the lock's timer stops and what it held in memory is dropped. Returns
+     a note that was typed and not saved, for the caller to send to the server to keep. */
+  function endLogin() {
     var note = unsavedNote(drafts);
     ended = true;
     drafts = null;
     coming = null;
     hadFocus = null;
     window.clearTimeout(timer);
+    return note;
+  }
+
+  /* The login is over (idle, nightly lock, 12 hours, signed out): drop the content and go to sign in,
+     sending first a note that was typed and not saved, so it is not lost. */
+  function sessionEnded(signIn) {
+    var form = lockForm();
+    if (ended) { return; }
+    if (form) { lockHere(); }
+    var note = endLogin();
     tell("ended");
     if (form) {
       showError(ENDED);
@@ -418,12 +425,7 @@
     var night = document.getElementById("night-lock");
     if (ended || !night || !lockForm()) { return; }
     lockHere();  /* keeps only the unsent typing, in memory; already done if the idle lock came first */
-    var note = unsavedNote(drafts);
-    ended = true;
-    drafts = null;
-    coming = null;
-    hadFocus = null;
-    window.clearTimeout(timer);
+    var note = endLogin();
     document.getElementById("idle-lock").hidden = true;
     document.getElementById("lock-warning").hidden = true;
     night.hidden = false;
